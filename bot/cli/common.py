@@ -1,0 +1,41 @@
+"""What every command needs: settings, logging, and the engine, with errors as one clear line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from bot.core import AnswerEngine
+from bot.gaps import JsonlUnansweredLog
+from bot.settings import Settings, load_settings
+from knowledge.errors import AibotError
+from knowledge.loader import load_fact_base
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Our own errors end the command with their message and exit status 2, no traceback."""
+    try:
+        yield
+    except AibotError as exc:
+        click.echo(f"aibot: {exc}", err=True)
+        sys.exit(2)
+
+
+def settings_and_logging() -> Settings:
+    settings = load_settings()
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return settings
+
+
+def build_engine(settings: Settings) -> AnswerEngine:
+    base = load_fact_base(settings.knowledge_dir)
+    return AnswerEngine(base, unanswered=JsonlUnansweredLog(settings.data_dir / "unanswered.jsonl"))

@@ -1,0 +1,78 @@
+"""``aibot knowledge``: check a fact base, list what the bot knows, see what it could not answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.cli.common import settings_and_logging, user_errors
+from bot.computed import amount_text, period_text
+from bot.gaps import JsonlUnansweredLog, group_gaps
+from knowledge.loader import load_fact_base, validate_data_dir
+
+
+@click.group()
+def knowledge() -> None:
+    """Inspect and check the fact base."""
+
+
+@knowledge.command()
+@click.argument("path", type=click.Path(path_type=Path), default=None, required=False)
+def validate(path: Path | None) -> None:
+    """Check the fact base in PATH (default: the shipped one); exit 1 if anything is wrong."""
+    target = path or settings_and_logging().knowledge_dir
+    problems = validate_data_dir(target)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(problems)} problem(s) in {target}", err=True)
+        sys.exit(1)
+    base = load_fact_base(target)
+    click.echo(f"OK: {len(base.facts)} facts, {len(base.entities)} entities, "
+               f"{len(base.concepts)} concepts in {target}")
+
+
+@knowledge.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print the facts as a JSON array.")
+def list_facts(as_json: bool) -> None:
+    """Show every fact the bot knows, with its amount and source."""
+    with user_errors():
+        settings = settings_and_logging()
+        base = load_fact_base(settings.knowledge_dir)
+    if as_json:
+        click.echo(json.dumps([f.model_dump(mode="json") for f in base.facts], ensure_ascii=False, indent=2))
+        return
+    for fact in base.facts:
+        amount = ""
+        if fact.amount:
+            amount = f"  [{amount_text(fact.amount, 'en')} {period_text(fact.amount, 'en')}]"
+        click.echo(f"{fact.id}{amount}")
+        click.echo(f"    {fact.statement.en}")
+        click.echo(f"    about: {', '.join(fact.entities)}; source: {fact.source.publisher}, {fact.source.date}")
+
+
+@knowledge.command()
+@click.option("--limit", default=20, show_default=True, help="How many groups to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON.")
+def gaps(limit: int, as_json: bool) -> None:
+    """The questions the bot could not answer, grouped when near-identical, most asked first."""
+    with user_errors():
+        settings = settings_and_logging()
+        entries = asyncio.run(JsonlUnansweredLog(settings.data_dir / "unanswered.jsonl").entries())
+    grouped = group_gaps(entries, limit=limit)
+    if as_json:
+        click.echo(json.dumps([
+            {"text": g.text, "count": g.count, "lang": g.lang, "best_score": g.best_score,
+             "last_asked": g.last_asked.isoformat(), "variants": list(g.variants)} for g in grouped
+        ], ensure_ascii=False))
+        return
+    if not grouped:
+        click.echo("No unanswered questions recorded.")
+    for gap in grouped:
+        click.echo(f"{gap.count:4d}x  {gap.text}  (lang {gap.lang}, best score {gap.best_score:.0f})")
+        for variant in gap.variants[:3]:
+            click.echo(f"        also: {variant}")

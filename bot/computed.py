@@ -1,0 +1,106 @@
+"""Answers worked out from the facts' structured amounts: rankings, comparisons, and the
+year before a stated growth. Each says what it is computed from and labels arithmetic as
+derived; a total over several years is never presented as a yearly figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.language import Lang
+from bot.messages import billions, text
+from knowledge.models import CURRENCIES, Amount, Fact, FactBase
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A computed answer body and the facts it rests on."""
+
+    body: str
+    facts: list[Fact]
+
+
+def amount_text(amount: Amount, lang: Lang) -> str:
+    currency = CURRENCIES[amount.currency][lang][1]
+    low, high = amount.bounds
+    if amount.up_to or amount.value is None and amount.low is None:
+        return text("amount_up_to", lang, value=billions(high, lang), currency=currency)
+    if low == high:
+        return text("amount_value", lang, value=billions(low, lang), currency=currency)
+    return text("amount_range", lang, low=billions(low, lang), high=billions(high, lang), currency=currency)
+
+
+def period_text(amount: Amount, lang: Lang) -> str:
+    period = amount.period
+    if period.years and period.years > 1:
+        return text("period_span", lang, years=period.years)
+    key = "period_fiscal" if period.fiscal else "period_year"
+    return text(key, lang, year=period.year)
+
+
+def rank(base: FactBase, facts: list[Fact], lang: Lang, *, ascending: bool = False) -> Computed:
+    """Every amount, ordered by its high bound, with span totals flagged as such."""
+    ordered = sorted(facts, key=lambda f: _amount(f).bounds[1], reverse=not ascending)
+    order = text("smallest_first" if ascending else "biggest_first", lang)
+    lines = [text("ranking_intro", lang, order=order)]
+    notes = []
+    for position, fact in enumerate(ordered, start=1):
+        amount = _amount(fact)
+        who = base.entity(amount.subject).name
+        lines.append(
+            text("ranking_line", lang, rank=position, who=who, amount=amount_text(amount, lang),
+                 period=period_text(amount, lang), purpose=amount.purpose.in_lang(lang))
+        )
+        if amount.period.years and amount.period.years > 1:
+            yearly = billions(amount.bounds[1] / amount.period.years, lang)
+            notes.append(text("span_note", lang, who=who, years=amount.period.years, yearly=yearly))
+    return Computed("\n".join(lines + notes), ordered)
+
+
+def compare(base: FactBase, first: Fact, second: Fact, lang: Lang) -> Computed:
+    """Which of two amounts is larger, and by how much, when their periods allow it."""
+    a, b = _amount(first), _amount(second)
+    if a.bounds[1] < b.bounds[1]:
+        first, second, a, b = second, first, b, a
+    names = {
+        "first": base.entity(a.subject).name,
+        "second": base.entity(b.subject).name,
+        "first_amount": amount_text(a, lang),
+        "second_amount": amount_text(b, lang),
+        "first_period": period_text(a, lang),
+        "second_period": period_text(b, lang),
+    }
+    same_period = a.period.year == b.period.year and a.period.years == b.period.years
+    if not same_period or a.currency != b.currency:
+        return Computed(text("compare_periods", lang, **names), [first, second])
+    gap_low = max(a.bounds[0] - b.bounds[1], 0.0)
+    gap_high = a.bounds[1] - b.bounds[0]
+    gap = billions(gap_high, lang) if gap_low == gap_high else (
+        f"{billions(gap_low, lang)}–{billions(gap_high, lang)}"
+    )
+    currency = CURRENCIES[a.currency][lang][1]
+    return Computed(text("compare_more", lang, gap=gap, currency=currency, **names), [first, second])
+
+
+def previous_year(base: FactBase, fact: Fact, lang: Lang) -> Computed | None:
+    """The year before a stated growth: 60-65 bn at +50% puts the base year at 40-43 bn."""
+    amount = _amount(fact)
+    growth = amount.growth
+    if growth is None:
+        return None
+    factor = 1 + growth.percent / 100
+    low, high = amount.bounds
+    currency = CURRENCIES[amount.currency][lang][1]
+    short = f"{billions(low, lang)}–{billions(high, lang)}" if low != high else billions(low, lang)
+    body = text(
+        "previous_year", lang, who=base.entity(amount.subject).name, amount=amount_text(amount, lang),
+        period=period_text(amount, lang), percent=f"{growth.percent:g}", year=growth.versus_year,
+        low=billions(int(low / factor / 1e9) * 1e9, lang), high=billions(int(high / factor / 1e9) * 1e9, lang),
+        currency=currency, amount_short=short, factor=f"{factor:g}".replace(".", "," if lang == "fr" else "."),
+    )
+    return Computed(body, [fact])
+
+
+def _amount(fact: Fact) -> Amount:
+    assert fact.amount is not None, f"{fact.id} has no amount"
+    return fact.amount

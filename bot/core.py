@@ -1,0 +1,251 @@
+"""The async core: a platform-neutral :class:`Question` in, a platform-neutral :class:`Answer` out.
+
+How a question is answered, in order:
+
+1. Clean it; an empty or foreign-language question gets a short reply at once.
+2. Analyse it (:mod:`bot.matching`): terms, named entities, roles, unknown names.
+3. A name the base has never seen (Intel, Huawei) means "I don't know", whatever else
+   matches: answering about Meta instead would be a confident wrong answer.
+4. Rankings, comparisons and the year before a growth are computed from amounts.
+5. Otherwise the best-scoring fact answers, if it clears the threshold, beats the runner-up
+   by the margin, and is about every entity the question names. If not, the bot says it
+   does not know and offers the closest questions it can answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from bot import computed, messages
+from bot.language import Lang, clean, detect_language, looks_foreign
+from bot.matching import Analysis, Candidate, FactIndex
+from knowledge.models import Fact, FactBase
+
+_log = logging.getLogger(__name__)
+
+#: A fact must score this much (0-100) to be given as the answer.
+MATCH_THRESHOLD = 62.0
+#: Below this score, a runner-up within MARGIN of the best makes the bot ask, not guess.
+CONFIDENT_SCORE = 80.0
+MARGIN = 4.0
+MAX_SUGGESTIONS = 3
+
+
+class Question(BaseModel):
+    """What someone asked, and who and where, as plain ids that mean nothing to the core."""
+
+    text: str
+    lang: Lang | None = None
+    user_id: str | None = None
+    channel_id: str | None = None
+    platform: str | None = None
+
+
+class SourceRef(BaseModel):
+    publisher: str
+    title: str
+    date: str
+    document: str | None = None
+    url: str | None = None
+
+
+class Answer(BaseModel):
+    """The JSON contract of ``aibot ask --json`` (see DESIGN.md), plus two fields adapters
+    use to lay the answer out (``body`` and ``source_line``), kept out of the JSON."""
+
+    question: str
+    matched: bool
+    answer: str | None
+    lang: Lang
+    score: float = Field(ge=0, le=100)
+    fact_ids: list[str] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+    suggestions: list[str] = Field(default_factory=list)
+    body: str | None = Field(default=None, exclude=True)
+    source_line: str | None = Field(default=None, exclude=True)
+
+
+class UnansweredLog(Protocol):
+    """Where questions the bot could not answer are kept, for admins to see what to add."""
+
+    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None: ...
+
+
+class AnswerEngine:
+    """Answers questions from one fact base; build it once, ask it many times."""
+
+    def __init__(
+        self,
+        base: FactBase,
+        *,
+        unanswered: UnansweredLog | None = None,
+        threshold: float = MATCH_THRESHOLD,
+        margin: float = MARGIN,
+    ) -> None:
+        self.base = base
+        self.index = FactIndex(base)
+        self.unanswered = unanswered
+        self.threshold = threshold
+        self.margin = margin
+        self._amount_facts = [f for f in base.facts if f.amount is not None]
+        self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
+
+    async def answer(self, question: Question) -> Answer:
+        """Answer one question; records it when the bot could not answer."""
+        answer = self.answer_now(question)
+        if not answer.matched and self.unanswered is not None and answer.question:
+            try:
+                await self.unanswered.record(answer.question, answer.lang, answer.score, datetime.now(UTC))
+            except Exception:  # the answer matters more than the record of it
+                _log.exception("could not record an unanswered question")
+        return answer
+
+    def answer_now(self, question: Question) -> Answer:
+        """The synchronous heart of :meth:`answer`, for batch use; records nothing."""
+        text = clean(question.text)
+        lang: Lang = question.lang or detect_language(text)
+        if not text or not any(c.isalnum() for c in text):
+            return self._reply(text, lang, messages.text("empty", lang, example=self._example(lang)))
+        if looks_foreign(text):
+            return self._reply(text, "en", messages.text("foreign", "en", example=self._example("en")))
+        analysis = self.index.analyzer.analyse(text, lang)
+        if analysis.unknown_names:
+            names = messages.join_names(list(dict.fromkeys(analysis.unknown_names)), lang)
+            body = messages.text("unknown_entity", lang, names=names, known=self._known_names(lang))
+            return self._reply(text, lang, body, suggestions=self._suggest(analysis, lang))
+        computed_answer = self._computed(analysis, lang)
+        if computed_answer is not None:
+            return self._found(text, lang, computed_answer.body, computed_answer.facts, 100.0)
+        ranked = self.rank(analysis)
+        if not ranked:
+            return self._abstain(text, lang, analysis, [], 0.0)
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        unsure = best.score < CONFIDENT_SCORE and best.score - runner_up < self.margin
+        if best.score < self.threshold or unsure:
+            return self._abstain(text, lang, analysis, ranked, best.score, unsure=unsure)
+        return self._found(text, lang, best.fact.statement.in_lang(lang), [best.fact], best.score)
+
+    def rank(self, analysis: Analysis) -> list[Candidate]:
+        """Eligible facts, best first: about every named entity, with a figure if one is asked."""
+        wants_figure = "amount" in analysis.roles
+        scored = []
+        for index in self.index.candidates(analysis):
+            fact = self.index.base.facts[index]
+            if not analysis.entities <= self.index.fact_terms[index]:
+                continue
+            if wants_figure and not _has_figure(fact, self.index.fact_terms[index]):
+                continue
+            scored.append(self.index.score(analysis, index))
+        scored.sort(key=lambda c: -c.score)
+        return scored
+
+    def suggestions_for(self, text: str, lang: Lang | None = None, limit: int = 25) -> list[str]:
+        """Questions the bot can answer that are closest to ``text`` (autocomplete)."""
+        lang = lang or detect_language(text)
+        analysis = self.index.analyzer.analyse(clean(text), lang)
+        return self._suggest(analysis, lang, limit=limit, allow_any=True)
+
+    def _computed(self, analysis: Analysis, lang: Lang) -> computed.Computed | None:
+        roles = analysis.roles
+        asks_money = bool({"amount", "rank", "compare"} & roles) or "c:invest" in analysis.terms
+        if not asks_money:
+            return None
+        named = [f for f in self._amount_facts if f.amount and f"e:{f.amount.subject}" in analysis.entities]
+        if "rank" in roles and len(named) != 1:
+            facts = named if len(named) > 1 else self._amount_facts
+            ascending = _asks_ascending(analysis)
+            return computed.rank(self.base, facts, lang, ascending=ascending) if facts else None
+        if len(named) >= 2:
+            return computed.compare(self.base, named[0], named[1], lang)
+        if len(named) == 1 and named[0].amount and named[0].amount.growth:
+            earlier = f"y:{named[0].amount.growth.versus_year}"
+            if earlier in analysis.terms and ({"amount", "compare"} & roles or "c:invest" in analysis.terms):
+                return computed.previous_year(self.base, named[0], lang)
+        return None
+
+    def _found(self, text: str, lang: Lang, body: str, facts: Sequence[Fact], score: float) -> Answer:
+        sources = _sources(facts)
+        line = messages.text("source" if len(sources) == 1 else "sources", lang,
+                             sources="; ".join(f"{s.publisher}, {messages.month_year(s.date, lang)}" for s in sources))
+        return Answer(
+            question=text, matched=True, answer=f"{body}\n{line}", lang=lang, score=round(score, 1),
+            fact_ids=[f.id for f in facts], sources=sources, body=body, source_line=line,
+        )
+
+    def _abstain(
+        self, text: str, lang: Lang, analysis: Analysis, ranked: list[Candidate], score: float,
+        *, unsure: bool = False,
+    ) -> Answer:
+        amount_entities = analysis.entities - self._amount_subjects
+        if "amount" in analysis.roles and amount_entities and not ranked:
+            names = messages.join_names([self._entity_name(e) for e in sorted(amount_entities)], lang)
+            known = messages.join_names(sorted(self._entity_name(e) for e in self._amount_subjects), lang)
+            body = messages.text("no_figure", lang, names=names, known=known)
+        else:
+            body = messages.text("unsure" if unsure else "no_match", lang)
+        return self._reply(text, lang, body, score=score, suggestions=self._suggest(analysis, lang, ranked))
+
+    def _reply(
+        self, text: str, lang: Lang, body: str, *, score: float = 0.0, suggestions: list[str] | None = None,
+    ) -> Answer:
+        suggestions = suggestions or []
+        full = body
+        if suggestions:
+            full += "\n" + messages.text("did_you_mean", lang) + "\n" + "\n".join(f"- {s}" for s in suggestions)
+        return Answer(question=text, matched=False, answer=full, lang=lang, score=round(score, 1),
+                      suggestions=suggestions, body=body)
+
+    def _suggest(
+        self, analysis: Analysis, lang: Lang, ranked: list[Candidate] | None = None,
+        *, limit: int = MAX_SUGGESTIONS, allow_any: bool = False,
+    ) -> list[str]:
+        """The first phrasing, in the asker's language, of the closest facts."""
+        if ranked is None:
+            ranked = [self.index.score(analysis, i) for i in self.index.candidates(analysis)]
+            ranked.sort(key=lambda c: -c.score)
+        seen: list[str] = []
+        for candidate in ranked:
+            phrasings = candidate.fact.phrasings.in_lang(lang)
+            pick = candidate.phrasing if candidate.phrasing in phrasings else phrasings[0]
+            if pick not in seen:
+                seen.append(pick)
+            if len(seen) >= limit:
+                break
+        if not seen and not allow_any:
+            seen = [f.phrasings.in_lang(lang)[0] for f in self._amount_facts[:limit]]
+        return seen
+
+    def _example(self, lang: Lang) -> str:
+        facts = self._amount_facts or self.base.facts
+        return facts[0].phrasings.in_lang(lang)[0]
+
+    def _known_names(self, lang: Lang) -> str:
+        names = sorted(self._entity_name(f"e:{e.id}") for e in self.base.entities
+                       if e.kind.value in {"company", "project"})
+        return messages.join_names(names, lang)
+
+    def _entity_name(self, term: str) -> str:
+        return self.base.entity(term.removeprefix("e:")).name
+
+
+def _has_figure(fact: Fact, terms: frozenset[str]) -> bool:
+    return fact.amount is not None or any(t.startswith("n:") for t in terms)
+
+
+def _asks_ascending(analysis: Analysis) -> bool:
+    return "c:rank-ascending" in analysis.terms
+
+
+def _sources(facts: Sequence[Fact]) -> list[SourceRef]:
+    refs: dict[tuple[str, str, str], SourceRef] = {}
+    for fact in facts:
+        s = fact.source
+        refs.setdefault((s.publisher, s.title, s.date), SourceRef(
+            publisher=s.publisher, title=s.title, date=s.date, document=s.document, url=s.url))
+    return list(refs.values())

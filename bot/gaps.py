@@ -1,0 +1,102 @@
+"""Questions the bot could not answer, kept so admins see what to add to the fact base.
+
+Until the store exists this is a JSON Lines file in the data directory: one object per
+line, appended, so a crash loses at most the line being written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from bot.language import Lang, fold
+
+_log = logging.getLogger(__name__)
+
+#: Two questions whose folded texts score this much (token_sort_ratio) are one gap.
+SAME_GAP_SCORE = 88.0
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    text: str
+    lang: Lang
+    score: float
+    when: datetime
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Near-identical unanswered questions grouped together, most asked first."""
+
+    text: str
+    count: int
+    lang: Lang
+    best_score: float
+    last_asked: datetime
+    variants: tuple[str, ...]
+
+
+class JsonlUnansweredLog:
+    """Appends each unanswered question to ``unanswered.jsonl``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
+        line = json.dumps({"text": text, "lang": lang, "score": score, "when": when.isoformat()},
+                          ensure_ascii=False)
+        await asyncio.to_thread(self._append, line)
+
+    def _append(self, line: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+    async def entries(self) -> list[Unanswered]:
+        return await asyncio.to_thread(self._read)
+
+    def _read(self) -> list[Unanswered]:
+        if not self.path.exists():
+            return []
+        result = []
+        for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), start=1):
+            try:
+                item = json.loads(line)
+                result.append(Unanswered(item["text"], item["lang"], float(item["score"]),
+                                         datetime.fromisoformat(item["when"])))
+            except (ValueError, KeyError, TypeError):
+                _log.warning("%s:%d: skipping an unreadable line", self.path, number)
+        return result
+
+
+def group_gaps(entries: list[Unanswered], limit: int = 20) -> list[Gap]:
+    """Group near-identical questions (typos, case, accents) and rank groups by how often asked."""
+    groups: list[list[Unanswered]] = []
+    keys: list[str] = []
+    for entry in entries:
+        key = fold(entry.text)
+        for i, existing in enumerate(keys):
+            if fuzz.token_sort_ratio(key, existing) >= SAME_GAP_SCORE:
+                groups[i].append(entry)
+                break
+        else:
+            keys.append(key)
+            groups.append([entry])
+    gaps = []
+    for group in groups:
+        wording = Counter(e.text for e in group).most_common()
+        gaps.append(Gap(
+            text=wording[0][0], count=len(group), lang=Counter(e.lang for e in group).most_common(1)[0][0],
+            best_score=max(e.score for e in group), last_asked=max(e.when for e in group),
+            variants=tuple(w for w, _ in wording[1:]),
+        ))
+    gaps.sort(key=lambda g: (-g.count, -g.last_asked.timestamp()))
+    return gaps[:limit]

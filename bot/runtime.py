@@ -1,0 +1,67 @@
+"""The composition root: open every resource once, run the platforms under one TaskGroup.
+
+Modelled on discord.py's advanced start-up example: resources are opened with
+``async with`` in one place, every long-running part is a task in one group, and
+SIGTERM (Heroku's way of stopping a dyno) cancels the group so ``finally`` blocks run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+
+from bot.core import AnswerEngine
+from bot.gaps import JsonlUnansweredLog
+from bot.platforms import RunOptions, Services, discover_platforms
+from bot.settings import Settings, SettingsError
+from knowledge.loader import load_fact_base
+
+_log = logging.getLogger(__name__)
+
+
+class NothingToRun(SettingsError):
+    """No platform has its settings; the message says how to chat locally instead."""
+
+
+@contextlib.asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    """Load the fact base (refusing a broken one) and build what platforms share."""
+    base = load_fact_base(settings.knowledge_dir)
+    unanswered = JsonlUnansweredLog(settings.data_dir / "unanswered.jsonl")
+    engine = AnswerEngine(base, unanswered=unanswered)
+    _log.info("loaded %d facts from %s", len(base.facts), settings.knowledge_dir)
+    yield Services(settings=settings, engine=engine)
+
+
+async def run_platforms(settings: Settings, names: list[str], options: RunOptions) -> None:
+    """Run the named platforms, or every configured one, until cancelled or SIGTERM."""
+    factories = discover_platforms()
+    unknown = [n for n in names if n not in factories]
+    if unknown:
+        raise SettingsError(f"unknown platform {unknown[0]!r}; installed: {', '.join(sorted(factories)) or 'none'}")
+    chosen = names or [n for n, f in sorted(factories.items()) if f.is_configured(settings)]
+    if not chosen:
+        raise NothingToRun(
+            "no chat platform is configured (set DISCORD_TOKEN, or SLACK_BOT_TOKEN and "
+            "SLACK_SIGNING_SECRET); to try the bot locally, run: aibot chat"
+        )
+    for name in chosen:
+        factories[name].check(settings)
+    current = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if current is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGTERM, current.cancel)
+    try:
+        async with open_services(settings) as services:
+            platforms = [factories[name].create(services, options) for name in chosen]
+            _log.info("starting %s", ", ".join(chosen))
+            async with asyncio.TaskGroup() as group:
+                for platform in platforms:
+                    group.create_task(platform.run(), name=f"platform:{platform.name}")
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)

@@ -1,0 +1,98 @@
+"""Every setting, read from the environment (Heroku style) into one object built in ``main``.
+
+Platform tokens and URLs keep the names their platforms' docs use (DISCORD_TOKEN,
+SLACK_BOT_TOKEN, DATABASE_URL, PORT); the bot's own settings start with ``AIBOT_``.
+Secrets are ``SecretStr`` so that printing or logging the settings never shows them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from knowledge.errors import AibotError
+from knowledge.loader import DEFAULT_DATA_DIR
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "aibot"
+
+
+def _comma_list(value: object) -> object:
+    """ "U1, U2" -> ["U1", "U2"]: lists in the environment are written comma-separated."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
+CommaInts = Annotated[list[int], NoDecode, BeforeValidator(_comma_list)]
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class SettingsError(AibotError):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    """The bot's configuration; see the README's settings table for each one."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", env_ignore_empty=True)
+
+    # where things live
+    data_dir: Path = Field(default_factory=_default_data_dir, validation_alias=_env("AIBOT_DATA_DIR"))
+    knowledge_dir: Path = Field(default=DEFAULT_DATA_DIR, validation_alias=_env("AIBOT_KNOWLEDGE_DIR"))
+    database_url: str | None = Field(default=None, validation_alias=_env("DATABASE_URL"))
+    log_level: str = Field(default="INFO", validation_alias=_env("AIBOT_LOG_LEVEL"))
+    port: int | None = Field(default=None, ge=1, le=65535, validation_alias=_env("PORT"))
+
+    # answering
+    rate_limit_count: int = Field(default=5, ge=1, validation_alias=_env("AIBOT_RATE_LIMIT_COUNT"))
+    rate_limit_seconds: float = Field(default=30.0, gt=0, validation_alias=_env("AIBOT_RATE_LIMIT_SECONDS"))
+
+    # Discord
+    discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))
+    discord_message_content: bool = Field(default=True, validation_alias=_env("DISCORD_MESSAGE_CONTENT"))
+    discord_api_url: str | None = Field(default=None, validation_alias=_env("DISCORD_API_URL"))
+    discord_gateway_url: str | None = Field(default=None, validation_alias=_env("DISCORD_GATEWAY_URL"))
+    discord_shard_count: int | None = Field(default=None, ge=1, validation_alias=_env("DISCORD_SHARD_COUNT"))
+    discord_shard_ids: CommaInts | None = Field(default=None, validation_alias=_env("DISCORD_SHARD_IDS"))
+
+    # Slack
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(default=None, validation_alias=_env("SLACK_API_URL"))
+    slack_admin_user_ids: CommaList = Field(default_factory=list, validation_alias=_env("SLACK_ADMIN_USER_IDS"))
+
+    # digests
+    digest_grace_hours: float = Field(default=6.0, ge=0, validation_alias=_env("AIBOT_DIGEST_GRACE_HOURS"))
+    digest_max_failures: int = Field(default=5, ge=1, validation_alias=_env("AIBOT_DIGEST_MAX_FAILURES"))
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlalchemy_url(cls, value: str | None) -> str | None:
+        """Heroku's postgres:// becomes the async driver's URL; anything else passes as is."""
+        if value and value.startswith(("postgres://", "postgresql://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning a validation error into one line that names the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+        name = alias.choices[0] if isinstance(alias, AliasChoices) else field
+        raise SettingsError(f"setting {name} is invalid: {first['msg']}") from None

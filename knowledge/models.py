@@ -1,0 +1,219 @@
+"""Pydantic models of what the bot knows.
+
+A fact is one sourced statement, written in English and French, about some entities,
+with an optional structured amount and the questions it answers. The models check what
+one fact can check on its own; checks across facts (unknown entity, duplicate id, a
+phrasing claimed twice) live in :mod:`knowledge.validation`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+Lang = Literal["en", "fr"]
+LANGS: tuple[Lang, ...] = ("en", "fr")
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: A date as precise as the source gives it: "2025-01" or "2025-01-24".
+PartialDate = Annotated[
+    str,
+    BeforeValidator(lambda v: v.isoformat() if isinstance(v, dt.date) else v),
+    StringConstraints(strip_whitespace=True, pattern=r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+]
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]*$")
+]
+
+#: Currencies the bot can name in both languages; anything else is a data error.
+CURRENCIES: dict[str, dict[Lang, tuple[str, str]]] = {
+    "USD": {"en": ("dollar", "dollars"), "fr": ("dollar", "dollars")},
+    "EUR": {"en": ("euro", "euros"), "fr": ("euro", "euros")},
+    "GBP": {"en": ("pound", "pounds"), "fr": ("livre", "livres")},
+    "JPY": {"en": ("yen", "yen"), "fr": ("yen", "yens")},
+    "CNY": {"en": ("yuan", "yuan"), "fr": ("yuan", "yuans")},
+}
+
+
+class Strict(BaseModel):
+    """Unknown keys are typos in a data file, so they are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(Strict):
+    """The same text in both languages; a missing translation is a data error."""
+
+    en: NonEmpty
+    fr: NonEmpty
+
+    def in_lang(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.fr
+
+
+class EntityKind(StrEnum):
+    COMPANY = "company"
+    PERSON = "person"
+    PROJECT = "project"
+    PRODUCT = "product"
+    PLACE = "place"
+
+
+class Entity(Strict):
+    """Something facts are about, with every name people use for it."""
+
+    id: Identifier
+    name: NonEmpty
+    kind: EntityKind
+    aliases: list[NonEmpty] = Field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Period(Strict):
+    """What span an amount covers: one (fiscal) year, or a span of years.
+
+    ``as_stated`` keeps the source's own words ("cette année") next to the resolved year.
+    """
+
+    year: int | None = Field(default=None, ge=1900, le=2200)
+    years: int | None = Field(default=None, ge=1, le=100)
+    fiscal: bool = False
+    as_stated: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Period:
+        if self.year is None and self.years is None:
+            raise ValueError("a period needs a year or a span of years")
+        return self
+
+    @property
+    def is_yearly(self) -> bool:
+        return self.years is None or self.years == 1
+
+
+class Growth(Strict):
+    """A stated change against an earlier year: "50% more than in 2024"."""
+
+    percent: float = Field(gt=-100)
+    versus_year: int = Field(ge=1900, le=2200)
+
+
+class Amount(Strict):
+    """A figure: an exact value, or a low-high range; "up to" keeps only a high."""
+
+    subject: Identifier
+    currency: str
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    up_to: bool = False
+    period: Period
+    purpose: Bilingual
+    growth: Growth | None = None
+
+    @model_validator(mode="after")
+    def _possible(self) -> Amount:
+        if self.currency not in CURRENCIES:
+            raise ValueError(
+                f"unknown currency {self.currency!r}; known: {', '.join(sorted(CURRENCIES))}"
+            )
+        figures = [x for x in (self.value, self.low, self.high) if x is not None]
+        if not figures:
+            raise ValueError("an amount needs a value, or a low and/or a high")
+        if any(x < 0 for x in figures):
+            raise ValueError("an amount cannot be negative")
+        if self.value is not None and (self.low is not None or self.high is not None):
+            raise ValueError("give either a value or a low-high range, not both")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+        return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The (low, high) the amount spans; an exact value is both."""
+        if self.value is not None:
+            return self.value, self.value
+        high = self.high if self.high is not None else self.low
+        low = self.low if self.low is not None else high
+        assert low is not None and high is not None  # guaranteed by _possible
+        return low, high
+
+
+class Source(Strict):
+    """Where a fact comes from: every quote must occur in the named document."""
+
+    publisher: NonEmpty
+    title: NonEmpty
+    date: PartialDate
+    document: str | None = None
+    url: str | None = None
+    lang: Lang
+    quotes: list[NonEmpty] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _locatable(self) -> Source:
+        if not self.document and not self.url:
+            raise ValueError("a source needs a document or a url")
+        return self
+
+
+class Phrasings(Strict):
+    """Questions this fact answers, as people type them, in both languages."""
+
+    en: list[NonEmpty] = Field(min_length=1)
+    fr: list[NonEmpty] = Field(min_length=1)
+
+    def in_lang(self, lang: Lang) -> list[str]:
+        return self.en if lang == "en" else self.fr
+
+
+class Fact(Strict):
+    """One sourced statement the bot can give as an answer."""
+
+    id: Identifier
+    statement: Bilingual
+    entities: list[Identifier] = Field(min_length=1)
+    topics: list[NonEmpty] = Field(default_factory=list)
+    amount: Amount | None = None
+    reported: PartialDate
+    source: Source
+    phrasings: Phrasings
+    added: dt.date
+    derived: bool = False
+
+
+class Concept(Strict):
+    """Words that mean the same thing to the matcher, in any language ("spend", "dépenser")."""
+
+    id: Identifier
+    words: list[NonEmpty] = Field(min_length=1)
+    role: Literal["topic", "amount", "compare", "rank", "previous"] = "topic"
+
+
+class FactBase(Strict):
+    """Everything loaded from one data directory, already validated."""
+
+    entities: list[Entity]
+    concepts: list[Concept]
+    facts: list[Fact]
+
+    def entity(self, entity_id: str) -> Entity:
+        return self._entities_by_id[entity_id]
+
+    def fact(self, fact_id: str) -> Fact:
+        return self._facts_by_id[fact_id]
+
+    @cached_property
+    def _entities_by_id(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.entities}
+
+    @cached_property
+    def _facts_by_id(self) -> dict[str, Fact]:
+        return {f.id: f for f in self.facts}
