@@ -100,6 +100,13 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "aibot {version}: {facts} facts about {entities} companies, people and projects, from {sources}.",
         "fr": "aibot {version} : {facts} faits sur {entities} entreprises, personnes et projets, tirés de {sources}.",
     },
+    # --- slack (adapters/slack) ---
+    # --- discord (adapters/discord) ---
+    # --- digest (bot/digest) ---
+    "digest_headline": {"en": "Headline figures", "fr": "Chiffres clés"},
+    "digest_new": {"en": "New since the last digest", "fr": "Nouveau depuis le dernier résumé"},
+    "digest_fact_of_the_day": {"en": "Fact of the day", "fr": "Le fait du jour"},
+    # --- end of adapter and digest texts ---
     "chat_intro": {
         "en": "aibot console: ask about AI investment in English or French. Ctrl-D or /quit to leave.",
         "fr": "Console aibot : posez vos questions sur les investissements dans l'IA. Ctrl-D ou /quit pour quitter.",

@@ -1,0 +1,1 @@
+"""Scheduled digest posts: composed by the core, scheduled from the store, posted by adapters."""
