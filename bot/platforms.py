@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.core import AnswerEngine
+    from bot.digest.service import DigestService
     from bot.settings import Settings
 
 PLATFORM_GROUP = "aibot.platforms"
@@ -35,6 +36,7 @@ class Services:
 
     settings: Settings
     engine: AnswerEngine
+    digests: DigestService | None = None  # None when digests are unavailable (no store)
 
 
 class Platform(Protocol):
