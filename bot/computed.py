@@ -23,7 +23,7 @@ class Computed:
 def amount_text(amount: Amount, lang: Lang) -> str:
     currency = CURRENCIES[amount.currency][lang][1]
     low, high = amount.bounds
-    if amount.up_to or amount.value is None and amount.low is None:
+    if amount.up_to or (amount.value is None and amount.low is None):
         return text("amount_up_to", lang, value=billions(high, lang), currency=currency)
     if low == high:
         return text("amount_value", lang, value=billions(low, lang), currency=currency)
@@ -51,10 +51,16 @@ def rank(base: FactBase, facts: list[Fact], lang: Lang, *, ascending: bool = Fal
             text("ranking_line", lang, rank=position, who=who, amount=amount_text(amount, lang),
                  period=period_text(amount, lang), purpose=amount.purpose.in_lang(lang))
         )
-        if amount.period.years and amount.period.years > 1:
-            yearly = billions(amount.bounds[1] / amount.period.years, lang)
-            notes.append(text("span_note", lang, who=who, years=amount.period.years, yearly=yearly))
+        if not amount.period.is_yearly:
+            notes.append(_span_note(base, amount, lang))
     return Computed("\n".join(lines + notes), ordered)
+
+
+def _span_note(base: FactBase, amount: Amount, lang: Lang) -> str:
+    """A multi-year total spread evenly, labelled as derived: never passed off as a budget."""
+    years = amount.period.years or 1
+    yearly = billions(amount.bounds[1] / years, lang)
+    return text("span_note", lang, who=base.entity(amount.subject).name, years=years, yearly=yearly)
 
 
 def compare(base: FactBase, first: Fact, second: Fact, lang: Lang) -> Computed:
@@ -72,7 +78,8 @@ def compare(base: FactBase, first: Fact, second: Fact, lang: Lang) -> Computed:
     }
     same_period = a.period.year == b.period.year and a.period.years == b.period.years
     if not same_period or a.currency != b.currency:
-        return Computed(text("compare_periods", lang, **names), [first, second])
+        notes = [_span_note(base, amount, lang) for amount in (a, b) if not amount.period.is_yearly]
+        return Computed(" ".join([text("compare_periods", lang, **names), *notes]), [first, second])
     gap_low = max(a.bounds[0] - b.bounds[1], 0.0)
     gap_high = a.bounds[1] - b.bounds[0]
     gap = billions(gap_high, lang) if gap_low == gap_high else (

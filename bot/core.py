@@ -30,10 +30,13 @@ _log = logging.getLogger(__name__)
 
 #: A fact must score this much (0-100) to be given as the answer.
 MATCH_THRESHOLD = 62.0
-#: Below this score, a runner-up within MARGIN of the best makes the bot ask, not guess.
-CONFIDENT_SCORE = 80.0
+#: Below this score, a runner-up within MARGIN of the best makes the bot ask, not guess;
+#: only a near-exact phrasing is sure enough to ignore a close runner-up.
+CONFIDENT_SCORE = 97.0
 MARGIN = 4.0
 MAX_SUGGESTIONS = 3
+#: "Microsoft spending" is about Microsoft's figure more than any other Microsoft fact.
+SPENDER_BONUS = 4.0
 
 
 class Question(BaseModel):
@@ -134,6 +137,7 @@ class AnswerEngine:
     def rank(self, analysis: Analysis) -> list[Candidate]:
         """Eligible facts, best first: about every named entity, with a figure if one is asked."""
         wants_figure = "amount" in analysis.roles
+        wants_money = wants_figure or "c:invest" in analysis.terms
         scored = []
         for index in self.index.candidates(analysis):
             fact = self.index.base.facts[index]
@@ -141,7 +145,10 @@ class AnswerEngine:
                 continue
             if wants_figure and not _has_figure(fact, self.index.fact_terms[index]):
                 continue
-            scored.append(self.index.score(analysis, index))
+            candidate = self.index.score(analysis, index)
+            if wants_money and fact.amount and f"e:{fact.amount.subject}" in analysis.entities:
+                candidate = Candidate(fact, min(100.0, candidate.score + SPENDER_BONUS), candidate.phrasing)
+            scored.append(candidate)
         scored.sort(key=lambda c: -c.score)
         return scored
 
@@ -188,7 +195,7 @@ class AnswerEngine:
             known = messages.join_names(sorted(self._entity_name(e) for e in self._amount_subjects), lang)
             body = messages.text("no_figure", lang, names=names, known=known)
         else:
-            body = messages.text("unsure" if unsure else "no_match", lang)
+            body = messages.text("unsure" if unsure and not analysis.unknown else "no_match", lang)
         return self._reply(text, lang, body, score=score, suggestions=self._suggest(analysis, lang, ranked))
 
     def _reply(

@@ -25,6 +25,9 @@ from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year
 from knowledge.models import LANGS, Fact, FactBase
 
 _MAX_NGRAM = 5
+#: A statement is long and matches many words by chance, so its score counts a little less
+#: than a phrasing's; it still lets keyword queries ("Nadella 80 billion") find the fact.
+STATEMENT_DISCOUNT = 0.92
 _MIN_TYPO_LENGTH = 5
 _STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
 _ALL_STOP_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"]
@@ -64,6 +67,7 @@ class _Doc:
     text: str
     lang: Lang
     terms: frozenset[str]
+    is_statement: bool = False
 
 
 @dataclass
@@ -209,7 +213,9 @@ class FactIndex:
                     doc_terms = self.analyzer.analyse(text, lang).terms
                     self.docs.append(_Doc(index, text, lang, doc_terms))
                     terms |= doc_terms
-                terms |= self.analyzer.analyse(fact.statement.in_lang(lang), lang).terms
+                statement = self.analyzer.analyse(fact.statement.in_lang(lang), lang).terms
+                self.docs.append(_Doc(index, "", lang, statement, is_statement=True))
+                terms |= statement
             frozen = frozenset(terms)
             self.fact_terms.append(frozen)
             for term in frozen:
@@ -225,6 +231,8 @@ class FactIndex:
     def _fact_level_terms(self, fact: Fact) -> Iterable[str]:
         yield from (f"e:{entity}" for entity in fact.entities)
         if fact.amount:
+            if fact.amount.period.as_stated:
+                yield from self.analyzer.analyse(fact.amount.period.as_stated, fact.source.lang).terms
             if fact.amount.period.year:
                 yield f"y:{fact.amount.period.year}"
             if fact.amount.growth:
@@ -264,6 +272,8 @@ class FactIndex:
             shared = sum(self.weight(t) for t in query & doc.terms)
             doc_weight = sum(self.weight(t) for t in doc.terms) or 1.0
             value = 100 * (0.45 * shared / query_weight + 0.2 * shared / doc_weight + 0.35 * fact_cover)
+            if doc.is_statement:
+                value *= STATEMENT_DISCOUNT
             if value > best:
                 best, best_text = value, doc.text
         return Candidate(self.base.facts[fact_index], best, best_text)

@@ -79,7 +79,7 @@ def _read(path: Path) -> Any:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         return json.loads(text)
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader, C or Python
+    return yaml.load(text, Loader=_Loader)
 
 
 def _load_section(path: Path, key: str, adapter: TypeAdapter[Any], problems: list[Problem]) -> Any:
@@ -140,7 +140,10 @@ def _cross_checks(
     for path, facts in facts_by_file:
         locate = _Locator(path)
         for index, fact in enumerate(facts):
-            def problem(field: Sequence[str | int], message: str) -> None:
+            def problem(
+                field: Sequence[str | int], message: str,
+                *, index: int = index, fact: Fact = fact, path: Path = path, locate: _Locator = locate,
+            ) -> None:
                 line = locate(("facts", index, *field))
                 dotted = ".".join(str(part) for part in field)
                 problems.append(Problem(path, line, fact.id, dotted, message))
@@ -155,7 +158,7 @@ def _cross_checks(
                 problem(["amount", "subject"],
                         f"subject {fact.amount.subject!r} is not among the fact's entities")
             for lang in ("en", "fr"):
-                for i, text in enumerate(fact.phrasings.in_lang(lang)):  # type: ignore[arg-type]
+                for i, text in enumerate(fact.phrasings.in_lang(lang)):
                     owner = phrasing_owner.setdefault(fold(text), fact.id)
                     if owner != fact.id:
                         problem(["phrasings", lang, i], f"phrasing {text!r} is also claimed by {owner!r}")
@@ -192,7 +195,7 @@ class _Locator:
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._root: yaml.Node | None | bool = False
+        self._root: yaml.Node | bool | None = False
 
     def __call__(self, where: Iterable[str | int]) -> int:
         if self._root is False:

@@ -9,8 +9,8 @@ phrasing claimed twice) live in :mod:`knowledge.validation`.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cached_property
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
