@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -97,6 +98,7 @@ class AnswerEngine:
         self.margin = margin
         self._amount_facts = [f for f in base.facts if f.amount is not None]
         self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
+        self._leads = {f"e:{e.id}": f"e:{e.leads}" for e in base.entities if e.leads}
 
     async def answer(self, question: Question) -> Answer:
         """Answer one question; records it when the bot could not answer."""
@@ -137,16 +139,23 @@ class AnswerEngine:
     def rank(self, analysis: Analysis) -> list[Candidate]:
         """Eligible facts, best first: about every named entity, with a figure if one is asked."""
         wants_figure = "amount" in analysis.roles
-        wants_money = wants_figure or "c:invest" in analysis.terms
+        wants_money = wants_figure or "money" in analysis.roles
+        spenders = self._with_led(analysis.entities)
         scored = []
         for index in self.index.candidates(analysis):
             fact = self.index.base.facts[index]
-            if not analysis.entities <= self.index.fact_terms[index]:
+            terms = self.index.fact_terms[index]
+            if not all(e in terms or self._leads.get(e) in terms for e in analysis.entities):
                 continue
-            if wants_figure and not _has_figure(fact, self.index.fact_terms[index]):
+            if wants_figure and not (fact.amount if wants_money else _has_figure(fact, terms)):
                 continue
-            candidate = self.index.score(analysis, index)
-            if wants_money and fact.amount and f"e:{fact.amount.subject}" in analysis.entities:
+            stand_ins = {e: self._leads[e] for e in analysis.entities if e not in terms}
+            if stand_ins:  # "Zuckerberg's spending" is scored as Meta's against a Meta fact
+                swapped = (analysis.terms - stand_ins.keys()) | set(stand_ins.values())
+                candidate = self.index.score(replace(analysis, terms=frozenset(swapped)), index)
+            else:
+                candidate = self.index.score(analysis, index)
+            if wants_money and fact.amount and f"e:{fact.amount.subject}" in spenders:
                 candidate = Candidate(fact, min(100.0, candidate.score + SPENDER_BONUS), candidate.phrasing)
             scored.append(candidate)
         scored.sort(key=lambda c: -c.score)
@@ -160,10 +169,10 @@ class AnswerEngine:
 
     def _computed(self, analysis: Analysis, lang: Lang) -> computed.Computed | None:
         roles = analysis.roles
-        asks_money = bool({"amount", "rank", "compare"} & roles) or "c:invest" in analysis.terms
-        if not asks_money:
+        if not {"amount", "money", "rank", "compare"} & roles:
             return None
-        named = [f for f in self._amount_facts if f.amount and f"e:{f.amount.subject}" in analysis.entities]
+        spenders = self._with_led(analysis.entities)
+        named = [f for f in self._amount_facts if f.amount and f"e:{f.amount.subject}" in spenders]
         if "rank" in roles and len(named) != 1:
             facts = named if len(named) > 1 else self._amount_facts
             ascending = _asks_ascending(analysis)
@@ -172,9 +181,13 @@ class AnswerEngine:
             return computed.compare(self.base, named[0], named[1], lang)
         if len(named) == 1 and named[0].amount and named[0].amount.growth:
             earlier = f"y:{named[0].amount.growth.versus_year}"
-            if earlier in analysis.terms and ({"amount", "compare"} & roles or "c:invest" in analysis.terms):
+            if earlier in analysis.terms:
                 return computed.previous_year(self.base, named[0], lang)
         return None
+
+    def _with_led(self, entities: frozenset[str]) -> set[str]:
+        """The entities named, plus the organisations the named people lead."""
+        return set(entities) | {self._leads[e] for e in entities if e in self._leads}
 
     def _found(self, text: str, lang: Lang, body: str, facts: Sequence[Fact], score: float) -> Answer:
         sources = _sources(facts)
@@ -189,7 +202,8 @@ class AnswerEngine:
         self, text: str, lang: Lang, analysis: Analysis, ranked: list[Candidate], score: float,
         *, unsure: bool = False,
     ) -> Answer:
-        amount_entities = analysis.entities - self._amount_subjects
+        amount_entities = {e for e in analysis.entities
+                           if e not in self._amount_subjects and self._leads.get(e) not in self._amount_subjects}
         if "amount" in analysis.roles and amount_entities and not ranked:
             names = messages.join_names([self._entity_name(e) for e in sorted(amount_entities)], lang)
             known = messages.join_names(sorted(self._entity_name(e) for e in self._amount_subjects), lang)

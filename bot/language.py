@@ -32,6 +32,7 @@ _UNITS = {
     "thousand": "thousand", "mille": "thousand", "k": "thousand",
     "trillion": "trillion", "trillions": "trillion", "billiard": "trillion",
 }
+_UNIT_NAMES = frozenset(_UNITS.values())
 _CURRENCIES = {
     "$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd",
     "€": "eur", "eur": "eur", "euro": "eur", "euros": "eur",
@@ -73,6 +74,7 @@ STOP_WORDS: dict[Lang, frozenset[str]] = {
         autre autres meme deja encore alors donc puis car comme peu beaucoup assez est-ce
         dis dites donne donnez explique expliquez montre liste svp merci bonjour salut
         actuellement maintenant environ exactement vraiment selon quoi-ce
+        continuer continue continuent toujours
     """.split()),
 }
 #: Words that only French (or only English) questions use, to tell the two apart.
@@ -160,7 +162,16 @@ def words(text: str) -> list[Word]:
             pieces = [folded.replace(",", ".") if folded[:1].isdigit() else folded]
         for piece in pieces:
             result.append(Word(piece, capitalised, len(result)))
-    return _merge_number_words(result)
+    return _merge_number_words(_one_before_unit(result))
+
+
+def _one_before_unit(items: list[Word]) -> list[Word]:
+    """ "a billion people" / "un milliard" -> 1 billion, so the figure is a number like any other."""
+    out = list(items)
+    for i in range(1, len(out)):
+        if out[i].text in _UNIT_NAMES and out[i - 1].text in {"a", "an", "one", "un", "une"}:
+            out[i - 1] = Word("1", out[i - 1].capitalised, out[i - 1].position)
+    return out
 
 
 def _merge_number_words(items: list[Word]) -> list[Word]:

@@ -78,6 +78,7 @@ class Lexicon:
     roles: dict[str, str] = field(default_factory=dict)
     vocabulary: set[str] = field(default_factory=set)
     entity_names: dict[str, str] = field(default_factory=dict)
+    role_terms: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_fact_base(cls, base: FactBase) -> Lexicon:
@@ -85,6 +86,7 @@ class Lexicon:
         for concept in base.concepts:
             term = f"c:{concept.id}"
             lexicon.roles[term] = concept.role
+            lexicon.role_terms.setdefault(concept.role, []).append(term)
             for word in concept.words:
                 lexicon._add_phrase(word, term)
         for entity in base.entities:
@@ -237,6 +239,7 @@ class FactIndex:
                 yield f"y:{fact.amount.period.year}"
             if fact.amount.growth:
                 yield f"y:{fact.amount.growth.versus_year}"
+                yield from self.analyzer.lexicon.role_terms.get("growth", ())
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.unknown_weight)

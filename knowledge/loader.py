@@ -134,6 +134,10 @@ def _cross_checks(
                     Problem(Path("entities.yaml"), 0, None, f"entity {entity.id}",
                             f"name {name!r} is already used by entity {owner!r}")
                 )
+    for entity in entities:
+        if entity.leads is not None and entity.leads not in entity_ids:
+            problems.append(Problem(Path("entities.yaml"), 0, None, f"entity {entity.id}",
+                                    f"leads unknown entity {entity.leads!r}"))
     seen_ids: dict[str, Path] = {}
     phrasing_owner: dict[str, str] = {}
     documents: dict[str, str | None] = {}

@@ -70,6 +70,7 @@ class Entity(Strict):
     name: NonEmpty
     kind: EntityKind
     aliases: list[NonEmpty] = Field(default_factory=list)
+    leads: Identifier | None = None
 
     @property
     def names(self) -> list[str]:
@@ -194,7 +195,7 @@ class Concept(Strict):
 
     id: Identifier
     words: list[NonEmpty] = Field(min_length=1)
-    role: Literal["topic", "amount", "compare", "rank", "previous"] = "topic"
+    role: Literal["topic", "amount", "money", "growth", "compare", "rank"] = "topic"
 
 
 class FactBase(Strict):
