@@ -1,0 +1,181 @@
+"""The core end to end on the shipped base: answers, abstention, language, computed answers."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.core import AnswerEngine, Question
+from bot.language import Lang
+from knowledge.loader import DEFAULT_DATA_DIR, load_fact_base
+
+
+async def ask(engine: AnswerEngine, text: str, lang: Lang | None = None):  # type: ignore[no-untyped-def]
+    return await engine.answer(Question(text=text, lang=lang))
+
+
+async def test_meta_2025_figure_with_its_source(engine: AnswerEngine) -> None:
+    answer = await ask(engine, "How much is Meta investing in AI in 2025?")
+    assert answer.matched and answer.lang == "en"
+    assert "60 to 65 billion dollars" in (answer.answer or "")
+    assert answer.fact_ids == ["meta-2025-ai-investment"]
+    assert answer.sources[0].publisher == "AFP" and answer.sources[0].date == "2025-01"
+    assert answer.source_line == "Source: AFP, January 2025"
+
+
+async def test_french_question_gets_a_french_answer(engine: AnswerEngine) -> None:
+    answer = await ask(engine, "Combien Microsoft va-t-il dépenser cette année ?")
+    assert answer.matched and answer.lang == "fr"
+    assert "80 milliards de dollars" in (answer.answer or "")
+    assert "Source : AFP, janvier 2025" in (answer.answer or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("how much is zuck spending on ai", "meta-2025-ai-investment"),
+        ("micorsoft investmnet", "microsoft-2025-data-centers"),
+        ("stargaet", "stargate-project"),
+        ("How big is the Manhattan-sized data centre?", "meta-manhattan-data-center"),
+        ("Qui finance OpenAI ?", "ai-race-leaders"),
+        ("When did ChatGPT come out?", "generative-ai-boom"),
+        ("Que dit Satya Nadella ?", "nadella-davos-reply"),
+    ],
+)
+async def test_paraphrases_typos_and_nicknames(engine: AnswerEngine, question: str, fact_id: str) -> None:
+    answer = await ask(engine, question)
+    assert answer.matched, answer.answer
+    assert answer.fact_ids == [fact_id]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much is Intel investing in AI?",
+        "Combien Alibaba investit-il dans l'IA ?",
+        "What is Salesforce's AI budget?",
+        "how much is ibm investing in ai",
+        "What is SoftBank's profit?",
+        "What is Meta's revenue?",
+        "What is Meta's share price?",
+        "How much is Google spending on AI?",
+        "Who is the CEO of Samsung?",
+        "What time is it?",
+        "Quel temps fera-t-il demain ?",
+        "lorem ipsum dolor",
+    ],
+)
+async def test_abstains_when_the_facts_do_not_cover_it(engine: AnswerEngine, question: str) -> None:
+    answer = await ask(engine, question)
+    assert not answer.matched, answer.answer
+    assert answer.fact_ids == [] and answer.sources == []
+    assert answer.answer and len(answer.suggestions) <= 3
+
+
+async def test_unknown_company_lists_what_the_bot_knows(engine: AnswerEngine) -> None:
+    answer = await ask(engine, "How much is Intel investing in AI?")
+    assert "Intel" in (answer.body or "") and "Meta" in (answer.body or "") and "Stargate" in (answer.body or "")
+
+
+async def test_unsure_offers_choices_instead_of_guessing(engine: AnswerEngine) -> None:
+    answer = await ask(engine, "Meta")
+    assert not answer.matched
+    assert 2 <= len(answer.suggestions) <= 3
+    for suggestion in answer.suggestions:  # each suggestion is itself answerable
+        assert (await ask(engine, suggestion)).matched
+
+
+async def test_comparison_is_computed_from_amounts(engine: AnswerEngine) -> None:
+    answer = await ask(engine, "Is Microsoft outspending Meta?")
+    assert answer.matched and set(answer.fact_ids) == {"microsoft-2025-data-centers", "meta-2025-ai-investment"}
+    text = answer.answer or ""
+    assert "80 billion" in text and "60 to 65 billion" in text and "15–20 billion" in text and "derived" in text
+
+
+async def test_comparison_across_periods_does_not_pretend(engine: AnswerEngine) -> None:
+    text = (await ask(engine, "Does Stargate spend more than Microsoft?")).answer or ""
+    assert "not directly comparable" in text and "total over 4 years" in text
+
+
+@pytest.mark.parametrize("question", ["Top AI spenders?", "List the investments from biggest to smallest",
+                                      "Qui investit le plus dans l'IA ?"])
+async def test_ranking_biggest_first(engine: AnswerEngine, question: str) -> None:
+    answer = await ask(engine, question)
+    assert answer.matched and answer.fact_ids[0] == "stargate-project"
+    text = answer.answer or ""
+    assert text.index("Stargate") < text.index("Microsoft") < text.index("Meta")
+
+
+async def test_ranking_smallest_first(engine: AnswerEngine) -> None:
+    answer = await ask(engine, "Rank the AI investments from smallest to biggest")
+    assert answer.fact_ids[0] == "meta-2025-ai-investment"
+
+
+async def test_year_before_a_stated_growth_is_derived(engine: AnswerEngine) -> None:
+    answer = await ask(engine, "How much did Meta spend in 2024?")
+    text = answer.answer or ""
+    assert answer.matched and "roughly 40 to 43 billion" in text and "derived" in text and "50%" in text
+    french = (await ask(engine, "Combien Meta a-t-il investi en 2024 ?")).answer or ""
+    assert "40 à 43 milliards" in french and "calcul dérivé" in french
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "\x00\x01\x02", "🚀🚀🔥", "?" * 50, "a" * 100_000, "\ud800 broken surrogate".encode(
+        "utf-8", "surrogatepass").decode("utf-8", "replace")],
+)
+async def test_bad_input_gets_a_short_clear_reply(engine: AnswerEngine, text: str) -> None:
+    answer = await ask(engine, text)
+    assert not answer.matched
+    assert answer.answer and len(answer.answer) < 600
+
+
+async def test_third_language_is_told_which_languages_work(engine: AnswerEngine) -> None:
+    answer = await ask(engine, "¿Cuánto invierte Meta en inteligencia artificial?")
+    assert not answer.matched and "English and French" in (answer.answer or "")
+
+
+class RecordingLog:
+    def __init__(self) -> None:
+        self.records: list[tuple[str, str, float]] = []
+
+    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
+        self.records.append((text, lang, score))
+
+
+async def test_unanswered_questions_are_recorded(fact_base) -> None:  # type: ignore[no-untyped-def]
+    log = RecordingLog()
+    engine = AnswerEngine(fact_base, unanswered=log)
+    await engine.answer(Question(text="How much is Intel investing in AI?"))
+    await engine.answer(Question(text="What is Stargate?"))
+    assert [r[0] for r in log.records] == ["How much is Intel investing in AI?"]
+
+
+async def test_adding_an_alias_in_the_data_makes_a_new_wording_answerable(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    question = "How much is Zuckco putting into AI?"
+    before = AnswerEngine(load_fact_base(data))
+    assert not (await before.answer(Question(text=question))).matched
+    entities = data / "entities.yaml"
+    entities.write_text(entities.read_text(encoding="utf-8").replace(
+        "aliases: [Facebook, Instagram, Meta Platforms, FB]", "aliases: [Facebook, Instagram, Meta Platforms, FB, Zuckco]"),
+        encoding="utf-8")
+    after = AnswerEngine(load_fact_base(data))
+    answer = await after.answer(Question(text=question))
+    assert answer.matched and answer.fact_ids == ["meta-2025-ai-investment"]
+
+
+async def test_adding_a_concept_word_in_the_data_makes_a_new_wording_answerable(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    question = "Is AI hardware exorbitant?"
+    assert not (await AnswerEngine(load_fact_base(data)).answer(Question(text=question))).matched
+    lexicon = data / "lexicon.yaml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8").replace(
+        "words: [cost, costs, costly,", "words: [exorbitant, cost, costs, costly,"), encoding="utf-8")
+    answer = await AnswerEngine(load_fact_base(data)).answer(Question(text=question))
+    assert answer.matched and answer.fact_ids == ["ai-hardware-cost-energy"]

@@ -1,0 +1,35 @@
+"""The matcher's mechanisms: typo correction from the base's own vocabulary, entities, roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import AnswerEngine
+
+
+@pytest.mark.parametrize(
+    ("typo", "term"),
+    [("zukerberg", "e:mark-zuckerberg"), ("micorsoft", "e:microsoft"), ("stargaet", "e:stargate"),
+     ("manhattn", "e:manhattan"), ("investmnet", "c:invest"), ("Microsfot", "e:microsoft")],
+)
+def test_typos_are_corrected_against_the_vocabulary(engine: AnswerEngine, typo: str, term: str) -> None:
+    analysis = engine.index.analyzer.analyse(f"{typo} 2025", "en")
+    assert term in analysis.terms
+
+
+@pytest.mark.parametrize("name", ["Huawei", "Intel", "Alibaba", "Salesforce", "IBM", "Samsung"])
+def test_unknown_names_stay_unknown(engine: AnswerEngine, name: str) -> None:
+    analysis = engine.index.analyzer.analyse(f"How much is {name} investing in AI?", "en")
+    assert analysis.entities == frozenset()
+    assert analysis.unknown_names == (name,)
+
+
+def test_huawei_never_becomes_meta(engine: AnswerEngine) -> None:
+    analysis = engine.index.analyzer.analyse("huawei", "en")
+    assert analysis.entities == frozenset() and analysis.unknown == ("huawei",)
+
+
+def test_aliases_and_multiword_concepts(engine: AnswerEngine) -> None:
+    analysis = engine.index.analyzer.analyse("How much will Facebook spend on centres de données?", "en")
+    assert {"e:meta", "c:datacenter", "c:amount", "c:invest"} <= analysis.terms
+    assert {"amount", "money"} <= analysis.roles
