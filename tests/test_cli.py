@@ -39,7 +39,7 @@ def test_ask_for_a_person_prints_the_answer_and_its_source() -> None:
 
 def test_batch_keeps_one_output_line_per_input_line_even_for_bad_lines() -> None:
     lines = [b"What is Stargate?", b"", b"\xff\xfe\x00 binary junk", "🚀".encode(), b"x" * 100_000,
-             "Combien Meta investit-il dans l'IA ?".encode(), b"@everyone How much is Intel investing?"]
+             b"Combien Meta investit-il dans l'IA ?", b"@everyone How much is Intel investing?"]
     run = aibot("ask", "--json", "--batch", "-", stdin=b"\n".join(lines) + b"\n")
     assert run.returncode == 0, run.stderr
     replies = [json.loads(line) for line in run.stdout.decode().splitlines()]
@@ -93,7 +93,7 @@ def test_broken_fact_base_refuses_to_start(tmp_path: Path) -> None:
 
 
 def test_chat_console_session() -> None:
-    run = aibot("chat", stdin="What is Stargate?\nC'est quoi Stargate ?\nHow much is Intel investing?\n/quit\n".encode())
+    run = aibot("chat", stdin=b"What is Stargate?\nC'est quoi Stargate ?\nHow much is Intel investing?\n/quit\n")
     out = run.stdout.decode()
     assert run.returncode == 0
     assert "500 billion" in out and "500 milliards" in out and "Intel" in out
