@@ -101,8 +101,129 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "fr": "aibot {version} : {facts} faits sur {entities} entreprises, personnes et projets, tirés de {sources}.",
     },
     # --- slack (adapters/slack) ---
+    "slack_you_asked": {"en": "You asked: {question}", "fr": "Vous avez demandé : {question}"},
+    "slack_help_commands": {
+        "en": "Mention me in a channel, send me a direct message, or type /aibot followed by your question. /aibot about lists my sources.",
+        "fr": "Mentionnez-moi dans un canal, écrivez-moi en message direct, ou tapez /aibot suivi de votre question. /aibot about liste mes sources.",
+    },
+    "slack_digest_unavailable": {
+        "en": "Digests are not available on this installation.",
+        "fr": "Les résumés ne sont pas disponibles sur cette installation.",
+    },
     # --- discord (adapters/discord) ---
+    "discord_cmd_ask": {"en": "Ask a question about AI investment", "fr": "Poser une question sur les investissements dans l'IA"},
+    "discord_opt_question": {"en": "Your question, in English or French", "fr": "Votre question, en français ou en anglais"},
+    "discord_cmd_facts": {"en": "What I know about a company, person or project", "fr": "Ce que je sais d'une entreprise, d'une personne ou d'un projet"},
+    "discord_opt_about": {"en": "A company, person or project", "fr": "Une entreprise, une personne ou un projet"},
+    "discord_cmd_about": {"en": "My sources, how many facts I know, my version", "fr": "Mes sources, le nombre de faits connus, ma version"},
+    "discord_cmd_help": {"en": "How to ask me questions", "fr": "Comment me poser des questions"},
+    "discord_cmd_digest": {"en": "Scheduled digests in this channel", "fr": "Résumés programmés dans ce salon"},
+    "discord_cmd_digest_subscribe": {"en": "Post a digest here on a schedule", "fr": "Publier un résumé ici selon un horaire"},
+    "discord_cmd_digest_show": {"en": "Show this channel's digest schedule", "fr": "Afficher l'horaire des résumés de ce salon"},
+    "discord_cmd_digest_off": {"en": "Stop digests in this channel", "fr": "Arrêter les résumés dans ce salon"},
+    "discord_cmd_digest_preview": {"en": "Show the digest as it would be posted now", "fr": "Afficher le résumé tel qu'il serait publié maintenant"},
+    "discord_opt_schedule": {"en": "daily 09:00, weekly mon 08:30, or cron \"0 9 * * 1-5\"", "fr": "daily 09:00, weekly mon 08:30 ou cron \"0 9 * * 1-5\""},
+    "discord_opt_zone": {"en": "Time zone, e.g. Europe/Paris", "fr": "Fuseau horaire, par exemple Europe/Paris"},
+    "discord_opt_language": {"en": "Language of the digest", "fr": "Langue du résumé"},
+    "discord_help_commands": {
+        "en": "On Discord: mention me or send me a direct message, or use /ask, /facts (what I know about one company, person or project), /about and /help.",
+        "fr": "Sur Discord : mentionnez-moi ou écrivez-moi en message privé, ou utilisez /ask, /facts (ce que je sais d'une entreprise, d'une personne ou d'un projet), /about et /help.",
+    },
+    "discord_facts_title": {"en": "What I know about {name}", "fr": "Ce que je sais de {name}"},
+    "discord_facts_count": {"en": "{count} fact(s), each with its source", "fr": "{count} fait(s), chacun avec sa source"},
+    "discord_facts_unknown": {
+        "en": "I have no facts about {name}. Pick one of the names /facts suggests as you type.",
+        "fr": "Je n'ai aucun fait sur {name}. Choisissez un des noms que /facts propose pendant la saisie.",
+    },
+    "discord_about_sources": {"en": "Sources", "fr": "Sources"},
+    "discord_digest_unavailable": {
+        "en": "Digests are not available on this bot: it has no database.",
+        "fr": "Les résumés ne sont pas disponibles sur ce bot : il n'a pas de base de données.",
+    },
     # --- digest (bot/digest) ---
+    "digest_title": {"en": "AI investment digest, {date}", "fr": "Le point sur les investissements dans l'IA, {date}"},
+    "digest_date": {"en": "{month} {day}, {year}", "fr": "{day} {month} {year}"},
+    "digest_usage": {
+        "en": (
+            "Digest commands:\n"
+            "- daily HH:MM [ZONE] [en|fr], e.g. daily 09:00 Europe/Paris fr\n"
+            "- weekly DAY HH:MM [ZONE] [en|fr], e.g. weekly mon 08:30 UTC\n"
+            "- cron \"MIN HOUR DAY MONTH WEEKDAY\" [ZONE] [en|fr], e.g. cron \"0 9 * * 1-5\" Europe/Paris en\n"
+            "- show, off, preview\n"
+            "ZONE is an IANA time zone (Europe/Paris, America/New_York, UTC; default UTC); "
+            "the time is on a 24-hour clock."
+        ),
+        "fr": (
+            "Commandes du résumé :\n"
+            "- daily HH:MM [FUSEAU] [en|fr], par exemple daily 09:00 Europe/Paris fr\n"
+            "- weekly JOUR HH:MM [FUSEAU] [en|fr], par exemple weekly lun 08:30 UTC\n"
+            "- cron \"MIN HEURE JOUR MOIS JOUR_SEMAINE\" [FUSEAU] [en|fr], par exemple cron \"0 9 * * 1-5\" Europe/Paris fr\n"
+            "- show, off, preview\n"
+            "FUSEAU est un fuseau horaire IANA (Europe/Paris, America/New_York, UTC ; UTC par défaut) ; "
+            "l'heure s'écrit sur 24 heures."
+        ),
+    },
+    "digest_bad_time": {
+        "en": "\"{value}\" is not a time I understand: write HH:MM on a 24-hour clock, e.g. 09:00 or 18:30.\n{usage}",
+        "fr": "« {value} » n'est pas une heure que je comprends : écrivez HH:MM sur 24 heures, par exemple 09:00 ou 18:30.\n{usage}",
+    },
+    "digest_bad_day": {
+        "en": "\"{value}\" is not a day: use mon, tue, wed, thu, fri, sat or sun.\n{usage}",
+        "fr": "« {value} » n'est pas un jour : utilisez lun, mar, mer, jeu, ven, sam ou dim (ou mon … sun).\n{usage}",
+    },
+    "digest_bad_zone": {
+        "en": "\"{value}\" is not a time zone I know: use an IANA name such as Europe/Paris, America/New_York or UTC.\n{usage}",
+        "fr": "« {value} » n'est pas un fuseau horaire connu : utilisez un nom IANA comme Europe/Paris, America/New_York ou UTC.\n{usage}",
+    },
+    "digest_bad_cron": {
+        "en": "\"{value}\" is not a cron expression: give five fields in quotes, minute hour day month weekday, e.g. \"0 9 * * 1-5\".\n{usage}",
+        "fr": "« {value} » n'est pas une expression cron : donnez cinq champs entre guillemets, minute heure jour mois jour de la semaine, par exemple \"0 9 * * 1-5\".\n{usage}",
+    },
+    "digest_cron_too_often": {
+        "en": "\"{value}\" would post more than once an hour; a digest can run at most hourly.\n{usage}",
+        "fr": "« {value} » publierait plus d'une fois par heure ; un résumé peut être publié au plus une fois par heure.\n{usage}",
+    },
+    "digest_bad_words": {
+        "en": "I did not understand \"{value}\".\n{usage}",
+        "fr": "Je n'ai pas compris « {value} ».\n{usage}",
+    },
+    "digest_not_admin": {
+        "en": "Only people who can manage this channel can change its digest. You can still use show and preview.",
+        "fr": "Seules les personnes qui peuvent gérer ce salon peuvent modifier son résumé. Vous pouvez utiliser show et preview.",
+    },
+    "digest_subscribed": {
+        "en": "Done: this channel will get the digest {schedule}, in {language}. Next one: {next}.",
+        "fr": "C'est fait : ce salon recevra le résumé {schedule}, en {language}. Prochain envoi : {next}.",
+    },
+    "digest_show": {
+        "en": "This channel gets the digest {schedule}, in {language}. Next one: {next}. Last posted: {last}.",
+        "fr": "Ce salon reçoit le résumé {schedule}, en {language}. Prochain envoi : {next}. Dernier envoi : {last}.",
+    },
+    "digest_show_disabled": {
+        "en": "This channel's digest ({schedule}) is paused after {failures} failed posts; last reason: {reason}. Subscribe again to restart it.",
+        "fr": "Le résumé de ce salon ({schedule}) est suspendu après {failures} échecs d'envoi ; dernière raison : {reason}. Abonnez-le de nouveau pour le relancer.",
+    },
+    "digest_none": {
+        "en": "This channel has no digest.\n{usage}",
+        "fr": "Ce salon n'a pas de résumé.\n{usage}",
+    },
+    "digest_off": {"en": "Done: this channel will no longer get the digest.", "fr": "C'est fait : ce salon ne recevra plus le résumé."},
+    "digest_off_none": {"en": "This channel had no digest.", "fr": "Ce salon n'avait pas de résumé."},
+    "digest_preview": {"en": "Preview (not posted):", "fr": "Aperçu (non publié) :"},
+    "digest_unavailable": {
+        "en": "Digests are unavailable right now; please try again later.",
+        "fr": "Les résumés sont indisponibles pour le moment ; merci de réessayer plus tard.",
+    },
+    "digest_never": {"en": "never", "fr": "jamais"},
+    "digest_every_day": {"en": "every day at {time} ({zone})", "fr": "tous les jours à {time} ({zone})"},
+    "digest_every_week": {"en": "every {day} at {time} ({zone})", "fr": "chaque {day} à {time} ({zone})"},
+    "digest_on_cron": {"en": "on the cron schedule \"{cron}\" ({zone})", "fr": "selon le cron « {cron} » ({zone})"},
+    "digest_days": {
+        "en": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+        "fr": "lundi,mardi,mercredi,jeudi,vendredi,samedi,dimanche",
+    },
+    "digest_lang_en": {"en": "English", "fr": "anglais"},
+    "digest_lang_fr": {"en": "French", "fr": "français"},
     "digest_headline": {"en": "Headline figures", "fr": "Chiffres clés"},
     "digest_new": {"en": "New since the last digest", "fr": "Nouveau depuis le dernier résumé"},
     "digest_fact_of_the_day": {"en": "Fact of the day", "fr": "Le fait du jour"},

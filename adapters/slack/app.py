@@ -1,0 +1,377 @@
+"""The thin part: a slack-bolt AsyncApp wired to the core, served over Socket Mode or HTTP.
+
+Everything Slack-shaped is decided in :mod:`adapters.slack.translate` and
+:mod:`adapters.slack.render`; this module only dispatches. Slash commands and buttons are
+acknowledged before any work (Slack gives 3 seconds), events are acknowledged by bolt
+itself, and answers go out afterwards through response_url or chat.postMessage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render, translate
+from bot import messages
+from bot.core import Question
+from bot.digest.model import CommandContext, Digest, PostError
+from bot.language import Lang, detect_language
+from bot.platforms import RunOptions, Services
+from bot.ratelimit import RateLimiter, Verdict
+
+_log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+DEFAULT_API_URL = "https://slack.com/api/"
+#: Errors that say the channel itself is gone or closed to us: retrying will not help.
+PERMANENT_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", "restricted_action"})
+#: Errors that say our credentials are wrong: every call will fail until someone fixes them.
+AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
+MAX_RATE_LIMIT_RETRIES = 3
+MAX_RETRY_AFTER = 60.0
+
+Respond = Callable[..., Awaitable[Any]]
+
+
+class SlackSendError(Exception):
+    """A message could not be delivered; ``code`` is Slack's error code."""
+
+    def __init__(self, code: str, *, permanent: bool) -> None:
+        super().__init__(code)
+        self.code = code
+        self.permanent = permanent
+
+
+class RecentKeys:
+    """Event ids seen lately, so that Slack's retries of one event are answered once."""
+
+    def __init__(self, ttl: float = 3600.0, capacity: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.capacity = capacity
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, key: str) -> bool:
+        """True once per key; check and record happen together, with no await in between."""
+        now = self._clock()
+        while self._seen and (len(self._seen) >= self.capacity or now - next(iter(self._seen.values())) > self.ttl):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
+
+
+def api_base_url(configured: str | None) -> str:
+    """slack_sdk joins method names onto base_url, so it must end with a slash."""
+    url = configured or DEFAULT_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def _retry_after(headers: Mapping[str, Any] | None) -> float:
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list | tuple) else value
+            try:
+                return min(max(float(raw), 0.0), MAX_RETRY_AFTER)
+            except (TypeError, ValueError):
+                break
+    return 1.0
+
+
+def _package_version() -> str:
+    try:
+        return version("aibot")
+    except PackageNotFoundError:
+        return "dev"
+
+
+class SlackPlatform:
+    """One Slack workspace, served until cancelled."""
+
+    name = "slack"
+
+    def __init__(self, services: Services, options: RunOptions) -> None:
+        settings = services.settings
+        self.services = services
+        self.engine = services.engine
+        self.settings = settings
+        self.app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
+        self.http = options.http or self.app_token is None
+        self.host = options.host
+        self.port = options.port if options.port is not None else 3000
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        self.client = AsyncWebClient(token=token, base_url=api_base_url(settings.slack_api_url), logger=_log)
+        self.app = AsyncApp(
+            name="aibot",
+            client=self.client,
+            signing_secret=secret,
+            # Socket Mode has no signature to verify; over HTTP bolt verifies every request.
+            request_verification_enabled=self.http,
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
+        self.recent = RecentKeys()
+        self.ready = asyncio.Event()
+        self.bound_port: int | None = None
+        self._register()
+
+    # --- wiring ----------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.app
+
+        @app.event("app_mention")
+        async def on_mention(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext,
+                             request: AsyncBoltRequest) -> None:
+            await self.answer_event(body, event, context.bot_user_id, request.headers)
+
+        @app.event("message")
+        async def on_message(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext,
+                             request: AsyncBoltRequest) -> None:
+            if translate.is_plain_dm(event):
+                await self.answer_event(body, event, context.bot_user_id, request.headers)
+
+        @app.command("/aibot")
+        async def on_command(ack: Callable[[], Awaitable[None]], body: dict[str, Any], respond: Respond) -> None:
+            await ack()
+            await self.answer_command(body, respond)
+
+        @app.action(re.compile(render.SUGGEST_ACTION_PATTERN))
+        async def on_suggestion(ack: Callable[[], Awaitable[None]], body: dict[str, Any], respond: Respond) -> None:
+            await ack()
+            await self.answer_suggestion(body, respond)
+
+        @app.error
+        async def on_error(error: Exception, body: dict[str, Any]) -> None:
+            _log.error("slack: listener failed on a %s request: %s", body.get("type", "unknown"), error,
+                       exc_info=error)
+
+    # --- what each kind of request gets ------------------------------------------------
+
+    async def answer_event(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None,
+                           headers: Mapping[str, Any]) -> None:
+        """A mention or a DM: answered once, in its thread, unless it comes from a bot."""
+        if translate.is_from_bot(event) or (bot_user_id and event.get("user") == bot_user_id):
+            return
+        key = translate.event_key(body)
+        if key is not None and not self.recent.first_time(key):
+            _log.info("slack: event %s already handled; ignoring delivery (retry %d)",
+                      key, translate.retry_number(headers))
+            return
+        question = translate.event_question(event, bot_user_id=bot_user_id)
+        channel = str(event.get("channel") or "")
+        thread = translate.reply_thread(event)
+        if not await self._within_limit(question, lambda msg: self.post(channel, msg, thread_ts=thread)):
+            return
+        answer = await self.engine.answer(question)
+        await self.post(channel, render.answer_message(answer), thread_ts=thread)
+
+    async def answer_command(self, body: dict[str, Any], respond: Respond) -> None:
+        cmd = translate.command(body)
+        if cmd.kind == "help":
+            await self._respond(respond, render.help_message(cmd.lang), response_type="ephemeral")
+        elif cmd.kind == "about":
+            await self._respond(respond, self.about(cmd.lang), response_type="ephemeral")
+        elif cmd.kind == "digest":
+            await self.digest_command(cmd, respond)
+        else:
+            question = translate.command_question(cmd)
+
+            async def warn(msg: render.Message) -> None:
+                await self._respond(respond, msg, response_type="ephemeral")
+
+            if not await self._within_limit(question, warn):
+                return
+            answer = await self.engine.answer(question)
+            await self._respond(respond, render.answer_message(answer), response_type="in_channel")
+
+    async def answer_suggestion(self, body: dict[str, Any], respond: Respond) -> None:
+        """A "Did you mean" button: the chosen question is answered in place of the buttons."""
+        question = translate.action_question(body)
+        if question is None:
+            return
+
+        async def warn(msg: render.Message) -> None:
+            await self._respond(respond, msg, response_type="ephemeral", replace_original=False)
+
+        if not await self._within_limit(question, warn):
+            return
+        answer = await self.engine.answer(question)
+        await self._respond(respond, render.answer_message(answer, asked=question.text), replace_original=True)
+
+    async def digest_command(self, cmd: translate.Command, respond: Respond) -> None:
+        """``/aibot digest ...`` goes to the digest service; the adapter only says who may."""
+        digests = getattr(self.services, "digests", None)
+        if digests is None:
+            await self._respond(respond, render.notice(messages.text("slack_digest_unavailable", cmd.lang)),
+                                response_type="ephemeral")
+            return
+        context = CommandContext(
+            platform="slack", workspace_id=cmd.team_id, channel_id=cmd.channel_id, user_id=cmd.user_id,
+            is_admin=await self.is_admin(cmd.user_id), lang=cmd.lang,
+        )
+        reply = await digests.handle_command(context, cmd.args)
+        message = render.notice(reply.text)
+        if reply.digest is not None:
+            preview = render.digest_message(reply.digest)
+            message = {"text": f"{message['text']}\n{preview['text']}", "blocks": message["blocks"] + preview["blocks"]}
+        await self._respond(respond, message, response_type="ephemeral")
+
+    async def is_admin(self, user_id: str) -> bool:
+        """Listed in SLACK_ADMIN_USER_IDS, or an admin or owner of the workspace."""
+        if user_id in self.settings.slack_admin_user_ids:
+            return True
+        try:
+            response = await self.client.users_info(user=user_id)
+        except SlackApiError as exc:
+            _log.warning("slack: users.info failed for %s: %s", user_id, exc.response.get("error"))
+            return False
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            _log.warning("slack: users.info failed for %s: %s", user_id, type(exc).__name__)
+            return False
+        user = response.get("user") or {}
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+    def about(self, lang: Lang) -> render.Message:
+        base = self.engine.base
+        documents = {(f.source.publisher, f.source.date, f.source.title) for f in base.facts}
+        sources = [f"{publisher}, {messages.month_year(date, lang)}: {title}"
+                   for publisher, date, title in sorted(documents)]
+        return render.about_message(lang, version=_package_version(), facts=len(base.facts),
+                                    entities=len(base.entities), sources=sources)
+
+    async def _within_limit(self, question: Question, warn: Callable[[render.Message], Awaitable[object]]) -> bool:
+        """Per-user limit: "slow down" once, then silence until the window frees up."""
+        user = question.user_id or "unknown"
+        verdict = self.limiter.check(user)
+        if verdict is Verdict.ALLOW:
+            return True
+        if verdict is Verdict.WARN:
+            lang: Lang = question.lang or detect_language(question.text)
+            await warn(render.notice(messages.text("slow_down", lang, seconds=self.limiter.retry_after(user))))
+        _log.info("slack: user %s over the question limit (%s)", user, verdict.value)
+        return False
+
+    # --- sending ---------------------------------------------------------------------
+
+    async def send(self, channel: str, message: render.Message, *, thread_ts: str | None = None) -> None:
+        """chat.postMessage, waiting out ``ratelimited`` as Slack asks; raises SlackSendError."""
+        for attempt in range(MAX_RATE_LIMIT_RETRIES + 1):
+            try:
+                await self.client.chat_postMessage(
+                    channel=channel, text=message["text"], blocks=message["blocks"], thread_ts=thread_ts,
+                    unfurl_links=False, unfurl_media=False,
+                )
+                return
+            except SlackApiError as exc:
+                code = str(exc.response.get("error") or "unknown_error")
+                if code == "ratelimited" and attempt < MAX_RATE_LIMIT_RETRIES:
+                    wait = _retry_after(exc.response.headers)
+                    _log.warning("slack: chat.postMessage to %s: ratelimited; retrying in %.0f s", channel, wait)
+                    await asyncio.sleep(wait)
+                    continue
+                raise SlackSendError(code, permanent=code in PERMANENT_ERRORS) from exc
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise SlackSendError(f"network error ({type(exc).__name__})", permanent=False) from exc
+        raise SlackSendError("ratelimited", permanent=False)  # pragma: no cover - the loop returns or raises
+
+    async def post(self, channel: str, message: render.Message, *, thread_ts: str | None = None) -> bool:
+        """Send a reply; a failure is logged with Slack's code and dropped, never raised."""
+        try:
+            await self.send(channel, message, thread_ts=thread_ts)
+            return True
+        except SlackSendError as exc:
+            level = logging.ERROR if exc.code in AUTH_ERRORS else logging.WARNING
+            _log.log(level, "slack: could not post to %s: %s; reply dropped", channel, exc.code)
+            return False
+
+    async def post_digest(self, workspace_id: str | None, channel_id: str, digest: Digest) -> None:
+        try:
+            await self.send(channel_id, render.digest_message(digest))
+        except SlackSendError as exc:
+            raise PostError(exc.code, permanent=exc.permanent) from exc
+
+    async def _respond(self, respond: Respond, message: render.Message, **options: Any) -> None:
+        """Answer through response_url; Slack says no with a status, not an exception."""
+        try:
+            response = await respond(text=message["text"], blocks=message["blocks"], **options)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            _log.warning("slack: response_url failed: %s; reply dropped", type(exc).__name__)
+            return
+        status = getattr(response, "status_code", 200)
+        if status != 200:
+            _log.warning("slack: response_url answered %s: %s; reply dropped", status, getattr(response, "body", ""))
+
+    # --- serving ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Serve until cancelled: HTTP when asked (or without an app token), else Socket Mode."""
+        await self._check_auth()
+        if self.http:
+            await self._serve_http()
+        else:
+            await self._serve_socket_mode()
+
+    async def _check_auth(self) -> None:
+        """auth.test at start, so a bad token shows up in the log at once, by its code."""
+        try:
+            response = await self.client.auth_test()
+            _log.info("slack: connected as %s in team %s", response.get("user_id"), response.get("team_id"))
+        except SlackApiError as exc:
+            _log.error("slack: auth.test failed: %s; check SLACK_BOT_TOKEN", exc.response.get("error"))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            _log.error("slack: auth.test failed: %s", type(exc).__name__)
+
+    def web_app(self) -> web.Application:
+        async def events(request: web.Request) -> web.StreamResponse:
+            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_response)
+
+        async def health(_: web.Request) -> web.StreamResponse:
+            return web.Response(text="ok")
+
+        application = web.Application()
+        application.router.add_post(EVENTS_PATH, events)
+        application.router.add_get("/healthz", health)
+        return application
+
+    async def _serve_http(self) -> None:
+        runner = web.AppRunner(self.web_app(), access_log=None)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+            self.bound_port = int(runner.addresses[0][1])
+            _log.info("slack: listening on http://%s:%d%s", self.host, self.bound_port, EVENTS_PATH)
+            self.ready.set()
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    async def _serve_socket_mode(self) -> None:
+        handler = AsyncSocketModeHandler(self.app, self.app_token, web_client=self.client,
+                                         logger=logging.getLogger("adapters.slack.socket_mode"))
+        try:
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            _log.info("slack: connected over Socket Mode")
+            self.ready.set()
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]

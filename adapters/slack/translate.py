@@ -1,0 +1,160 @@
+"""Slack payloads in, plain values out: pure functions, tested with recorded payloads.
+
+Like bolt-python's own adapters, this side only translates; nothing here talks to the
+network. Slack writes user text in its own markup (``<@U1>``, ``<!channel>``,
+``&lt;``); the core must see the words a person typed, so the markup is turned back
+into plain text here, and special mentions lose their power before anything can echo them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.core import Question
+from bot.language import Lang, detect_language
+
+PLATFORM = "slack"
+
+#: ``<...>`` markup: user, channel and special mentions, links.
+_MARKUP = re.compile(r"<([^<>]*)>")
+_HELP_WORDS = {"help", "aide", "?"}
+_ABOUT_WORDS = {"about", "apropos", "à-propos", "a-propos", "info"}
+_FRENCH_COMMAND_WORDS = {"aide", "apropos", "à-propos", "a-propos"}
+
+CommandKind = Literal["ask", "help", "about", "digest"]
+
+
+def unescape(text: str) -> str:
+    """Slack escapes exactly three characters in message text; undo that."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def plain_text(text: str, *, bot_user_id: str | None = None) -> str:
+    """Slack markup as the words a reader sees; the bot's own mention is dropped.
+
+    Special mentions (``<!channel>``, ``<!subteam^S1|@team>``) become inert words without
+    an ``@``, so no later step can turn user text back into a channel-wide ping.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            if bot_user_id and target[1:] == bot_user_id:
+                return ""
+            return label or "someone"
+        if target.startswith("#"):
+            return f"#{label}" if label else "#channel"
+        if target.startswith("!"):
+            name = label.lstrip("@") if label else target[1:].split("^", 1)[0]
+            return name
+        return label or target
+
+    return " ".join(unescape(_MARKUP.sub(replace, text)).split())
+
+
+def is_from_bot(event: Mapping[str, Any]) -> bool:
+    """Bots (this one included) are never answered: two bots must not talk forever."""
+    return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message")
+
+
+def is_plain_dm(event: Mapping[str, Any]) -> bool:
+    """A new direct message from a person; edits, joins and other subtypes are not questions."""
+    return event.get("channel_type") == "im" and not event.get("subtype") and not is_from_bot(event)
+
+
+def event_key(body: Mapping[str, Any]) -> str | None:
+    """What makes an Events API delivery unique across Slack's retries."""
+    event_id = body.get("event_id")
+    if isinstance(event_id, str) and event_id:
+        return event_id
+    event = body.get("event") or {}
+    if event.get("channel") and event.get("ts"):
+        return f"{event['channel']}:{event['ts']}"
+    return None
+
+
+def retry_number(headers: Mapping[str, Any]) -> int:
+    """X-Slack-Retry-Num (bolt mirrors Socket Mode's retry_attempt into it); 0 on a first delivery."""
+    for name, value in headers.items():
+        if name.lower() == "x-slack-retry-num":
+            raw = value[0] if isinstance(value, list | tuple) else value
+            try:
+                return int(raw)
+            except (TypeError, ValueError):
+                return 0
+    return 0
+
+
+def event_question(event: Mapping[str, Any], *, bot_user_id: str | None = None) -> Question:
+    """An app_mention or a DM as a core question."""
+    return Question(
+        text=plain_text(str(event.get("text") or ""), bot_user_id=bot_user_id),
+        user_id=event.get("user"),
+        channel_id=event.get("channel"),
+        platform=PLATFORM,
+    )
+
+
+def reply_thread(event: Mapping[str, Any]) -> str | None:
+    """Mentions in a channel are answered in a thread under the question; DMs in place."""
+    if event.get("thread_ts"):
+        return str(event["thread_ts"])
+    if event.get("channel_type") == "im":
+        return None
+    return str(event["ts"]) if event.get("ts") else None
+
+
+@dataclass(frozen=True)
+class Command:
+    """What ``/aibot ...`` asks for."""
+
+    kind: CommandKind
+    text: str
+    lang: Lang
+    args: list[str] = field(default_factory=list)
+    user_id: str = ""
+    channel_id: str = ""
+    team_id: str | None = None
+
+
+def command(body: Mapping[str, Any]) -> Command:
+    """``/aibot <question>``, ``/aibot help``, ``/aibot about`` or ``/aibot digest ...``."""
+    text = plain_text(str(body.get("text") or ""))
+    words = text.split()
+    first = words[0].lower() if words else ""
+    kind: CommandKind = "ask"
+    lang: Lang = "en"
+    args: list[str] = []
+    if not words or (first in _HELP_WORDS and len(words) == 1):
+        kind, lang = "help", "fr" if first in _FRENCH_COMMAND_WORDS else "en"
+    elif first in _ABOUT_WORDS and len(words) == 1:
+        kind, lang = "about", "fr" if first in _FRENCH_COMMAND_WORDS else "en"
+    elif first == "digest":
+        kind, args = "digest", words[1:]
+    else:
+        lang = detect_language(text)
+    team = body.get("team_id")
+    return Command(kind, text, lang, args=args, user_id=str(body.get("user_id") or ""),
+                   channel_id=str(body.get("channel_id") or ""), team_id=str(team) if team else None)
+
+
+def command_question(cmd: Command) -> Question:
+    return Question(text=cmd.text, user_id=cmd.user_id, channel_id=cmd.channel_id, platform=PLATFORM)
+
+
+def action_question(body: Mapping[str, Any]) -> Question | None:
+    """A pressed "Did you mean" button: its value is the question to answer."""
+    actions = body.get("actions") or []
+    if not actions:
+        return None
+    value = actions[0].get("value")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    user = body.get("user") or {}
+    channel = body.get("channel") or {}
+    return Question(text=plain_text(value), user_id=user.get("id"), channel_id=channel.get("id"),
+                    platform=PLATFORM)

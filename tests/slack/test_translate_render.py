@@ -1,0 +1,137 @@
+"""The pure halves of the adapter, on payloads recorded from Slack's documentation."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.slack import render, translate
+from bot.core import AnswerEngine, Question
+from bot.digest.model import Digest, DigestItem
+from tests.slack.fake_slack import all_strings
+
+PAYLOADS = Path(__file__).parent / "payloads"
+BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((PAYLOADS / name).read_text())
+
+
+def test_mention_becomes_plain_question_without_the_bot_or_special_mentions() -> None:
+    body = load("app_mention.json")
+    question = translate.event_question(body["event"], bot_user_id="U0LAN0Z89")
+    assert question.text == "What is Microsoft's data center budget? cc here & ai-team in #general"
+    assert (question.user_id, question.channel_id, question.platform) == ("U061F7AUR", "C0LAN2Q65", "slack")
+    assert not BROADCAST.search(question.text)
+
+
+def test_replies_go_in_the_thread_of_the_question() -> None:
+    assert translate.reply_thread(load("app_mention.json")["event"]) == "1515449522.000016"
+    assert translate.reply_thread(load("app_mention_in_thread.json")["event"]) == "1515449522.000016"
+    assert translate.reply_thread(load("message_im.json")["event"]) is None
+
+
+def test_dms_from_people_only() -> None:
+    assert translate.is_plain_dm(load("message_im.json")["event"])
+    assert not translate.is_plain_dm(load("message_im_bot.json")["event"])
+    assert not translate.is_plain_dm(load("message_im_edited.json")["event"])
+    assert translate.is_from_bot(load("message_im_bot.json")["event"])
+    assert not translate.is_from_bot(load("app_mention.json")["event"])
+
+
+def test_event_key_and_retry_number() -> None:
+    assert translate.event_key(load("app_mention.json")) == "Ev0LAN670R"
+    assert translate.event_key({"event": {"channel": "C1", "ts": "1.2"}}) == "C1:1.2"
+    assert translate.retry_number({"X-Slack-Retry-Num": "2"}) == 2
+    assert translate.retry_number({"x-slack-retry-num": ["1"]}) == 1
+    assert translate.retry_number({}) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "lang"),
+    [("", "help", "en"), ("help", "help", "en"), ("aide", "help", "fr"), ("about", "about", "en"),
+     ("digest daily 09:00 Europe/Paris fr", "digest", "en"), ("What is Stargate?", "ask", "en"),
+     ("Combien Meta investit-il ?", "ask", "fr")],
+)
+def test_slash_command_kinds(text: str, kind: str, lang: str) -> None:
+    body = load("slash_command.json") | {"text": text}
+    cmd = translate.command(body)
+    assert (cmd.kind, cmd.lang) == (kind, lang)
+    assert (cmd.user_id, cmd.channel_id, cmd.team_id) == ("U2147483697", "C2147483705", "T0001")
+
+
+def test_slash_command_channel_mention_is_inert() -> None:
+    cmd = translate.command(load("slash_command.json"))
+    assert cmd.kind == "ask"
+    assert cmd.text == "channel how much is Meta investing in AI in 2025?"
+    assert translate.command(load("slash_command.json") | {"text": "digest weekly mon 08:30 UTC"}).args == [
+        "weekly", "mon", "08:30", "UTC"]
+
+
+def test_button_press_is_the_suggested_question() -> None:
+    question = translate.action_question(load("block_actions.json"))
+    assert question == Question(text="What is Microsoft's data center budget?", user_id="UA8RXUSPL",
+                                channel_id="CBR2V3XEX", platform="slack")
+    assert translate.action_question(load("block_actions.json") | {"actions": []}) is None
+
+
+def test_defuse_breaks_every_broadcast_form() -> None:
+    for text in ["<!channel>", "<!here|here>", "<!everyone>", "<!subteam^S1|@team>", "@channel", "@Here", "@everyone"]:
+        assert not BROADCAST.search(render.defuse(text)), text
+    assert render.defuse("R&D <b>") == "R&amp;D &lt;b&gt;"
+    assert render.defuse("mail me@hereford.com") == "mail me@hereford.com"
+
+
+async def test_matched_answer_blocks(engine: AnswerEngine) -> None:
+    answer = await engine.answer(Question(text="What is Microsoft's data center budget?"))
+    message = render.answer_message(answer)
+    assert [b["type"] for b in message["blocks"]] == ["section", "context"]
+    assert "80 billion" in message["blocks"][0]["text"]["text"]
+    assert message["blocks"][1]["elements"][0]["text"] == "Source: AFP, January 2025"
+    assert "80 billion" in message["text"] and "AFP" in message["text"]
+
+
+async def test_unsure_answer_offers_buttons(engine: AnswerEngine) -> None:
+    answer = await engine.answer(Question(text="What about the budget?"))
+    message = render.answer_message(answer)
+    actions = [b for b in message["blocks"] if b["type"] == "actions"]
+    assert len(actions) == 1
+    buttons = actions[0]["elements"]
+    assert [b["value"] for b in buttons] == answer.suggestions
+    assert all(re.match(render.SUGGEST_ACTION_PATTERN, b["action_id"]) for b in buttons)
+    assert len({b["action_id"] for b in buttons}) == len(buttons)
+    assert all(len(b["text"]["text"]) <= render.BUTTON_LIMIT for b in buttons)
+    for suggestion in answer.suggestions:
+        assert suggestion in message["text"]
+
+
+async def test_answer_in_place_says_what_was_asked_in_french(engine: AnswerEngine) -> None:
+    answer = await engine.answer(Question(text="Combien Microsoft va-t-il dépenser dans les centres de données ?"))
+    message = render.answer_message(answer, asked="Combien Microsoft <!channel> ?")
+    assert message["blocks"][0]["elements"][0]["text"].startswith("Vous avez demandé")
+    assert "milliards" in message["text"]
+    assert not any(BROADCAST.search(s) for s in all_strings(message))
+
+
+def test_help_and_about_in_both_languages() -> None:
+    assert "Examples" in render.help_message("en")["text"]
+    assert "Exemples" in render.help_message("fr")["text"]
+    about = render.about_message("fr", version="1.0", facts=12, entities=5, sources=["AFP, janvier 2025: Dépêche"])
+    assert "12 faits" in about["text"] and "AFP" in about["text"]
+
+
+def test_digest_blocks() -> None:
+    item = DigestItem("microsoft-2025-data-centers", "Microsoft: 80 billion dollars in 2025", "AFP, January 2025")
+    digest = Digest(lang="en", title="AI investment digest", headline=[item], fact_of_the_day=item)
+    message = render.digest_message(digest)
+    kinds = [b["type"] for b in message["blocks"]]
+    assert kinds == ["header", "section", "section", "context", "section", "section", "context"]
+    assert message["blocks"][1]["text"]["text"] == "*Headline figures*"
+    assert message["blocks"][4]["text"]["text"] == "*Fact of the day*"
+    assert "New since" not in message["text"]
+    assert "Microsoft: 80 billion dollars in 2025 (AFP, January 2025)" in message["text"]
