@@ -1,0 +1,197 @@
+"""Measure the real loader and engine on a synthetic base, against brute-force rapidfuzz.
+
+One run: write a synthetic base in a child process (so its memory never counts here), load
+it with :func:`knowledge.loader.load_fact_base`, build the real :class:`AnswerEngine`, answer
+every question and complete prefixes of them, read the process's peak RSS, then time the
+baseline people use today, ``rapidfuzz.process.extractOne`` with ``WRatio`` over every
+phrasing, on the same questions. The baseline is linear in the base, so at large sizes it
+runs on the first questions until a time budget is spent (at least ``MIN_BASELINE``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.core import AnswerEngine, Question
+from knowledge.loader import load_fact_base
+
+#: A WRatio below this counts as "no match" for the baseline (a cutoff, as FAQ bots use).
+BASELINE_CUTOFF = 80.0
+MIN_BASELINE = 20
+#: Keys every JSON result has; the issue's contract plus accuracy and context.
+KEYS = (
+    "facts", "load_s", "answer_p50_ms", "answer_p99_ms", "autocomplete_p99_ms", "rss_mb",
+    "baseline_answer_p50_ms",
+)
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures were measured: they mean little without it."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least ``share`` of them at or below."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))
+    return ordered[int(rank) - 1]
+
+
+def generate(target: Path, facts: int, questions: int, seed: int) -> float:
+    """Write the synthetic base in a child process; return how long it took."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bot.bench.synthetic", str(target), "--facts", str(facts),
+         "--questions", str(questions), "--seed", str(seed)],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def _ms(nanoseconds: float) -> float:
+    return round(nanoseconds / 1e6, 3)
+
+
+def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: float = 30.0,
+        workdir: Path | None = None) -> dict[str, Any]:
+    """Generate, load, index, answer, complete and compare; return one JSON-ready result."""
+    with tempfile.TemporaryDirectory(prefix="aibot-bench-", dir=workdir) as tmp:
+        data = Path(tmp)
+        generate_s = generate(data, facts, questions, seed)
+        asked: list[dict[str, Any]] = json.loads((data / "questions.json").read_text(encoding="utf-8"))
+        start = time.perf_counter()
+        base = load_fact_base(data)
+        loaded = time.perf_counter()
+        engine = AnswerEngine(base)
+        indexed = time.perf_counter()
+
+    answer_ns: list[float] = []
+    right = 0
+    by_kind: dict[str, list[int]] = {}
+    for case in asked:
+        question = Question(text=case["q"])
+        t0 = time.perf_counter_ns()
+        answer = engine.answer_now(question)
+        answer_ns.append(time.perf_counter_ns() - t0)
+        ok = (not answer.matched) if case["fact"] is None else (answer.matched and case["fact"] in answer.fact_ids)
+        right += ok
+        tally = by_kind.setdefault(case["kind"], [0, 0])
+        tally[0] += ok
+        tally[1] += 1
+
+    rng = random.Random(seed)
+    complete_ns: list[float] = []
+    for case in asked:
+        text = case["q"]
+        prefix = text[: rng.randint(min(3, len(text)), len(text))]
+        t0 = time.perf_counter_ns()
+        engine.suggestions_for(prefix)
+        complete_ns.append(time.perf_counter_ns() - t0)
+
+    # Peak RSS so far is the engine's: the baseline below must not count in it.
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    choices: list[str] = []
+    owners: list[str] = []
+    for fact in base.facts:
+        for text in (*fact.phrasings.en, *fact.phrasings.fr):
+            choices.append(utils.default_process(text))
+            owners.append(fact.id)
+    baseline_ns: list[float] = []
+    baseline_right = engine_right_on_sample = 0
+    budget_end = time.perf_counter() + baseline_budget_s
+    for position, case in enumerate(asked):
+        if position >= MIN_BASELINE and time.perf_counter() > budget_end:
+            break
+        t0 = time.perf_counter_ns()
+        best = process.extractOne(utils.default_process(case["q"]), choices, scorer=fuzz.WRatio,
+                                  score_cutoff=BASELINE_CUTOFF)
+        baseline_ns.append(time.perf_counter_ns() - t0)
+        if case["fact"] is None:
+            baseline_right += best is None
+        else:
+            baseline_right += best is not None and owners[best[2]] == case["fact"]
+    sample = len(baseline_ns)
+    for case in asked[:sample]:
+        answer = engine.answer_now(Question(text=case["q"]))
+        ok = (not answer.matched) if case["fact"] is None else (answer.matched and case["fact"] in answer.fact_ids)
+        engine_right_on_sample += ok
+
+    answer_p50 = percentile(answer_ns, 0.5)
+    baseline_p50 = percentile(baseline_ns, 0.5)
+    return {
+        "facts": len(base.facts),
+        "entities": len(base.entities),
+        "phrasings": len(choices),
+        "questions": len(asked),
+        "load_s": round(indexed - start, 3),
+        "load_validate_s": round(loaded - start, 3),
+        "index_s": round(indexed - loaded, 3),
+        "answer_p50_ms": _ms(answer_p50),
+        "answer_p99_ms": _ms(percentile(answer_ns, 0.99)),
+        "answer_max_ms": _ms(max(answer_ns)),
+        "autocomplete_p50_ms": _ms(percentile(complete_ns, 0.5)),
+        "autocomplete_p99_ms": _ms(percentile(complete_ns, 0.99)),
+        "rss_mb": round(rss_mb, 1),
+        "baseline_answer_p50_ms": _ms(baseline_p50),
+        "baseline_questions": sample,
+        "speedup_vs_baseline": round(baseline_p50 / answer_p50, 1) if answer_p50 else None,
+        "accuracy": round(right / len(asked), 3),
+        "accuracy_by_kind": {k: round(v[0] / v[1], 3) for k, v in sorted(by_kind.items())},
+        "accuracy_on_baseline_sample": round(engine_right_on_sample / sample, 3),
+        "baseline_accuracy": round(baseline_right / sample, 3),
+        "generate_s": round(generate_s, 2),
+        "machine": machine(),
+    }
+
+
+def run_sizes(sizes: list[int], questions: int, seed: int, baseline_budget_s: float) -> list[dict[str, Any]]:
+    """Each size in a fresh interpreter, so every peak RSS belongs to its own size."""
+    results = []
+    for size in sizes:
+        out = subprocess.run(
+            [sys.executable, "-m", "bot", "bench", "--facts", str(size), "--questions", str(questions),
+             "--seed", str(seed), "--baseline-budget", str(baseline_budget_s), "--json"],
+            check=True, capture_output=True, text=True,
+        )
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The results as a markdown table, with the machine they were measured on."""
+    head = ("| facts | load+index s | answer p50 ms | answer p99 ms | autocomplete p99 ms | peak RSS MB "
+            "| rapidfuzz p50 ms | speed-up | accuracy | rapidfuzz accuracy |")
+    rows = [head, "|" + "---:|" * 10]
+    for r in results:
+        rows.append(
+            f"| {r['facts']:,} | {r['load_s']:.2f} | {r['answer_p50_ms']:.2f} | {r['answer_p99_ms']:.2f} "
+            f"| {r['autocomplete_p99_ms']:.2f} | {r['rss_mb']:.0f} | {r['baseline_answer_p50_ms']:.1f} "
+            f"| {r['speedup_vs_baseline']}x | {r['accuracy']:.1%} "
+            f"| {r['baseline_accuracy']:.1%} (n={r['baseline_questions']}) |"
+        )
+    m = results[0]["machine"] if results else machine()
+    rows.append("")
+    rows.append(f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}; "
+                f"{results[0]['questions'] if results else 0} questions per size.")
+    return "\n".join(rows)
