@@ -1,0 +1,468 @@
+"""The thin part of the Discord adapter: a discord.py client wired to translate and render.
+
+Everything that decides something lives in :mod:`adapters.discord.translate` (Discord ->
+core) and :mod:`adapters.discord.render` (core -> Discord); this module only receives
+events, calls the core, and sends what render built, with every mention disabled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Literal, TypeVar
+from zoneinfo import available_timezones
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from adapters.discord import render, translate
+from bot import messages
+from bot.core import Question
+from bot.digest.model import CommandContext, Digest, PostError
+from bot.language import Lang, detect_language
+from bot.platforms import Services
+from bot.ratelimit import RateLimiter, Verdict
+from bot.settings import Settings, SettingsError
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+NO_MENTIONS = discord.AllowedMentions.none()
+#: Discord gives an interaction 3 s for its first response; past this the bot defers.
+DEFER_AFTER = 2.0
+#: How long "Did you mean" buttons stay pressable.
+VIEW_TIMEOUT = 180.0
+
+INTENT_REFUSED = (
+    "Discord refused the message content intent (close code 4014): enable \"Message Content Intent\" "
+    "under Bot > Privileged Gateway Intents at https://discord.com/developers/applications, "
+    "or set DISCORD_MESSAGE_CONTENT=false to run with slash commands only"
+)
+
+AnyMessage = discord.Message | discord.InteractionMessage | discord.WebhookMessage
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Point discord.py at another REST base and gateway (a test server); must run before login.
+
+    discord.py keeps both as class attributes, so this is process-wide, like the client.
+    """
+    if settings.discord_api_url:
+        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord_gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """Only what the bot uses: servers, their messages, DMs; message content is a setting."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = settings.discord_message_content
+    return intents
+
+
+def build_client(settings: Settings, *, guild_ready_timeout: float = 2.0) -> discord.AutoShardedClient:
+    """Always sharded: with no shard settings Discord says how many shards to run (one for a
+    small bot); DISCORD_SHARD_COUNT/DISCORD_SHARD_IDS split a big bot over processes."""
+    shards: dict[str, Any] = {"shard_ids": settings.discord_shard_ids} if settings.discord_shard_ids else {}
+    return discord.AutoShardedClient(
+        intents=intents_for(settings),
+        allowed_mentions=NO_MENTIONS,
+        shard_count=settings.discord_shard_count,
+        **shards,
+        guild_ready_timeout=guild_ready_timeout,
+        chunk_guilds_at_startup=False,
+        max_messages=None,
+    )
+
+
+def aibot_version() -> str:
+    try:
+        return version("aibot")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown"
+
+
+def _locale_lang(interaction: discord.Interaction[Any]) -> Lang:
+    return translate.lang_for_locale(interaction.locale.value)
+
+
+def _desc(key: str) -> app_commands.locale_str:
+    """A command description: English by default, French through :class:`MessagesTranslator`."""
+    return app_commands.locale_str(messages.text(key, "en"), key=key)
+
+
+class MessagesTranslator(app_commands.Translator):
+    """Command and option descriptions in French for French Discord clients, from bot.messages."""
+
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        key = string.extras.get("key")
+        if key and translate.lang_for_locale(locale.value) == "fr":
+            return messages.text(key, "fr")
+        return None
+
+
+class SuggestionButton(discord.ui.Button["SuggestionView"]):
+    """One "Did you mean" question; pressing it asks that question."""
+
+    def __init__(self, platform: DiscordPlatform, question: str, index: int) -> None:
+        super().__init__(label=render.button_label(question), style=discord.ButtonStyle.secondary,
+                         custom_id=f"aibot:dym:{index}")
+        self.platform = platform
+        self.question = question
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        question = translate.question_from_command(self.question, interaction.user.id, interaction.channel_id)
+        await self.platform.answer_interaction(interaction, question)
+
+
+class SuggestionView(discord.ui.View):
+    """The buttons under an unsure answer; disabled in place when they time out."""
+
+    def __init__(self, platform: DiscordPlatform, suggestions: list[str], timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.platform = platform
+        self.message: AnyMessage | None = None
+        for index, suggestion in enumerate(suggestions[: render.MAX_BUTTONS]):
+            self.add_item(SuggestionButton(platform, suggestion, index))
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.message is None:
+            return
+        try:
+            await self.message.edit(view=self, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:  # message deleted, token expired: nothing to disable
+            _log.info("could not disable expired buttons: %s", exc)
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any],
+    ) -> None:
+        await self.platform.report_error(interaction, error)
+
+
+class DiscordPlatform:
+    """``aibot run discord``: one (sharded) gateway connection answering chat and slash commands.
+
+    Also a :class:`bot.digest.model.DigestPoster` while it runs.
+    """
+
+    name = "discord"
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        guild_ready_timeout: float = 2.0,
+        view_timeout: float = VIEW_TIMEOUT,
+        defer_after: float = DEFER_AFTER,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.engine = services.engine
+        self.view_timeout = view_timeout
+        self.defer_after = defer_after
+        self.limiter = RateLimiter(self.settings.rate_limit_count, self.settings.rate_limit_seconds, clock)
+        self.client = build_client(self.settings, guild_ready_timeout=guild_ready_timeout)
+        self.tree: app_commands.CommandTree[discord.AutoShardedClient] = app_commands.CommandTree(self.client)
+        self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
+        register_commands(self)
+        self.client.event(self.on_message)
+
+    # -- running -------------------------------------------------------------------------
+
+    def _token(self) -> str:
+        token = self.settings.discord_token
+        if token is None or not token.get_secret_value().strip():
+            raise SettingsError("setting DISCORD_TOKEN is missing")
+        return token.get_secret_value().strip()
+
+    async def run(self) -> None:
+        """Connect and serve until cancelled; a refused intent or token ends it with one line."""
+        configure_endpoints(self.settings)
+        try:
+            async with self.client:
+                await self.login()
+                await self.client.connect(reconnect=True)
+        except discord.PrivilegedIntentsRequired:
+            _log.error("%s", INTENT_REFUSED)
+            raise SettingsError(INTENT_REFUSED) from None
+
+    async def login(self) -> None:
+        """Log in over REST; with DISCORD_GATEWAY_URL set, ask the shard count ourselves so the
+        sharded client connects there rather than to the URL in /gateway/bot."""
+        try:
+            await self.client.login(self._token())
+        except discord.LoginFailure:
+            raise SettingsError("setting DISCORD_TOKEN was refused by Discord (401 Unauthorized)") from None
+        if self.settings.discord_gateway_url and self.client.shard_count is None:
+            self.client.shard_count, _, _ = await self.client.http.get_bot_gateway()
+
+    async def sync_commands(self, guild_id: int | None = None) -> list[str]:
+        """Register the slash commands (``aibot discord sync``): globally, or in one server at once."""
+        configure_endpoints(self.settings)
+        async with self.client:
+            await self.login()
+            await self.tree.set_translator(MessagesTranslator())
+            if guild_id is None:
+                synced = await self.tree.sync()
+            else:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+        return [command.name for command in synced]
+
+    # -- chat --------------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.client.user
+        if me is None:
+            return
+        incoming = translate.IncomingMessage(
+            content=message.content,
+            author_id=message.author.id,
+            author_is_bot=message.author.bot or message.webhook_id is not None,
+            channel_id=message.channel.id,
+            guild_id=message.guild.id if message.guild else None,
+            mentioned_ids=frozenset(user.id for user in message.mentions),
+        )
+        question = translate.question_from_message(incoming, me.id)
+        if question is None:
+            return
+        verdict = self.limiter.check(question.user_id or "")
+        if verdict is Verdict.DROP:
+            return
+        try:
+            if verdict is Verdict.WARN:
+                seconds = self.limiter.retry_after(question.user_id or "")
+                text = messages.text("slow_down", detect_language(question.text), seconds=seconds)
+                await message.reply(text, allowed_mentions=NO_MENTIONS, mention_author=False)
+                return
+            answer = await self.engine.answer(question)
+            rendered = render.render_answer(answer)
+            view = self._view(rendered.suggestions)
+            extra: dict[str, Any] = {"view": view} if view else {}
+            sent = await message.reply(embed=rendered.embed, allowed_mentions=NO_MENTIONS, mention_author=False,
+                                       **extra)
+            if view:
+                view.message = sent
+        except discord.HTTPException as exc:
+            _log.warning("could not reply in channel %s: %s", message.channel.id, exc)
+        except Exception:
+            _log.exception("failed to answer a message")
+            lang = detect_language(question.text)
+            with contextlib.suppress(discord.HTTPException):
+                await message.reply(messages.text("error", lang), allowed_mentions=NO_MENTIONS, mention_author=False)
+
+    def _view(self, suggestions: list[str]) -> SuggestionView | None:
+        return SuggestionView(self, suggestions, self.view_timeout) if suggestions else None
+
+    # -- interactions --------------------------------------------------------------------
+
+    async def within_limit(self, interaction: discord.Interaction[Any], lang: Lang) -> bool:
+        """The per-user cooldown; an interaction must be acknowledged, so a dropped one is
+        deferred and deleted, leaving nothing behind, and only the first gets "slow down"."""
+        user_id = str(interaction.user.id)
+        verdict = self.limiter.check(user_id)
+        if verdict is Verdict.ALLOW:
+            return True
+        if verdict is Verdict.WARN:
+            text = messages.text("slow_down", lang, seconds=self.limiter.retry_after(user_id))
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        elif interaction.type is discord.InteractionType.component:
+            await interaction.response.defer()
+        else:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await interaction.delete_original_response()
+        return False
+
+    async def in_time(self, interaction: discord.Interaction[Any], work: Awaitable[T], *,
+                      ephemeral: bool = False) -> T:
+        """Await ``work``, deferring first if it is not done within ``defer_after`` seconds."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        return await task
+
+    async def send(
+        self, interaction: discord.Interaction[Any], *, content: str | None = None,
+        embed: discord.Embed | None = None, view: discord.ui.View | None = None, ephemeral: bool = False,
+    ) -> AnyMessage | None:
+        """The response, or a follow-up after a defer; returns the message when Discord gave it."""
+        kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS, "ephemeral": ephemeral}
+        if content is not None:
+            kwargs["content"] = content
+        if embed is not None:
+            kwargs["embed"] = embed
+        if view is not None:
+            kwargs["view"] = view
+        if interaction.response.is_done():
+            return await interaction.followup.send(wait=True, **kwargs)
+        callback = await interaction.response.send_message(**kwargs)
+        resource = callback.resource if callback is not None else None
+        if isinstance(resource, discord.InteractionMessage):
+            return resource
+        return None
+
+    async def answer_interaction(self, interaction: discord.Interaction[Any], question: Question) -> None:
+        """``/ask`` and "Did you mean" presses: an embed with buttons, deferred if slow."""
+        if not await self.within_limit(interaction, detect_language(question.text)):
+            return
+        answer = await self.in_time(interaction, self.engine.answer(question))
+        rendered = render.render_answer(answer)
+        view = self._view(rendered.suggestions)
+        sent = await self.send(interaction, embed=rendered.embed, view=view)
+        if view is not None:
+            view.message = sent if sent is not None else await interaction.original_response()
+
+    async def report_error(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        """Any failure reaches the user as an ephemeral message, in their client's language."""
+        _log.error("interaction %s failed", interaction.id, exc_info=error)
+        text = messages.text("error", _locale_lang(interaction))
+        try:
+            await self.send(interaction, content=text, ephemeral=True)
+        except discord.HTTPException as exc:
+            _log.warning("could not report the error to the user: %s", exc)
+
+    async def _on_command_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError,
+    ) -> None:
+        await self.report_error(interaction, error.__cause__ or error)
+
+    # -- digests ---------------------------------------------------------------------------
+
+    async def digest_command(self, interaction: discord.Interaction[Any], args: list[str]) -> None:
+        """``/digest ...``: the core's digest service decides; this only carries words and replies."""
+        lang = _locale_lang(interaction)
+        service = self.services.digests
+        if service is None:
+            await self.send(interaction, content=messages.text("discord_digest_unavailable", lang), ephemeral=True)
+            return
+        bits = interaction.permissions.value
+        ctx = CommandContext(
+            platform=translate.PLATFORM,
+            workspace_id=str(interaction.guild_id) if interaction.guild_id else None,
+            channel_id=str(interaction.channel_id),
+            user_id=str(interaction.user.id),
+            is_admin=translate.is_admin(bits) if interaction.guild_id else True,
+            lang=lang,
+        )
+        private = not args or args[0] == "preview"
+        reply = await self.in_time(interaction, service.handle_command(ctx, args), ephemeral=private)
+        embed = render.render_digest(reply.digest) if reply.digest is not None else None
+        await self.send(interaction, content=render.clip(reply.text, 2000) if reply.text else None, embed=embed,
+                        ephemeral=private or not reply.ok)
+
+    async def post_digest(self, workspace_id: str | None, channel_id: str, digest: Digest) -> None:
+        """Post a scheduled digest; errors are sorted into permanent (counts toward disabling) or not."""
+        try:
+            channel = self.client.get_partial_messageable(int(channel_id))
+        except ValueError:
+            raise PostError(f"{channel_id!r} is not a Discord channel id", permanent=True) from None
+        if self.client.user is None:
+            raise PostError("the Discord client is not logged in yet", permanent=False)
+        try:
+            await channel.send(embed=render.render_digest(digest), allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            raise translate.post_error(exc.status, exc.code, exc.text) from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise PostError(f"network error: {exc}", permanent=False) from exc
+
+
+def register_commands(platform: DiscordPlatform) -> None:
+    """/ask, /facts, /about, /help and the /digest group, on the platform's command tree."""
+    tree = platform.tree
+    engine = platform.engine
+    base = engine.base
+
+    @tree.command(name="ask", description=_desc("discord_cmd_ask"))
+    @app_commands.describe(question=_desc("discord_opt_question"))
+    async def ask(interaction: discord.Interaction[Any], question: str) -> None:
+        asked = translate.question_from_command(question, interaction.user.id, interaction.channel_id)
+        await platform.answer_interaction(interaction, asked)
+
+    @ask.autocomplete("question")
+    async def ask_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        if current.strip():
+            suggestions = engine.suggestions_for(current, limit=translate.MAX_CHOICES)
+        else:
+            suggestions = translate.starter_questions(base, _locale_lang(interaction))
+        return [app_commands.Choice(name=n, value=v) for n, v in translate.question_choices(suggestions)]
+
+    @tree.command(name="facts", description=_desc("discord_cmd_facts"))
+    @app_commands.describe(about=_desc("discord_opt_about"))
+    async def facts(interaction: discord.Interaction[Any], about: str) -> None:
+        lang = _locale_lang(interaction)
+        entity = translate.resolve_entity(base, about)
+        found = [f for f in base.facts if entity is not None and entity.id in f.entities]
+        if entity is None or not found:
+            name = discord.utils.escape_mentions(render.clip(about.strip(), 100))
+            await platform.send(interaction, content=messages.text("discord_facts_unknown", lang, name=name),
+                                ephemeral=True)
+            return
+        await platform.send(interaction, embed=render.render_facts(entity, found, lang))
+
+    @facts.autocomplete("about")
+    async def facts_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=v) for n, v in translate.entity_choices(base, current)]
+
+    @tree.command(name="about", description=_desc("discord_cmd_about"))
+    async def about(interaction: discord.Interaction[Any]) -> None:
+        await platform.send(interaction, embed=render.render_about(base, aibot_version(), _locale_lang(interaction)))
+
+    @tree.command(name="help", description=_desc("discord_cmd_help"))
+    async def help_(interaction: discord.Interaction[Any]) -> None:
+        await platform.send(interaction, embed=render.render_help(_locale_lang(interaction)), ephemeral=True)
+
+    digest = app_commands.Group(name="digest", description=_desc("discord_cmd_digest"))
+
+    @digest.command(name="subscribe", description=_desc("discord_cmd_digest_subscribe"))
+    @app_commands.describe(schedule=_desc("discord_opt_schedule"), zone=_desc("discord_opt_zone"),
+                           language=_desc("discord_opt_language"))
+    async def subscribe(interaction: discord.Interaction[Any], schedule: str, zone: str | None = None,
+                        language: Literal["en", "fr"] | None = None) -> None:
+        await platform.digest_command(interaction, translate.digest_args("subscribe", schedule, zone, language))
+
+    @subscribe.autocomplete("zone")
+    async def zone_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=v) for n, v in translate.zone_choices(_zones(), current)]
+
+    @digest.command(name="show", description=_desc("discord_cmd_digest_show"))
+    async def show(interaction: discord.Interaction[Any]) -> None:
+        await platform.digest_command(interaction, ["show"])
+
+    @digest.command(name="off", description=_desc("discord_cmd_digest_off"))
+    async def off(interaction: discord.Interaction[Any]) -> None:
+        await platform.digest_command(interaction, ["off"])
+
+    @digest.command(name="preview", description=_desc("discord_cmd_digest_preview"))
+    async def preview(interaction: discord.Interaction[Any]) -> None:
+        await platform.digest_command(interaction, ["preview"])
+
+    tree.add_command(digest)
+
+
+_ZONES: list[str] = []
+
+
+def _zones() -> list[str]:
+    """The IANA zone names, read once: autocomplete runs on every keystroke."""
+    if not _ZONES:
+        _ZONES.extend(sorted(available_timezones()))
+    return _ZONES
