@@ -8,6 +8,7 @@ sent from ``calls`` and ``responses``, and script failures with :meth:`FakeSlack
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -96,18 +97,16 @@ class FakeSlack:
     def fail_next(self, method: str, error: str, *, status: int = 200, headers: dict[str, str] | None = None) -> None:
         self._scripted.setdefault(method, []).append(Scripted(status, {"ok": False, "error": error}, headers or {}))
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 3.0) -> None:
-        """Wake on every recorded call until ``predicate`` holds; fail after ``timeout``."""
-        deadline = time.monotonic() + timeout
+    async def wait_until(self, predicate: Callable[[], bool], within: float = 3.0) -> None:
+        """Wake on every recorded call until ``predicate`` holds; fail after ``within`` seconds."""
+        deadline = time.monotonic() + within
         while not predicate():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"condition not met within {timeout} s; calls: {[c.method for c in self.calls]}")
+                raise AssertionError(f"condition not met within {within} s; calls: {[c.method for c in self.calls]}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
-            except TimeoutError:
-                pass
 
     def _note(self) -> None:
         self._changed.set()
@@ -171,8 +170,8 @@ class FakeSlack:
                 self._note()
         return socket
 
-    async def socket_connected(self, timeout: float = 5.0) -> None:
-        await asyncio.wait_for(self._socket_ready.wait(), timeout)
+    async def socket_connected(self, within: float = 5.0) -> None:
+        await asyncio.wait_for(self._socket_ready.wait(), within)
 
     async def push(self, envelope: dict[str, Any]) -> None:
         """Deliver one Socket Mode envelope to the connected app."""

@@ -19,7 +19,8 @@ BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyo
 
 
 def load(name: str) -> dict[str, Any]:
-    return json.loads((PAYLOADS / name).read_text())
+    payload: dict[str, Any] = json.loads((PAYLOADS / name).read_text())
+    return payload
 
 
 def test_mention_becomes_plain_question_without_the_bot_or_special_mentions() -> None:
