@@ -217,37 +217,44 @@ class SlackPlatform:
         await self._respond(respond, render.answer_message(answer, asked=question.text), replace_original=True)
 
     async def digest_command(self, cmd: translate.Command, respond: Respond) -> None:
-        """``/aibot digest ...`` goes to the digest service; the adapter only says who may."""
+        """``/aibot digest ...`` goes to the digest service; the adapter only says who asks, and in which language."""
+        is_admin, locale_lang = await self.asker(cmd.user_id)
+        lang: Lang = locale_lang or cmd.lang
         digests = getattr(self.services, "digests", None)
         if digests is None:
-            await self._respond(respond, render.notice(messages.text("slack_digest_unavailable", cmd.lang)),
+            await self._respond(respond, render.notice(messages.text("slack_digest_unavailable", lang)),
                                 response_type="ephemeral")
             return
-        context = CommandContext(
-            platform="slack", workspace_id=cmd.team_id, channel_id=cmd.channel_id, user_id=cmd.user_id,
-            is_admin=await self.is_admin(cmd.user_id), lang=cmd.lang,
-        )
+        context = CommandContext(platform="slack", workspace_id=cmd.team_id, channel_id=cmd.channel_id,
+                                 user_id=cmd.user_id, is_admin=is_admin, lang=lang)
         reply = await digests.handle_command(context, cmd.args)
-        message = render.notice(reply.text)
         if reply.digest is not None:
+            intro = render.notice(reply.text.split("\n", 1)[0])
             preview = render.digest_message(reply.digest)
-            message = {"text": f"{message['text']}\n{preview['text']}", "blocks": message["blocks"] + preview["blocks"]}
+            message = {"text": reply.text, "blocks": intro["blocks"] + preview["blocks"]}
+        else:
+            message = render.notice(reply.text)
         await self._respond(respond, message, response_type="ephemeral")
 
-    async def is_admin(self, user_id: str) -> bool:
-        """Listed in SLACK_ADMIN_USER_IDS, or an admin or owner of the workspace."""
-        if user_id in self.settings.slack_admin_user_ids:
-            return True
+    async def asker(self, user_id: str) -> tuple[bool, Lang | None]:
+        """(may manage digests, language of the asker's Slack locale) from users.info.
+
+        Admins are the ids in SLACK_ADMIN_USER_IDS plus the workspace's admins and owners.
+        """
+        listed = user_id in self.settings.slack_admin_user_ids
         try:
-            response = await self.client.users_info(user=user_id)
+            response = await self.client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
             _log.warning("slack: users.info failed for %s: %s", user_id, exc.response.get("error"))
-            return False
+            return listed, None
         except (aiohttp.ClientError, TimeoutError) as exc:
             _log.warning("slack: users.info failed for %s: %s", user_id, type(exc).__name__)
-            return False
+            return listed, None
         user = response.get("user") or {}
-        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        admin = listed or bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        locale = str(user.get("locale") or "").lower()
+        lang: Lang | None = "fr" if locale.startswith("fr") else "en" if locale.startswith("en") else None
+        return admin, lang
 
     def about(self, lang: Lang) -> render.Message:
         base = self.engine.base

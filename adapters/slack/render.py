@@ -116,10 +116,11 @@ def digest_message(digest: Digest) -> Message:
         heading = messages.text(key, digest.lang)
         blocks.append(_section(f"*{heading}*"))
         lines.append(heading)
+        bullet = "" if key == "digest_headline" else "• "  # headline lines carry their rank
         for item in items:
             if len(blocks) + 2 > BLOCK_LIMIT:
                 break
-            blocks.append(_section(f"• {item.text}"))
+            blocks.append(_section(f"{bullet}{item.text}"))
             blocks.append(_context(item.source_line))
             lines.append(f"- {item.text} ({item.source_line})")
     return {"text": defuse("\n".join(lines)), "blocks": blocks}

@@ -23,6 +23,7 @@ _MARKUP = re.compile(r"<([^<>]*)>")
 _HELP_WORDS = {"help", "aide", "?"}
 _ABOUT_WORDS = {"about", "apropos", "à-propos", "a-propos", "info"}
 _FRENCH_COMMAND_WORDS = {"aide", "apropos", "à-propos", "a-propos"}
+_FRENCH_DIGEST_WORDS = {"quotidien", "hebdo", "voir", "arret", "arrêt", "apercu", "aperçu", "aide"}
 
 CommandKind = Literal["ask", "help", "about", "digest"]
 
@@ -133,8 +134,9 @@ def command(body: Mapping[str, Any]) -> Command:
         kind, lang = "help", "fr" if first in _FRENCH_COMMAND_WORDS else "en"
     elif first in _ABOUT_WORDS and len(words) == 1:
         kind, lang = "about", "fr" if first in _FRENCH_COMMAND_WORDS else "en"
-    elif first == "digest":
+    elif first in {"digest", "résumé", "resume"}:
         kind, args = "digest", words[1:]
+        lang = "fr" if first != "digest" or _FRENCH_DIGEST_WORDS & {w.lower() for w in args[:1]} else "en"
     else:
         lang = detect_language(text)
     team = body.get("team_id")

@@ -36,18 +36,15 @@ def slack_settings(fake: FakeSlack, **overrides: Any) -> Settings:
     return load_settings(**values)
 
 
-StartBot = Callable[..., "asyncio.Future[SlackPlatform]"]
-
-
 @pytest.fixture
 async def start_bot(fake: FakeSlack, engine: AnswerEngine) -> AsyncIterator[Callable[..., Any]]:
     """start_bot(http=True, **settings) -> a running SlackPlatform; stopped after the test."""
     tasks: list[asyncio.Task[None]] = []
 
-    async def start(*, http: bool = True, **overrides: Any) -> SlackPlatform:
+    async def start(*, http: bool = True, services: Services | None = None, **overrides: Any) -> SlackPlatform:
         if not http:
             overrides.setdefault("slack_app_token", APP_TOKEN)
-        services = Services(settings=slack_settings(fake, **overrides), engine=engine)
+        services = services or Services(settings=slack_settings(fake, **overrides), engine=engine)
         factory = SlackPlatformFactory()
         factory.check(services.settings)
         bot = factory.create(services, RunOptions(http=http, host="127.0.0.1", port=0))

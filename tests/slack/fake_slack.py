@@ -45,11 +45,12 @@ class Scripted:
 class FakeSlack:
     """Records every call; answers like Slack, or with a scripted error."""
 
-    def __init__(self, *, admins: set[str] | None = None) -> None:
+    def __init__(self, *, admins: set[str] | None = None, locales: dict[str, str] | None = None) -> None:
         self.calls: list[Call] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []
         self.acks: list[dict[str, Any]] = []
         self.admins = admins or set()
+        self.locales = locales or {}
         self.port = 0
         self._scripted: dict[str, list[Scripted]] = {}
         self._runner: web.AppRunner | None = None
@@ -145,7 +146,8 @@ class FakeSlack:
                     "message": {"text": params.get("text"), "ts": ts, "bot_id": "BAIBOT001"}}
         if method == "users.info":
             user = str(params.get("user"))
-            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins, "is_owner": False}}
+            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins, "is_owner": False,
+                                         "locale": self.locales.get(user, "en-US")}}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket=fake"}
         return {"ok": False, "error": "unknown_method"}

@@ -1,0 +1,67 @@
+"""``/aibot digest ...`` through the real adapter into the real digest service and store (SQLite)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.platforms import Services
+from bot.runtime import open_services
+from tests.slack.conftest import slack_settings
+from tests.slack.fake_slack import FakeSlack, all_strings, slash_command
+from tests.slack.helpers import send_form
+
+BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+@pytest.fixture
+async def services(fake: FakeSlack) -> AsyncIterator[Services]:
+    async with open_services(slack_settings(fake, slack_admin_user_ids="ULISTED01")) as opened:
+        if getattr(opened, "digests", None) is None:
+            pytest.skip("open_services provides no digest service in this tree")
+        yield opened
+
+
+async def command(fake: FakeSlack, http: aiohttp.ClientSession, port: int, text: str, user: str,
+                  channel: str = "C0DIGEST") -> dict[str, Any]:
+    name = f"r{len(fake.responses)}"
+    status, _ = await send_form(http, port, slash_command(text, fake.response_url(name), user=user, channel=channel))
+    assert status == 200
+    await fake.wait_until(lambda: any(n == name for n, _ in fake.responses))
+    return next(body for n, body in fake.responses if n == name)
+
+
+async def test_digest_commands_reach_the_service_with_who_may_change_them(
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession, services: Services,
+) -> None:
+    fake.admins.add("UADMIN001")
+    fake.locales["UFRENCH01"] = "fr-FR"
+    bot = await start_bot(services=services)
+    port = bot.bound_port
+
+    refused = await command(fake, http, port, "digest daily 09:00 Europe/Paris fr", user="UASKER001")
+    assert refused["text"].startswith("Only people who can manage this channel")
+    listed = await command(fake, http, port, "digest daily 09:00 Europe/Paris fr", user="ULISTED01")
+    assert listed["text"].startswith("Done:") and "09:00" in listed["text"]
+    workspace_admin = await command(fake, http, port, "digest weekly mon 08:30 UTC", user="UADMIN001",
+                                    channel="C0WEEKLY")
+    assert workspace_admin["text"].startswith("Done:")
+
+    shown = await command(fake, http, port, "digest show", user="UASKER001")
+    assert shown["text"].startswith("This channel gets the digest") and shown["response_type"] == "ephemeral"
+    french = await command(fake, http, port, "digest show", user="UFRENCH01")
+    assert french["text"].startswith("Ce salon reçoit le résumé")
+
+    preview = await command(fake, http, port, "digest preview", user="UASKER001")
+    kinds = [b["type"] for b in preview["blocks"]]
+    assert "header" in kinds
+    assert any("Chiffres clés" in s for s in all_strings(preview["blocks"]))  # the channel's digest is in French
+    assert "Stargate" in preview["text"]
+
+    bad = await command(fake, http, port, "digest daily 25:00 <!channel> @here", user="ULISTED01")
+    assert bad["text"] and not [s for s in all_strings(bad) if BROADCAST.search(s)]
+    assert [c.params["user"] for c in fake.method_calls("users.info")].count("UADMIN001") == 1
