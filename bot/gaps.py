@@ -1,7 +1,10 @@
 """Questions the bot could not answer, kept so admins see what to add to the fact base.
 
-Until the store exists this is a JSON Lines file in the data directory: one object per
-line, appended, so a crash loses at most the line being written.
+They live in the store (:class:`StoreUnansweredLog`, used by ``aibot run``). The one-shot
+``aibot ask`` appends to a JSON Lines file instead (one object per line, so a crash loses at
+most the line being written), which keeps it from opening a database for a single answer;
+the store imports and deletes that file whenever it is opened by ``aibot run`` or
+``aibot knowledge gaps``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from bot.language import Lang, fold
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.store import Store
 
 _log = logging.getLogger(__name__)
 
@@ -75,6 +83,35 @@ class JsonlUnansweredLog:
             except (ValueError, KeyError, TypeError):
                 _log.warning("%s:%d: skipping an unreadable line", self.path, number)
         return result
+
+
+class StoreUnansweredLog:
+    """Unanswered questions in the store's ``unanswered_questions`` table."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
+        from bot.store import UnansweredRow
+
+        await self.store.add_unanswered([UnansweredRow(text, lang, score, when)])
+
+    async def entries(self) -> list[Unanswered]:
+        return [Unanswered(r.text, r.lang, r.score, r.asked_at) for r in await self.store.unanswered()]
+
+
+def jsonl_path(settings: Settings) -> Path:
+    """Where ``aibot ask`` appends the questions it could not answer, until the store imports them."""
+    return settings.data_dir / "unanswered.jsonl"
+
+
+async def stored_entries(settings: Settings) -> list[Unanswered]:
+    """Every unanswered question, after moving the ``aibot ask`` file into the store."""
+    from bot.store import open_store
+
+    async with open_store(settings) as store:
+        await store.import_unanswered_jsonl(jsonl_path(settings))
+        return await StoreUnansweredLog(store).entries()
 
 
 def group_gaps(entries: list[Unanswered], limit: int = 20) -> list[Gap]:

@@ -12,9 +12,11 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from bot.core import AnswerEngine
-from bot.gaps import JsonlUnansweredLog
+from bot.digest.scheduler import digest_posters
+from bot.gaps import StoreUnansweredLog, jsonl_path
 from bot.platforms import RunOptions, Services, discover_platforms
 from bot.settings import Settings, SettingsError
 from knowledge.loader import load_fact_base
@@ -29,11 +31,18 @@ class NothingToRun(SettingsError):
 @contextlib.asynccontextmanager
 async def open_services(settings: Settings) -> AsyncIterator[Services]:
     """Load the fact base (refusing a broken one) and build what platforms share."""
+    from bot.digest.compose import DigestComposer
+    from bot.digest.service import DigestService
+    from bot.store import open_store
+
     base = load_fact_base(settings.knowledge_dir)
-    unanswered = JsonlUnansweredLog(settings.data_dir / "unanswered.jsonl")
-    engine = AnswerEngine(base, unanswered=unanswered)
     _log.info("loaded %d facts from %s", len(base.facts), settings.knowledge_dir)
-    yield Services(settings=settings, engine=engine)
+    async with open_store(settings) as store:
+        await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
+        engine = AnswerEngine(base, unanswered=StoreUnansweredLog(store))
+        digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
+                                max_failures=settings.digest_max_failures)
+        yield Services(settings=settings, engine=engine, digests=digests)
 
 
 async def run_platforms(settings: Settings, names: list[str], options: RunOptions) -> None:
@@ -59,9 +68,12 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
         async with open_services(settings) as services:
             platforms = [factories[name].create(services, options) for name in chosen]
             _log.info("starting %s", ", ".join(chosen))
+            posters = digest_posters(platforms)
             async with asyncio.TaskGroup() as group:
                 for platform in platforms:
                     group.create_task(platform.run(), name=f"platform:{platform.name}")
+                if services.digests is not None and posters:
+                    group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)

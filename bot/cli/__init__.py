@@ -16,6 +16,7 @@ from bot.platforms import COMMAND_GROUP
 
 _BUILTIN = {
     "ask": "bot.cli.ask:ask",
+    "digest": "bot.cli.digest:digest",
     "bench": "bot.cli.bench:bench",
     "knowledge": "bot.cli.knowledge:knowledge",
     "run": "bot.cli.run:run",

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import click
 
 from bot.core import AnswerEngine
-from bot.gaps import JsonlUnansweredLog
+from bot.gaps import JsonlUnansweredLog, jsonl_path
 from bot.settings import Settings, load_settings
 from knowledge.errors import AibotError
 from knowledge.loader import load_fact_base
@@ -37,5 +37,7 @@ def settings_and_logging() -> Settings:
 
 
 def build_engine(settings: Settings) -> AnswerEngine:
+    """The engine for one-shot commands: unanswered questions go to the JSON Lines inbox, which
+    the store imports when it next opens, so ``aibot ask`` never waits for a database."""
     base = load_fact_base(settings.knowledge_dir)
-    return AnswerEngine(base, unanswered=JsonlUnansweredLog(settings.data_dir / "unanswered.jsonl"))
+    return AnswerEngine(base, unanswered=JsonlUnansweredLog(jsonl_path(settings)))

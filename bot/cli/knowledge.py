@@ -11,7 +11,7 @@ import click
 
 from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
-from bot.gaps import JsonlUnansweredLog, group_gaps
+from bot.gaps import group_gaps, stored_entries
 from knowledge.loader import load_fact_base, validate_data_dir
 
 
@@ -62,7 +62,7 @@ def gaps(limit: int, as_json: bool) -> None:
     """The questions the bot could not answer, grouped when near-identical, most asked first."""
     with user_errors():
         settings = settings_and_logging()
-        entries = asyncio.run(JsonlUnansweredLog(settings.data_dir / "unanswered.jsonl").entries())
+        entries = asyncio.run(stored_entries(settings))
     grouped = group_gaps(entries, limit=limit)
     if as_json:
         click.echo(json.dumps([

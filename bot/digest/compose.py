@@ -1,0 +1,128 @@
+"""Compose a digest from the fact base: headline figures, what is new, the fact of the day.
+
+Composing is pure: the channel's state (when it last got a digest, which facts it was
+already told are new, which facts of the day it has seen) comes in, and a
+:class:`DigestPlan` goes out with the digest and what to remember once it is posted.
+Nothing is marked shown for a preview or for a post that failed.
+
+- Headline figures: every fact with a structured amount, biggest first (who, amount,
+  period, purpose), worded by :mod:`bot.computed`.
+- New: facts whose ``added`` date is on or after the day of the channel's last digest
+  (or of its subscription), minus those this channel was already told about; a channel
+  is told about every fact that exists when it subscribes, so its first digest does not
+  list the whole base as new.
+- Fact of the day: the next fact this channel has not seen, in an order of its own
+  (a hash of channel and fact), until every fact has been shown; then a new round.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot import messages
+from bot.computed import amount_text, period_text
+from bot.digest.model import Digest, DigestItem
+from bot.language import Lang
+from knowledge.models import Fact, FactBase
+
+#: At most this many "new" facts in one digest; the rest come next time.
+MAX_NEW = 8
+ROTATION = "rotation"
+ANNOUNCED = "new"
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    """What a channel has already had; empty for a preview outside any subscription."""
+
+    since: datetime | None = None  # last digest, else the subscription's start
+    announced: frozenset[str] = frozenset()
+    rotation_seen: frozenset[str] = frozenset()
+    seed: str = "preview"
+
+
+@dataclass(frozen=True)
+class DigestPlan:
+    """A composed digest and what to remember about it once it is posted."""
+
+    digest: Digest
+    new_fact_ids: list[str]
+    rotation_fact_id: str | None
+    new_rotation: bool  # every fact had been shown: the rotation starts over with this one
+
+
+class DigestComposer:
+    """Builds digests from one fact base; cheap to call, holds no channel state."""
+
+    def __init__(self, base: FactBase) -> None:
+        self.base = base
+        self._figures = sorted((f for f in base.facts if f.amount is not None),
+                               key=lambda f: -f.amount.bounds[1] if f.amount else 0.0)
+
+    def compose(self, lang: Lang, today: date, state: ChannelState = ChannelState()) -> DigestPlan:
+        headline = [self._figure_item(rank, fact, lang) for rank, fact in enumerate(self._figures, start=1)]
+        new_facts = self._new_facts(state)
+        rotation, new_round = self._fact_of_the_day(state)
+        digest = Digest(
+            lang=lang,
+            title=messages.text("digest_title", lang, date=_long_date(today, lang)),
+            headline=headline,
+            new_facts=[self._statement_item(f, lang) for f in new_facts],
+            fact_of_the_day=self._statement_item(rotation, lang) if rotation else None,
+        )
+        return DigestPlan(digest, [f.id for f in new_facts], rotation.id if rotation else None, new_round)
+
+    def known_fact_ids(self) -> list[str]:
+        """Every fact now in the base: what a new subscriber counts as already announced."""
+        return [f.id for f in self.base.facts]
+
+    def _figure_item(self, rank: int, fact: Fact, lang: Lang) -> DigestItem:
+        amount = fact.amount
+        assert amount is not None
+        line = messages.text(
+            "ranking_line", lang, rank=rank, who=self.base.entity(amount.subject).name,
+            amount=amount_text(amount, lang), period=period_text(amount, lang), purpose=amount.purpose.in_lang(lang))
+        return DigestItem(fact.id, line, _source_line(fact, lang))
+
+    def _statement_item(self, fact: Fact, lang: Lang) -> DigestItem:
+        return DigestItem(fact.id, fact.statement.in_lang(lang), _source_line(fact, lang))
+
+    def _new_facts(self, state: ChannelState) -> list[Fact]:
+        if state.since is None:
+            return []
+        since = state.since.date()
+        fresh = [f for f in self.base.facts if f.added >= since and f.id not in state.announced]
+        fresh.sort(key=lambda f: (f.added, f.id))
+        return fresh[:MAX_NEW]
+
+    def _fact_of_the_day(self, state: ChannelState) -> tuple[Fact | None, bool]:
+        if not self.base.facts:
+            return None, False
+        unseen = [f for f in self.base.facts if f.id not in state.rotation_seen]
+        new_round = not unseen
+        pool = unseen or list(self.base.facts)
+        return min(pool, key=lambda f: hashlib.sha256(f"{state.seed}:{f.id}".encode()).hexdigest()), new_round
+
+
+def render_text(digest: Digest) -> str:
+    """The digest as plain text (command line, console, platforms' fallback text)."""
+    lines = [digest.title]
+    for key, items in digest.sections():
+        lines.append("")
+        lines.append(messages.text(key, digest.lang))
+        bullet = "" if key == "digest_headline" else "- "  # headline lines carry their rank
+        for item in items:
+            lines.append(f"{bullet}{item.text}")
+            lines.append(f"  {item.source_line}")
+    return "\n".join(lines)
+
+
+def _source_line(fact: Fact, lang: Lang) -> str:
+    source = fact.source
+    return messages.text("source", lang, sources=f"{source.publisher}, {messages.month_year(source.date, lang)}")
+
+
+def _long_date(day: date, lang: Lang) -> str:
+    return messages.text("digest_date", lang, day=day.day, month=messages.MONTHS[lang][day.month - 1], year=day.year)

@@ -1,0 +1,391 @@
+"""The store: SQLite under the data directory, or PostgreSQL when DATABASE_URL is set.
+
+Opening it runs the Alembic migrations up to head (rows are kept; on PostgreSQL an
+advisory lock makes two processes starting together take turns). Every method is one
+short transaction; the claim of a digest period is an ``INSERT ... ON CONFLICT DO
+NOTHING`` on a unique (subscription, period) key, so only one process or task ever wins it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, event, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.language import Lang
+from bot.settings import Settings
+from bot.store.tables import digest_claims, shown_facts, subscriptions, unanswered_questions
+from knowledge.errors import AibotError
+
+_log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+#: pg_advisory_xact_lock key held while migrating ("aibot" in ASCII).
+_MIGRATION_LOCK = 0x6169626F74
+
+
+class StoreError(AibotError):
+    """The store could not be opened or migrated; the message says which database."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One channel's digest subscription, as stored."""
+
+    id: int
+    platform: str
+    workspace_id: str | None
+    channel_id: str
+    schedule_kind: str
+    schedule_time: str | None
+    schedule_day: int | None
+    cron: str | None
+    tz: str
+    lang: Lang
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    enabled: bool
+    failures: int
+    last_failure_reason: str | None
+    last_failure_at: datetime | None
+    last_posted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewSubscription:
+    """What a subscribe command sets; the rest (failures, times) the store manages."""
+
+    platform: str
+    workspace_id: str | None
+    channel_id: str
+    schedule_kind: str
+    tz: str
+    lang: Lang
+    created_by: str
+    schedule_time: str | None = None
+    schedule_day: int | None = None
+    cron: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    subscription_id: int
+    period_key: str
+    status: str
+    claimed_at: datetime
+    claimed_by: str
+    posted_at: datetime | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class UnansweredRow:
+    text: str
+    lang: Lang
+    score: float
+    asked_at: datetime
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL (already mapped to asyncpg by the settings), else a SQLite file in the data directory."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite+aiosqlite:///{settings.data_dir / 'aibot.sqlite3'}"
+
+
+def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
+    """An async engine; ``schema`` (PostgreSQL only) puts every table in that schema, for tests."""
+    connect_args: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connect_args["timeout"] = 30
+    elif schema is not None:
+        connect_args["server_settings"] = {"search_path": schema}
+    engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _upgrade(connection: Connection) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    quiet = logging.getLogger("alembic")
+    level = quiet.level
+    if not _log.isEnabledFor(logging.DEBUG):
+        quiet.setLevel(logging.WARNING)  # its INFO lines at every start say nothing an admin needs
+    try:
+        command.upgrade(config, "head")
+    finally:
+        quiet.setLevel(level)
+
+
+def _read_unanswered(path: Path) -> list[UnansweredRow]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            item = json.loads(line)
+            when = datetime.fromisoformat(item["when"])
+            rows.append(UnansweredRow(str(item["text"]), item["lang"], float(item["score"]),
+                                      when if when.tzinfo else when.replace(tzinfo=UTC)))
+        except (ValueError, KeyError, TypeError):
+            _log.warning("%s:%d: skipping an unreadable line", path, number)
+    return rows
+
+
+def _row_subscription(row: Any) -> Subscription:
+    values = dict(row._mapping)
+    values["workspace_id"] = values["workspace_id"] or None
+    return Subscription(**values)
+
+
+class Store:
+    """The bot's lasting state; open it with :meth:`open` (an async context manager)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def open(cls, url: str, *, schema: str | None = None) -> AsyncIterator[Store]:
+        """Connect, migrate to the latest schema, and dispose of the pool on exit."""
+        engine = make_engine(url, schema=schema)
+        try:
+            store = cls(engine)
+            await store.migrate()
+            yield store
+        finally:
+            await engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def migrate(self) -> None:
+        """Create or upgrade the schema to head; a no-op when it is current."""
+        try:
+            async with self.engine.begin() as connection:
+                if self.dialect == "postgresql":
+                    await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+                await connection.run_sync(_upgrade)
+        except OSError as exc:
+            raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): {exc}") from exc
+
+    # --- subscriptions ---
+
+    async def subscribe(self, new: NewSubscription, now: datetime) -> Subscription:
+        """Create this channel's subscription, or replace its schedule and re-enable it."""
+        values: dict[str, Any] = {
+            "schedule_kind": new.schedule_kind, "schedule_time": new.schedule_time,
+            "schedule_day": new.schedule_day, "cron": new.cron, "tz": new.tz, "lang": new.lang,
+            "created_by": new.created_by, "updated_at": now, "enabled": True, "failures": 0,
+        }
+        key = {"platform": new.platform, "workspace_id": new.workspace_id or "", "channel_id": new.channel_id}
+        async with self.engine.begin() as connection:
+            statement = self._insert(subscriptions).values(**key, **values, created_at=now)
+            statement = statement.on_conflict_do_update(
+                index_elements=["platform", "workspace_id", "channel_id"], set_=values)
+            await connection.execute(statement)
+            row = (await connection.execute(select(subscriptions).where(*self._channel(key)))).one()
+        return _row_subscription(row)
+
+    async def subscription_for(self, platform: str, workspace_id: str | None, channel_id: str) -> Subscription | None:
+        key = {"platform": platform, "workspace_id": workspace_id or "", "channel_id": channel_id}
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(select(subscriptions).where(*self._channel(key)))).first()
+        return _row_subscription(row) if row is not None else None
+
+    async def subscription(self, subscription_id: int) -> Subscription | None:
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(
+                select(subscriptions).where(subscriptions.c.id == subscription_id))).first()
+        return _row_subscription(row) if row is not None else None
+
+    async def subscriptions(self, *, enabled_only: bool = False) -> list[Subscription]:
+        query = select(subscriptions).order_by(subscriptions.c.id)
+        if enabled_only:
+            query = query.where(subscriptions.c.enabled.is_(True))
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [_row_subscription(row) for row in rows]
+
+    async def unsubscribe(self, platform: str, workspace_id: str | None, channel_id: str) -> bool:
+        """Remove the channel's subscription with its claims and shown facts; False if there was none."""
+        key = {"platform": platform, "workspace_id": workspace_id or "", "channel_id": channel_id}
+        async with self.engine.begin() as connection:
+            found = (await connection.execute(
+                select(subscriptions.c.id).where(*self._channel(key)))).scalar_one_or_none()
+            if found is None:
+                return False
+            await connection.execute(delete(digest_claims).where(digest_claims.c.subscription_id == found))
+            await connection.execute(delete(shown_facts).where(shown_facts.c.subscription_id == found))
+            await connection.execute(delete(subscriptions).where(subscriptions.c.id == found))
+        return True
+
+    async def record_failure(self, subscription_id: int, reason: str, now: datetime, max_failures: int,
+                             *, counts: bool = True) -> Subscription:
+        """Keep a failed post's reason; if it ``counts``, at ``max_failures`` the subscription is disabled."""
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                update(subscriptions).where(subscriptions.c.id == subscription_id).values(
+                    failures=subscriptions.c.failures + (1 if counts else 0), last_failure_reason=reason[:500],
+                    last_failure_at=now))
+            await connection.execute(
+                update(subscriptions)
+                .where(and_(subscriptions.c.id == subscription_id, subscriptions.c.failures >= max_failures))
+                .values(enabled=False))
+            row = (await connection.execute(
+                select(subscriptions).where(subscriptions.c.id == subscription_id))).one()
+        return _row_subscription(row)
+
+    # --- claims ---
+
+    async def claim(self, subscription_id: int, period_key: str, now: datetime, owner: str,
+                    *, status: str = "claimed") -> bool:
+        """True for the one caller that claims this period first, on any process sharing the database."""
+        statement = (
+            self._insert(digest_claims)
+            .values(subscription_id=subscription_id, period_key=period_key, claimed_at=now,
+                    claimed_by=owner[:120], status=status)
+            .on_conflict_do_nothing(index_elements=["subscription_id", "period_key"])
+            .returning(digest_claims.c.id)
+        )
+        async with self.engine.begin() as connection:
+            won = (await connection.execute(statement)).scalar_one_or_none()
+        return won is not None
+
+    async def finish_claim(self, subscription_id: int, period_key: str, now: datetime, *,
+                           posted: bool, detail: str | None = None) -> None:
+        """Mark the claim posted (and the subscription's last post and failure count) or failed."""
+        async with self.engine.begin() as connection:
+            where = and_(digest_claims.c.subscription_id == subscription_id, digest_claims.c.period_key == period_key)
+            await connection.execute(update(digest_claims).where(where).values(
+                status="posted" if posted else "failed", posted_at=now if posted else None,
+                detail=detail[:500] if detail else None))
+            if posted:
+                await connection.execute(update(subscriptions).where(subscriptions.c.id == subscription_id)
+                                         .values(last_posted_at=now, failures=0))
+
+    async def claims(self, subscription_id: int) -> list[Claim]:
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(
+                select(digest_claims.c.subscription_id, digest_claims.c.period_key, digest_claims.c.status,
+                       digest_claims.c.claimed_at, digest_claims.c.claimed_by, digest_claims.c.posted_at,
+                       digest_claims.c.detail)
+                .where(digest_claims.c.subscription_id == subscription_id)
+                .order_by(digest_claims.c.period_key))).all()
+        return [Claim(**dict(row._mapping)) for row in rows]
+
+    # --- shown facts ---
+
+    async def shown(self, subscription_id: int, kind: str) -> set[str]:
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(select(shown_facts.c.fact_id).where(
+                and_(shown_facts.c.subscription_id == subscription_id, shown_facts.c.kind == kind)))).all()
+        return {row[0] for row in rows}
+
+    async def mark_shown(self, subscription_id: int, kind: str, fact_ids: list[str], now: datetime,
+                         *, restart: bool = False) -> None:
+        """Remember facts shown to a channel; ``restart`` first forgets the kind (a new rotation)."""
+        async with self.engine.begin() as connection:
+            if restart:
+                await connection.execute(delete(shown_facts).where(
+                    and_(shown_facts.c.subscription_id == subscription_id, shown_facts.c.kind == kind)))
+            for fact_id in fact_ids:
+                await connection.execute(
+                    self._insert(shown_facts)
+                    .values(subscription_id=subscription_id, kind=kind, fact_id=fact_id, shown_at=now)
+                    .on_conflict_do_nothing(index_elements=["subscription_id", "kind", "fact_id"]))
+
+    # --- unanswered questions ---
+
+    async def add_unanswered(self, rows: list[UnansweredRow], *, skip_existing: bool = False) -> int:
+        """Insert unanswered questions; ``skip_existing`` makes a re-import of the same lines harmless."""
+        added = 0
+        async with self.engine.begin() as connection:
+            for row in rows:
+                if skip_existing:
+                    exists = (await connection.execute(select(func.count()).select_from(unanswered_questions).where(
+                        and_(unanswered_questions.c.text == row.text,
+                             unanswered_questions.c.asked_at == row.asked_at)))).scalar_one()
+                    if exists:
+                        continue
+                await connection.execute(insert(unanswered_questions).values(
+                    text=row.text, lang=row.lang, score=row.score, asked_at=row.asked_at))
+                added += 1
+        return added
+
+    async def unanswered(self) -> list[UnansweredRow]:
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(
+                select(unanswered_questions.c.text, unanswered_questions.c.lang, unanswered_questions.c.score,
+                       unanswered_questions.c.asked_at).order_by(unanswered_questions.c.id))).all()
+        return [UnansweredRow(**dict(row._mapping)) for row in rows]
+
+    async def import_unanswered_jsonl(self, path: Path) -> int:
+        """Move the lines ``aibot ask`` appended to a JSON Lines file into the store, then delete it.
+
+        The file is first renamed (atomic), so lines appended meanwhile go to a fresh file;
+        repeating after a crash is harmless: a line already imported (same text and time) is skipped.
+        """
+        inbox = path.with_name(path.name + ".importing")
+        added = 0
+        if await asyncio.to_thread(inbox.exists):  # a previous import stopped half-way: finish it first
+            added += await self._import_file(inbox)
+        if await asyncio.to_thread(path.exists):
+            await asyncio.to_thread(path.replace, inbox)
+            added += await self._import_file(inbox)
+        if added:
+            _log.info("imported %d unanswered question(s) from %s", added, path)
+        return added
+
+    async def _import_file(self, path: Path) -> int:
+        added = await self.add_unanswered(await asyncio.to_thread(_read_unanswered, path), skip_existing=True)
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+        return added
+
+    # --- helpers ---
+
+    def _insert(self, table: Any) -> Any:
+        """The dialect's INSERT, which has on_conflict_do_nothing/do_update on both databases."""
+        return postgresql.insert(table) if self.dialect == "postgresql" else sqlite.insert(table)
+
+    @staticmethod
+    def _channel(key: dict[str, str]) -> list[Any]:
+        return [subscriptions.c.platform == key["platform"], subscriptions.c.workspace_id == key["workspace_id"],
+                subscriptions.c.channel_id == key["channel_id"]]
+
+
+@contextlib.asynccontextmanager
+async def open_store(settings: Settings) -> AsyncIterator[Store]:
+    """The store the settings point at, migrated."""
+    async with Store.open(database_url(settings)) as store:
+        yield store
+
+
+__all__ = ["Claim", "NewSubscription", "Store", "StoreError", "Subscription",
+           "UnansweredRow", "database_url", "make_engine", "open_store"]

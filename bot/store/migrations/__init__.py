@@ -1,0 +1,1 @@
+"""Alembic migrations of the store, run programmatically at start (see bot.store.database)."""

@@ -1,0 +1,107 @@
+"""The store's tables, described once for queries and for Alembic's autogenerate.
+
+Times are stored in UTC. SQLite keeps no zone, so :class:`UTCDateTime` puts UTC back on
+every value read, and the code above the store only ever sees aware datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on both databases."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the store only takes timezone-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("workspace_id", String(64), nullable=False, default=""),  # "" when the platform has none
+    Column("channel_id", String(64), nullable=False),
+    Column("schedule_kind", String(16), nullable=False),  # daily | weekly | cron
+    Column("schedule_time", String(5)),  # HH:MM (daily, weekly)
+    Column("schedule_day", Integer),  # 0 = Monday (weekly)
+    Column("cron", String(120)),  # five fields (cron)
+    Column("tz", String(64), nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_failure_reason", Text),
+    Column("last_failure_at", UTCDateTime),
+    Column("last_posted_at", UTCDateTime),
+    UniqueConstraint("platform", "workspace_id", "channel_id", name="uq_subscriptions_channel"),
+)
+
+digest_claims = Table(
+    "digest_claims", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
+    Column("period_key", String(32), nullable=False),  # the run's UTC instant, ISO 8601
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("claimed_by", String(120), nullable=False),
+    Column("posted_at", UTCDateTime),
+    Column("status", String(16), nullable=False),  # claimed | posted | failed | skipped
+    Column("detail", Text),
+    UniqueConstraint("subscription_id", "period_key", name="uq_digest_claims_period"),
+)
+
+shown_facts = Table(
+    "shown_facts", metadata,
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # rotation (fact of the day) | new (announced as new)
+    Column("fact_id", String(120), primary_key=True),
+    Column("shown_at", UTCDateTime, nullable=False),
+)
+
+unanswered_questions = Table(
+    "unanswered_questions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", Text, nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("asked_at", UTCDateTime, nullable=False, index=True),
+)
