@@ -180,8 +180,7 @@ class SlackPlatform:
         thread = translate.reply_thread(event)
         if not await self._within_limit(question, lambda msg: self.post(channel, msg, thread_ts=thread)):
             return
-        answer = await self.engine.answer(question)
-        await self.post(channel, render.answer_message(answer), thread_ts=thread)
+        await self.post(channel, await self.reply_to(question), thread_ts=thread)
 
     async def answer_command(self, body: dict[str, Any], respond: Respond) -> None:
         cmd = translate.command(body)
@@ -199,8 +198,7 @@ class SlackPlatform:
 
             if not await self._within_limit(question, warn):
                 return
-            answer = await self.engine.answer(question)
-            await self._respond(respond, render.answer_message(answer), response_type="in_channel")
+            await self._respond(respond, await self.reply_to(question), response_type="in_channel")
 
     async def answer_suggestion(self, body: dict[str, Any], respond: Respond) -> None:
         """A "Did you mean" button: the chosen question is answered in place of the buttons."""
@@ -213,8 +211,16 @@ class SlackPlatform:
 
         if not await self._within_limit(question, warn):
             return
-        answer = await self.engine.answer(question)
-        await self._respond(respond, render.answer_message(answer, asked=question.text), replace_original=True)
+        await self._respond(respond, await self.reply_to(question, in_place=True), replace_original=True)
+
+    async def reply_to(self, question: Question, *, in_place: bool = False) -> render.Message:
+        """The core's answer as a Slack message; a failure in the core still gets a polite reply."""
+        try:
+            answer = await self.engine.answer(question)
+        except Exception:
+            _log.exception("slack: answering failed for user %s", question.user_id)
+            return render.notice(messages.text("error", detect_language(question.text)))
+        return render.answer_message(answer, asked=question.text if in_place else None)
 
     async def digest_command(self, cmd: translate.Command, respond: Respond) -> None:
         """``/aibot digest ...`` goes to the digest service; the adapter only says who asks, and in which language."""

@@ -281,3 +281,15 @@ async def test_digest_command_without_a_digest_service_says_so(
     await send_form(http, bot.bound_port, slash_command("digest show", fake.response_url("d")))
     await fake.wait_until(lambda: len(fake.responses) == 1)
     assert fake.responses[0][1]["text"] == "Digests are not available on this installation."
+
+
+async def test_url_verification_answers_the_challenge_only_when_signed(
+    start_bot: Callable[..., Any], http: aiohttp.ClientSession,
+) -> None:
+    bot = await start_bot()
+    challenge = {"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                 "type": "url_verification"}
+    status, body = await send_event(http, bot.bound_port, challenge)
+    assert status == 200 and challenge["challenge"] in body
+    status, _ = await send_event(http, bot.bound_port, challenge, secret="wrong")
+    assert status == 401

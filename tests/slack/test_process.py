@@ -18,7 +18,7 @@ from adapters.slack import SlackPlatformFactory
 from bot.cli import main
 from bot.settings import SettingsError, load_settings
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention
-from tests.slack.helpers import send_event
+from tests.slack.helpers import acked, push_envelope, send_event
 
 
 def free_port() -> int:
@@ -71,6 +71,29 @@ async def test_aibot_run_slack_http_in_a_separate_process(fake: FakeSlack, http:
     assert process.returncode == 0, log
     assert "listening on http://127.0.0.1" in log
     assert BOT_TOKEN not in log and SIGNING_SECRET not in log
+
+
+async def test_aibot_run_in_socket_mode_in_a_separate_process(fake: FakeSlack) -> None:
+    """SLACK_APP_TOKEN set and no --http: the process dials the fake's websocket and answers there."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_URL": fake.api_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.socket_connected(within=20)
+        event = mention("What is Microsoft's data center budget?", channel="C0SOCKPROC")
+        envelope = await push_envelope(fake, "events_api", event_callback(event))
+        await acked(fake, envelope)
+        await fake.wait_until(lambda: len(fake.posts()) == 1, within=3.0)
+        assert fake.posts()[0]["thread_ts"] == event["ts"] and "80 billion" in fake.posts()[0]["text"]
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 10)
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert BOT_TOKEN not in log and APP_TOKEN not in log
 
 
 def test_aibot_run_with_no_platform_points_to_chat() -> None:
