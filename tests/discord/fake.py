@@ -71,7 +71,7 @@ class Session:
 
     def has_guild(self, guild_id: int | None) -> bool:
         shard_id, count = self.shard
-        return guild_id is None and shard_id == 0 or guild_id is not None and (guild_id >> 22) % count == shard_id
+        return (guild_id is None and shard_id == 0) or (guild_id is not None and (guild_id >> 22) % count == shard_id)
 
 
 @dataclass
@@ -239,9 +239,9 @@ class FakeDiscord:
     def callbacks(self, interaction_id: str) -> list[Request]:
         return self.calls("POST", f"/interactions/{interaction_id}/token-{interaction_id}/callback")
 
-    async def wait_for(self, condition: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, condition: Callable[[], Any], within: float = 5.0) -> Any:
         """Poll until ``condition()`` is truthy; the fake's own event loop keeps serving meanwhile."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         while True:
             result = condition()
             if result:
