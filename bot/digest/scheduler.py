@@ -117,6 +117,7 @@ class DigestScheduler:
         grace: timedelta,
         max_failures: int,
         owner: str | None = None,
+        poll: timedelta = POLL,
     ) -> None:
         self.store = store
         self.composer = composer
@@ -125,6 +126,7 @@ class DigestScheduler:
         self.grace = grace
         self.max_failures = max_failures
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.poll = poll
         self._in_flight: set[int] = set()
 
     async def run(self) -> None:
@@ -136,10 +138,10 @@ class DigestScheduler:
                     try:
                         for delivery in await self._start_due():
                             deliveries.create_task(delivery)
-                        wake = await self._next_wake()
+                        wake = await self.next_wake()
                     except Exception:  # the database went away for a moment: the platforms keep running
-                        _log.exception("digest scheduler pass failed; trying again in %s", POLL)
-                        wake = self.clock.now() + POLL
+                        _log.exception("digest scheduler pass failed; trying again in %s", self.poll)
+                        wake = self.clock.now() + self.poll
                     await self.clock.sleep_until(wake)
         finally:
             _log.info("digest scheduler stopped")
@@ -176,9 +178,10 @@ class DigestScheduler:
             deliveries.append(self._deliver(subscription, key, run))
         return deliveries
 
-    async def _next_wake(self) -> datetime:
+    async def next_wake(self) -> datetime:
+        """The next run of any subscription this process posts for, or ``poll`` from now at the latest."""
         now = self.clock.now()
-        wake = now + POLL
+        wake = now + self.poll
         for subscription in await self.store.subscriptions(enabled_only=True):
             if subscription.platform in self.posters:
                 try:
