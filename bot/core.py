@@ -38,6 +38,9 @@ MARGIN = 4.0
 MAX_SUGGESTIONS = 3
 #: "Microsoft spending" is about Microsoft's figure more than any other Microsoft fact.
 SPENDER_BONUS = 4.0
+#: A fact lists its main entity first; "Who presented Stargate?" is about the Stargate
+#: fact more than about a fact that mentions Stargate in passing.
+PRIMARY_BONUS = 3.0
 
 
 class Question(BaseModel):
@@ -118,7 +121,7 @@ class AnswerEngine:
             return self._reply(text, lang, messages.text("empty", lang, example=self._example(lang)))
         if looks_foreign(text):
             return self._reply(text, "en", messages.text("foreign", "en", example=self._example("en")))
-        analysis = self.index.analyzer.analyse(text, lang)
+        analysis = self._best_reading(text, lang)
         if analysis.unknown_names:
             names = messages.join_names(list(dict.fromkeys(analysis.unknown_names)), lang)
             body = messages.text("unknown_entity", lang, names=names, known=self._known_names(lang))
@@ -130,17 +133,38 @@ class AnswerEngine:
         if not ranked:
             return self._abstain(text, lang, analysis, [], 0.0)
         best = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        unsure = best.score < CONFIDENT_SCORE and best.score - runner_up < self.margin
-        if best.score < self.threshold or unsure:
+        confident, _ = self._outcome(ranked)
+        if not confident:
+            unsure = best.base_score >= self.threshold
             return self._abstain(text, lang, analysis, ranked, best.score, unsure=unsure)
         return self._found(text, lang, best.fact.statement.in_lang(lang), [best.fact], best.score)
+
+    def _best_reading(self, text: str, lang: Lang) -> Analysis:
+        """ "Meta AI spending" reads as the product Meta AI or as Meta + AI. Keep the reading
+        that gives a confident answer; if both do, the higher score; the whole name wins ties."""
+        whole = self.index.analyzer.analyse(text, lang)
+        if not whole.compound_names:
+            return whole
+        split = self.index.analyzer.analyse(text, lang, split_compounds=True)
+        return max((whole, split), key=lambda reading: self._outcome(self.rank(reading)))
+
+    def _outcome(self, ranked: list[Candidate]) -> tuple[bool, float]:
+        """(answers confidently, best score): how good a ranking is as a final answer."""
+        if not ranked:
+            return False, 0.0
+        best = ranked[0]
+        second = ranked[1] if len(ranked) > 1 else None
+        close = second is not None and (best.score - second.score < self.margin
+                                        and best.base_score - second.base_score < self.margin)
+        unsure = best.score < CONFIDENT_SCORE and close
+        return best.base_score >= self.threshold and not unsure, best.base_score
 
     def rank(self, analysis: Analysis) -> list[Candidate]:
         """Eligible facts, best first: about every named entity, with a figure if one is asked."""
         wants_figure = "amount" in analysis.roles
         wants_money = wants_figure or "money" in analysis.roles
         spenders = self._with_led(analysis.entities)
+        years = {t for t in analysis.terms if t.startswith("y:")}
         scored = []
         for index in self.index.candidates(analysis):
             fact = self.index.base.facts[index]
@@ -149,14 +173,19 @@ class AnswerEngine:
                 continue
             if wants_figure and not (fact.amount if wants_money else _has_figure(fact, terms)):
                 continue
+            if not years <= terms:  # a question about 2026 is not answered by a 2025 fact
+                continue
             stand_ins = {e: self._leads[e] for e in analysis.entities if e not in terms}
             if stand_ins:  # "Zuckerberg's spending" is scored as Meta's against a Meta fact
                 swapped = (analysis.terms - stand_ins.keys()) | set(stand_ins.values())
                 candidate = self.index.score(replace(analysis, terms=frozenset(swapped)), index)
             else:
                 candidate = self.index.score(analysis, index)
+            bonus = PRIMARY_BONUS if f"e:{fact.entities[0]}" in spenders else 0.0
             if wants_money and fact.amount and f"e:{fact.amount.subject}" in spenders:
-                candidate = Candidate(fact, min(100.0, candidate.score + SPENDER_BONUS), candidate.phrasing)
+                bonus += SPENDER_BONUS
+            if bonus:
+                candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing, candidate.score)
             scored.append(candidate)
         scored.sort(key=lambda c: -c.score)
         return scored

@@ -19,6 +19,7 @@ Lang = Literal["en", "fr"]
 MAX_QUESTION_CHARS = 500
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_MENTION = re.compile(r"<[@#!][^<>\s]*>|(?<!\w)@(?:everyone|here|channel)\b", re.IGNORECASE)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 _ELISION = re.compile(r"\b(l|d|qu|n|s|c|j|m|t|jusqu|lorsqu|puisqu|quoiqu)'", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b", re.IGNORECASE)
@@ -98,17 +99,23 @@ _OTHER_MARKERS = frozenset("""
 
 @dataclass(frozen=True)
 class Word:
-    """One word of a question: its folded form, and whether the user capitalised it."""
+    """One word of a question: its folded form, whether the user capitalised it, and
+    whether punctuation separates it from the word before (a name never spans a comma
+    or a possessive: "Meta's AI" is not the product "Meta AI")."""
 
     text: str
     capitalised: bool
     position: int
+    breaks_before: bool = False
 
 
 def clean(text: str) -> str:
-    """Drop control and invisible characters and extra spaces; cut to a sane length."""
+    """Drop control and invisible characters, chat mention markup and extra spaces; cut to
+    a sane length. Mentions (<@U1>, <!channel>, @everyone) say who is addressed, not what
+    is asked, and must never travel on into an answer."""
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
     return " ".join(text.split())[:MAX_QUESTION_CHARS]
 
 
@@ -144,11 +151,15 @@ def words(text: str) -> list[Word]:
     "l'IA" -> ia; "Meta's" -> meta; "$65bn" -> usd 65 billion; "soixante-cinq" -> 65.
     """
     text = text.translate(_APOSTROPHES)
-    text = _POSSESSIVE.sub("", text)
+    text = _POSSESSIVE.sub(",", text)
     text = _ELISION.sub(r"\1 ", text)
     result: list[Word] = []
+    previous_end = 0
     for match in _TOKEN.finditer(text):
         raw = match.group()
+        gap = text[previous_end : match.start()]
+        breaks = bool(result) and any(not (c.isspace() or c in "-'") for c in gap)
+        previous_end = match.end()
         folded = fold(raw)
         capitalised = raw[:1].isupper()
         unit = _NUMBER_WITH_UNIT.match(folded)
@@ -160,8 +171,8 @@ def words(text: str) -> list[Word]:
             pieces = [_UNITS[folded]]
         else:
             pieces = [folded.replace(",", ".") if folded[:1].isdigit() else folded]
-        for piece in pieces:
-            result.append(Word(piece, capitalised, len(result)))
+        for i, piece in enumerate(pieces):
+            result.append(Word(piece, capitalised, len(result), breaks and i == 0))
     return _merge_number_words(_one_before_unit(result))
 
 
@@ -170,7 +181,7 @@ def _one_before_unit(items: list[Word]) -> list[Word]:
     out = list(items)
     for i in range(1, len(out)):
         if out[i].text in _UNIT_NAMES and out[i - 1].text in {"a", "an", "one", "un", "une"}:
-            out[i - 1] = Word("1", out[i - 1].capitalised, out[i - 1].position)
+            out[i - 1] = Word("1", out[i - 1].capitalised, out[i - 1].position, out[i - 1].breaks_before)
     return out
 
 
@@ -185,9 +196,9 @@ def _merge_number_words(items: list[Word]) -> list[Word]:
             continue  # "vingt et un"
         if value is None:
             if total is not None and first is not None:
-                out.append(Word(str(total), first.capitalised, len(out)))
+                out.append(Word(str(total), first.capitalised, len(out), first.breaks_before))
                 total, first = None, None
-            out.append(Word(item.text, item.capitalised, len(out)))
+            out.append(Word(item.text, item.capitalised, len(out), item.breaks_before))
             continue
         if total is None:
             total, first = value, item
@@ -198,7 +209,7 @@ def _merge_number_words(items: list[Word]) -> list[Word]:
         else:
             total += value
     if total is not None and first is not None:
-        out.append(Word(str(total), first.capitalised, len(out)))
+        out.append(Word(str(total), first.capitalised, len(out), first.breaks_before))
     return out
 
 

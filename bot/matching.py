@@ -43,6 +43,7 @@ class Analysis:
     unknown: tuple[str, ...]
     unknown_names: tuple[str, ...]
     corrections: tuple[tuple[str, str], ...]
+    compound_names: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -59,6 +60,11 @@ class Candidate:
     fact: Fact
     score: float
     phrasing: str
+    raw_score: float | None = None  # before tie-breaking bonuses, when any were given
+
+    @property
+    def base_score(self) -> float:
+        return self.score if self.raw_score is None else self.raw_score
 
 
 @dataclass
@@ -118,7 +124,9 @@ class Analyzer:
             self._by_length[len(word)].append(word)
         self._stem_cache: dict[tuple[str, str], str] = {}
 
-    def analyse(self, text: str, lang: Lang) -> Analysis:
+    def analyse(self, text: str, lang: Lang, *, split_compounds: bool = False) -> Analysis:
+        """Terms of ``text``; with ``split_compounds``, a name that starts with another name
+        ("Meta AI") is read as its parts ("Meta" + "AI")."""
         items = words(clean(text))
         corrections: list[tuple[str, str]] = []
         fixed: list[Word] = []
@@ -129,14 +137,22 @@ class Analyzer:
                 if better is not None:
                     corrections.append((word, better))
                     word = better
-            fixed.append(Word(word, item.capitalised, item.position))
+            fixed.append(Word(word, item.capitalised, item.position, item.breaks_before))
         terms: set[str] = set()
         unknown: list[str] = []
         unknown_names: list[str] = []
+        compounds: list[str] = []
         i = 0
         while i < len(fixed):
             matched = self._longest_phrase(fixed, i)
             if matched is not None:
+                length, term = matched
+                head = self.lexicon.phrases.get((fixed[i].text,), "")
+                if length > 1 and term.startswith("e:") and head.startswith("e:") and head != term:
+                    if split_compounds:
+                        matched = (1, head)
+                    else:
+                        compounds.append(term)
                 length, term = matched
                 terms.add(term)
                 i += length
@@ -159,11 +175,17 @@ class Analyzer:
         entities = frozenset(t for t in terms if t.startswith("e:"))
         roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
         return Analysis(
-            frozenset(terms), entities, roles, tuple(unknown), tuple(unknown_names), tuple(corrections)
+            frozenset(terms), entities, roles, tuple(unknown), tuple(unknown_names), tuple(corrections),
+            tuple(compounds),
         )
 
     def _longest_phrase(self, items: Sequence[Word], start: int) -> tuple[int, str] | None:
-        for length in range(min(_MAX_NGRAM, len(items) - start), 0, -1):
+        longest = min(_MAX_NGRAM, len(items) - start)
+        for offset in range(1, longest):
+            if items[start + offset].breaks_before:
+                longest = offset
+                break
+        for length in range(longest, 0, -1):
             key = tuple(w.text for w in items[start : start + length])
             term = self.lexicon.phrases.get(key)
             if term is not None:
@@ -237,6 +259,8 @@ class FactIndex:
                 yield from self.analyzer.analyse(fact.amount.period.as_stated, fact.source.lang).terms
             if fact.amount.period.year:
                 yield f"y:{fact.amount.period.year}"
+            if fact.amount.period.is_yearly:
+                yield from self.analyzer.lexicon.role_terms.get("yearly", ())
             if fact.amount.growth:
                 yield f"y:{fact.amount.growth.versus_year}"
                 yield from self.analyzer.lexicon.role_terms.get("growth", ())

@@ -195,7 +195,7 @@ class Concept(Strict):
 
     id: Identifier
     words: list[NonEmpty] = Field(min_length=1)
-    role: Literal["topic", "amount", "money", "growth", "compare", "rank"] = "topic"
+    role: Literal["topic", "amount", "money", "growth", "yearly", "compare", "rank"] = "topic"
 
 
 class FactBase(Strict):
