@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +13,7 @@ from bot.core import AnswerEngine
 from bot.digest.model import CommandContext, CommandReply, Digest, DigestItem, PostError
 from bot.language import Lang
 from bot.platforms import Services
+from bot.runtime import open_services
 from bot.settings import SettingsError, load_settings
 from knowledge.models import FactBase
 from tests.discord.conftest import StartBot
@@ -387,3 +389,43 @@ async def test_post_digest_posts_an_embed_and_sorts_failures(fake: FakeDiscord, 
     with pytest.raises(PostError) as bad_id:
         await platform.post_digest(None, "C123", digest)
     assert bad_id.value.permanent
+
+
+class FixedClock:
+    """The scheduler's clock, set by the test: no waiting for a wall-clock time."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    async def sleep_until(self, when: datetime) -> None:
+        self._now = max(self._now, when)
+
+
+async def test_digest_end_to_end_with_the_real_service_and_store(fake: FakeDiscord, start_bot: StartBot) -> None:
+    """/digest subscribe through Discord, stored in SQLite, then posted by the real scheduler."""
+    settings = load_settings(discord_token="t", discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url)
+    async with open_services(settings) as services:
+        assert services.digests is not None
+        platform = await start_bot(services=services)
+        subscribe = await fake.slash("digest", [{"name": "subscribe", "type": 1, "options": [
+            {"name": "schedule", "type": 3, "value": "daily 09:00"},
+            {"name": "zone", "type": 3, "value": "Europe/Paris"}]}], permissions=str(1 << 5))
+        [callback] = await fake.wait_for(lambda: fake.callbacks(subscribe))
+        assert not callback.body["data"].get("flags", 0) & 64, callback.body["data"]["content"]
+        refused = await fake.slash("digest", [{"name": "off", "type": 1, "options": []}], permissions="0")
+        [refusal] = await fake.wait_for(lambda: fake.callbacks(refused))
+        assert refusal.body["data"]["flags"] & 64  # not an admin: told privately
+        preview = await fake.slash("digest", [{"name": "preview", "type": 1, "options": []}])
+        [shown] = await fake.wait_for(lambda: fake.callbacks(preview))
+        assert shown.body["data"]["flags"] & 64 and shown.body["data"]["embeds"][0]["title"]
+
+        tomorrow_nine_paris = (datetime.now(UTC) + timedelta(days=1)).astimezone(ZoneInfo("Europe/Paris")).replace(
+            hour=9, minute=1, second=0, microsecond=0)
+        scheduler = services.digests.scheduler({"discord": platform}, clock=FixedClock(tomorrow_nine_paris))
+        assert await scheduler.run_once() == 1
+        [posted] = fake.channel_posts(CHANNEL_ID)
+        assert posted.body["embeds"][0]["title"] and "**" in posted.body["embeds"][0]["description"]
+        assert mentions_off(posted.body)
