@@ -158,6 +158,12 @@ class SlackPlatform:
             await ack()
             await self.answer_suggestion(body, respond)
 
+        @app.event(re.compile(".*"))
+        async def on_other_event(event: dict[str, Any]) -> None:
+            """Registered last: any other event is acknowledged, so Slack neither retries it nor
+            counts it as a failure (bolt would answer 404 "unhandled request")."""
+            _log.debug("slack: ignoring %s event", event.get("type"))
+
         @app.error
         async def on_error(error: Exception, body: dict[str, Any]) -> None:
             _log.error("slack: listener failed on a %s request: %s", body.get("type", "unknown"), error,

@@ -293,3 +293,17 @@ async def test_url_verification_answers_the_challenge_only_when_signed(
     assert status == 200 and challenge["challenge"] in body
     status, _ = await send_event(http, bot.bound_port, challenge, secret="wrong")
     assert status == 401
+
+
+async def test_other_events_are_acknowledged_and_ignored(
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession,
+) -> None:
+    bot = await start_bot()
+    reaction = {"type": "reaction_added", "user": "UASKER001", "reaction": "thumbsup",
+                "item": {"type": "message", "channel": "C0GENERAL", "ts": "1.1"}, "event_ts": "1.2"}
+    channel_message = direct_message("What is Stargate?", channel="C0GENERAL") | {"channel_type": "channel"}
+    for event in (reaction, channel_message):
+        status, _ = await send_event(http, bot.bound_port, event_callback(event))
+        assert status == 200
+    await asyncio.sleep(0.3)
+    assert fake.posts() == []
