@@ -429,3 +429,16 @@ async def test_digest_end_to_end_with_the_real_service_and_store(fake: FakeDisco
         [posted] = fake.channel_posts(CHANNEL_ID)
         assert posted.body["embeds"][0]["title"] and "**" in posted.body["embeds"][0]["description"]
         assert mentions_off(posted.body)
+
+
+async def test_slash_cooldown_warns_once_then_acknowledges_silently(fake: FakeDiscord, start_bot: StartBot) -> None:
+    await start_bot(rate_limit_count=1, rate_limit_seconds=60)
+    first, second, third = [
+        await fake.slash("ask", [{"name": "question", "type": 3, "value": META_EN}]) for _ in range(3)]
+    [answer] = await fake.wait_for(lambda: fake.callbacks(first))
+    [warning] = await fake.wait_for(lambda: fake.callbacks(second))
+    [silent] = await fake.wait_for(lambda: fake.callbacks(third))
+    assert "60 to 65 billion" in description(answer.body["data"])
+    assert warning.body["data"]["flags"] & 64 and "asking faster" in warning.body["data"]["content"]
+    assert silent.body["type"] == 5  # acknowledged (Discord requires it), then the placeholder is removed
+    await fake.wait_for(lambda: fake.calls("DELETE", f"/webhooks/1000/token-{third}/messages/@original"))

@@ -9,6 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.discord.fake import CHANNEL_ID, FakeDiscord
 
 TOKEN = "process-test-token-which-must-never-be-logged"
@@ -27,9 +29,10 @@ def _env(fake: FakeDiscord, **extra: str) -> dict[str, str]:
     return env
 
 
-async def test_aibot_run_discord_in_its_own_process_answers_a_mention(fake: FakeDiscord) -> None:
+@pytest.mark.parametrize("command", [["run", "discord"], ["run"]], ids=["run-discord", "run-every-configured"])
+async def test_aibot_run_discord_in_its_own_process_answers_a_mention(fake: FakeDiscord, command: list[str]) -> None:
     process = await asyncio.create_subprocess_exec(
-        _aibot(), "run", "discord", env=_env(fake),
+        _aibot(), *command, env=_env(fake),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
