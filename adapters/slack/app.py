@@ -66,14 +66,15 @@ class RecentKeys:
         self._clock = clock
         self._seen: OrderedDict[str, float] = OrderedDict()
 
-    def first_time(self, key: str) -> bool:
-        """True once per key; check and record happen together, with no await in between."""
+    def first_time(self, keys: list[str]) -> bool:
+        """True unless one of ``keys`` was seen; check and record happen together, with no await between."""
         now = self._clock()
         while self._seen and (len(self._seen) >= self.capacity or now - next(iter(self._seen.values())) > self.ttl):
             self._seen.popitem(last=False)
-        if key in self._seen:
+        if any(key in self._seen for key in keys):
             return False
-        self._seen[key] = now
+        for key in keys:
+            self._seen[key] = now
         return True
 
 
@@ -176,10 +177,10 @@ class SlackPlatform:
         """A mention or a DM: answered once, in its thread, unless it comes from a bot."""
         if translate.is_from_bot(event) or (bot_user_id and event.get("user") == bot_user_id):
             return
-        key = translate.event_key(body)
-        if key is not None and not self.recent.first_time(key):
+        keys = translate.event_keys(body)
+        if keys and not self.recent.first_time(keys):
             _log.info("slack: event %s already handled; ignoring delivery (retry %d)",
-                      key, translate.retry_number(headers))
+                      keys[0], translate.retry_number(headers))
             return
         question = translate.event_question(event, bot_user_id=bot_user_id)
         channel = str(event.get("channel") or "")

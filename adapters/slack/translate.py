@@ -67,15 +67,17 @@ def is_plain_dm(event: Mapping[str, Any]) -> bool:
     return event.get("channel_type") == "im" and not event.get("subtype") and not is_from_bot(event)
 
 
-def event_key(body: Mapping[str, Any]) -> str | None:
-    """What makes an Events API delivery unique across Slack's retries."""
+def event_keys(body: Mapping[str, Any]) -> list[str]:
+    """What identifies one question across Slack's retries (same event_id) and across the
+    two events one message can raise (app_mention and message.im share channel and ts)."""
+    keys = []
     event_id = body.get("event_id")
     if isinstance(event_id, str) and event_id:
-        return event_id
+        keys.append(event_id)
     event = body.get("event") or {}
     if event.get("channel") and event.get("ts"):
-        return f"{event['channel']}:{event['ts']}"
-    return None
+        keys.append(f"{event['channel']}:{event['ts']}")
+    return keys
 
 
 def retry_number(headers: Mapping[str, Any]) -> int:

@@ -307,3 +307,17 @@ async def test_other_events_are_acknowledged_and_ignored(
         assert status == 200
     await asyncio.sleep(0.3)
     assert fake.posts() == []
+
+
+async def test_one_message_raising_two_events_is_answered_once(
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession,
+) -> None:
+    """A mention inside a DM arrives as message.im and as app_mention, with different event ids."""
+    bot = await start_bot()
+    dm = direct_message(f"<@{BOT_USER_ID}> What is Stargate?", channel="D0BOTH")
+    as_mention = dm | {"type": "app_mention"}
+    await send_event(http, bot.bound_port, event_callback(dm))
+    await send_event(http, bot.bound_port, event_callback(as_mention))
+    await fake.wait_until(lambda: len(fake.posts()) == 1)
+    await asyncio.sleep(0.3)
+    assert len(fake.posts()) == 1

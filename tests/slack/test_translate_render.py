@@ -45,9 +45,10 @@ def test_dms_from_people_only() -> None:
     assert not translate.is_from_bot(load("app_mention.json")["event"])
 
 
-def test_event_key_and_retry_number() -> None:
-    assert translate.event_key(load("app_mention.json")) == "Ev0LAN670R"
-    assert translate.event_key({"event": {"channel": "C1", "ts": "1.2"}}) == "C1:1.2"
+def test_event_keys_and_retry_number() -> None:
+    assert translate.event_keys(load("app_mention.json")) == ["Ev0LAN670R", "C0LAN2Q65:1515449522.000016"]
+    assert translate.event_keys({"event": {"channel": "C1", "ts": "1.2"}}) == ["C1:1.2"]
+    assert translate.event_keys({"event": {}}) == []
     assert translate.retry_number({"X-Slack-Retry-Num": "2"}) == 2
     assert translate.retry_number({"x-slack-retry-num": ["1"]}) == 1
     assert translate.retry_number({}) == 0
@@ -136,3 +137,15 @@ def test_digest_blocks() -> None:
     assert message["blocks"][4]["text"]["text"] == "*Fact of the day*"
     assert "New since" not in message["text"]
     assert "Microsoft: 80 billion dollars in 2025 (AFP, January 2025)" in message["text"]
+
+
+def test_recent_keys_forget_after_ttl_and_match_any_key() -> None:
+    from adapters.slack.app import RecentKeys
+
+    now = [0.0]
+    recent = RecentKeys(ttl=60, capacity=3, clock=lambda: now[0])
+    assert recent.first_time(["Ev1", "C1:1.0"])
+    assert not recent.first_time(["Ev1"])
+    assert not recent.first_time(["Ev2", "C1:1.0"])  # same message, other event
+    now[0] = 61
+    assert recent.first_time(["Ev1"])
