@@ -64,6 +64,7 @@ STOP_WORDS: dict[Lang, frozenset[str]] = {
         currently now anyway again ok okay thanks thank going gonna get gets got make makes
         new according say says can't don't doesn't isn't aren't won't not no yes
         m s t d ll re ve one ones thing things kind sort like well still even ever yet own same only being
+        keep keeps kept continue continues continuing parent owner owners despite although though
     """.split()),
     "fr": frozenset("""
         le la les l un une des du de d au aux et ou mais si en dans sur sous par pour avec
@@ -75,7 +76,7 @@ STOP_WORDS: dict[Lang, frozenset[str]] = {
         autre autres meme deja encore alors donc puis car comme peu beaucoup assez est-ce
         dis dites donne donnez explique expliquez montre liste svp merci bonjour salut
         actuellement maintenant environ exactement vraiment selon quoi-ce
-        continuer continue continuent toujours
+        continuer continue continuent toujours mere proprietaire malgre bien que
     """.split()),
 }
 #: Words that only French (or only English) questions use, to tell the two apart.
