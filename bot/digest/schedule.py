@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import croniter
 
@@ -78,6 +78,15 @@ def parse_zone(value: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ScheduleError("digest_bad_zone", value) from None
+
+
+def zone_suggestions(typed: str, limit: int = 25) -> list[str]:
+    """IANA zones matching what was typed so far (Discord autocomplete): prefix matches first."""
+    wanted = typed.strip().lower().replace(" ", "_")
+    zones = sorted(z for z in available_timezones() if not z.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+    starts = [z for z in zones if z.lower().startswith(wanted) or z.lower().split("/")[-1].startswith(wanted)]
+    inside = [z for z in zones if wanted in z.lower() and z not in starts]
+    return (starts + inside)[:limit]
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError, asyn
 #: How long after a run the scheduler looks at the store again, at most (new subscriptions).
 POLL = timedelta(seconds=60)
 FIRST_RETRY = timedelta(seconds=30)
+#: The grace window is never shorter than this, so a wake-up a little late still posts.
+MIN_GRACE = timedelta(minutes=2)
 MAX_RETRY = timedelta(minutes=15)
 
 
@@ -123,7 +125,7 @@ class DigestScheduler:
         self.composer = composer
         self.posters = posters
         self.clock = clock
-        self.grace = grace
+        self.grace = max(grace, MIN_GRACE)
         self.max_failures = max_failures
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.poll = poll

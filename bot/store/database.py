@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.language import Lang
@@ -194,6 +195,9 @@ class Store:
                 await connection.run_sync(_upgrade)
         except OSError as exc:
             raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): {exc}") from exc
+        except DBAPIError as exc:  # wrong database name, refused login...: one line, password hidden
+            reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+            raise StoreError(f"cannot open the database ({self.engine.url.render_as_string()}): {reason}") from exc
 
     # --- subscriptions ---
 

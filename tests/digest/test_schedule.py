@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest.schedule import Schedule, ScheduleError, to_utc
+from bot.digest.schedule import Schedule, ScheduleError, to_utc, zone_suggestions
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -106,3 +106,10 @@ def test_to_utc_needs_no_search_outside_the_gap() -> None:
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError):
         Schedule.daily("09:00", "UTC").next_after(datetime(2025, 1, 1))
+
+
+def test_zone_suggestions_for_autocomplete() -> None:
+    assert zone_suggestions("europe/pa")[:1] == ["Europe/Paris"]
+    assert "Europe/Paris" in zone_suggestions("paris")
+    assert "America/New_York" in zone_suggestions("new york")
+    assert len(zone_suggestions("", limit=25)) == 25
