@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -16,6 +18,19 @@ from tests.slack.fake_slack import FakeSlack, all_strings, slash_command
 from tests.slack.helpers import send_form
 
 BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+class FixedClock:
+    """The scheduler's clock, set by the test: no waiting for a wall-clock time."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    async def sleep_until(self, when: datetime) -> None:
+        self._now = max(self._now, when)
 
 
 @pytest.fixture
@@ -65,3 +80,28 @@ async def test_digest_commands_reach_the_service_with_who_may_change_them(
     bad = await command(fake, http, port, "digest daily 25:00 <!channel> @here", user="ULISTED01")
     assert bad["text"] and not [s for s in all_strings(bad) if BROADCAST.search(s)]
     assert [c.params["user"] for c in fake.method_calls("users.info")].count("UADMIN001") == 1
+
+
+async def test_scheduled_digest_is_posted_through_slack_and_a_lost_channel_counts_as_a_failure(
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession, services: Services,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bot = await start_bot(services=services)
+    done = await command(fake, http, bot.bound_port, "digest daily 09:00 Europe/Paris fr", user="ULISTED01")
+    assert done["text"].startswith("Done:")
+    assert services.digests is not None
+    nine_paris = (datetime.now(UTC) + timedelta(days=1)).astimezone(ZoneInfo("Europe/Paris")).replace(
+        hour=9, minute=1, second=0, microsecond=0)
+    scheduler = services.digests.scheduler({"slack": bot}, clock=FixedClock(nine_paris))
+    assert await scheduler.run_once() == 1
+    [posted] = [p for p in fake.posts() if p["channel"] == "C0DIGEST"]
+    assert posted["blocks"][0]["type"] == "header"
+    assert "Chiffres clés" in posted["text"] and "Stargate" in posted["text"]
+    assert not [s for s in all_strings(posted) if BROADCAST.search(s)]
+
+    fake.fail_next("chat.postMessage", "channel_not_found")
+    next_day = FixedClock(nine_paris + timedelta(days=1))
+    assert await services.digests.scheduler({"slack": bot}, clock=next_day).run_once() == 1
+    # The refusal counts toward disabling (a permanent error); the scheduler's retry then gets through.
+    assert "post failed (channel_not_found, 1/5)" in caplog.text
+    assert len([p for p in fake.posts() if p["channel"] == "C0DIGEST"]) == 3
