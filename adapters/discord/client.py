@@ -334,6 +334,8 @@ class DiscordPlatform:
     async def report_error(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
         """Any failure reaches the user as an ephemeral message, in their client's language."""
         _log.error("interaction %s failed", interaction.id, exc_info=error)
+        if interaction.type is discord.InteractionType.autocomplete:
+            return  # no message can answer an autocomplete; the user just sees no choices
         text = messages.text("error", _locale_lang(interaction))
         try:
             await self.send(interaction, content=text, ephemeral=True)
@@ -365,8 +367,10 @@ class DiscordPlatform:
         )
         private = not args or args[0] == "preview"
         reply = await self.in_time(interaction, service.handle_command(ctx, args), ephemeral=private)
-        embed = render.render_digest(reply.digest) if reply.digest is not None else None
-        await self.send(interaction, content=render.clip(reply.text, 2000) if reply.text else None, embed=embed,
+        embed, text = None, reply.text
+        if reply.digest is not None:  # the embed shows the digest; the service's text copy of it would repeat it
+            embed, text = render.render_digest(reply.digest), messages.text("digest_preview", lang)
+        await self.send(interaction, content=render.clip(text, 2000) if text else None, embed=embed,
                         ephemeral=private or not reply.ok)
 
     async def post_digest(self, workspace_id: str | None, channel_id: str, digest: Digest) -> None:

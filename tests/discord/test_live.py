@@ -421,6 +421,7 @@ async def test_digest_end_to_end_with_the_real_service_and_store(fake: FakeDisco
         preview = await fake.slash("digest", [{"name": "preview", "type": 1, "options": []}])
         [shown] = await fake.wait_for(lambda: fake.callbacks(preview))
         assert shown.body["data"]["flags"] & 64 and shown.body["data"]["embeds"][0]["title"]
+        assert "\n" not in shown.body["data"]["content"]  # a heading; the digest itself is in the embed
 
         tomorrow_nine_paris = (datetime.now(UTC) + timedelta(days=1)).astimezone(ZoneInfo("Europe/Paris")).replace(
             hour=9, minute=1, second=0, microsecond=0)
