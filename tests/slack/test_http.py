@@ -321,3 +321,17 @@ async def test_one_message_raising_two_events_is_answered_once(
     await fake.wait_until(lambda: len(fake.posts()) == 1)
     await asyncio.sleep(0.3)
     assert len(fake.posts()) == 1
+
+
+async def test_invalid_token_is_logged_at_start_and_the_app_keeps_serving(
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="adapters.slack")
+    bot = await start_bot(slack_bot_token="xoxb-revoked-token")
+    assert "auth.test failed: invalid_auth; check SLACK_BOT_TOKEN" in caplog.text
+    assert "xoxb-revoked-token" not in caplog.text
+    status, _ = await send_event(http, bot.bound_port, event_callback(mention(QUESTION)))
+    assert status < 500
+    async with http.get(f"http://127.0.0.1:{bot.bound_port}/healthz") as resp:
+        assert resp.status == 200
+    assert fake.posts() == []
