@@ -14,7 +14,6 @@ import time
 from collections.abc import Awaitable, Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal, TypeVar
-from zoneinfo import available_timezones
 
 import aiohttp
 import discord
@@ -26,6 +25,7 @@ from adapters.discord import render, translate
 from bot import messages
 from bot.core import Question
 from bot.digest.model import CommandContext, Digest, PostError
+from bot.digest.schedule import zone_suggestions
 from bot.language import Lang, detect_language
 from bot.platforms import Services
 from bot.ratelimit import RateLimiter, Verdict
@@ -445,7 +445,7 @@ def register_commands(platform: DiscordPlatform) -> None:
 
     @subscribe.autocomplete("zone")
     async def zone_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=v) for n, v in translate.zone_choices(_zones(), current)]
+        return [app_commands.Choice(name=zone, value=zone) for zone in zone_suggestions(current, translate.MAX_CHOICES)]
 
     @digest.command(name="show", description=_desc("discord_cmd_digest_show"))
     async def show(interaction: discord.Interaction[Any]) -> None:
@@ -461,12 +461,3 @@ def register_commands(platform: DiscordPlatform) -> None:
 
     tree.add_command(digest)
 
-
-_ZONES: list[str] = []
-
-
-def _zones() -> list[str]:
-    """The IANA zone names, read once: autocomplete runs on every keystroke."""
-    if not _ZONES:
-        _ZONES.extend(sorted(available_timezones()))
-    return _ZONES

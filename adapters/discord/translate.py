@@ -153,15 +153,6 @@ def is_admin(permission_bits: int) -> bool:
     return bool(permission_bits & (MANAGE_GUILD | MANAGE_CHANNELS))
 
 
-def zone_choices(zones: set[str] | list[str], current: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
-    """Time zones for ``/digest subscribe zone:``, the ones starting with what was typed first."""
-    typed = current.strip().lower().replace(" ", "_")
-    ordered = sorted(zones)
-    starts = [z for z in ordered if z.lower().startswith(typed)]
-    contains = [z for z in ordered if typed and typed in z.lower() and z not in starts]
-    return [(z, z) for z in (starts + contains)[: min(limit, MAX_CHOICES)]]
-
-
 def digest_args(action: str, schedule: str | None = None, zone: str | None = None,
                 language: str | None = None) -> list[str]:
     """The words after ``digest`` that the core's digest service parses (see bot.digest.service)."""

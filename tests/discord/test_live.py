@@ -343,6 +343,11 @@ async def test_digest_zone_autocomplete(fake: FakeDiscord, start_bot: StartBot, 
         {"name": "zone", "type": 3, "value": "europe/pa", "focused": True}]}])
     [callback] = await fake.wait_for(lambda: fake.callbacks(interaction))
     assert [c["value"] for c in callback.body["data"]["choices"]] == ["Europe/Paris"]
+    by_city = await fake.autocomplete("digest", [{"name": "subscribe", "type": 1, "options": [
+        {"name": "schedule", "type": 3, "value": "daily 09:00"},
+        {"name": "zone", "type": 3, "value": "", "focused": True}]}])
+    [everything] = await fake.wait_for(lambda: fake.callbacks(by_city))
+    assert len(everything.body["data"]["choices"]) == 25
 
 
 async def test_digest_preview_renders_the_digest_privately(fake: FakeDiscord, start_bot: StartBot, engine: Any) -> None:

@@ -85,13 +85,6 @@ def test_admins_manage_the_server_or_its_channels() -> None:
     assert not translate.is_admin((1 << 11) | (1 << 10))  # send messages, view channel
 
 
-def test_zone_choices() -> None:
-    zones = {"Europe/Paris", "America/Los_Angeles", "Europe/Berlin", "UTC"}
-    assert translate.zone_choices(zones, "europe/p") == [("Europe/Paris", "Europe/Paris")]
-    assert [z for z, _ in translate.zone_choices(zones, "los angeles")] == ["America/Los_Angeles"]
-    assert len(translate.zone_choices({f"Zone/{i}" for i in range(600)}, "")) == 25
-
-
 def test_digest_args_are_the_words_the_service_parses() -> None:
     assert translate.digest_args("subscribe", "weekly mon 08:30", "Europe/Paris", "fr") == \
         ["weekly", "mon", "08:30", "Europe/Paris", "fr"]
