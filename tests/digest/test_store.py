@@ -132,3 +132,18 @@ async def test_unanswered_questions_move_from_the_ask_file_into_the_store(store:
     assert [e.text for e in entries][-1] == "What is Nvidia's revenue?" and len(entries) == 3
     gaps = group_gaps(entries)
     assert gaps[0].count == 2 and "Intel" in gaps[0].text
+
+
+async def test_the_migrations_build_exactly_the_tables_the_code_describes(store: Store) -> None:
+    """A model change without its migration fails here, on both databases."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.store.tables import metadata
+
+    def differences(connection: object) -> list[object]:
+        context = MigrationContext.configure(connection)  # type: ignore[arg-type]
+        return list(compare_metadata(context, metadata))
+
+    async with store.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
