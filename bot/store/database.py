@@ -129,18 +129,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _upgrade(connection: Connection) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
     quiet = logging.getLogger("alembic")
     level = quiet.level
     if not _log.isEnabledFor(logging.DEBUG):
         quiet.setLevel(logging.WARNING)  # its INFO lines at every start say nothing an admin needs
     try:
+        from alembic import command
+        from alembic.config import Config
+        from alembic.migration import MigrationContext
+
+        before = MigrationContext.configure(connection).get_current_revision()
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        after = MigrationContext.configure(connection).get_current_revision()
+        if after != before:
+            _log.info("database schema upgraded from %s to %s", before or "empty", after)
     finally:
         quiet.setLevel(level)
 
