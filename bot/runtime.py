@@ -19,6 +19,7 @@ from bot.digest.scheduler import digest_posters
 from bot.gaps import StoreUnansweredLog, jsonl_path
 from bot.platforms import RunOptions, Services, discover_platforms
 from bot.settings import Settings, SettingsError
+from knowledge.errors import AibotError
 from knowledge.loader import load_fact_base
 
 _log = logging.getLogger(__name__)
@@ -69,11 +70,16 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
             platforms = [factories[name].create(services, options) for name in chosen]
             _log.info("starting %s", ", ".join(chosen))
             posters = digest_posters(platforms)
-            async with asyncio.TaskGroup() as group:
-                for platform in platforms:
-                    group.create_task(platform.run(), name=f"platform:{platform.name}")
-                if services.digests is not None and posters:
-                    group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
+            try:
+                async with asyncio.TaskGroup() as group:
+                    for platform in platforms:
+                        group.create_task(platform.run(), name=f"platform:{platform.name}")
+                    if services.digests is not None and posters:
+                        group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
+            except* AibotError as group_error:
+                # One of ours (a refused intent, a bad token) ends the run with its own one-line
+                # message, not a traceback of the task group that carried it.
+                raise group_error.exceptions[0] from None
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)

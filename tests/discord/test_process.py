@@ -78,3 +78,22 @@ async def test_aibot_run_discord_without_a_token_names_the_setting(fake: FakeDis
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert "DISCORD_TOKEN" in stderr.decode().strip().splitlines()[-1]
+
+
+async def test_refused_message_content_intent_ends_the_run_with_one_line() -> None:
+    refusing = FakeDiscord(refuse_message_content=True)
+    await refusing.start()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            _aibot(), "run", "discord", env=_env(refusing),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        await refusing.stop()
+    log = stderr.decode()
+    assert process.returncode == 2, log[-2000:]
+    assert "Traceback" not in log and "ExceptionGroup" not in log
+    last = log.strip().splitlines()[-1]
+    assert last.startswith("aibot: ") and "4014" in last and "DISCORD_MESSAGE_CONTENT=false" in last
+    assert TOKEN not in log
