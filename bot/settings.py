@@ -8,6 +8,7 @@ Secrets are ``SecretStr`` so that printing or logging the settings never shows t
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -80,9 +81,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _sqlalchemy_url(cls, value: str | None) -> str | None:
-        """Heroku's postgres:// becomes the async driver's URL; anything else passes as is."""
+        """Heroku's postgres://...?sslmode=require becomes the async driver's URL (asyncpg
+        spells that option ``ssl``); anything else passes as is."""
         if value and value.startswith(("postgres://", "postgresql://")):
-            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
+            return re.sub(r"([?&])sslmode=", r"\1ssl=", value)
         return value
 
 

@@ -43,3 +43,11 @@ async def test_console_translate_render_and_session(engine: AnswerEngine) -> Non
     await converse(engine, io.StringIO("Meta\n/help\n/quit\nnever read\n"), out)
     text = out.getvalue()
     assert "Did you mean:" in text and "Examples:" in text and "never read" not in text
+
+
+def test_heroku_database_url_becomes_the_async_driver_url() -> None:
+    from bot.settings import load_settings
+
+    url = load_settings(database_url="postgres://u:secret@db.example:5432/app?sslmode=require").database_url
+    assert url == "postgresql+asyncpg://u:secret@db.example:5432/app?ssl=require"
+    assert load_settings(database_url="sqlite+aiosqlite:///x.db").database_url == "sqlite+aiosqlite:///x.db"
