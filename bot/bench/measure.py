@@ -47,7 +47,9 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "load_average_1min": round(load, 2) if load is not None else None}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -192,6 +194,8 @@ def table(results: list[dict[str, Any]]) -> str:
         )
     m = results[0]["machine"] if results else machine()
     rows.append("")
+    loads = ", ".join(str(r["machine"].get("load_average_1min")) for r in results)
     rows.append(f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}; "
-                f"{results[0]['questions'] if results else 0} questions per size.")
+                f"{results[0]['questions'] if results else 0} questions per size; "
+                f"load average at the end of each size: {loads}.")
     return "\n".join(rows)

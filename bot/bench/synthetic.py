@@ -457,12 +457,11 @@ def write_base(target: Path, facts: int, questions: int, seed: int = 7) -> dict[
         text, q_lang, kind = generator.unanswerable()
         asked.append({"q": text, "lang": q_lang, "kind": kind, "fact": None})
     generator.rng.shuffle(asked)
-    lines = ["# Synthetic entities written by bot.bench.synthetic.", "entities:"]
-    for entity in generator.entities():
-        lines.append("  - " + json.dumps(
-            {"id": entity.id, "name": entity.name, "kind": entity.kind, "aliases": entity.aliases},
-            ensure_ascii=False))
-    (target / "entities.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # JSON is YAML: an admin's generated entity list of this size is JSON, one entity a line.
+    entities = ",\n".join(json.dumps(
+        {"id": e.id, "name": e.name, "kind": e.kind, "aliases": e.aliases}, ensure_ascii=False)
+        for e in generator.entities())
+    (target / "entities.yaml").write_text('{"entities": [\n' + entities + "\n]}\n", encoding="utf-8")
     (target / "questions.json").write_text(json.dumps(asked, ensure_ascii=False), encoding="utf-8")
     return {"facts": facts, "entities": len(generator.entities()), "questions": len(asked)}
 
