@@ -168,7 +168,7 @@ class AnswerEngine:
         scored = []
         for index in self.index.candidates(analysis):
             fact = self.index.base.facts[index]
-            terms = self.index.fact_terms[index]
+            terms = self.index.terms_of(index)
             if not all(e in terms or self._leads.get(e) in terms for e in analysis.entities):
                 continue
             if wants_figure and not (fact.amount if wants_money else _has_figure(fact, terms)):

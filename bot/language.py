@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Lang = Literal["en", "fr"]
@@ -19,6 +20,9 @@ Lang = Literal["en", "fr"]
 MAX_QUESTION_CHARS = 500
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+#: Characters that may stand between two words of one name ("Meta AI", "semi-conducteurs");
+#: anything else between them (a comma, a possessive) separates them.
+_JOINERS = str.maketrans("", "", " \t\n\r\u00a0\u202f-'")
 _MENTION = re.compile(r"<[@#!][^<>\s]*>|(?<!\w)@(?:everyone|here|channel)\b", re.IGNORECASE)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 _ELISION = re.compile(r"\b(l|d|qu|n|s|c|j|m|t|jusqu|lorsqu|puisqu|quoiqu)'", re.IGNORECASE)
@@ -51,6 +55,7 @@ _NUMBER_WORDS = {
     "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100,
 }
 _MULTIPLIERS = {"hundred", "cent", "cents"}
+_NUMBER_OR_UNIT = frozenset(_NUMBER_WORDS) | _UNIT_NAMES
 
 STOP_WORDS: dict[Lang, frozenset[str]] = {
     "en": frozenset("""
@@ -158,23 +163,28 @@ def words(text: str) -> list[Word]:
     previous_end = 0
     for match in _TOKEN.finditer(text):
         raw = match.group()
-        gap = text[previous_end : match.start()]
-        breaks = bool(result) and any(not (c.isspace() or c in "-'") for c in gap)
+        breaks = bool(result) and bool(text[previous_end : match.start()].translate(_JOINERS))
         previous_end = match.end()
-        folded = fold(raw)
         capitalised = raw[:1].isupper()
-        unit = _NUMBER_WITH_UNIT.match(folded)
-        if unit:
-            pieces = [unit.group(1).replace(",", "."), _UNITS[unit.group(2)]]
-        elif folded in _CURRENCIES:
-            pieces = [_CURRENCIES[folded]]
-        elif folded in _UNITS and folded not in {"b", "m", "k"}:
-            pieces = [_UNITS[folded]]
-        else:
-            pieces = [folded.replace(",", ".") if folded[:1].isdigit() else folded]
-        for i, piece in enumerate(pieces):
+        for i, piece in enumerate(_pieces(raw)):
             result.append(Word(piece, capitalised, len(result), breaks and i == 0))
+    if _NUMBER_OR_UNIT.isdisjoint(w.text for w in result):
+        return result  # the common case: no "a billion", no "soixante-cinq"
     return _merge_number_words(_one_before_unit(result))
+
+
+@lru_cache(maxsize=200_000)
+def _pieces(raw: str) -> tuple[str, ...]:
+    """The canonical word(s) of one token; cached, as the same tokens recur endlessly."""
+    folded = fold(raw)
+    unit = _NUMBER_WITH_UNIT.match(folded)
+    if unit:
+        return unit.group(1).replace(",", "."), _UNITS[unit.group(2)]
+    if folded in _CURRENCIES:
+        return (_CURRENCIES[folded],)
+    if folded in _UNITS and folded not in {"b", "m", "k"}:
+        return (_UNITS[folded],)
+    return (folded.replace(",", ".") if folded[:1].isdigit() else folded,)
 
 
 def _one_before_unit(items: list[Word]) -> list[Word]:

@@ -13,10 +13,13 @@ Everything a question could be matched on comes from the data: entity names and 
 from __future__ import annotations
 
 import math
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -25,6 +28,8 @@ from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year
 from knowledge.models import LANGS, Fact, FactBase
 
 _MAX_NGRAM = 5
+#: Terms in more facts than this (or 2% of the base, if more) count as common; see candidates.
+_MIN_COMMON_POSTINGS = 1000
 #: A statement is long and matches many words by chance, so its score counts a little less
 #: than a phrasing's; it still lets keyword queries ("Nadella 80 billion") find the fact.
 STATEMENT_DISCOUNT = 0.92
@@ -68,15 +73,6 @@ class Candidate:
 
 
 @dataclass
-class _Doc:
-    fact_index: int
-    text: str
-    lang: Lang
-    terms: frozenset[str]
-    is_statement: bool = False
-
-
-@dataclass
 class Lexicon:
     """The words the fact base knows, and what each word or phrase means as a term."""
 
@@ -85,6 +81,9 @@ class Lexicon:
     vocabulary: set[str] = field(default_factory=set)
     entity_names: dict[str, str] = field(default_factory=dict)
     role_terms: dict[str, list[str]] = field(default_factory=dict)
+    #: first word of a phrase -> the longest phrase starting with it, so most words cost
+    #: one dictionary lookup instead of one per possible phrase length
+    phrase_lengths: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_fact_base(cls, base: FactBase) -> Lexicon:
@@ -108,6 +107,7 @@ class Lexicon:
         if key:
             self.phrases.setdefault(key, term)
             self.vocabulary.update(key)
+            self.phrase_lengths[key[0]] = max(self.phrase_lengths.get(key[0], 1), len(key))
 
     def learn(self, text: str) -> None:
         """Add a text's words to the vocabulary that typos are corrected against."""
@@ -119,25 +119,40 @@ class Analyzer:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self._by_length: dict[int, list[str]] = defaultdict(list)
-        for word in lexicon.vocabulary:
-            self._by_length[len(word)].append(word)
-        self._stem_cache: dict[tuple[str, str], str] = {}
+        self._by_length: dict[int, list[str]] | None = None
+        self._stem_terms: dict[tuple[str, str], str] = {}
 
-    def analyse(self, text: str, lang: Lang, *, split_compounds: bool = False) -> Analysis:
+    def _words_by_length(self) -> dict[int, list[str]]:
+        """The vocabulary bucketed by length, for typo correction; built on first need."""
+        if self._by_length is None:
+            self._by_length = defaultdict(list)
+            for word in self.lexicon.vocabulary:
+                self._by_length[len(word)].append(word)
+        return self._by_length
+
+    def analyse(
+        self, text: str, lang: Lang, *, split_compounds: bool = False, learn: bool = False
+    ) -> Analysis:
         """Terms of ``text``; with ``split_compounds``, a name that starts with another name
-        ("Meta AI") is read as its parts ("Meta" + "AI")."""
+        ("Meta AI") is read as its parts ("Meta" + "AI"). With ``learn`` (the fact base's
+        own texts), new words join the vocabulary instead of being corrected."""
         items = words(clean(text))
         corrections: list[tuple[str, str]] = []
         fixed: list[Word] = []
+        vocabulary = self.lexicon.vocabulary
         for item in items:
             word = item.text
-            if word not in self.lexicon.vocabulary and not is_number(word):
+            if word not in vocabulary and not is_number(word):
+                if learn:
+                    vocabulary.add(word)
+                    self._by_length = None
+                    fixed.append(item)
+                    continue
                 better = self._correct(word)
                 if better is not None:
                     corrections.append((word, better))
-                    word = better
-            fixed.append(Word(word, item.capitalised, item.position, item.breaks_before))
+                    item = Word(better, item.capitalised, item.position, item.breaks_before)
+            fixed.append(item)
         terms: set[str] = set()
         unknown: list[str] = []
         unknown_names: list[str] = []
@@ -161,13 +176,13 @@ class Analyzer:
             i += 1
             word = item.text
             if is_year(word):
-                terms.add(f"y:{word}")
+                terms.add(_intern(f"y:{word}"))
             elif is_number(word):
-                terms.add(f"n:{_canonical_number(word)}")
+                terms.add(_intern(f"n:{_canonical_number(word)}"))
             elif word in _ALL_STOP_WORDS or len(word) < 2:
                 continue
-            elif word in self.lexicon.vocabulary:
-                terms.add(f"w:{self._stem(word, lang)}")
+            elif word in vocabulary:
+                terms.add(self._stem_term(word, lang))
             else:
                 unknown.append(word)
                 if item.capitalised:
@@ -180,7 +195,7 @@ class Analyzer:
         )
 
     def _longest_phrase(self, items: Sequence[Word], start: int) -> tuple[int, str] | None:
-        longest = min(_MAX_NGRAM, len(items) - start)
+        longest = min(self.lexicon.phrase_lengths.get(items[start].text, 0), _MAX_NGRAM, len(items) - start)
         for offset in range(1, longest):
             if items[start + offset].breaks_before:
                 longest = offset
@@ -197,66 +212,94 @@ class Analyzer:
         if len(word) < _MIN_TYPO_LENGTH:
             return None
         max_edits = 1 if len(word) <= 7 else 2
+        by_length = self._words_by_length()
         choices = [
             known
             for size in range(len(word) - max_edits, len(word) + max_edits + 1)
-            for known in self._by_length.get(size, ())
+            for known in by_length.get(size, ())
         ]
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
         return best[0] if best else None
 
-    def _stem(self, word: str, lang: Lang) -> str:
+    def _stem_term(self, word: str, lang: Lang) -> str:
+        """ "w:<stem>" for a word, cached and interned: the same few words recur everywhere."""
         key = (word, lang)
-        stem = self._stem_cache.get(key)
-        if stem is None:
-            stem = self._stem_cache[key] = _STEMMERS[lang].stemWord(word)
-        return stem
+        term = self._stem_terms.get(key)
+        if term is None:
+            term = self._stem_terms[key] = _intern("w:" + _STEMMERS[lang].stemWord(word))
+        return term
 
 
 class FactIndex:
-    """Every fact's phrasings and statement, analysed once, with an inverted index of terms."""
+    """Every fact's phrasings and statement, analysed once, with an inverted index of terms.
+
+    Terms become small integers; each document (a phrasing or a statement) is a tuple of
+    them, and each term's postings a numpy array of fact numbers, so 100,000 facts fit in a
+    few hundred megabytes and a question touches only the facts that share its terms.
+    """
 
     def __init__(self, base: FactBase) -> None:
         self.base = base
-        lexicon = Lexicon.from_fact_base(base)
-        for fact in base.facts:
-            for lang in LANGS:
-                lexicon.learn(fact.statement.in_lang(lang))
-                for text in fact.phrasings.in_lang(lang):
-                    lexicon.learn(text)
-            for topic in fact.topics:
-                lexicon.learn(topic)
-        self.analyzer = Analyzer(lexicon)
-        self.docs: list[_Doc] = []
-        self.fact_terms: list[frozenset[str]] = []
-        postings: dict[str, list[int]] = defaultdict(list)
+        self.analyzer = Analyzer(Lexicon.from_fact_base(base))
+        self._term_ids: dict[str, int] = {}
+        self._term_names: list[str] = []
+        self._doc_terms: list[tuple[int, ...]] = []
+        self._doc_texts: list[str] = []  # "" for a statement
+        self._fact_docs: list[int] = [0]  # fact i owns documents _fact_docs[i]:_fact_docs[i + 1]
+        self._fact_terms: list[tuple[int, ...]] = []
+        postings: dict[int, list[int]] = defaultdict(list)
         for index, fact in enumerate(base.facts):
-            terms = set(self._fact_level_terms(fact))
+            for topic in fact.topics:
+                self.analyzer.analyse(topic, "en", learn=True)
+            terms = set(self._ids(self._fact_level_terms(fact)))
             for lang in LANGS:
                 for text in fact.phrasings.in_lang(lang):
-                    doc_terms = self.analyzer.analyse(text, lang).terms
-                    self.docs.append(_Doc(index, text, lang, doc_terms))
-                    terms |= doc_terms
-                statement = self.analyzer.analyse(fact.statement.in_lang(lang), lang).terms
-                self.docs.append(_Doc(index, "", lang, statement, is_statement=True))
-                terms |= statement
-            frozen = frozenset(terms)
-            self.fact_terms.append(frozen)
-            for term in frozen:
-                postings[term].append(index)
-        self.postings = dict(postings)
-        self.docs_by_fact: dict[int, list[_Doc]] = defaultdict(list)
-        for doc in self.docs:
-            self.docs_by_fact[doc.fact_index].append(doc)
+                    terms |= self._add_doc(text, self.analyzer.analyse(text, lang, learn=True).terms)
+                statement = self.analyzer.analyse(fact.statement.in_lang(lang), lang, learn=True).terms
+                terms |= self._add_doc("", statement)
+            self._fact_docs.append(len(self._doc_terms))
+            self._fact_terms.append(tuple(sorted(terms)))
+            for term_id in terms:
+                postings[term_id].append(index)
         total = max(len(base.facts), 1)
-        self.idf = {term: math.log(1 + total / len(ids)) for term, ids in self.postings.items()}
+        self._postings = {t: np.asarray(ids, dtype=np.int32) for t, ids in postings.items()}
+        self._idf = np.zeros(len(self._term_names), dtype=np.float64)
+        for term_id, ids in self._postings.items():
+            self._idf[term_id] = math.log(1 + total / len(ids))
+        self._idf_list: list[float] = self._idf.tolist()
+        self._doc_weights = [sum(self._idf_list[t] for t in doc) or 1.0 for doc in self._doc_terms]
         self.unknown_weight = math.log(1 + total)
+        # Terms in many facts are checked by membership in the candidates found through
+        # rarer terms, instead of adding up tens of thousands of postings per question.
+        self._common_limit = max(_MIN_COMMON_POSTINGS, total // 50)
+        self._common_masks: dict[int, np.ndarray] = {}
+        for term_id, ids in self._postings.items():
+            if len(ids) > self._common_limit:
+                mask = np.zeros(total, dtype=bool)
+                mask[ids] = True
+                self._common_masks[term_id] = mask
+
+    def _ids(self, terms: Iterable[str]) -> set[int]:
+        ids = set()
+        for term in terms:
+            term_id = self._term_ids.get(term)
+            if term_id is None:
+                term_id = self._term_ids[term] = len(self._term_names)
+                self._term_names.append(term)
+            ids.add(term_id)
+        return ids
+
+    def _add_doc(self, text: str, terms: frozenset[str]) -> set[int]:
+        ids = self._ids(terms)
+        self._doc_terms.append(tuple(sorted(ids)))
+        self._doc_texts.append(text)
+        return ids
 
     def _fact_level_terms(self, fact: Fact) -> Iterable[str]:
         yield from (f"e:{entity}" for entity in fact.entities)
         if fact.amount:
             if fact.amount.period.as_stated:
-                yield from self.analyzer.analyse(fact.amount.period.as_stated, fact.source.lang).terms
+                yield from self.analyzer.analyse(fact.amount.period.as_stated, fact.source.lang, learn=True).terms
             if fact.amount.period.year:
                 yield f"y:{fact.amount.period.year}"
             if fact.amount.period.is_yearly:
@@ -265,20 +308,41 @@ class FactIndex:
                 yield f"y:{fact.amount.growth.versus_year}"
                 yield from self.analyzer.lexicon.role_terms.get("growth", ())
 
+    def terms_of(self, fact_index: int) -> frozenset[str]:
+        """Every term one fact can be matched on (entities, years, words of its texts)."""
+        return frozenset(self._term_names[t] for t in self._fact_terms[fact_index])
+
     def weight(self, term: str) -> float:
-        return self.idf.get(term, self.unknown_weight)
+        term_id = self._term_ids.get(term)
+        return self.unknown_weight if term_id is None else self._idf_list[term_id]
 
     def candidates(self, analysis: Analysis, limit: int = 30) -> list[int]:
-        """Facts sharing terms with the question, the rarest shared terms first."""
-        scores: dict[int, float] = defaultdict(float)
-        for term in analysis.terms:
-            ids = self.postings.get(term)
-            if ids:
-                weight = self.idf[term]
-                for index in ids:
-                    scores[index] += weight
-        ranked = sorted(scores.items(), key=lambda item: -item[1])
-        return [index for index, _ in ranked[:limit]]
+        """Facts sharing terms with the question, those sharing the rarest terms first."""
+        known = [self._term_ids[t] for t in analysis.terms if t in self._term_ids]
+        rare = [t for t in known if t not in self._common_masks]
+        common = [t for t in known if t in self._common_masks]
+        facts: np.ndarray[Any, Any]
+        scores: np.ndarray[Any, Any]
+        if rare:
+            arrays = [self._postings[t] for t in rare]
+            facts, position = np.unique(np.concatenate(arrays), return_inverse=True)
+            weights = np.repeat(self._idf[rare], [len(a) for a in arrays])
+            scores = np.bincount(position, weights=weights)
+            for term_id in common:
+                scores += self._idf[term_id] * self._common_masks[term_id][facts]
+        elif common:
+            dense = np.zeros(len(self.base.facts), dtype=np.float64)
+            for term_id in common:
+                dense[self._postings[term_id]] += self._idf[term_id]
+            facts = np.flatnonzero(dense)
+            scores = dense[facts]
+        else:
+            return []
+        if len(facts) > limit:
+            keep = np.argpartition(-scores, limit - 1)[:limit]
+            facts, scores = facts[keep], scores[keep]
+        order = np.lexsort((facts, -scores))
+        return [int(f) for f in facts[order]]
 
     def score(self, analysis: Analysis, fact_index: int) -> Candidate:
         """How well one fact answers the question, 0-100.
@@ -287,23 +351,33 @@ class FactIndex:
         rare) matters most; how much of a phrasing the question covers breaks ties
         between a short precise phrasing and a long loose one.
         """
-        query = analysis.terms
-        unknown = self.unknown_weight * len(analysis.unknown)
-        query_weight = sum(self.weight(t) for t in query) + unknown
+        fact = self.base.facts[fact_index]
+        query: dict[int, float] = {}
+        query_weight = self.unknown_weight * len(analysis.unknown)
+        for term in analysis.terms:
+            term_id = self._term_ids.get(term)
+            if term_id is None:
+                query_weight += self.unknown_weight
+            else:
+                query[term_id] = self._idf_list[term_id]
+                query_weight += query[term_id]
         if query_weight == 0:
-            return Candidate(self.base.facts[fact_index], 0.0, "")
-        fact_terms = self.fact_terms[fact_index]
-        fact_cover = sum(self.weight(t) for t in query & fact_terms) / query_weight
+            return Candidate(fact, 0.0, "")
+        fact_cover = sum(query.get(t, 0.0) for t in self._fact_terms[fact_index]) / query_weight
         best, best_text = 0.0, ""
-        for doc in self.docs_by_fact[fact_index]:
-            shared = sum(self.weight(t) for t in query & doc.terms)
-            doc_weight = sum(self.weight(t) for t in doc.terms) or 1.0
-            value = 100 * (0.45 * shared / query_weight + 0.2 * shared / doc_weight + 0.35 * fact_cover)
-            if doc.is_statement:
+        for doc in range(self._fact_docs[fact_index], self._fact_docs[fact_index + 1]):
+            shared = sum(query[t] for t in self._doc_terms[doc] if t in query)
+            value = 100 * (0.45 * shared / query_weight + 0.2 * shared / self._doc_weights[doc]
+                           + 0.35 * fact_cover)
+            text = self._doc_texts[doc]
+            if not text:
                 value *= STATEMENT_DISCOUNT
             if value > best:
-                best, best_text = value, doc.text
-        return Candidate(self.base.facts[fact_index], best, best_text)
+                best, best_text = value, text
+        return Candidate(fact, best, best_text)
+
+
+_intern = sys.intern
 
 
 def _canonical_number(word: str) -> str:
