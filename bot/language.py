@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Lang = Literal["en", "fr"]
 
@@ -28,6 +27,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 _ELISION = re.compile(r"\b(l|d|qu|n|s|c|j|m|t|jusqu|lorsqu|puisqu|quoiqu)'", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\$|€|£|\d+(?:[.,]\d+)?(?:bn|mn|md|mds|b|m|k)?(?=\W|$)|[^\W\d_]+|\d+", re.UNICODE)
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})", re.UNICODE)
 _NUMBER_WITH_UNIT = re.compile(r"^(\d+(?:[.,]\d+)?)(bn|mn|md|mds|b|m|k)$")
 
 _UNITS = {
@@ -103,11 +103,11 @@ _OTHER_MARKERS = frozenset("""
 """.split())
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One word of a question: its folded form, whether the user capitalised it, and
     whether punctuation separates it from the word before (a name never spans a comma
-    or a possessive: "Meta's AI" is not the product "Meta AI")."""
+    or a possessive: "Meta's AI" is not the product "Meta AI"). A named tuple, because
+    indexing a large fact base makes millions of them."""
 
     text: str
     capitalised: bool
@@ -159,15 +159,17 @@ def words(text: str) -> list[Word]:
     text = text.translate(_APOSTROPHES)
     text = _POSSESSIVE.sub(",", text)
     text = _ELISION.sub(r"\1 ", text)
+    parts = _TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap
     result: list[Word] = []
-    previous_end = 0
-    for match in _TOKEN.finditer(text):
-        raw = match.group()
-        breaks = bool(result) and bool(text[previous_end : match.start()].translate(_JOINERS))
-        previous_end = match.end()
-        capitalised = raw[:1].isupper()
-        for i, piece in enumerate(_pieces(raw)):
-            result.append(Word(piece, capitalised, len(result), breaks and i == 0))
+    for i in range(1, len(parts), 2):
+        raw = parts[i]
+        gap = parts[i - 1]
+        breaks = bool(result) and bool(gap) and bool(gap.translate(_JOINERS))
+        capitalised = raw[0].isupper()
+        pieces = _pieces(raw)
+        result.append(Word(pieces[0], capitalised, len(result), breaks))
+        for piece in pieces[1:]:
+            result.append(Word(piece, capitalised, len(result)))
     if _NUMBER_OR_UNIT.isdisjoint(w.text for w in result):
         return result  # the common case: no "a billion", no "soixante-cinq"
     return _merge_number_words(_one_before_unit(result))

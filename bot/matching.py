@@ -120,7 +120,7 @@ class Analyzer:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._by_length: dict[int, list[str]] | None = None
-        self._stem_terms: dict[tuple[str, str], str] = {}
+        self._single_terms: dict[tuple[str, str], str] = {}
 
     def _words_by_length(self) -> dict[int, list[str]]:
         """The vocabulary bucketed by length, for typo correction; built on first need."""
@@ -136,7 +136,7 @@ class Analyzer:
         """Terms of ``text``; with ``split_compounds``, a name that starts with another name
         ("Meta AI") is read as its parts ("Meta" + "AI"). With ``learn`` (the fact base's
         own texts), new words join the vocabulary instead of being corrected."""
-        items = words(clean(text))
+        items = words(text if learn else clean(text))  # the base's own texts are validated
         corrections: list[tuple[str, str]] = []
         fixed: list[Word] = []
         vocabulary = self.lexicon.vocabulary
@@ -157,9 +157,12 @@ class Analyzer:
         unknown: list[str] = []
         unknown_names: list[str] = []
         compounds: list[str] = []
+        heads = self.lexicon.phrase_lengths
+        single = self._single_terms
         i = 0
         while i < len(fixed):
-            matched = self._longest_phrase(fixed, i)
+            item = fixed[i]
+            matched = self._longest_phrase(fixed, i) if item.text in heads else None
             if matched is not None:
                 length, term = matched
                 head = self.lexicon.phrases.get((fixed[i].text,), "")
@@ -172,17 +175,15 @@ class Analyzer:
                 terms.add(term)
                 i += length
                 continue
-            item = fixed[i]
             i += 1
             word = item.text
-            if is_year(word):
-                terms.add(_intern(f"y:{word}"))
-            elif is_number(word):
-                terms.add(_intern(f"n:{_canonical_number(word)}"))
-            elif word in _ALL_STOP_WORDS or len(word) < 2:
-                continue
-            elif word in vocabulary:
-                terms.add(self._stem_term(word, lang))
+            known = single.get((word, lang))
+            if known is None:
+                known = self._single_term(word, lang)
+            if known:
+                terms.add(known)
+            elif known is not None:
+                continue  # a stop word
             else:
                 unknown.append(word)
                 if item.capitalised:
@@ -221,12 +222,22 @@ class Analyzer:
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
         return best[0] if best else None
 
-    def _stem_term(self, word: str, lang: Lang) -> str:
-        """ "w:<stem>" for a word, cached and interned: the same few words recur everywhere."""
-        key = (word, lang)
-        term = self._stem_terms.get(key)
-        if term is None:
-            term = self._stem_terms[key] = _intern("w:" + _STEMMERS[lang].stemWord(word))
+    def _single_term(self, word: str, lang: Lang) -> str | None:
+        """The term of one word outside any phrase: "" for a stop word, None if unknown.
+
+        Known answers are cached and interned: the same few words recur everywhere.
+        """
+        if is_year(word):
+            term = f"y:{word}"
+        elif is_number(word):
+            term = f"n:{_canonical_number(word)}"
+        elif word in _ALL_STOP_WORDS or len(word) < 2:
+            term = ""
+        elif word in self.lexicon.vocabulary:
+            term = "w:" + _STEMMERS[lang].stemWord(word)
+        else:
+            return None
+        term = self._single_terms[(word, lang)] = _intern(term)
         return term
 
 
