@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from knowledge.errors import FactBaseError, Problem
-from knowledge.models import Concept, Entity, Fact, FactBase
+from knowledge.models import LANGS, Concept, Entity, Fact, FactBase
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
 
+Where = TypeVar("Where", bound=Hashable)
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FACTS = TypeAdapter(list[Fact])
 _ENTITIES = TypeAdapter(list[Entity])
@@ -68,7 +69,7 @@ def _load(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     facts_by_file: list[tuple[Path, list[Fact]]] = []
     for path in fact_files:
         facts_by_file.append((path, _load_section(path, "facts", _FACTS, problems)))
-    problems += _cross_checks(entities, concepts, facts_by_file, data_dir / "sources")
+    problems += _cross_checks(entities, concepts, facts_by_file, data_dir)
     if problems:
         return None, problems
     facts = [fact for _, file_facts in facts_by_file for fact in file_facts]
@@ -120,27 +121,33 @@ def _cross_checks(
     entities: list[Entity],
     concepts: list[Concept],
     facts_by_file: list[tuple[Path, list[Fact]]],
-    sources_dir: Path,
+    data_dir: Path,
 ) -> list[Problem]:
     """What no single fact can check: references, duplicates, quotes against documents."""
     problems: list[Problem] = []
     entity_ids = {e.id for e in entities}
-    alias_owner: dict[str, str] = {}
-    for entity in entities:
-        for name in entity.names:
-            owner = alias_owner.setdefault(fold(name), entity.id)
-            if owner != entity.id:
-                problems.append(
-                    Problem(Path("entities.yaml"), 0, None, f"entity {entity.id}",
-                            f"name {name!r} is already used by entity {owner!r}")
-                )
-    for entity in entities:
+    entities_file, lexicon_file = data_dir / "entities.yaml", data_dir / "lexicon.yaml"
+    locate_entity, locate_concept = _Locator(entities_file), _Locator(lexicon_file)
+    names = ((name, e.id, ("entities", i)) for i, e in enumerate(entities) for name in e.names)
+    for name, entity_id, entity_at, first in _claimed_twice(names):
+        problems.append(Problem(entities_file, locate_entity(entity_at), None, f"entity {entity_id}",
+                                f"name {name!r} is already used by entity {first!r}"))
+    for i, entity in enumerate(entities):
         if entity.leads is not None and entity.leads not in entity_ids:
-            problems.append(Problem(Path("entities.yaml"), 0, None, f"entity {entity.id}",
-                                    f"leads unknown entity {entity.leads!r}"))
+            problems.append(Problem(entities_file, locate_entity(("entities", i, "leads")), None,
+                                    f"entity {entity.id}", f"leads unknown entity {entity.leads!r}"))
+    words = ((w, c.id, ("concepts", i, "words")) for i, c in enumerate(concepts) for w in c.words)
+    for word, concept_id, concept_at, first in _claimed_twice(words):
+        problems.append(Problem(lexicon_file, locate_concept(concept_at), None, f"concept {concept_id}",
+                                f"word {word!r} is already in concept {first!r}"))
     seen_ids: dict[str, Path] = {}
-    phrasing_owner: dict[str, str] = {}
     documents: dict[str, str | None] = {}
+    phrasings = (
+        (text, fact.id, (path, index, lang, i))
+        for path, facts in facts_by_file for index, fact in enumerate(facts)
+        for lang in LANGS for i, text in enumerate(fact.phrasings.in_lang(lang))
+    )
+    claimed = {at: (text, first) for text, _, at, first in _claimed_twice(phrasings)}
     for path, facts in facts_by_file:
         locate = _Locator(path)
         for index, fact in enumerate(facts):
@@ -161,30 +168,31 @@ def _cross_checks(
             if fact.amount and fact.amount.subject not in fact.entities:
                 problem(["amount", "subject"],
                         f"subject {fact.amount.subject!r} is not among the fact's entities")
-            for lang in ("en", "fr"):
-                for i, text in enumerate(fact.phrasings.in_lang(lang)):
-                    owner = phrasing_owner.setdefault(fold(text), fact.id)
-                    if owner != fact.id:
-                        problem(["phrasings", lang, i], f"phrasing {text!r} is also claimed by {owner!r}")
+            for lang in LANGS:
+                for i in range(len(fact.phrasings.in_lang(lang))):
+                    if (path, index, lang, i) in claimed:
+                        text, first = claimed[(path, index, lang, i)]
+                        problem(["phrasings", lang, i], f"phrasing {text!r} is also claimed by {first!r}")
             if fact.source.document:
-                document = _document_text(sources_dir, fact.source.document, documents)
+                document = _document_text(data_dir / "sources", fact.source.document, documents)
                 if document is None:
                     problem(["source", "document"],
-                            f"document {fact.source.document!r} not found in {sources_dir}")
+                            f"document {fact.source.document!r} not found in {data_dir / 'sources'}")
                 else:
                     for i, quote in enumerate(fact.source.quotes):
                         if " ".join(quote.split()) not in document:
                             problem(["source", "quotes", i], "quote not found in the document")
-    known_words: dict[str, str] = {}
-    for concept in concepts:
-        for word in concept.words:
-            owner = known_words.setdefault(fold(word), concept.id)
-            if owner != concept.id:
-                problems.append(
-                    Problem(Path("lexicon.yaml"), 0, None, f"concept {concept.id}",
-                            f"word {word!r} is already in concept {owner!r}")
-                )
     return problems
+
+
+def _claimed_twice(claims: Iterable[tuple[str, str, Where]]) -> Iterator[tuple[str, str, Where, str]]:
+    """(text, claimant, where, first owner) for every text that a second owner claims again,
+    compared without case or accents: a name, word or phrasing must mean one thing only."""
+    owners: dict[str, str] = {}
+    for text, claimant, where in claims:
+        first = owners.setdefault(fold(text), claimant)
+        if first != claimant:
+            yield text, claimant, where, first
 
 
 def _document_text(sources_dir: Path, name: str, cache: dict[str, str | None]) -> str | None:

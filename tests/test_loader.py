@@ -117,3 +117,18 @@ def test_validate_command_exit_codes(data_copy: Path) -> None:
                          capture_output=True, text=True)
     assert bad.returncode == 1
     assert f"{path}:" in bad.stderr and "meta-2025-ai-investment" in bad.stderr and "above high" in bad.stderr
+
+
+def test_a_name_or_word_claimed_twice_is_located_in_its_own_file(data_copy: Path) -> None:
+    entities = data_copy / "entities.yaml"
+    entities.write_text(entities.read_text(encoding="utf-8").replace("aliases: [MSFT]", "aliases: [MSFT, Zuck]"),
+                        encoding="utf-8")
+    lexicon = data_copy / "lexicon.yaml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8").replace("words: [cost, costs,", "words: [cost, spend, costs,"),
+                       encoding="utf-8")
+    problems = validate_data_dir(data_copy)
+    name = next(p for p in problems if p.file == entities)
+    assert name.field == "entity mark-zuckerberg" and "'Zuck' is already used by entity 'microsoft'" in name.message
+    assert name.line == line_of(entities, "id: mark-zuckerberg")
+    word = next(p for p in problems if p.file == lexicon)
+    assert word.field == "concept cost" and "'spend'" in word.message and word.line == line_of(lexicon, "words: [cost, spend")

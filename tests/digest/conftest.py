@@ -20,6 +20,7 @@ import pytest
 
 from bot.digest.model import Digest, PostError
 from bot.store import Store
+from tests.clocks import JumpClock, ManualClock
 
 PG_DSN = os.environ.get("AIBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PG_URL = "postgresql+asyncpg://" + PG_DSN.split("://", 1)[1]
@@ -88,47 +89,6 @@ async def postgres() -> AsyncIterator[Database]:
 async def store(database: Database) -> AsyncIterator[Store]:
     async with Store.open(database.url, schema=database.schema) as opened:
         yield opened
-
-
-class JumpClock:
-    """Virtual time for ``run_once`` tests: sleeping jumps straight to the wake-up time."""
-
-    def __init__(self, start: datetime) -> None:
-        self._now = start
-        self.sleeps: list[datetime] = []
-
-    def now(self) -> datetime:
-        return self._now
-
-    def set(self, when: datetime) -> None:
-        self._now = when
-
-    async def sleep_until(self, when: datetime) -> None:
-        self.sleeps.append(when)
-        self._now = max(self._now, when)
-        await asyncio.sleep(0)
-
-
-class ManualClock:
-    """Virtual time for the ``run`` loop: sleepers wait until the test moves the clock."""
-
-    def __init__(self, start: datetime) -> None:
-        self._now = start
-        self._moved = asyncio.Condition()
-        self.waiting_until: datetime | None = None
-
-    def now(self) -> datetime:
-        return self._now
-
-    async def sleep_until(self, when: datetime) -> None:
-        async with self._moved:
-            self.waiting_until = when
-            await self._moved.wait_for(lambda: self._now >= when)
-
-    async def move_to(self, when: datetime) -> None:
-        async with self._moved:
-            self._now = when
-            self._moved.notify_all()
 
 
 @dataclass

@@ -18,7 +18,8 @@ from bot.digest.scheduler import DigestScheduler
 from bot.digest.service import DigestService
 from bot.store import Store
 from knowledge.models import FactBase
-from tests.digest.conftest import Database, FakePoster, JumpClock, ManualClock
+from tests.clocks import JumpClock, ManualClock
+from tests.digest.conftest import Database, FakePoster
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_7Z = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)  # 08:00 in Paris; the 09:00 digest runs at 08:00Z

@@ -11,7 +11,7 @@ from bot.digest.model import CommandContext
 from bot.digest.service import DigestService, safe_echo
 from bot.store import Store
 from knowledge.models import FactBase
-from tests.digest.conftest import JumpClock
+from tests.clocks import JumpClock
 
 NOW = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)
 

@@ -16,6 +16,7 @@ from bot.platforms import Services
 from bot.runtime import open_services
 from bot.settings import SettingsError, load_settings
 from knowledge.models import FactBase
+from tests.clocks import JumpClock
 from tests.discord.conftest import StartBot
 from tests.discord.fake import (
     CHANNEL_ID,
@@ -396,19 +397,6 @@ async def test_post_digest_posts_an_embed_and_sorts_failures(fake: FakeDiscord, 
     assert bad_id.value.permanent
 
 
-class FixedClock:
-    """The scheduler's clock, set by the test: no waiting for a wall-clock time."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
-
-    async def sleep_until(self, when: datetime) -> None:
-        self._now = max(self._now, when)
-
-
 async def test_digest_end_to_end_with_the_real_service_and_store(fake: FakeDiscord, start_bot: StartBot) -> None:
     """/digest subscribe through Discord, stored in SQLite, then posted by the real scheduler."""
     settings = load_settings(discord_token="t", discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url)
@@ -430,7 +418,7 @@ async def test_digest_end_to_end_with_the_real_service_and_store(fake: FakeDisco
 
         tomorrow_nine_paris = (datetime.now(UTC) + timedelta(days=1)).astimezone(ZoneInfo("Europe/Paris")).replace(
             hour=9, minute=1, second=0, microsecond=0)
-        scheduler = services.digests.scheduler({"discord": platform}, clock=FixedClock(tomorrow_nine_paris))
+        scheduler = services.digests.scheduler({"discord": platform}, clock=JumpClock(tomorrow_nine_paris))
         assert await scheduler.run_once() == 1
         [posted] = fake.channel_posts(CHANNEL_ID)
         assert posted.body["embeds"][0]["title"] and "**" in posted.body["embeds"][0]["description"]

@@ -13,24 +13,12 @@ import pytest
 
 from bot.platforms import Services
 from bot.runtime import open_services
+from tests.clocks import JumpClock
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import FakeSlack, all_strings, slash_command
 from tests.slack.helpers import send_form
 
 BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.IGNORECASE)
-
-
-class FixedClock:
-    """The scheduler's clock, set by the test: no waiting for a wall-clock time."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
-
-    async def sleep_until(self, when: datetime) -> None:
-        self._now = max(self._now, when)
 
 
 @pytest.fixture
@@ -92,7 +80,7 @@ async def test_scheduled_digest_is_posted_through_slack_and_a_lost_channel_count
     assert services.digests is not None
     nine_paris = (datetime.now(UTC) + timedelta(days=1)).astimezone(ZoneInfo("Europe/Paris")).replace(
         hour=9, minute=1, second=0, microsecond=0)
-    scheduler = services.digests.scheduler({"slack": bot}, clock=FixedClock(nine_paris))
+    scheduler = services.digests.scheduler({"slack": bot}, clock=JumpClock(nine_paris))
     assert await scheduler.run_once() == 1
     [posted] = [p for p in fake.posts() if p["channel"] == "C0DIGEST"]
     assert posted["blocks"][0]["type"] == "header"
@@ -100,7 +88,7 @@ async def test_scheduled_digest_is_posted_through_slack_and_a_lost_channel_count
     assert not [s for s in all_strings(posted) if BROADCAST.search(s)]
 
     fake.fail_next("chat.postMessage", "channel_not_found")
-    next_day = FixedClock(nine_paris + timedelta(days=1))
+    next_day = JumpClock(nine_paris + timedelta(days=1))
     assert await services.digests.scheduler({"slack": bot}, clock=next_day).run_once() == 1
     # The refusal counts toward disabling (a permanent error); the scheduler's retry then gets through.
     assert "post failed (channel_not_found, 1/5)" in caplog.text
