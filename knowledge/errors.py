@@ -3,8 +3,12 @@
     AibotError
     ├── FactBaseError            a data directory failed validation (knowledge/)
     ├── SettingsError            a setting is missing or malformed (bot/settings)
+    │   └── NothingToRun         no chat platform is configured (bot/runtime)
     ├── StoreError               the database could not be reached or upgraded (bot/store)
-    └── ScheduleError            a digest schedule, time or zone is not understood (bot/digest)
+    ├── ScheduleError            a digest schedule, time or zone is not understood (bot/digest)
+    ├── CommandError             a digest command's words are not understood (bot/digest)
+    ├── PostError                a digest could not be posted, permanently or not (bot/digest)
+    └── SlackSendError           Slack refused a message, with its error code (adapters/slack)
 
 The root lives here because knowledge/ imports nothing from bot/; bot.errors re-exports
 it with the rest of the tree. Messages meant for people live in bot.messages, not here.

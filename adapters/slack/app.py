@@ -32,6 +32,7 @@ from bot.digest.model import CommandContext, Digest, PostError
 from bot.language import Lang, detect_language
 from bot.platforms import RunOptions, Services
 from bot.ratelimit import RateLimiter, Verdict
+from knowledge.errors import AibotError
 
 _log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ MAX_RETRY_AFTER = 60.0
 Respond = Callable[..., Awaitable[Any]]
 
 
-class SlackSendError(Exception):
+class SlackSendError(AibotError):
     """A message could not be delivered; ``code`` is Slack's error code."""
 
     def __init__(self, code: str, *, permanent: bool) -> None:

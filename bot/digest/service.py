@@ -31,6 +31,7 @@ from bot.digest.schedule import DAYS, Schedule, ScheduleError
 from bot.digest.scheduler import Clock, DigestScheduler, SystemClock, plan_for, schedule_of
 from bot.language import Lang
 from bot.store import NewSubscription
+from knowledge.errors import AibotError
 
 if TYPE_CHECKING:
     from bot.store import Store, Subscription
@@ -53,7 +54,7 @@ def safe_echo(value: str) -> str:
     return cleaned[:60] + ("…" if len(cleaned) > 60 else "")
 
 
-class CommandError(Exception):
+class CommandError(AibotError):
     """Bad input to a digest command; carries the message key and the offending words."""
 
     def __init__(self, key: str, value: str) -> None:
