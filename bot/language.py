@@ -70,6 +70,7 @@ STOP_WORDS: dict[Lang, frozenset[str]] = {
         new according say says can't don't doesn't isn't aren't won't not no yes
         m s t d ll re ve one ones thing things kind sort like well still even ever yet own same only being
         keep keeps kept continue continues continuing parent owner owners despite although though
+        deal story news info latest details heard hear right true correct confirm
     """.split()),
     "fr": frozenset("""
         le la les l un une des du de d au aux et ou mais si en dans sur sous par pour avec
@@ -82,6 +83,7 @@ STOP_WORDS: dict[Lang, frozenset[str]] = {
         dis dites donne donnez explique expliquez montre liste svp merci bonjour salut
         actuellement maintenant environ exactement vraiment selon quoi-ce
         continuer continue continuent toujours mere proprietaire malgre bien que
+        pendant durant vrai exact confirmer infos nouvelles
     """.split()),
 }
 #: Words that only French (or only English) questions use, to tell the two apart.

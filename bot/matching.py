@@ -187,7 +187,11 @@ class Analyzer:
             else:
                 unknown.append(word)
                 if item.capitalised:
-                    unknown_names.append(_original_case(text, word))
+                    # A capital opening a sentence ("Pendant combien...") says little; inside
+                    # one, or in an acronym, it marks a name ("How much is Huawei...", "IBM").
+                    original = _original_case(text, word)
+                    if item.position > 0 or (len(original) > 1 and original.isupper()):
+                        unknown_names.append(original)
         entities = frozenset(t for t in terms if t.startswith("e:"))
         roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
         return Analysis(
