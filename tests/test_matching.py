@@ -33,3 +33,9 @@ def test_aliases_and_multiword_concepts(engine: AnswerEngine) -> None:
     analysis = engine.index.analyzer.analyse("How much will Facebook spend on centres de données?", "en")
     assert {"e:meta", "c:datacenter", "c:amount", "c:invest"} <= analysis.terms
     assert {"amount", "money"} <= analysis.roles
+
+
+def test_a_capital_opening_the_sentence_is_not_taken_for_a_name(engine: AnswerEngine) -> None:
+    opening = engine.index.analyzer.analyse("Pendant combien d'années Stargate va investir ?", "fr")
+    assert opening.unknown_names == () and "e:stargate" in opening.entities
+    assert engine.index.analyzer.analyse("IBM AI spending", "en").unknown_names == ("IBM",)
