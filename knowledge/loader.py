@@ -14,14 +14,16 @@ good base loads at full speed and a broken one still gets ``file:line`` messages
 
 from __future__ import annotations
 
+import gc
 import json
+import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from knowledge.errors import FactBaseError, Problem
 from knowledge.models import LANGS, Concept, Entity, Fact, FactBase
@@ -33,6 +35,28 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FACTS = TypeAdapter(list[Fact])
 _ENTITIES = TypeAdapter(list[Entity])
 _CONCEPTS = TypeAdapter(list[Concept])
+
+
+class _FactsFile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    facts: list[Fact]
+
+
+class _EntitiesFile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    entities: list[Entity]
+
+
+class _ConceptsFile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    concepts: list[Concept]
+
+
+#: Whole files validated straight from JSON text, the fast path for a good JSON file.
+_JSON_FILES: dict[str, type[_FactsFile] | type[_EntitiesFile] | type[_ConceptsFile]] = {
+    "facts": _FactsFile, "entities": _EntitiesFile, "concepts": _ConceptsFile,
+}
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def load_fact_base(data_dir: Path = DEFAULT_DATA_DIR) -> FactBase:
@@ -51,11 +75,36 @@ def validate_data_dir(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
 def fold(text: str) -> str:
     """Case- and accent-insensitive form, used to spot the same phrasing written twice."""
     text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+    if not text.isascii():
+        text = text.translate(_WITHOUT_ACCENTS)
+    return " ".join(_NOT_ALNUM.sub(" ", text).split())
+
+
+class _Uncombined(dict[int, int | None]):
+    """A str.translate table that drops combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_ACCENTS = _Uncombined()
 
 
 def _load(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
+    # A large base is millions of new objects and no garbage cycles: collecting while
+    # loading only walks them again and again (a third of the time at 100,000 facts).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_all(data_dir)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     if not data_dir.is_dir():
         return None, [Problem(data_dir, 0, None, "path", "not a directory")]
     problems: list[Problem] = []
@@ -76,20 +125,37 @@ def _load(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     return FactBase(entities=entities, concepts=concepts, facts=facts), []
 
 
-def _read(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
+def _parse(path: Path, text: str) -> Any:
+    if _is_json(path, text):
         return json.loads(text)
     return yaml.load(text, Loader=_Loader)
 
 
+def _is_json(path: Path, text: str) -> bool:
+    """A .json file, or a .yaml file written as JSON (JSON is YAML; json parses it 50x faster)."""
+    return path.suffix == ".json" or text.lstrip()[:1] == "{"
+
+
 def _load_section(path: Path, key: str, adapter: TypeAdapter[Any], problems: list[Problem]) -> Any:
-    """Parse one file and validate its top-level list; on failure record problems, return []."""
+    """Parse one file and validate its top-level list; on failure record problems, return [].
+
+    A JSON file is first validated in one step from its text (pydantic's JSON parser, about
+    twice as fast); if anything is wrong, the step-by-step path below finds and places it."""
     try:
-        document = _read(path)
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         problems.append(Problem(path, 0, None, key, "file not found"))
         return []
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path, _error_line(exc), None, "syntax", _first_line(exc)))
+        return []
+    if _is_json(path, text):
+        try:
+            return getattr(_JSON_FILES[key].model_validate_json(text), key)
+        except ValidationError:
+            pass
+    try:
+        document = _parse(path, text)
     except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         problems.append(Problem(path, _error_line(exc), None, "syntax", _first_line(exc)))
         return []

@@ -1,0 +1,80 @@
+"""The shortcuts that make large bases fast agree with the plain paths they stand in for.
+
+The index splits the base's own texts in bulk instead of calling :func:`bot.language.words`
+per text, and derives their terms without building an :class:`Analysis`; the loader folds
+text with a translate table, validates JSON files in one step and shares pydantic's
+per-model field sets. Each shortcut is checked here against the slow, obvious path, so a
+rule change that a shortcut misses fails a test instead of silently changing answers.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from bot.bench.synthetic import write_base
+from knowledge import loader
+from knowledge.loader import load_fact_base, validate_data_dir
+from knowledge.models import LANGS, FactBase
+
+TRICKY = [
+    "l'IA d'OpenAI", "Meta's AI budget", "$65bn for AI", "65 milliards de dollars",
+    "soixante-cinq milliards", "a billion people", "un milliard de personnes", "Meta, AI",
+    "x -- y", "quatre-vingt-dix", "65,5 md€", "£3 bn", "vingt et un", "Meta AI: 2025!",
+    "  spaced   out  ", "C'est quoi Stargate ?", "what’s Meta’s plan", "AT&T 5G", "", "?!",
+    "semi-conducteurs", "Meta\u00a0AI", "one billion dollars", "Llama 4, Meta AI",
+]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> FactBase:
+    target = tmp_path_factory.mktemp("synthetic-index")
+    write_base(target, facts=400, questions=50, seed=5)
+    return load_fact_base(target)
+
+
+def _texts(base: FactBase) -> list[tuple[str, str]]:
+    return [(text, lang) for fact in base.facts for lang in LANGS
+            for text in (*fact.phrasings.in_lang(lang), fact.statement.in_lang(lang))]
+
+
+def _plain_fold(text: str) -> str:
+    """The loader's fold as first written, character by character: the reference."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+def test_loader_fold_matches_the_plain_one(synthetic: FactBase) -> None:
+    samples = [
+        "Où Zozul ouvre-t-il un centre de données ?", "Ça coûte 65 md€ — œuvre ß İstanbul ǅ ﬁ x_y ½ ²",
+        "l'IA d'OpenAI", "Æsir ø Łódź 東京 Ελλάδα", "", "  ", "Meta's AI (2025)!",
+    ] + [text for text, _ in _texts(synthetic)[:300]]
+    for text in samples:
+        assert loader.fold(text) == _plain_fold(text), text
+
+
+def test_a_json_file_with_a_mistake_is_reported_by_the_step_by_step_path(tmp_path: Path) -> None:
+    write_base(tmp_path, facts=30, questions=10, seed=6)
+    facts_file = next((tmp_path / "facts").glob("*.json"))
+    text = facts_file.read_text(encoding="utf-8")
+    facts_file.write_text(text.replace('"currency": "USD"', '"currency": "XXX"', 1), encoding="utf-8")
+    problems = validate_data_dir(tmp_path)
+    assert len(problems) == 1
+    assert problems[0].file == facts_file and problems[0].line >= 1
+    assert problems[0].fact_id is not None and problems[0].fact_id.startswith("syn-")
+    assert "unknown currency" in problems[0].message
+
+
+def test_entities_written_as_json_load_like_yaml(tmp_path: Path) -> None:
+    write_base(tmp_path, facts=30, questions=10, seed=8)
+    assert (tmp_path / "entities.yaml").read_text(encoding="utf-8").startswith("{")
+    base = load_fact_base(tmp_path)
+    as_yaml = "entities:\n" + "".join(
+        f"  - {{id: {e.id}, name: '{e.name}', kind: {e.kind.value}, aliases: {e.aliases!r}}}\n"
+        for e in base.entities
+    )
+    (tmp_path / "entities.yaml").write_text(as_yaml, encoding="utf-8")
+    assert load_fact_base(tmp_path).entities == base.entities
