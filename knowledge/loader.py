@@ -116,13 +116,41 @@ def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     if not fact_files:
         problems.append(Problem(data_dir / "facts", 0, None, "facts", "no fact files found"))
     facts_by_file: list[tuple[Path, list[Fact]]] = []
+    shared: dict[Any, Any] = {}
     for path in fact_files:
-        facts_by_file.append((path, _load_section(path, "facts", _FACTS, problems)))
+        file_facts = _load_section(path, "facts", _FACTS, problems)
+        for fact in file_facts:
+            _compact(fact, shared)
+        facts_by_file.append((path, file_facts))
     problems += _cross_checks(entities, concepts, facts_by_file, data_dir)
     if problems:
         return None, problems
     facts = [fact for _, file_facts in facts_by_file for fact in file_facts]
     return FactBase(entities=entities, concepts=concepts, facts=facts), []
+
+
+def _compact(model: BaseModel, shared: dict[Any, Any]) -> None:
+    """Share what thousands of facts repeat: pydantic's per-model ``model_fields_set`` (a
+    quarter of a fact's memory; facts are frozen, and ``model_copy`` copies it before any
+    change) and short strings (entity ids, dates, publishers, topics), each kept once."""
+    own = model.__pydantic_fields_set__
+    common = shared.setdefault(frozenset(own), own)
+    if common is not own:
+        object.__setattr__(model, "__pydantic_fields_set__", common)
+    values = model.__dict__
+    for key, value in values.items():
+        if isinstance(value, BaseModel):
+            _compact(value, shared)
+        elif isinstance(value, str) and len(value) <= _SHORT and key != "id":
+            values[key] = shared.setdefault(value, value)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str) and len(item) <= _SHORT:
+                    value[i] = shared.setdefault(item, item)
+
+
+#: Strings up to this long are ids, dates and names that many facts repeat.
+_SHORT = 40
 
 
 def _parse(path: Path, text: str) -> Any:

@@ -56,6 +56,18 @@ def test_loader_fold_matches_the_plain_one(synthetic: FactBase) -> None:
         assert loader.fold(text) == _plain_fold(text), text
 
 
+def test_loaded_facts_share_field_sets_safely(tmp_path: Path) -> None:
+    write_base(tmp_path, facts=40, questions=10, seed=4)
+    base = load_fact_base(tmp_path)
+    first, second = base.facts[0], base.facts[1]
+    assert first.source.model_fields_set is second.source.model_fields_set
+    copied = first.model_copy(update={"derived": True})
+    assert "derived" in copied.model_fields_set
+    assert "derived" not in second.model_fields_set
+    assert first.model_dump(exclude_unset=True)["id"] == first.id
+    assert "derived" not in first.model_dump(exclude_unset=True)
+
+
 def test_a_json_file_with_a_mistake_is_reported_by_the_step_by_step_path(tmp_path: Path) -> None:
     write_base(tmp_path, facts=30, questions=10, seed=6)
     facts_file = next((tmp_path / "facts").glob("*.json"))
