@@ -12,10 +12,14 @@ Everything a question could be matched on comes from the data: entity names and 
 
 from __future__ import annotations
 
+import gc
 import math
+import re
 import sys
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +28,7 @@ import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot import language
 from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, words
 from knowledge.models import LANGS, Fact, FactBase
 
@@ -248,41 +253,76 @@ class Analyzer:
 class FactIndex:
     """Every fact's phrasings and statement, analysed once, with an inverted index of terms.
 
-    Terms become small integers; each document (a phrasing or a statement) is a tuple of
-    them, and each term's postings a numpy array of fact numbers, so 100,000 facts fit in a
-    few hundred megabytes and a question touches only the facts that share its terms.
+    Terms become small integers; the documents' numbers (a phrasing or a statement each)
+    sit one after another in one flat array, and each term's postings in a numpy array of
+    fact numbers, so 100,000 facts fit in a few hundred megabytes and a question touches
+    only the facts that share its terms. The base's own texts are split in bulk (see
+    :class:`_Splitter`), giving exactly the terms :meth:`Analyzer.analyse` gives them.
     """
 
     def __init__(self, base: FactBase) -> None:
         self.base = base
+        with _bulk():
+            self._build(base)
+
+    def _build(self, base: FactBase) -> None:
         self.analyzer = Analyzer(Lexicon.from_fact_base(base))
-        self._term_ids: dict[str, int] = {}
-        self._term_names: list[str] = []
-        self._doc_terms: list[tuple[int, ...]] = []
+        lexicon = self.analyzer.lexicon
+        self._term_ids = term_ids = _TermIds()
+        self._term_names = term_ids.names
+        self._doc_ids = doc_ids = array("i")  # each document's term numbers, one after another
+        self._doc_bounds = doc_bounds = array("q", [0])  # document d is doc_ids[d]:doc_ids[d + 1]
         self._doc_texts: list[str] = []  # "" for a statement
-        self._fact_docs: list[int] = [0]  # fact i owns documents _fact_docs[i]:_fact_docs[i + 1]
-        self._fact_terms: list[tuple[int, ...]] = []
-        postings: dict[int, list[int]] = defaultdict(list)
+        self._fact_docs = array("q", [0])  # fact i owns documents _fact_docs[i]:_fact_docs[i + 1]
+        self._fact_ids = fact_ids = array("i")  # each fact's term numbers, one after another
+        self._fact_bounds = fact_bounds = array("q", [0])
+        splitter = _Splitter()
+        singles = {"en": _Singles("en"), "fr": _Singles("fr")}
+        learned: set[str] = set()
+
+        def text_terms(text: str, lang: Lang) -> Iterable[str]:
+            """``analyse(text, lang, learn=True).terms``, without building an Analysis."""
+            split = splitter.split(text)
+            if split is None:  # number words: the plain path
+                return self.analyzer.analyse(text, lang, learn=True).terms
+            learned.update(split[0])
+            return _index_terms(split[0], split[1], lexicon.phrases, lexicon.phrase_lengths, singles[lang])
+
+        def add_doc(text: str, terms: Iterable[str]) -> set[int]:
+            ids = sorted(map(term_ids.__getitem__, terms))
+            doc_ids.extend(ids)
+            doc_bounds.append(len(doc_ids))
+            self._doc_texts.append(text)
+            return set(ids)
+
+        postings: dict[int, array[int]] = defaultdict(lambda: array("i"))
         for index, fact in enumerate(base.facts):
             for topic in fact.topics:
-                self.analyzer.analyse(topic, "en", learn=True)
-            terms = set(self._ids(self._fact_level_terms(fact)))
+                split = splitter.split(topic)
+                learned.update(split[0] if split is not None else (w.text for w in words(topic)))
+            terms = set(map(term_ids.__getitem__, self._fact_level_terms(fact)))
             for lang in LANGS:
                 for text in fact.phrasings.in_lang(lang):
-                    terms |= self._add_doc(text, self.analyzer.analyse(text, lang, learn=True).terms)
-                statement = self.analyzer.analyse(fact.statement.in_lang(lang), lang, learn=True).terms
-                terms |= self._add_doc("", statement)
-            self._fact_docs.append(len(self._doc_terms))
-            self._fact_terms.append(tuple(sorted(terms)))
+                    terms |= add_doc(text, text_terms(text, lang))
+                terms |= add_doc("", text_terms(fact.statement.in_lang(lang), lang))
+            self._fact_docs.append(len(self._doc_texts))
+            fact_ids.extend(sorted(terms))
+            fact_bounds.append(len(fact_ids))
             for term_id in terms:
                 postings[term_id].append(index)
+        lexicon.vocabulary.update(word for word in learned if not is_number(word))
+        self.analyzer._by_length = None
         total = max(len(base.facts), 1)
-        self._postings = {t: np.asarray(ids, dtype=np.int32) for t, ids in postings.items()}
+        self._postings = {t: np.frombuffer(ids, dtype=np.int32) for t, ids in postings.items()}
         self._idf = np.zeros(len(self._term_names), dtype=np.float64)
         for term_id, ids in self._postings.items():
             self._idf[term_id] = math.log(1 + total / len(ids))
         self._idf_list: list[float] = self._idf.tolist()
-        self._doc_weights = [sum(self._idf_list[t] for t in doc) or 1.0 for doc in self._doc_terms]
+        idf = self._idf_list
+        self._doc_weights = array("d", (
+            sum(idf[t] for t in doc_ids[doc_bounds[d] : doc_bounds[d + 1]]) or 1.0
+            for d in range(len(self._doc_texts))
+        ))
         self.unknown_weight = math.log(1 + total)
         # Terms in many facts are checked by membership in the candidates found through
         # rarer terms, instead of adding up tens of thousands of postings per question.
@@ -293,22 +333,6 @@ class FactIndex:
                 mask = np.zeros(total, dtype=bool)
                 mask[ids] = True
                 self._common_masks[term_id] = mask
-
-    def _ids(self, terms: Iterable[str]) -> set[int]:
-        ids = set()
-        for term in terms:
-            term_id = self._term_ids.get(term)
-            if term_id is None:
-                term_id = self._term_ids[term] = len(self._term_names)
-                self._term_names.append(term)
-            ids.add(term_id)
-        return ids
-
-    def _add_doc(self, text: str, terms: frozenset[str]) -> set[int]:
-        ids = self._ids(terms)
-        self._doc_terms.append(tuple(sorted(ids)))
-        self._doc_texts.append(text)
-        return ids
 
     def _fact_level_terms(self, fact: Fact) -> Iterable[str]:
         yield from (f"e:{entity}" for entity in fact.entities)
@@ -323,9 +347,18 @@ class FactIndex:
                 yield f"y:{fact.amount.growth.versus_year}"
                 yield from self.analyzer.lexicon.role_terms.get("growth", ())
 
+    def _fact_terms(self, fact_index: int) -> array[int]:
+        return self._fact_ids[self._fact_bounds[fact_index] : self._fact_bounds[fact_index + 1]]
+
+    def docs(self, fact_index: int) -> Iterator[tuple[str, frozenset[str]]]:
+        """(phrasing, or "" for a statement; its terms) for each document of one fact."""
+        names, bounds = self._term_names, self._doc_bounds
+        for doc in range(self._fact_docs[fact_index], self._fact_docs[fact_index + 1]):
+            yield self._doc_texts[doc], frozenset(names[t] for t in self._doc_ids[bounds[doc] : bounds[doc + 1]])
+
     def terms_of(self, fact_index: int) -> frozenset[str]:
         """Every term one fact can be matched on (entities, years, words of its texts)."""
-        return frozenset(self._term_names[t] for t in self._fact_terms[fact_index])
+        return frozenset(self._term_names[t] for t in self._fact_terms(fact_index))
 
     def weight(self, term: str) -> float:
         term_id = self._term_ids.get(term)
@@ -378,10 +411,11 @@ class FactIndex:
                 query_weight += query[term_id]
         if query_weight == 0:
             return Candidate(fact, 0.0, "")
-        fact_cover = sum(query.get(t, 0.0) for t in self._fact_terms[fact_index]) / query_weight
+        fact_cover = sum(query.get(t, 0.0) for t in self._fact_terms(fact_index)) / query_weight
         best, best_text = 0.0, ""
+        doc_ids, bounds = self._doc_ids, self._doc_bounds
         for doc in range(self._fact_docs[fact_index], self._fact_docs[fact_index + 1]):
-            shared = sum(query[t] for t in self._doc_terms[doc] if t in query)
+            shared = sum(query[t] for t in doc_ids[bounds[doc] : bounds[doc + 1]] if t in query)
             value = 100 * (0.45 * shared / query_weight + 0.2 * shared / self._doc_weights[doc]
                            + 0.35 * fact_cover)
             text = self._doc_texts[doc]
@@ -393,6 +427,167 @@ class FactIndex:
 
 
 _intern = sys.intern
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """No cyclic garbage collection while building: the index makes millions of objects
+    and no cycles, and each collection would walk all of them again (at 100,000 facts,
+    collections took more time than the indexing itself)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _TermIds(dict[str, int]):
+    """Term -> a number given on first sight; ``names`` has the terms by number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self.names)
+        self.names.append(term)
+        return number
+
+
+class _Splitter:
+    """:func:`bot.language.words` for the fact base's own texts, in bulk.
+
+    Gives the same words and "punctuation before" flags, without making a Word per token,
+    or None when the text holds a number word or "a/one" before a unit, which ``words``
+    rewrites across tokens (the caller then takes the plain path). tests/test_bench_scale.py
+    checks it against ``words`` on every text of the shipped and a synthetic base.
+    """
+
+    def __init__(self) -> None:
+        self._simple = _SimplePieces()
+        self._complex: dict[str, tuple[str, ...] | None] = {}
+
+    def split(self, text: str) -> tuple[list[str], list[bool]] | None:
+        if _APOSTROPHE.search(text):
+            text = text.translate(language._APOSTROPHES)
+            text = language._ELISION.sub(r"\1 ", language._POSSESSIVE.sub(",", text))
+        parts = language._TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap
+        raws = parts[1::2]
+        if not raws:
+            return [], []
+        gaps = parts[2:-1:2]
+        breaks = [False] + [gap != " " and bool(gap) and bool(gap.translate(language._JOINERS)) for gap in gaps]
+        simple = self._simple
+        found = list(map(simple.__getitem__, raws))
+        if simple.complex.isdisjoint(raws):
+            if not _UNIT_WORDS.isdisjoint(found):
+                for i in range(1, len(found)):
+                    if found[i] in _UNIT_WORDS and found[i - 1] in _ONE_WORDS:
+                        return None
+            return found, breaks
+        return self._split_complex(raws, breaks)
+
+    def _split_complex(self, raws: list[str], flags: list[bool]) -> tuple[list[str], list[bool]] | None:
+        """The same for a text with a token that is a number word or several words ("65bn")."""
+        found: list[str] = []
+        breaks: list[bool] = []
+        for raw, flag in zip(raws, flags, strict=True):
+            if raw not in self._complex:
+                self._complex[raw] = _pieces(raw)
+            pieces = self._complex[raw]
+            if pieces is None:
+                return None
+            for i, piece in enumerate(pieces):
+                if piece in _UNIT_WORDS and found and found[-1] in _ONE_WORDS:
+                    return None
+                found.append(piece)
+                breaks.append(flag and i == 0)
+        return found, breaks
+
+
+class _SimplePieces(dict[str, str]):
+    """Token -> its one folded word; tokens that make no word or several go in ``complex``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.complex: set[str] = set()
+
+    def __missing__(self, raw: str) -> str:
+        pieces = _pieces(raw)
+        if pieces is None or len(pieces) != 1:
+            self.complex.add(raw)
+            self[raw] = ""
+            return ""
+        self[raw] = pieces[0]
+        return pieces[0]
+
+
+def _pieces(raw: str) -> tuple[str, ...] | None:
+    """What ``words`` makes of one token, or None for a number word, which ``words`` merges
+    with its neighbours ("soixante-cinq")."""
+    pieces = language._pieces(raw)
+    return None if any(piece in language._NUMBER_WORDS for piece in pieces) else pieces
+
+
+_APOSTROPHE = re.compile("['\u2019\u2018\u02bc`\u00b4]")
+_UNIT_WORDS = language._UNIT_NAMES
+_ONE_WORDS = frozenset({"a", "an", "one", "un", "une"})
+
+
+def _index_terms(
+    found: list[str], flags: list[bool], phrases: dict[tuple[str, ...], str],
+    phrase_lengths: dict[str, int], singles: _Singles,
+) -> set[str]:
+    """The terms :meth:`Analyzer.analyse` gives a text whose words are all known (the fact
+    base's own texts, whose words it learns), without building an Analysis.
+
+    Only words that start some phrase are looked at one by one; the runs of words between
+    them are looked up in bulk."""
+    terms: set[str] = set()
+    count = len(found)
+    position = 0
+    for start in [i for i, word in enumerate(found) if word in phrase_lengths]:
+        if start < position:
+            continue  # inside the phrase just matched
+        terms.update(map(singles.__getitem__, found[position:start]))
+        position = start
+        longest = min(phrase_lengths[found[start]], _MAX_NGRAM, count - start)
+        for offset in range(1, longest):
+            if flags[start + offset]:
+                longest = offset
+                break
+        for length in range(longest, 0, -1):
+            term = phrases.get(tuple(found[start : start + length]))
+            if term is not None:
+                terms.add(term)
+                position = start + length
+                break
+    terms.update(map(singles.__getitem__, found[position:]))
+    terms.discard("")
+    return terms
+
+
+class _Singles(dict[str, str]):
+    """Known word -> its term outside any phrase ("" for a stop word), for one language;
+    the same rules as :meth:`Analyzer._single_term` for a word of the vocabulary."""
+
+    def __init__(self, lang: Lang) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, word: str) -> str:
+        if is_year(word):
+            term = f"y:{word}"
+        elif is_number(word):
+            term = f"n:{_canonical_number(word)}"
+        elif word in _ALL_STOP_WORDS or len(word) < 2:
+            term = ""
+        else:
+            term = "w:" + _STEMMERS[self.lang].stemWord(word)
+        self[word] = term
+        return term
 
 
 def _canonical_number(word: str) -> str:

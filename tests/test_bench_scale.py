@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from bot import matching
 from bot.bench.synthetic import write_base
+from bot.language import words
+from bot.matching import FactIndex
 from knowledge import loader
 from knowledge.loader import load_fact_base, validate_data_dir
 from knowledge.models import LANGS, FactBase
@@ -38,6 +41,45 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> FactBase:
 def _texts(base: FactBase) -> list[tuple[str, str]]:
     return [(text, lang) for fact in base.facts for lang in LANGS
             for text in (*fact.phrasings.in_lang(lang), fact.statement.in_lang(lang))]
+
+
+@pytest.mark.parametrize("which", ["shipped", "synthetic"])
+def test_splitter_gives_what_words_gives(which: str, fact_base: FactBase, synthetic: FactBase) -> None:
+    base = fact_base if which == "shipped" else synthetic
+    splitter = matching._Splitter()
+    texts = [text for text, _ in _texts(base)] + TRICKY
+    checked = 0
+    for text in texts:
+        split = splitter.split(text)
+        if split is None:  # number words: the index takes the plain path
+            continue
+        found, breaks = split
+        assert list(zip(found, breaks, strict=True)) == [(w.text, w.breaks_before) for w in words(text)], text
+        checked += 1
+    assert checked > len(texts) * 0.8
+
+
+@pytest.mark.parametrize("which", ["shipped", "synthetic"])
+def test_indexed_terms_are_the_analysis_terms(which: str, fact_base: FactBase, synthetic: FactBase) -> None:
+    base = fact_base if which == "shipped" else synthetic
+    index = FactIndex(base)
+    for position, fact in enumerate(base.facts):
+        docs = list(index.docs(position))
+        expected = [(text, lang) for lang in LANGS
+                    for text in (*fact.phrasings.in_lang(lang), fact.statement.in_lang(lang))]
+        assert len(docs) == len(expected)
+        for (shown, terms), (text, lang) in zip(docs, expected, strict=True):
+            assert shown in (text, "")
+            assert terms == index.analyzer.analyse(text, lang, learn=True).terms, text
+        assert set().union(*(terms for _, terms in docs)) <= index.terms_of(position)
+        assert {f"e:{e}" for e in fact.entities} <= index.terms_of(position)
+
+
+def test_vocabulary_has_every_word_of_the_texts(synthetic: FactBase) -> None:
+    index = FactIndex(synthetic)
+    vocabulary = index.analyzer.lexicon.vocabulary
+    for text, _ in _texts(synthetic)[:500]:
+        assert {w.text for w in words(text) if not w.text[:1].isdigit()} <= vocabulary
 
 
 def _plain_fold(text: str) -> str:
