@@ -124,15 +124,20 @@ class Analyzer:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self._by_length: dict[int, list[str]] | None = None
+        self._by_length: dict[tuple[int, int, str], list[str]] | None = None
         self._single_terms: dict[tuple[str, str], str] = {}
 
-    def _words_by_length(self) -> dict[int, list[str]]:
-        """The vocabulary bucketed by length, for typo correction; built on first need."""
+    def _words_by_start(self) -> dict[tuple[int, int, str], list[str]]:
+        """The vocabulary by length and first letter, and by length and second letter, for
+        typo correction; built on first need. A typo keeps one of a word's first two letters
+        ("micorsoft", "nicrosoft", "mciorsoft"), and comparing it with those words only is
+        what keeps a vocabulary of tens of thousands of words fast."""
         if self._by_length is None:
             self._by_length = defaultdict(list)
             for word in self.lexicon.vocabulary:
-                self._by_length[len(word)].append(word)
+                if len(word) >= _MIN_TYPO_LENGTH - 2:
+                    self._by_length[(len(word), 0, word[0])].append(word)
+                    self._by_length[(len(word), 1, word[1])].append(word)
         return self._by_length
 
     def analyse(
@@ -222,11 +227,12 @@ class Analyzer:
         if len(word) < _MIN_TYPO_LENGTH:
             return None
         max_edits = 1 if len(word) <= 7 else 2
-        by_length = self._words_by_length()
+        by_start = self._words_by_start()
         choices = [
             known
             for size in range(len(word) - max_edits, len(word) + max_edits + 1)
-            for known in by_length.get(size, ())
+            for key in ((size, 0, word[0]), (size, 1, word[1]))
+            for known in by_start.get(key, ())
         ]
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
         return best[0] if best else None

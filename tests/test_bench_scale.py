@@ -82,6 +82,24 @@ def test_vocabulary_has_every_word_of_the_texts(synthetic: FactBase) -> None:
         assert {w.text for w in words(text) if not w.text[:1].isdigit()} <= vocabulary
 
 
+def test_typo_correction_finds_names_in_a_large_vocabulary(synthetic: FactBase) -> None:
+    index = FactIndex(synthetic)
+    companies = [e for e in synthetic.entities if e.kind.value == "company" and e.aliases
+                 and len(e.aliases[0]) >= 6]
+    for company in companies[:20]:
+        name = company.aliases[0]
+        typo = name[0] + name[2] + name[1] + name[3:]  # the 2nd and 3rd letters swapped
+        analysis = index.analyzer.analyse(f"How much is {typo} investing?", "en")
+        assert analysis.corrections, typo
+
+
+def test_shipped_typos_are_still_corrected(fact_base: FactBase) -> None:
+    index = FactIndex(fact_base)
+    for typo, right in [("zukerberg", "zuckerberg"), ("micorsoft", "microsoft"), ("stargaet", "stargate"),
+                        ("manhattn", "manhattan"), ("investmnet", "investment")]:
+        assert (typo, right) in index.analyzer.analyse(typo, "en").corrections
+
+
 def _plain_fold(text: str) -> str:
     """The loader's fold as first written, character by character: the reference."""
     text = unicodedata.normalize("NFKD", text.casefold())
