@@ -100,6 +100,13 @@ class AnswerEngine:
         self.threshold = threshold
         self.margin = margin
         self._amount_facts = [f for f in base.facts if f.amount is not None]
+        #: Amount facts by subject term, each list in base order, so naming a company does
+        #: not scan every amount of a large base.
+        self._amounts_of: dict[str, list[tuple[int, Fact]]] = {}
+        for position, fact in enumerate(self._amount_facts):
+            if fact.amount:
+                self._amounts_of.setdefault(f"e:{fact.amount.subject}", []).append((position, fact))
+        self._known_cache: dict[tuple[str, Lang], str] = {}
         self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
         self._leads = {f"e:{e.id}": f"e:{e.leads}" for e in base.entities if e.leads}
 
@@ -201,7 +208,8 @@ class AnswerEngine:
         if not {"amount", "money", "rank", "compare"} & roles:
             return None
         spenders = self._with_led(analysis.entities)
-        named = [f for f in self._amount_facts if f.amount and f"e:{f.amount.subject}" in spenders]
+        named = [f for _, f in sorted(
+            (pair for e in spenders for pair in self._amounts_of.get(e, ())), key=lambda pair: pair[0])]
         if "rank" in roles and len(named) != 1:
             facts = named if len(named) > 1 else self._amount_facts
             ascending = _asks_ascending(analysis)
@@ -235,7 +243,7 @@ class AnswerEngine:
                            if e not in self._amount_subjects and self._leads.get(e) not in self._amount_subjects}
         if "amount" in analysis.roles and amount_entities and not ranked:
             names = messages.join_names([self._entity_name(e) for e in sorted(amount_entities)], lang)
-            known = messages.join_names(sorted(self._entity_name(e) for e in self._amount_subjects), lang)
+            known = self._spender_names(lang)
             body = messages.text("no_figure", lang, names=names, known=known)
         else:
             body = messages.text("unsure" if unsure and not analysis.unknown else "no_match", lang)
@@ -275,10 +283,23 @@ class AnswerEngine:
         facts = self._amount_facts or self.base.facts
         return facts[0].phrasings.in_lang(lang)[0]
 
+    def _spender_names(self, lang: Lang) -> str:
+        """Everyone with an amount, worked out once per language (a large base has thousands)."""
+        key: tuple[str, Lang] = ("spenders", lang)
+        known = self._known_cache.get(key)
+        if known is None:
+            names = sorted(self._entity_name(e) for e in self._amount_subjects)
+            known = self._known_cache[key] = messages.join_names(names, lang)
+        return known
+
     def _known_names(self, lang: Lang) -> str:
-        names = sorted(self._entity_name(f"e:{e.id}") for e in self.base.entities
-                       if e.kind.value in {"company", "project"})
-        return messages.join_names(names, lang)
+        key: tuple[str, Lang] = ("known", lang)
+        known = self._known_cache.get(key)
+        if known is None:
+            names = sorted(self._entity_name(f"e:{e.id}") for e in self.base.entities
+                           if e.kind.value in {"company", "project"})
+            known = self._known_cache[key] = messages.join_names(names, lang)
+        return known
 
     def _entity_name(self, term: str) -> str:
         return self.base.entity(term.removeprefix("e:")).name
