@@ -214,12 +214,13 @@ class AnswerEngine:
             facts = named if len(named) > 1 else self._amount_facts
             ascending = _asks_ascending(analysis)
             return computed.rank(self.base, facts, lang, ascending=ascending) if facts else None
-        if len(named) >= 2:
-            return computed.compare(self.base, named[0], named[1], lang)
-        if len(named) == 1 and named[0].amount and named[0].amount.growth:
-            earlier = f"y:{named[0].amount.growth.versus_year}"
-            if earlier in analysis.terms:
-                return computed.previous_year(self.base, named[0], lang)
+        by_subject = _one_per_subject(named, analysis.terms)
+        if len(by_subject) >= 2:
+            return computed.compare(self.base, by_subject[0], by_subject[1], lang)
+        for fact in named:  # "How much did Meta spend in 2024?" from "50% more than in 2024"
+            growth = fact.amount.growth if fact.amount else None
+            if growth is not None and f"y:{growth.versus_year}" in analysis.terms:
+                return computed.previous_year(self.base, fact, lang)
         return None
 
     def _with_led(self, entities: frozenset[str]) -> set[str]:
@@ -303,6 +304,24 @@ class AnswerEngine:
 
     def _entity_name(self, term: str) -> str:
         return self.base.entity(term.removeprefix("e:")).name
+
+
+def _one_per_subject(facts: list[Fact], terms: frozenset[str]) -> list[Fact]:
+    """One amount per spender, for comparing spenders: the one for a year the question
+    names, else the latest. Two amounts of the same company are never compared as rivals."""
+    chosen: dict[str, Fact] = {}
+    for fact in facts:
+        assert fact.amount is not None
+        current = chosen.get(fact.amount.subject)
+        if current is None or _year_preference(fact, terms) > _year_preference(current, terms):
+            chosen[fact.amount.subject] = fact
+    return list(chosen.values())
+
+
+def _year_preference(fact: Fact, terms: frozenset[str]) -> tuple[bool, int]:
+    period = fact.amount.period if fact.amount else None
+    year = period.year if period and period.year else 0
+    return f"y:{year}" in terms, year
 
 
 def _has_figure(fact: Fact, terms: frozenset[str]) -> bool:

@@ -179,3 +179,25 @@ async def test_adding_a_concept_word_in_the_data_makes_a_new_wording_answerable(
         "words: [cost, costs, costly,", "words: [exorbitant, cost, costs, costly,"), encoding="utf-8")
     answer = await AnswerEngine(load_fact_base(data)).answer(Question(text=question))
     assert answer.matched and answer.fact_ids == ["ai-hardware-cost-energy"]
+
+
+async def test_two_amounts_of_one_company_are_never_compared_as_rivals(tmp_path: Path) -> None:
+    import yaml
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    path = data / "facts" / "afp-2025-01-meta-ai-investment.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    later = dict(document["facts"][0])
+    later["id"] = "meta-2026-test-plan"
+    later["amount"] = {**later["amount"], "low": 70.0e9, "high": 75.0e9, "period": {"year": 2026}, "growth": None}
+    later["statement"] = {"en": "Meta plans 70 to 75 billion dollars in 2026 (test fact).",
+                          "fr": "Meta prévoit 70 à 75 milliards de dollars en 2026 (fait de test)."}
+    later["phrasings"] = {"en": ["What is Meta's 2026 budget?"], "fr": ["Quel est le budget 2026 de Meta ?"]}
+    document["facts"].append(later)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    engine = AnswerEngine(load_fact_base(data))
+    answer = await engine.answer(Question(text="How much is Meta investing in AI in 2025?"))
+    assert answer.fact_ids == ["meta-2025-ai-investment"], answer.answer
+    versus = await engine.answer(Question(text="Does Microsoft spend more than Meta in 2026?"))
+    assert set(versus.fact_ids) == {"microsoft-2025-data-centers", "meta-2026-test-plan"}
