@@ -46,3 +46,29 @@ def test_asking_imports_no_platform_library() -> None:
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_library_the_code_imports_is_a_declared_dependency() -> None:
+    """A green CI can hide a missing install step: what the shipped code imports must be in
+    pyproject.toml (core dependencies for bot/ and knowledge/, their extras for adapters)."""
+    import re
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+    def names(requirements: list[str]) -> set[str]:
+        return {re.split(r"[\[<>=! ]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
+
+    core = names(project["dependencies"])
+    extras = {key: names(value) for key, value in project["optional-dependencies"].items()}
+    allowed = {"bot": core, "knowledge": core, "adapters": core | extras["discord"] | extras["slack"]}
+    distributions = packages_distributions()
+    local = {"bot", "knowledge", "adapters", "tests"}
+    for package, declared in allowed.items():
+        for path in (ROOT / package).rglob("*.py"):
+            for module in imported_modules(path) - local:
+                if module in sys.stdlib_module_names or module == "__future__":
+                    continue
+                dists = {d.lower().replace("_", "-") for d in distributions.get(module, [])}
+                assert dists & declared, f"{path.relative_to(ROOT)} imports {module!r}, not a declared dependency"
