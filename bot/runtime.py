@@ -17,7 +17,7 @@ from datetime import timedelta
 from bot.core import AnswerEngine
 from bot.digest.scheduler import digest_posters
 from bot.gaps import StoreUnansweredLog, jsonl_path
-from bot.platforms import RunOptions, Services, discover_platforms
+from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
 from knowledge.loader import load_fact_base
@@ -67,7 +67,7 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
             loop.add_signal_handler(signal.SIGTERM, current.cancel)
     try:
         async with open_services(settings) as services:
-            platforms = [factories[name].create(services, options) for name in chosen]
+            platforms = [_create(factories[name], name, services, options) for name in chosen]
             _log.info("starting %s", ", ".join(chosen))
             posters = digest_posters(platforms)
             try:
@@ -83,3 +83,13 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
+
+
+def _create(factory: PlatformFactory, name: str, services: Services, options: RunOptions) -> Platform:
+    """Build one platform; its library missing is a one-line install hint, not a traceback."""
+    try:
+        return factory.create(services, options)
+    except ImportError as exc:
+        raise SettingsError(
+            f"{name} support is not installed (no module {exc.name!r}); install it with: pip install 'aibot[{name}]'"
+        ) from None
