@@ -36,6 +36,8 @@ MATCH_THRESHOLD = 62.0
 CONFIDENT_SCORE = 97.0
 MARGIN = 4.0
 MAX_SUGGESTIONS = 3
+#: Beyond this many, "I know about ..." names the most written-about and counts the rest.
+MAX_NAMES_LISTED = 8
 #: "Microsoft spending" is about Microsoft's figure more than any other Microsoft fact.
 SPENDER_BONUS = 4.0
 #: A fact lists its main entity first; "Who presented Stargate?" is about the Stargate
@@ -285,22 +287,33 @@ class AnswerEngine:
         return facts[0].phrasings.in_lang(lang)[0]
 
     def _spender_names(self, lang: Lang) -> str:
-        """Everyone with an amount, worked out once per language (a large base has thousands)."""
+        """Who has an amount, worked out once per language (a large base has thousands)."""
         key: tuple[str, Lang] = ("spenders", lang)
         known = self._known_cache.get(key)
         if known is None:
-            names = sorted(self._entity_name(e) for e in self._amount_subjects)
-            known = self._known_cache[key] = messages.join_names(names, lang)
+            known = self._known_cache[key] = self._name_list(self._amount_subjects, lang)
         return known
 
     def _known_names(self, lang: Lang) -> str:
         key: tuple[str, Lang] = ("known", lang)
         known = self._known_cache.get(key)
         if known is None:
-            names = sorted(self._entity_name(f"e:{e.id}") for e in self.base.entities
-                           if e.kind.value in {"company", "project"})
-            known = self._known_cache[key] = messages.join_names(names, lang)
+            terms = {f"e:{e.id}" for e in self.base.entities if e.kind.value in {"company", "project"}}
+            known = self._known_cache[key] = self._name_list(terms, lang)
         return known
+
+    def _name_list(self, terms: set[str], lang: Lang) -> str:
+        """Names for a chat message: all of a few, or the most written-about and a count."""
+        if len(terms) <= MAX_NAMES_LISTED:
+            return messages.join_names(sorted(self._entity_name(t) for t in terms), lang)
+        mentions = {t: 0 for t in terms}
+        for fact in self.base.facts:
+            for entity in fact.entities:
+                if f"e:{entity}" in mentions:
+                    mentions[f"e:{entity}"] += 1
+        top = sorted(terms, key=lambda t: (-mentions[t], self._entity_name(t)))[:MAX_NAMES_LISTED]
+        names = sorted(self._entity_name(t) for t in top)
+        return messages.text("names_and_more", lang, names=", ".join(names), count=len(terms) - len(top))
 
     def _entity_name(self, term: str) -> str:
         return self.base.entity(term.removeprefix("e:")).name

@@ -44,6 +44,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "source": {"en": "Source: {sources}", "fr": "Source : {sources}"},
     "sources": {"en": "Sources: {sources}", "fr": "Sources : {sources}"},
     "and": {"en": "and", "fr": "et"},
+    "names_and_more": {"en": "{names} and {count} more", "fr": "{names} et {count} autres"},
     "or": {"en": "or", "fr": "ou"},
     "amount_range": {"en": "{low} to {high} billion {currency}", "fr": "{low} à {high} milliards de {currency}"},
     "amount_value": {"en": "{value} billion {currency}", "fr": "{value} milliards de {currency}"},

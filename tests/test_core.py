@@ -201,3 +201,10 @@ async def test_two_amounts_of_one_company_are_never_compared_as_rivals(tmp_path:
     assert answer.fact_ids == ["meta-2025-ai-investment"], answer.answer
     versus = await engine.answer(Question(text="Does Microsoft spend more than Meta in 2026?"))
     assert set(versus.fact_ids) == {"microsoft-2025-data-centers", "meta-2026-test-plan"}
+
+
+def test_a_long_list_of_known_names_is_cut_to_the_most_written_about(fact_base) -> None:  # type: ignore[no-untyped-def]
+    engine = AnswerEngine(fact_base)
+    everyone = {f"e:{e.id}" for e in fact_base.entities}
+    listed = engine._name_list(everyone, "en")
+    assert listed.endswith(f"and {len(everyone) - 8} more") and "Meta" in listed and "Davos" not in listed
