@@ -178,15 +178,19 @@ class AnswerEngine:
         for index in self.index.candidates(analysis):
             fact = self.index.base.facts[index]
             terms = self.index.terms_of(index)
-            if not all(e in terms or self._leads.get(e) in terms for e in analysis.entities):
+            missing = sum(not (e in terms or self._leads.get(e) in terms) for e in analysis.entities)
+            if missing > len(analysis.entities) // 3:  # a long question may name context too
                 continue
             if wants_figure and not (fact.amount if wants_money else _has_figure(fact, terms)):
                 continue
             if not years <= terms:  # a question about 2026 is not answered by a 2025 fact
                 continue
-            stand_ins = {e: self._leads[e] for e in analysis.entities if e not in terms}
-            if stand_ins:  # "Zuckerberg's spending" is scored as Meta's against a Meta fact
-                swapped = (analysis.terms - stand_ins.keys()) | set(stand_ins.values())
+            absent = {e for e in analysis.entities if e not in terms}
+            if absent:
+                # "Zuckerberg's spending" is scored as Meta's against a Meta fact, and the
+                # context a long question names (Oracle, SoftBank) does not count against it.
+                stand_ins = {self._leads[e] for e in absent if e in self._leads}
+                swapped = (analysis.terms - absent) | stand_ins
                 candidate = self.index.score(replace(analysis, terms=frozenset(swapped)), index)
             else:
                 candidate = self.index.score(analysis, index)

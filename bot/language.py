@@ -71,6 +71,7 @@ STOP_WORDS: dict[Lang, frozenset[str]] = {
         m s t d ll re ve one ones thing things kind sort like well still even ever yet own same only being
         keep keeps kept continue continues continuing parent owner owners despite although though
         deal story news info latest details heard hear right true correct confirm
+        writing article remind wondering wonder curious need quick question asking ask last past next
     """.split()),
     "fr": frozenset("""
         le la les l un une des du de d au aux et ou mais si en dans sur sous par pour avec
@@ -83,7 +84,7 @@ STOP_WORDS: dict[Lang, frozenset[str]] = {
         dis dites donne donnez explique expliquez montre liste svp merci bonjour salut
         actuellement maintenant environ exactement vraiment selon quoi-ce
         continuer continue continuent toujours mere proprietaire malgre bien que
-        pendant durant vrai exact confirmer infos nouvelles
+        pendant durant vrai exact confirmer infos nouvelles koi kwa stp savoir
     """.split()),
 }
 #: Words that only French (or only English) questions use, to tell the two apart.

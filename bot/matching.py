@@ -224,10 +224,15 @@ class Analyzer:
 
     def _correct(self, word: str) -> str | None:
         """The known word within one or two edits, or None: an unknown name stays unknown."""
-        if len(word) < _MIN_TYPO_LENGTH:
+        if len(word) < _MIN_TYPO_LENGTH - 1:
             return None
-        max_edits = 1 if len(word) <= 7 else 2
         by_start = self._words_by_start()
+        if len(word) < _MIN_TYPO_LENGTH:
+            # Four letters: only a dropped letter ("anne" for "annee"), never a changed one,
+            # so that a short unknown name ("Uber") does not turn into a known word.
+            longer = by_start.get((len(word) + 1, 0, word[0]), ())
+            return next((known for known in longer if _drops_one_letter(word, known)), None)
+        max_edits = 1 if len(word) <= 7 else 2
         choices = [
             known
             for size in range(len(word) - max_edits, len(word) + max_edits + 1)
@@ -433,6 +438,11 @@ class FactIndex:
 
 
 _intern = sys.intern
+
+
+def _drops_one_letter(short: str, long: str) -> bool:
+    """True when ``long`` is ``short`` with one letter added somewhere."""
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 @contextmanager

@@ -208,3 +208,8 @@ def test_a_long_list_of_known_names_is_cut_to_the_most_written_about(fact_base) 
     everyone = {f"e:{e.id}" for e in fact_base.entities}
     listed = engine._name_list(everyone, "en")
     assert listed.endswith(f"and {len(everyone) - 8} more") and "Meta" in listed and "Davos" not in listed
+
+
+async def test_a_long_question_may_name_context_entities(engine: AnswerEngine) -> None:
+    answer = await ask(engine, "What did Elon Musk, a Trump ally, say on X about the Stargate partners OpenAI, Oracle and SoftBank?")
+    assert answer.matched and answer.fact_ids == ["musk-attacks-altman"]

@@ -39,3 +39,8 @@ def test_a_capital_opening_the_sentence_is_not_taken_for_a_name(engine: AnswerEn
     opening = engine.index.analyzer.analyse("Pendant combien d'années Stargate va investir ?", "fr")
     assert opening.unknown_names == () and "e:stargate" in opening.entities
     assert engine.index.analyzer.analyse("IBM AI spending", "en").unknown_names == ("IBM",)
+
+
+def test_four_letter_words_are_corrected_only_for_a_dropped_letter(engine: AnswerEngine) -> None:
+    assert ("anne", "annee") in engine.index.analyzer.analyse("Combien Microsoft dépense cette anne", "fr").corrections
+    assert engine.index.analyzer.analyse("How much is Uber investing?", "en").unknown_names == ("Uber",)
