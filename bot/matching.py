@@ -247,17 +247,10 @@ class Analyzer:
 
         Known answers are cached and interned: the same few words recur everywhere.
         """
-        if is_year(word):
-            term = f"y:{word}"
-        elif is_number(word):
-            term = f"n:{_canonical_number(word)}"
-        elif word in _ALL_STOP_WORDS or len(word) < 2:
-            term = ""
-        elif word in self.lexicon.vocabulary:
-            term = "w:" + _STEMMERS[lang].stemWord(word)
-        else:
+        skipped_or_number = is_number(word) or word in _ALL_STOP_WORDS or len(word) < 2
+        if word not in self.lexicon.vocabulary and not skipped_or_number:
             return None
-        term = self._single_terms[(word, lang)] = _intern(term)
+        term = self._single_terms[(word, lang)] = _intern(_plain_term(word, lang))
         return term
 
 
@@ -594,16 +587,21 @@ class _Singles(dict[str, str]):
         self.lang = lang
 
     def __missing__(self, word: str) -> str:
-        if is_year(word):
-            term = f"y:{word}"
-        elif is_number(word):
-            term = f"n:{_canonical_number(word)}"
-        elif word in _ALL_STOP_WORDS or len(word) < 2:
-            term = ""
-        else:
-            term = "w:" + _STEMMERS[self.lang].stemWord(word)
-        self[word] = term
+        term = self[word] = _plain_term(word, self.lang)
         return term
+
+
+def _plain_term(word: str, lang: Lang) -> str:
+    """The term of a known word outside any phrase: a year, a number, "" for a stop word
+    (or a single letter), else its stem. One rule for questions and for the base's texts."""
+    if is_year(word):
+        return f"y:{word}"
+    if is_number(word):
+        return f"n:{_canonical_number(word)}"
+    if word in _ALL_STOP_WORDS or len(word) < 2:
+        return ""
+    stem: str = _STEMMERS[lang].stemWord(word)
+    return "w:" + stem
 
 
 def _canonical_number(word: str) -> str:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import urllib.parse
 from typing import Any
 
 import aiohttp
 
 from tests.slack.fake_slack import FakeSlack, sign
+
+#: Anything that would ping a whole channel or group if Slack rendered it.
+BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.IGNORECASE)
 
 _envelopes = itertools.count(1)
 

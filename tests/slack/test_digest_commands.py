@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,9 +15,7 @@ from bot.runtime import open_services
 from tests.clocks import JumpClock
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import FakeSlack, all_strings, slash_command
-from tests.slack.helpers import send_form
-
-BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.IGNORECASE)
+from tests.slack.helpers import BROADCAST, send_form
 
 
 @pytest.fixture

@@ -24,9 +24,8 @@ from tests.slack.fake_slack import (
     mention,
     slash_command,
 )
-from tests.slack.helpers import send_action, send_event, send_form
+from tests.slack.helpers import BROADCAST, send_action, send_event, send_form
 
-BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.IGNORECASE)
 QUESTION = "What is Microsoft's data center budget?"
 
 

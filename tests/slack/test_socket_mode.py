@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,9 +17,8 @@ from tests.slack.fake_slack import (
     mention,
     slash_command,
 )
-from tests.slack.helpers import acked, push_envelope
+from tests.slack.helpers import BROADCAST, acked, push_envelope
 
-BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.IGNORECASE)
 QUESTION = "What is Microsoft's data center budget?"
 
 

@@ -13,9 +13,9 @@ from adapters.slack import render, translate
 from bot.core import AnswerEngine, Question
 from bot.digest.model import Digest, DigestItem
 from tests.slack.fake_slack import all_strings
+from tests.slack.helpers import BROADCAST
 
 PAYLOADS = Path(__file__).parent / "payloads"
-BROADCAST = re.compile(r"<!(channel|here|everyone|subteam)|@(channel|here|everyone)\b", re.IGNORECASE)
 
 
 def load(name: str) -> dict[str, Any]:
