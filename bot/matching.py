@@ -12,14 +12,12 @@ Everything a question could be matched on comes from the data: entity names and 
 
 from __future__ import annotations
 
-import gc
 import math
 import re
 import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +26,9 @@ import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot import language
+from bot.bulk_terms import BulkAnalyzer, sorted_unique
 from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, words
+from knowledge.building import long_lived_objects
 from knowledge.models import LANGS, Fact, FactBase
 
 _MAX_NGRAM = 5
@@ -261,72 +260,71 @@ class FactIndex:
     sit one after another in one flat array, and each term's postings in a numpy array of
     fact numbers, so 100,000 facts fit in a few hundred megabytes and a question touches
     only the facts that share its terms. The base's own texts are split in bulk (see
-    :class:`_Splitter`), giving exactly the terms :meth:`Analyzer.analyse` gives them.
+    :mod:`bot.bulk_terms`), giving exactly the terms :meth:`Analyzer.analyse` gives them.
     """
 
     def __init__(self, base: FactBase) -> None:
         self.base = base
-        with _bulk():
+        with long_lived_objects():
             self._build(base)
 
     def _build(self, base: FactBase) -> None:
         self.analyzer = Analyzer(Lexicon.from_fact_base(base))
         lexicon = self.analyzer.lexicon
-        self._term_ids = term_ids = _TermIds()
-        self._term_names = term_ids.names
-        self._doc_ids = doc_ids = array("i")  # each document's term numbers, one after another
-        self._doc_bounds = doc_bounds = array("q", [0])  # document d is doc_ids[d]:doc_ids[d + 1]
+        term_ids = _TermIds()
+        texts: list[str] = []  # every document: each fact's phrasings and statement, per language
+        langs: list[Lang] = []
         self._doc_texts: list[str] = []  # "" for a statement
-        self._fact_docs = array("q", [0])  # fact i owns documents _fact_docs[i]:_fact_docs[i + 1]
-        self._fact_ids = fact_ids = array("i")  # each fact's term numbers, one after another
-        self._fact_bounds = fact_bounds = array("q", [0])
-        splitter = _Splitter()
-        singles = {"en": _Singles("en"), "fr": _Singles("fr")}
-        learned: set[str] = set()
-
-        def text_terms(text: str, lang: Lang) -> Iterable[str]:
-            """``analyse(text, lang, learn=True).terms``, without building an Analysis."""
-            split = splitter.split(text)
-            if split is None:  # number words: the plain path
-                return self.analyzer.analyse(text, lang, learn=True).terms
-            learned.update(split[0])
-            return _index_terms(split[0], split[1], lexicon.phrases, lexicon.phrase_lengths, singles[lang])
-
-        def add_doc(text: str, terms: Iterable[str]) -> set[int]:
-            ids = sorted(map(term_ids.__getitem__, terms))
-            doc_ids.extend(ids)
-            doc_bounds.append(len(doc_ids))
-            self._doc_texts.append(text)
-            return set(ids)
-
-        postings: dict[int, array[int]] = defaultdict(lambda: array("i"))
+        docs_per_fact = np.zeros(len(base.facts), dtype=np.int64)
         for index, fact in enumerate(base.facts):
-            for topic in fact.topics:
-                split = splitter.split(topic)
-                learned.update(split[0] if split is not None else (w.text for w in words(topic)))
-            terms = set(map(term_ids.__getitem__, self._fact_level_terms(fact)))
             for lang in LANGS:
-                for text in fact.phrasings.in_lang(lang):
-                    terms |= add_doc(text, text_terms(text, lang))
-                terms |= add_doc("", text_terms(fact.statement.in_lang(lang), lang))
-            self._fact_docs.append(len(self._doc_texts))
-            fact_ids.extend(sorted(terms))
-            fact_bounds.append(len(fact_ids))
-            for term_id in terms:
-                postings[term_id].append(index)
-        lexicon.vocabulary.update(word for word in learned if not is_number(word))
+                phrasings = fact.phrasings.in_lang(lang)
+                texts += phrasings
+                texts.append(fact.statement.in_lang(lang))
+                self._doc_texts += phrasings
+                self._doc_texts.append("")
+                langs += [lang] * (len(phrasings) + 1)
+                docs_per_fact[index] += len(phrasings) + 1
+        bulk = BulkAnalyzer(lexicon.phrases, _plain_term, term_ids.__getitem__, _MAX_NGRAM)
+        found = bulk.doc_terms(texts, langs)
+        plain = [
+            (doc << 32) | term_ids[term]
+            for doc in found.plain for term in self.analyzer.analyse(texts[doc], langs[doc], learn=True).terms
+        ]
+        doc_keys = sorted_unique(np.concatenate([found.keys, np.array(plain, dtype=np.int64)]))
+        lexicon.vocabulary.update(word for word in bulk.words if not is_number(word))
+        for topic in {topic for fact in base.facts for topic in fact.topics}:
+            lexicon.vocabulary.update(w.text for w in words(topic) if not is_number(w.text))
         self.analyzer._by_length = None
+
+        fact_of_doc = np.repeat(np.arange(len(base.facts), dtype=np.int64), docs_per_fact)
+        own = [(index << 32) | term_ids[term]
+               for index, fact in enumerate(base.facts) for term in self._fact_level_terms(fact)]
+        fact_keys = sorted_unique(np.concatenate([(fact_of_doc[doc_keys >> 32] << 32) | (doc_keys & _LOW),
+                                                 np.array(own, dtype=np.int64)]))
+
+        # Number only the terms some fact has, in order, so that sorted stays sorted.
+        used = sorted_unique(fact_keys & _LOW)
+        renumber = np.full(len(term_ids.names), -1, dtype=np.int64)
+        renumber[used] = np.arange(len(used))
+        self._term_names = [term_ids.names[t] for t in used.tolist()]
+        self._term_ids = {name: number for number, name in enumerate(self._term_names)}
+        doc_terms, fact_terms = renumber[doc_keys & _LOW], renumber[fact_keys & _LOW]
+        facts_of_terms = fact_keys >> 32
+
         total = max(len(base.facts), 1)
-        self._postings = {t: np.frombuffer(ids, dtype=np.int32) for t, ids in postings.items()}
-        self._idf = np.zeros(len(self._term_names), dtype=np.float64)
-        for term_id, ids in self._postings.items():
-            self._idf[term_id] = math.log(1 + total / len(ids))
+        order = np.argsort(fact_terms, kind="stable")  # facts ascending within each term
+        postings = facts_of_terms[order].astype(np.int32)
+        term_bounds = np.searchsorted(fact_terms[order], np.arange(len(used) + 1))
+        self._postings = {t: postings[term_bounds[t] : term_bounds[t + 1]] for t in range(len(used))}
+        self._idf = np.log1p(total / np.diff(term_bounds))
         self._idf_list: list[float] = self._idf.tolist()
-        idf = self._idf_list
-        self._doc_weights = array("d", (
-            sum(idf[t] for t in doc_ids[doc_bounds[d] : doc_bounds[d + 1]]) or 1.0
-            for d in range(len(self._doc_texts))
-        ))
+        self._doc_ids = array("i", doc_terms.astype(np.int32).tobytes())
+        self._doc_bounds = array("q", np.searchsorted(doc_keys >> 32, np.arange(len(texts) + 1)).tobytes())
+        self._fact_docs = array("q", np.concatenate([[0], np.cumsum(docs_per_fact)]).astype(np.int64).tobytes())
+        self._fact_ids = array("i", fact_terms.astype(np.int32).tobytes())
+        self._fact_bounds = array("q", np.searchsorted(facts_of_terms, np.arange(len(base.facts) + 1)).tobytes())
+        self._doc_weights = array("d", _segment_sums(self._idf[doc_terms], np.frombuffer(self._doc_bounds, np.int64)).tobytes())
         self.unknown_weight = math.log(1 + total)
         # Terms in many facts are checked by membership in the candidates found through
         # rarer terms, instead of adding up tens of thousands of postings per question.
@@ -431,25 +429,22 @@ class FactIndex:
 
 
 _intern = sys.intern
+_LOW = (1 << 32) - 1  # a key's low half: (document or fact) << 32 | term
+
+
+def _segment_sums(values: np.ndarray[Any, Any], bounds: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """values[bounds[i]:bounds[i + 1]].sum() for each i, 1.0 for an empty or weightless one."""
+    sums = np.zeros(len(bounds) - 1, dtype=np.float64)
+    nonempty = np.flatnonzero(bounds[1:] > bounds[:-1])
+    if len(nonempty):
+        sums[nonempty] = np.add.reduceat(values, bounds[nonempty])
+    sums[sums == 0] = 1.0
+    return sums
 
 
 def _drops_one_letter(short: str, long: str) -> bool:
     """True when ``long`` is ``short`` with one letter added somewhere."""
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-@contextmanager
-def _bulk() -> Iterator[None]:
-    """No cyclic garbage collection while building: the index makes millions of objects
-    and no cycles, and each collection would walk all of them again (at 100,000 facts,
-    collections took more time than the indexing itself)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _TermIds(dict[str, int]):
@@ -463,132 +458,6 @@ class _TermIds(dict[str, int]):
         number = self[term] = len(self.names)
         self.names.append(term)
         return number
-
-
-class _Splitter:
-    """:func:`bot.language.words` for the fact base's own texts, in bulk.
-
-    Gives the same words and "punctuation before" flags, without making a Word per token,
-    or None when the text holds a number word or "a/one" before a unit, which ``words``
-    rewrites across tokens (the caller then takes the plain path). tests/test_bench_scale.py
-    checks it against ``words`` on every text of the shipped and a synthetic base.
-    """
-
-    def __init__(self) -> None:
-        self._simple = _SimplePieces()
-        self._complex: dict[str, tuple[str, ...] | None] = {}
-
-    def split(self, text: str) -> tuple[list[str], list[bool]] | None:
-        if _APOSTROPHE.search(text):
-            text = text.translate(language._APOSTROPHES)
-            text = language._ELISION.sub(r"\1 ", language._POSSESSIVE.sub(",", text))
-        parts = language._TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap
-        raws = parts[1::2]
-        if not raws:
-            return [], []
-        gaps = parts[2:-1:2]
-        breaks = [False] + [gap != " " and bool(gap) and bool(gap.translate(language._JOINERS)) for gap in gaps]
-        simple = self._simple
-        found = list(map(simple.__getitem__, raws))
-        if simple.complex.isdisjoint(raws):
-            if not _UNIT_WORDS.isdisjoint(found):
-                for i in range(1, len(found)):
-                    if found[i] in _UNIT_WORDS and found[i - 1] in _ONE_WORDS:
-                        return None
-            return found, breaks
-        return self._split_complex(raws, breaks)
-
-    def _split_complex(self, raws: list[str], flags: list[bool]) -> tuple[list[str], list[bool]] | None:
-        """The same for a text with a token that is a number word or several words ("65bn")."""
-        found: list[str] = []
-        breaks: list[bool] = []
-        for raw, flag in zip(raws, flags, strict=True):
-            if raw not in self._complex:
-                self._complex[raw] = _pieces(raw)
-            pieces = self._complex[raw]
-            if pieces is None:
-                return None
-            for i, piece in enumerate(pieces):
-                if piece in _UNIT_WORDS and found and found[-1] in _ONE_WORDS:
-                    return None
-                found.append(piece)
-                breaks.append(flag and i == 0)
-        return found, breaks
-
-
-class _SimplePieces(dict[str, str]):
-    """Token -> its one folded word; tokens that make no word or several go in ``complex``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.complex: set[str] = set()
-
-    def __missing__(self, raw: str) -> str:
-        pieces = _pieces(raw)
-        if pieces is None or len(pieces) != 1:
-            self.complex.add(raw)
-            self[raw] = ""
-            return ""
-        self[raw] = pieces[0]
-        return pieces[0]
-
-
-def _pieces(raw: str) -> tuple[str, ...] | None:
-    """What ``words`` makes of one token, or None for a number word, which ``words`` merges
-    with its neighbours ("soixante-cinq")."""
-    pieces = language._pieces(raw)
-    return None if any(piece in language._NUMBER_WORDS for piece in pieces) else pieces
-
-
-_APOSTROPHE = re.compile("['\u2019\u2018\u02bc`\u00b4]")
-_UNIT_WORDS = language._UNIT_NAMES
-_ONE_WORDS = frozenset({"a", "an", "one", "un", "une"})
-
-
-def _index_terms(
-    found: list[str], flags: list[bool], phrases: dict[tuple[str, ...], str],
-    phrase_lengths: dict[str, int], singles: _Singles,
-) -> set[str]:
-    """The terms :meth:`Analyzer.analyse` gives a text whose words are all known (the fact
-    base's own texts, whose words it learns), without building an Analysis.
-
-    Only words that start some phrase are looked at one by one; the runs of words between
-    them are looked up in bulk."""
-    terms: set[str] = set()
-    count = len(found)
-    position = 0
-    for start in [i for i, word in enumerate(found) if word in phrase_lengths]:
-        if start < position:
-            continue  # inside the phrase just matched
-        terms.update(map(singles.__getitem__, found[position:start]))
-        position = start
-        longest = min(phrase_lengths[found[start]], _MAX_NGRAM, count - start)
-        for offset in range(1, longest):
-            if flags[start + offset]:
-                longest = offset
-                break
-        for length in range(longest, 0, -1):
-            term = phrases.get(tuple(found[start : start + length]))
-            if term is not None:
-                terms.add(term)
-                position = start + length
-                break
-    terms.update(map(singles.__getitem__, found[position:]))
-    terms.discard("")
-    return terms
-
-
-class _Singles(dict[str, str]):
-    """Known word -> its term outside any phrase ("" for a stop word), for one language;
-    the same rules as :meth:`Analyzer._single_term` for a word of the vocabulary."""
-
-    def __init__(self, lang: Lang) -> None:
-        super().__init__()
-        self.lang = lang
-
-    def __missing__(self, word: str) -> str:
-        term = self[word] = _plain_term(word, self.lang)
-        return term
 
 
 def _plain_term(word: str, lang: Lang) -> str:

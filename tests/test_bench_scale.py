@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import matching
+from bot import bulk_terms, matching
 from bot.bench.synthetic import write_base
 from bot.language import words
 from bot.matching import FactIndex
@@ -44,19 +44,56 @@ def _texts(base: FactBase) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("which", ["shipped", "synthetic"])
-def test_splitter_gives_what_words_gives(which: str, fact_base: FactBase, synthetic: FactBase) -> None:
+def test_bulk_terms_are_the_analysis_terms(which: str, fact_base: FactBase, synthetic: FactBase) -> None:
+    """Texts read in bulk get exactly the terms the plain analysis gives them, tricky ones
+    included; only texts with number words or "a billion" are left to the plain path."""
     base = fact_base if which == "shipped" else synthetic
-    splitter = matching._Splitter()
-    texts = [text for text, _ in _texts(base)] + TRICKY
-    checked = 0
-    for text in texts:
-        split = splitter.split(text)
-        if split is None:  # number words: the index takes the plain path
-            continue
-        found, breaks = split
-        assert list(zip(found, breaks, strict=True)) == [(w.text, w.breaks_before) for w in words(text)], text
-        checked += 1
-    assert checked > len(texts) * 0.8
+    pairs = _texts(base) + [(text, lang) for text in TRICKY for lang in LANGS]
+    texts, langs = [t for t, _ in pairs], [lang for _, lang in pairs]
+    analyzer = FactIndex(base).analyzer
+    names: list[str] = []
+
+    def term_id(term: str) -> int:
+        if term not in names:
+            names.append(term)
+        return names.index(term)
+
+    bulk = bulk_terms.BulkAnalyzer(analyzer.lexicon.phrases, matching._plain_term, term_id, 5)
+    found = bulk.doc_terms(texts, langs)
+    by_doc: dict[int, set[str]] = {}
+    for key in found.keys.tolist():
+        by_doc.setdefault(key >> 32, set()).add(names[key & 0xFFFFFFFF])
+    plain = set(found.plain)
+    assert len(plain) < len(texts) * 0.2
+    assert {texts.index(t) for t in ("soixante-cinq milliards", "a billion people")} <= plain
+    for doc, (text, lang) in enumerate(pairs):
+        if doc not in plain:
+            assert by_doc.get(doc, set()) == analyzer.analyse(text, lang, learn=True).terms, text
+    assert {w.text for text in texts for w in words(text)} - set(bulk.words) <= {
+        w.text for doc in plain for w in words(texts[doc])}
+
+
+def test_bulk_terms_choose_overlapping_phrases_as_the_plain_path_does() -> None:
+    phrases = {("meta", "ai"): "e:meta_ai", ("ai", "budget"): "c:budget", ("meta",): "e:meta",
+               ("new", "york", "times"): "e:nyt", ("york", "times", "square"): "e:square"}
+    texts = ["meta ai budget", "ai budget meta", "new york times square", "meta, ai budget",
+             "york times square", "meta ai ai budget"]
+    names: list[str] = []
+
+    def term_id(term: str) -> int:
+        if term not in names:
+            names.append(term)
+        return names.index(term)
+
+    bulk = bulk_terms.BulkAnalyzer(phrases, matching._plain_term, term_id, 5)
+    found = bulk.doc_terms(texts, ["en"] * len(texts))
+    by_doc: dict[int, set[str]] = {}
+    for key in found.keys.tolist():
+        by_doc.setdefault(key >> 32, set()).add(names[key & 0xFFFFFFFF])
+    assert by_doc == {
+        0: {"e:meta_ai", "w:budget"}, 1: {"c:budget", "e:meta"}, 2: {"e:nyt", "w:squar"},
+        3: {"e:meta", "c:budget"}, 4: {"e:square"}, 5: {"e:meta_ai", "c:budget"},
+    }
 
 
 @pytest.mark.parametrize("which", ["shipped", "synthetic"])

@@ -1,0 +1,335 @@
+"""The terms of many texts at once: what :meth:`bot.matching.Analyzer.analyse` gives each of
+the fact base's own texts, worked out for all of them together.
+
+Analysing 600,000 texts one by one in Python is most of the time it takes to index 100,000
+facts. Here a chunk of texts is joined into one string and split by the same regular
+expression :func:`bot.language.words` uses; every token becomes a word number through a
+dictionary, and from there on everything is whole-array numpy: the documents each token
+belongs to, the phrases of the lexicon (found by hashing windows of word numbers and
+checked exactly), the greedy longest-first choice among them, and each word's term.
+
+A text that :func:`~bot.language.words` would rewrite across tokens (number words such as
+"soixante-cinq", or "a billion" made "1 billion") is left to the caller's plain path, so
+both paths give exactly the same terms; tests/test_bench_scale.py checks that on every
+text of the shipped base and of a synthetic one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot import language
+from bot.language import Lang
+
+#: Texts joined per pass: large enough for numpy to pay, small enough that the token
+#: strings of one chunk never weigh much.
+CHUNK = 20_000
+_SEPARATOR = "\x00"
+_NO_TERM = -1
+_APOSTROPHE = re.compile("['\u2019\u2018\u02bc`\u00b4]")
+_ONE_WORDS = frozenset({"a", "an", "one", "un", "une"})
+#: Multiplier of the hash of a window of word numbers (odd, so it mixes mod 2**64), and
+#: its powers, one per position in a window.
+_HASH = 0x9E3779B97F4A7C15
+_POWERS = [np.uint64(pow(_HASH, i, 2**64)) for i in range(8)]
+
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass(frozen=True)
+class DocTerms:
+    """Each document's term numbers, and the documents left to the plain path."""
+
+    #: (document << 32 | term) for every distinct term of every document, sorted
+    keys: IntArray
+    #: documents holding number words or "a billion", which the caller analyses itself
+    plain: list[int]
+
+
+class BulkAnalyzer:
+    """Splits and reads texts in bulk with one fact base's phrases and word rules.
+
+    ``single_term(word, lang)`` is the term of a word outside any phrase ("" for none);
+    ``term_id(term)`` numbers a term. Words met along the way are kept in :attr:`words`.
+    """
+
+    def __init__(
+        self,
+        phrases: dict[tuple[str, ...], str],
+        single_term: Callable[[str, Lang], str],
+        term_id: Callable[[str], int],
+        max_phrase: int,
+    ) -> None:
+        self._single_term = single_term
+        self._term_id = term_id
+        self._word_ids: dict[str, int] = {}
+        self._words: list[str] = []
+        self._tokens = _Tokens(self._word_id)
+        self._gaps = _Gaps()
+        # Phrase words are numbered first, so the phrase tables never change.
+        self._phrases: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], IntArray]] = {}
+        by_length: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+        single: dict[int, str] = {}
+        for phrase, term in phrases.items():
+            ids = tuple(self._word_id(word) for word in phrase)
+            if len(phrase) == 1:
+                single[ids[0]] = term
+            elif len(phrase) <= max_phrase:
+                by_length.setdefault(len(phrase), []).append((ids, term_id(term)))
+        for length, entries in by_length.items():
+            rows = np.array([ids for ids, _ in entries], dtype=np.int64)
+            hashes = _window_hashes(rows)
+            order = np.argsort(hashes, kind="stable")
+            terms = np.array([term for _, term in entries], dtype=np.int64)
+            self._phrases[length] = (hashes[order], rows[order], terms[order])
+        self._single_phrase = single
+        self._unit_ids = {self._word_id(w) for w in language._UNIT_NAMES}
+        self._one_ids = {self._word_id(w) for w in _ONE_WORDS}
+        self._seen = np.zeros(0, dtype=bool)
+        self._term_of: dict[Lang, IntArray] = {"en": np.zeros(0, np.int64), "fr": np.zeros(0, np.int64)}
+
+    @property
+    def words(self) -> list[str]:
+        """Every word met in the texts read so far."""
+        seen = self._seen
+        return [word for number, word in enumerate(self._words) if number < len(seen) and seen[number]]
+
+    def doc_terms(self, texts: Sequence[str], langs: Sequence[Lang]) -> DocTerms:
+        """Terms of ``texts`` (document numbers are their positions)."""
+        keys: list[IntArray] = []
+        plain: list[int] = []
+        for start in range(0, len(texts), CHUNK):
+            chunk_keys, chunk_plain = self._chunk(texts[start : start + CHUNK], langs[start : start + CHUNK], start)
+            keys.append(chunk_keys)
+            plain += chunk_plain
+        joined = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+        return DocTerms(joined, plain)
+
+    def _word_id(self, word: str) -> int:
+        number = self._word_ids.get(word)
+        if number is None:
+            number = self._word_ids[word] = len(self._words)
+            self._words.append(word)
+        return number
+
+    def _chunk(self, texts: Sequence[str], langs: Sequence[Lang], first_doc: int) -> tuple[IntArray, list[int]]:
+        joined = _SEPARATOR.join(_without_apostrophes(texts))
+        if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself
+            return np.zeros(0, np.int64), list(range(first_doc, first_doc + len(texts)))
+        parts = language._TOKEN_SPLIT.split(joined)  # gap, token, gap, token, ..., gap
+        raws, gaps = parts[1::2], parts[0:-1:2]
+        count = len(raws)
+        if count == 0:
+            return np.zeros(0, np.int64), []
+        token = np.fromiter(map(self._tokens.__getitem__, raws), dtype=np.int64, count=count)
+        gap = np.fromiter(map(self._gaps.__getitem__, gaps), dtype=np.int64, count=count)
+        del parts, raws, gaps
+        doc = np.cumsum(gap >> 1)  # each separator before a token moves on one document
+        breaks = (gap & 1).astype(bool)
+        plain = np.zeros(len(texts), dtype=bool)
+        plain[doc[self._tokens.number_words[token]]] = True
+
+        # Tokens of several words ("65bn" -> 65 billion) are spread out, one word each.
+        pieces = self._tokens.pieces
+        lengths = pieces.lengths[token]
+        if (lengths != 1).any():
+            starts = np.repeat(pieces.offsets[token], lengths)
+            firsts = np.cumsum(lengths) - lengths
+            within = np.arange(int(lengths.sum())) - np.repeat(firsts, lengths)
+            word = pieces.words[starts + within]
+            doc = np.repeat(doc, lengths)
+            breaks = np.repeat(breaks, lengths) & (within == 0)
+        else:
+            word = pieces.words[pieces.offsets[token]]
+        del token, gap
+        starts_doc = np.ones(len(word), dtype=bool)
+        starts_doc[1:] = doc[1:] != doc[:-1]
+        breaks |= starts_doc  # a phrase never spans two texts
+
+        # "a billion" / "un milliard": words() makes it "1 billion"; leave it to the plain path.
+        units = np.isin(word, list(self._unit_ids))
+        units[0] = False
+        after_one = units & np.isin(np.roll(word, 1), list(self._one_ids)) & ~starts_doc
+        plain[doc[after_one]] = True
+
+        self._note_seen(word)
+        english = np.array([lang == "en" for lang in langs], dtype=bool)[doc]
+        term = np.where(english, self._term_of["en"][word], self._term_of["fr"][word])
+        phrase_starts, phrase_lengths, phrase_terms = self._phrase_matches(word, breaks, doc)
+        covered = np.zeros(len(word) + 1, dtype=np.int64)
+        np.add.at(covered, phrase_starts + 1, 1)
+        np.add.at(covered, phrase_starts + phrase_lengths, -1)
+        term[np.cumsum(covered[:-1]) > 0] = _NO_TERM
+        term[phrase_starts] = phrase_terms
+
+        keep = (term != _NO_TERM) & ~plain[doc]
+        keys = sorted_unique(((doc[keep] + first_doc) << 32) | term[keep])
+        return keys, [first_doc + int(i) for i in np.flatnonzero(plain)]
+
+    def _note_seen(self, word: IntArray) -> None:
+        """Mark the chunk's words as seen, and give any new word its term in each language."""
+        known = len(self._seen)
+        if len(self._words) > known:
+            self._seen = np.concatenate([self._seen, np.zeros(len(self._words) - known, dtype=bool)])
+            for lang in ("en", "fr"):
+                new = [self._new_term(w, lang) for w in self._words[known:]]
+                self._term_of[lang] = np.concatenate([self._term_of[lang], np.array(new, dtype=np.int64)])
+        self._seen[word] = True
+
+    def _new_term(self, word: str, lang: Lang) -> int:
+        number = self._word_ids[word]
+        term = self._single_phrase.get(number) or self._single_term(word, lang)
+        return self._term_id(term) if term else _NO_TERM
+
+    def _phrase_matches(self, word: IntArray, breaks: np.ndarray[Any, Any], doc: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+        """The phrases of two words or more, chosen as the plain path does: from the left,
+        the longest phrase at each word, and no phrase starting inside a chosen one."""
+        count = len(word)
+        best_length = np.zeros(count, dtype=np.int64)
+        best_term = np.zeros(count, dtype=np.int64)
+        hashes = word.astype(np.uint64)
+        whole = np.ones(count, dtype=bool)  # the window from here is inside one text, unbroken
+        for length in range(2, max(self._phrases, default=1) + 1):
+            factor = _POWERS[length - 1]
+            shifted = np.zeros(count, dtype=np.uint64)
+            shifted[: count - length + 1] = word[length - 1 :].astype(np.uint64)
+            hashes = hashes + shifted * factor
+            ahead = np.ones(count, dtype=bool)
+            ahead[: count - length + 1] = breaks[length - 1 :]
+            whole &= ~ahead
+            table = self._phrases.get(length)
+            if table is None:
+                continue
+            known_hashes, rows, terms = table
+            found = np.flatnonzero(whole & np.isin(hashes, known_hashes))
+            if not len(found):
+                continue
+            at = np.searchsorted(known_hashes, hashes[found])
+            windows = np.lib.stride_tricks.sliding_window_view(word, length)[found]
+            exact = (windows == rows[at]).all(axis=1)  # a hash collision is not a match
+            best_length[found[exact]] = length
+            best_term[found[exact]] = terms[at[exact]]
+        starts = np.flatnonzero(best_length)
+        lengths = best_length[starts]
+        ends = starts + lengths
+        if len(starts) > 1:
+            reach = np.maximum.accumulate(ends)
+            inside = np.flatnonzero(starts[1:] < reach[:-1]) + 1
+            if len(inside):
+                keep = _greedy(starts, ends, set(doc[starts[inside]].tolist()), doc)
+                starts, lengths = starts[keep], lengths[keep]
+        return starts, lengths, best_term[starts]
+
+
+def sorted_unique(values: IntArray) -> IntArray:
+    """``np.unique`` by sorting: for integer keys much faster than its hashing."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
+
+
+def _without_apostrophes(texts: Sequence[str]) -> Sequence[str]:
+    """Texts with elisions and possessives rewritten as :func:`~bot.language.words` does
+    ("l'IA" -> "l IA", "Meta's" -> "Meta,"); only the texts with an apostrophe are touched,
+    together, as the rewrite is slow on the rest."""
+    marked = [i for i, text in enumerate(texts) if _APOSTROPHE.search(text)]
+    if not marked:
+        return texts
+    joined = _SEPARATOR.join(texts[i] for i in marked).translate(language._APOSTROPHES)
+    rewritten = language._ELISION.sub(r"\1 ", language._POSSESSIVE.sub(",", joined)).split(_SEPARATOR)
+    if len(rewritten) != len(marked):  # a text holds the separator: leave it to the caller
+        return texts
+    out = list(texts)
+    for i, text in zip(marked, rewritten, strict=True):
+        out[i] = text
+    return out
+
+
+def _greedy(starts: IntArray, ends: IntArray, docs: set[int], doc: IntArray) -> np.ndarray[Any, Any]:
+    """Which phrase matches to keep where some overlap: left to right, a phrase that starts
+    inside the last kept one is dropped (only the few texts with overlaps are walked)."""
+    keep = np.ones(len(starts), dtype=bool)
+    reach = -1
+    for i in np.flatnonzero(np.isin(doc[starts], list(docs))).tolist():
+        if starts[i] < reach:
+            keep[i] = False
+        else:
+            reach = int(ends[i])
+    return keep
+
+
+def _window_hashes(rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    hashes = np.zeros(len(rows), dtype=np.uint64)
+    for column in range(rows.shape[1]):
+        hashes = hashes + rows[:, column].astype(np.uint64) * _POWERS[column]
+    return hashes
+
+
+class _Pieces:
+    """The words of each distinct token, flat: token t is words[offsets[t]:offsets[t] + lengths[t]]."""
+
+    def __init__(self) -> None:
+        self.words = np.zeros(0, np.int64)
+        self.offsets = np.zeros(0, np.int64)
+        self.lengths = np.zeros(0, np.int64)
+
+
+class _Tokens(dict[str, int]):
+    """Raw token -> a number, and for each number its words (``pieces``) and whether it is
+    a number word (``number_words``), filled in as tokens are met."""
+
+    def __init__(self, word_id: Callable[[str], int]) -> None:
+        super().__init__()
+        self._word_id = word_id
+        self._words: list[int] = []
+        self._offsets: list[int] = []
+        self._lengths: list[int] = []
+        self._number: list[bool] = []
+        self._pieces = _Pieces()
+        self._number_words = np.zeros(0, dtype=bool)
+        self._stale = True
+
+    def __missing__(self, raw: str) -> int:
+        pieces = language._pieces(raw)
+        number = self[raw] = len(self._lengths)
+        self._offsets.append(len(self._words))
+        self._lengths.append(len(pieces))
+        self._words.extend(self._word_id(piece) for piece in pieces)
+        self._number.append(any(piece in language._NUMBER_WORDS for piece in pieces))
+        self._stale = True
+        return number
+
+    def _refresh(self) -> None:
+        if self._stale:
+            self._pieces.words = np.array(self._words, dtype=np.int64)
+            self._pieces.offsets = np.array(self._offsets, dtype=np.int64)
+            self._pieces.lengths = np.array(self._lengths, dtype=np.int64)
+            self._number_words = np.array(self._number, dtype=bool)
+            self._stale = False
+
+    @property
+    def pieces(self) -> _Pieces:
+        self._refresh()
+        return self._pieces
+
+    @property
+    def number_words(self) -> np.ndarray[Any, Any]:
+        self._refresh()
+        return self._number_words
+
+
+class _Gaps(dict[str, int]):
+    """Text between two tokens -> (separators in it) * 2 + (1 if it breaks a phrase): a comma
+    or other punctuation breaks one; spaces, hyphens and apostrophes do not."""
+
+    def __missing__(self, gap: str) -> int:
+        joins = gap.translate(language._APOSTROPHES).translate(language._JOINERS)
+        code = gap.count(_SEPARATOR) * 2 + (1 if joins else 0)
+        self[gap] = code
+        return code
