@@ -2,7 +2,7 @@
 the fact base's own texts, worked out for all of them together.
 
 Analysing 600,000 texts one by one in Python is most of the time it takes to index 100,000
-facts. Here a chunk of texts is joined into one string and split by the same regular
+facts. Here a batch of texts is joined into one string and split by the same regular
 expression :func:`bot.language.words` uses; every token becomes a word number through a
 dictionary, and from there on everything is whole-array numpy: the documents each token
 belongs to, the phrases of the lexicon (found by hashing windows of word numbers and
@@ -26,9 +26,6 @@ import numpy as np
 from bot import language
 from bot.language import Lang
 
-#: Texts joined per pass: large enough for numpy to pay, small enough that the token
-#: strings of one chunk never weigh much.
-CHUNK = 20_000
 _SEPARATOR = "\x00"
 _NO_TERM = -1
 _APOSTROPHE = re.compile("['\u2019\u2018\u02bc`\u00b4]")
@@ -100,32 +97,16 @@ class BulkAnalyzer:
         return [word for number, word in enumerate(self._words) if number < len(seen) and seen[number]]
 
     def doc_terms(self, texts: Sequence[str], langs: Sequence[Lang]) -> DocTerms:
-        """Terms of ``texts`` (document numbers are their positions)."""
-        keys: list[IntArray] = []
-        plain: list[int] = []
-        for start in range(0, len(texts), CHUNK):
-            chunk_keys, chunk_plain = self._chunk(texts[start : start + CHUNK], langs[start : start + CHUNK], start)
-            keys.append(chunk_keys)
-            plain += chunk_plain
-        joined = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-        return DocTerms(joined, plain)
-
-    def _word_id(self, word: str) -> int:
-        number = self._word_ids.get(word)
-        if number is None:
-            number = self._word_ids[word] = len(self._words)
-            self._words.append(word)
-        return number
-
-    def _chunk(self, texts: Sequence[str], langs: Sequence[Lang], first_doc: int) -> tuple[IntArray, list[int]]:
+        """Terms of ``texts`` (document numbers are their positions). Give a few thousand
+        texts at a time: numpy pays from there, and one batch's token strings weigh little."""
         joined = _SEPARATOR.join(_without_apostrophes(texts))
         if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself
-            return np.zeros(0, np.int64), list(range(first_doc, first_doc + len(texts)))
+            return DocTerms(np.zeros(0, np.int64), list(range(len(texts))))
         parts = language._TOKEN_SPLIT.split(joined)  # gap, token, gap, token, ..., gap
         raws, gaps = parts[1::2], parts[0:-1:2]
         count = len(raws)
         if count == 0:
-            return np.zeros(0, np.int64), []
+            return DocTerms(np.zeros(0, np.int64), [])
         token = np.fromiter(map(self._tokens.__getitem__, raws), dtype=np.int64, count=count)
         gap = np.fromiter(map(self._gaps.__getitem__, gaps), dtype=np.int64, count=count)
         del parts, raws, gaps
@@ -146,7 +127,6 @@ class BulkAnalyzer:
             breaks = np.repeat(breaks, lengths) & (within == 0)
         else:
             word = pieces.words[pieces.offsets[token]]
-        del token, gap
         starts_doc = np.ones(len(word), dtype=bool)
         starts_doc[1:] = doc[1:] != doc[:-1]
         breaks |= starts_doc  # a phrase never spans two texts
@@ -168,11 +148,17 @@ class BulkAnalyzer:
         term[phrase_starts] = phrase_terms
 
         keep = (term != _NO_TERM) & ~plain[doc]
-        keys = sorted_unique(((doc[keep] + first_doc) << 32) | term[keep])
-        return keys, [first_doc + int(i) for i in np.flatnonzero(plain)]
+        return DocTerms(sorted_unique((doc[keep] << 32) | term[keep]), np.flatnonzero(plain).tolist())
+
+    def _word_id(self, word: str) -> int:
+        number = self._word_ids.get(word)
+        if number is None:
+            number = self._word_ids[word] = len(self._words)
+            self._words.append(word)
+        return number
 
     def _note_seen(self, word: IntArray) -> None:
-        """Mark the chunk's words as seen, and give any new word its term in each language."""
+        """Mark the batch's words as seen, and give any new word its term in each language."""
         known = len(self._seen)
         if len(self._words) > known:
             self._seen = np.concatenate([self._seen, np.zeros(len(self._words) - known, dtype=bool)])
@@ -186,7 +172,9 @@ class BulkAnalyzer:
         term = self._single_phrase.get(number) or self._single_term(word, lang)
         return self._term_id(term) if term else _NO_TERM
 
-    def _phrase_matches(self, word: IntArray, breaks: np.ndarray[Any, Any], doc: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    def _phrase_matches(
+        self, word: IntArray, breaks: np.ndarray[Any, Any], doc: IntArray
+    ) -> tuple[IntArray, IntArray, IntArray]:
         """The phrases of two words or more, chosen as the plain path does: from the left,
         the longest phrase at each word, and no phrase starting inside a chosen one."""
         count = len(word)

@@ -13,7 +13,6 @@ Everything a question could be matched on comes from the data: entity names and 
 from __future__ import annotations
 
 import math
-import re
 import sys
 from array import array
 from collections import defaultdict
@@ -34,6 +33,9 @@ from knowledge.models import LANGS, Fact, FactBase
 _MAX_NGRAM = 5
 #: Terms in more facts than this (or 2% of the base, if more) count as common; see candidates.
 _MIN_COMMON_POSTINGS = 1000
+#: Facts read together by the bulk analysis: enough for numpy to pay, few enough that one
+#: batch's temporary strings and arrays weigh little.
+_FACTS_PER_BATCH = 2000
 #: A statement is long and matches many words by chance, so its score counts a little less
 #: than a phrasing's; it still lets keyword queries ("Nadella 80 billion") find the fact.
 STATEMENT_DISCOUNT = 0.92
@@ -272,59 +274,43 @@ class FactIndex:
         self.analyzer = Analyzer(Lexicon.from_fact_base(base))
         lexicon = self.analyzer.lexicon
         term_ids = _TermIds()
-        texts: list[str] = []  # every document: each fact's phrasings and statement, per language
-        langs: list[Lang] = []
-        self._doc_texts: list[str] = []  # "" for a statement
-        docs_per_fact = np.zeros(len(base.facts), dtype=np.int64)
-        for index, fact in enumerate(base.facts):
-            for lang in LANGS:
-                phrasings = fact.phrasings.in_lang(lang)
-                texts += phrasings
-                texts.append(fact.statement.in_lang(lang))
-                self._doc_texts += phrasings
-                self._doc_texts.append("")
-                langs += [lang] * (len(phrasings) + 1)
-                docs_per_fact[index] += len(phrasings) + 1
         bulk = BulkAnalyzer(lexicon.phrases, _plain_term, term_ids.__getitem__, _MAX_NGRAM)
-        found = bulk.doc_terms(texts, langs)
-        plain = [
-            (doc << 32) | term_ids[term]
-            for doc in found.plain for term in self.analyzer.analyse(texts[doc], langs[doc], learn=True).terms
-        ]
-        doc_keys = sorted_unique(np.concatenate([found.keys, np.array(plain, dtype=np.int64)]))
+        self._doc_texts: list[str] = []  # "" for a statement
+        batches = [self._read_batch(base.facts[first : first + _FACTS_PER_BATCH], bulk, term_ids)
+                   for first in range(0, len(base.facts), _FACTS_PER_BATCH)]
         lexicon.vocabulary.update(word for word in bulk.words if not is_number(word))
         for topic in {topic for fact in base.facts for topic in fact.topics}:
             lexicon.vocabulary.update(w.text for w in words(topic) if not is_number(w.text))
         self.analyzer._by_length = None
 
-        fact_of_doc = np.repeat(np.arange(len(base.facts), dtype=np.int64), docs_per_fact)
-        own = [(index << 32) | term_ids[term]
-               for index, fact in enumerate(base.facts) for term in self._fact_level_terms(fact)]
-        fact_keys = sorted_unique(np.concatenate([(fact_of_doc[doc_keys >> 32] << 32) | (doc_keys & _LOW),
-                                                 np.array(own, dtype=np.int64)]))
-
+        doc_terms, terms_per_doc, fact_terms, terms_per_fact, docs_per_fact = (
+            np.concatenate([batch[part] for batch in batches]) if batches else np.zeros(0, np.int32)
+            for part in range(5)
+        )
+        del batches
         # Number only the terms some fact has, in order, so that sorted stays sorted.
-        used = sorted_unique(fact_keys & _LOW)
-        renumber = np.full(len(term_ids.names), -1, dtype=np.int64)
-        renumber[used] = np.arange(len(used))
+        used = np.flatnonzero(np.bincount(fact_terms, minlength=len(term_ids.names)))
+        renumber = np.full(len(term_ids.names), -1, dtype=np.int32)
+        renumber[used] = np.arange(len(used), dtype=np.int32)
         self._term_names = [term_ids.names[t] for t in used.tolist()]
         self._term_ids = {name: number for number, name in enumerate(self._term_names)}
-        doc_terms, fact_terms = renumber[doc_keys & _LOW], renumber[fact_keys & _LOW]
-        facts_of_terms = fact_keys >> 32
+        doc_terms, fact_terms = renumber[doc_terms], renumber[fact_terms]
 
         total = max(len(base.facts), 1)
         order = np.argsort(fact_terms, kind="stable")  # facts ascending within each term
-        postings = facts_of_terms[order].astype(np.int32)
-        term_bounds = np.searchsorted(fact_terms[order], np.arange(len(used) + 1))
+        postings = np.repeat(np.arange(len(base.facts), dtype=np.int32), terms_per_fact)[order]
+        del order
+        term_bounds = _bounds(np.bincount(fact_terms, minlength=len(used)))
         self._postings = {t: postings[term_bounds[t] : term_bounds[t + 1]] for t in range(len(used))}
         self._idf = np.log1p(total / np.diff(term_bounds))
         self._idf_list: list[float] = self._idf.tolist()
-        self._doc_ids = array("i", doc_terms.astype(np.int32).tobytes())
-        self._doc_bounds = array("q", np.searchsorted(doc_keys >> 32, np.arange(len(texts) + 1)).tobytes())
-        self._fact_docs = array("q", np.concatenate([[0], np.cumsum(docs_per_fact)]).astype(np.int64).tobytes())
-        self._fact_ids = array("i", fact_terms.astype(np.int32).tobytes())
-        self._fact_bounds = array("q", np.searchsorted(facts_of_terms, np.arange(len(base.facts) + 1)).tobytes())
-        self._doc_weights = array("d", _segment_sums(self._idf[doc_terms], np.frombuffer(self._doc_bounds, np.int64)).tobytes())
+        self._doc_ids = array("i", doc_terms.tobytes())
+        self._doc_bounds = array("q", _bounds(terms_per_doc).tobytes())
+        self._fact_docs = array("q", _bounds(docs_per_fact).tobytes())
+        self._fact_ids = array("i", fact_terms.tobytes())
+        self._fact_bounds = array("q", _bounds(terms_per_fact).tobytes())
+        doc_weights = _segment_sums(self._idf[doc_terms], np.frombuffer(self._doc_bounds, np.int64))
+        self._doc_weights = array("d", doc_weights.tobytes())
         self.unknown_weight = math.log(1 + total)
         # Terms in many facts are checked by membership in the candidates found through
         # rarer terms, instead of adding up tens of thousands of postings per question.
@@ -335,6 +321,39 @@ class FactIndex:
                 mask = np.zeros(total, dtype=bool)
                 mask[ids] = True
                 self._common_masks[term_id] = mask
+
+    def _read_batch(self, facts: Sequence[Fact], bulk: BulkAnalyzer, term_ids: _TermIds) -> tuple[
+        np.ndarray[Any, Any], ...
+    ]:
+        """The terms of a few thousand facts' documents and of the facts themselves, as
+        (terms of each document in turn, how many per document, the same two for facts,
+        documents per fact); term numbers are ``term_ids``' until :meth:`_build` renumbers."""
+        texts: list[str] = []  # each fact's phrasings and statement, per language
+        langs: list[Lang] = []
+        docs_per_fact: list[int] = []
+        for fact in facts:
+            for lang in LANGS:
+                phrasings = fact.phrasings.in_lang(lang)
+                texts += phrasings
+                texts.append(fact.statement.in_lang(lang))
+                self._doc_texts += phrasings
+                self._doc_texts.append("")
+                langs += [lang] * (len(phrasings) + 1)
+            docs_per_fact.append(len(fact.phrasings.en) + len(fact.phrasings.fr) + 2)
+        found = bulk.doc_terms(texts, langs)
+        plain = [(doc << 32) | term_ids[term]
+                 for doc in found.plain for term in self.analyzer.analyse(texts[doc], langs[doc], learn=True).terms]
+        doc_keys = sorted_unique(np.concatenate([found.keys, np.array(plain, dtype=np.int64)]))
+        fact_of_doc = np.repeat(np.arange(len(facts), dtype=np.int64), docs_per_fact)
+        own = [(index << 32) | term_ids[term]
+               for index, fact in enumerate(facts) for term in self._fact_level_terms(fact)]
+        fact_keys = sorted_unique(np.concatenate([(fact_of_doc[doc_keys >> 32] << 32) | (doc_keys & _LOW),
+                                                 np.array(own, dtype=np.int64)]))
+        return (
+            (doc_keys & _LOW).astype(np.int32), np.bincount(doc_keys >> 32, minlength=len(texts)),
+            (fact_keys & _LOW).astype(np.int32), np.bincount(fact_keys >> 32, minlength=len(facts)),
+            np.array(docs_per_fact, dtype=np.int64),
+        )
 
     def _fact_level_terms(self, fact: Fact) -> Iterable[str]:
         yield from (f"e:{entity}" for entity in fact.entities)
@@ -430,6 +449,13 @@ class FactIndex:
 
 _intern = sys.intern
 _LOW = (1 << 32) - 1  # a key's low half: (document or fact) << 32 | term
+
+
+def _bounds(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Where each run starts, and where the last ends: 0, then the running totals of ``counts``."""
+    bounds = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=bounds[1:])
+    return bounds
 
 
 def _segment_sums(values: np.ndarray[Any, Any], bounds: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
