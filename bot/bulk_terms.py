@@ -16,7 +16,6 @@ text of the shipped base and of a synthetic one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +26,8 @@ from bot import language
 from bot.language import Lang
 
 _SEPARATOR = "\x00"
+_SEPARATE = f" {_SEPARATOR} "  # the separator as a chunk of its own
 _NO_TERM = -1
-_APOSTROPHE = re.compile("['\u2019\u2018\u02bc`\u00b4]")
 _ONE_WORDS = frozenset({"a", "an", "one", "un", "une"})
 #: Multiplier of the hash of a window of word numbers (odd, so it mixes mod 2**64), and
 #: its powers, one per position in a window.
@@ -66,8 +65,7 @@ class BulkAnalyzer:
         self._term_id = term_id
         self._word_ids: dict[str, int] = {}
         self._words: list[str] = []
-        self._tokens = _Tokens(self._word_id)
-        self._gaps = _Gaps()
+        self._chunks = _Chunks(self._word_id)
         # Phrase words are numbered first, so the phrase tables never change.
         self._phrases: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], IntArray]] = {}
         by_length: dict[int, list[tuple[tuple[int, ...], int]]] = {}
@@ -98,35 +96,38 @@ class BulkAnalyzer:
 
     def doc_terms(self, texts: Sequence[str], langs: Sequence[Lang]) -> DocTerms:
         """Terms of ``texts`` (document numbers are their positions). Give a few thousand
-        texts at a time: numpy pays from there, and one batch's token strings weigh little."""
-        joined = _SEPARATOR.join(_without_apostrophes(texts))
+        texts at a time: numpy pays from there, and one batch's strings weigh little."""
+        joined = _SEPARATOR.join(texts)
         if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself
             return DocTerms(np.zeros(0, np.int64), list(range(len(texts))))
-        parts = language._TOKEN_SPLIT.split(joined)  # gap, token, gap, token, ..., gap
-        raws, gaps = parts[1::2], parts[0:-1:2]
-        count = len(raws)
-        if count == 0:
-            return DocTerms(np.zeros(0, np.int64), [])
-        token = np.fromiter(map(self._tokens.__getitem__, raws), dtype=np.int64, count=count)
-        gap = np.fromiter(map(self._gaps.__getitem__, gaps), dtype=np.int64, count=count)
-        del parts, raws, gaps
-        doc = np.cumsum(gap >> 1)  # each separator before a token moves on one document
-        breaks = (gap & 1).astype(bool)
+        pieces = joined.replace(_SEPARATOR, _SEPARATE).split(" ")
+        chunks = self._chunks
+        chunk = np.fromiter(map(chunks.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+        del joined, pieces
+        table = chunks.table()
+        doc_of_chunk = np.cumsum(table.separator[chunk])
         plain = np.zeros(len(texts), dtype=bool)
-        plain[doc[self._tokens.number_words[token]]] = True
+        plain[doc_of_chunk[table.number_words[chunk]]] = True
 
-        # Tokens of several words ("65bn" -> 65 billion) are spread out, one word each.
-        pieces = self._tokens.pieces
-        lengths = pieces.lengths[token]
-        if (lengths != 1).any():
-            starts = np.repeat(pieces.offsets[token], lengths)
-            firsts = np.cumsum(lengths) - lengths
-            within = np.arange(int(lengths.sum())) - np.repeat(firsts, lengths)
-            word = pieces.words[starts + within]
-            doc = np.repeat(doc, lengths)
-            breaks = np.repeat(breaks, lengths) & (within == 0)
-        else:
-            word = pieces.words[pieces.offsets[token]]
+        # A chunk's first word is cut from the word before by anything but spaces, hyphens
+        # and apostrophes after that word, in a chunk of no words since, or before it.
+        lengths = table.lengths[chunk]
+        worded = np.flatnonzero(lengths)
+        if not len(worded):
+            return DocTerms(np.zeros(0, np.int64), np.flatnonzero(plain).tolist())
+        cut = np.concatenate(([0], np.cumsum(table.cuts_after[chunk])))
+        previous = np.concatenate(([0], worded[:-1]))
+        first_breaks = table.cuts_before[chunk[worded]] | (cut[worded] > cut[previous])
+
+        # Every word of those chunks, in order, with its document and "cut from the word before".
+        lengths = lengths[worded]
+        firsts = np.cumsum(lengths) - lengths
+        within = np.arange(int(lengths.sum())) - np.repeat(firsts, lengths)
+        at = np.repeat(table.offsets[chunk[worded]], lengths) + within
+        word = table.words[at]
+        breaks = table.breaks[at]
+        breaks[firsts] = first_breaks
+        doc = np.repeat(doc_of_chunk[worded], lengths)
         starts_doc = np.ones(len(word), dtype=bool)
         starts_doc[1:] = doc[1:] != doc[:-1]
         breaks |= starts_doc  # a phrase never spans two texts
@@ -222,23 +223,6 @@ def sorted_unique(values: IntArray) -> IntArray:
     return values
 
 
-def _without_apostrophes(texts: Sequence[str]) -> Sequence[str]:
-    """Texts with elisions and possessives rewritten as :func:`~bot.language.words` does
-    ("l'IA" -> "l IA", "Meta's" -> "Meta,"); only the texts with an apostrophe are touched,
-    together, as the rewrite is slow on the rest."""
-    marked = [i for i, text in enumerate(texts) if _APOSTROPHE.search(text)]
-    if not marked:
-        return texts
-    joined = _SEPARATOR.join(texts[i] for i in marked).translate(language._APOSTROPHES)
-    rewritten = language._ELISION.sub(r"\1 ", language._POSSESSIVE.sub(",", joined)).split(_SEPARATOR)
-    if len(rewritten) != len(marked):  # a text holds the separator: leave it to the caller
-        return texts
-    out = list(texts)
-    for i, text in zip(marked, rewritten, strict=True):
-        out[i] = text
-    return out
-
-
 def _greedy(starts: IntArray, ends: IntArray, docs: set[int], doc: IntArray) -> np.ndarray[Any, Any]:
     """Which phrase matches to keep where some overlap: left to right, a phrase that starts
     inside the last kept one is dropped (only the few texts with overlaps are walked)."""
@@ -259,65 +243,70 @@ def _window_hashes(rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return hashes
 
 
-class _Pieces:
-    """The words of each distinct token, flat: token t is words[offsets[t]:offsets[t] + lengths[t]]."""
+@dataclass
+class _ChunkTable:
+    """What each distinct chunk (text between two spaces) holds, as arrays by chunk number:
+    its words are ``words[offsets[c]:offsets[c] + lengths[c]]``, each with "cut from the word
+    before inside the chunk" in ``breaks``; ``cuts_before``: punctuation before its first word;
+    ``cuts_after``: punctuation after its last word (for a chunk of no words, any at all)."""
 
-    def __init__(self) -> None:
-        self.words = np.zeros(0, np.int64)
-        self.offsets = np.zeros(0, np.int64)
-        self.lengths = np.zeros(0, np.int64)
+    words: IntArray
+    breaks: np.ndarray[Any, Any]
+    offsets: IntArray
+    lengths: IntArray
+    cuts_before: np.ndarray[Any, Any]
+    cuts_after: np.ndarray[Any, Any]
+    number_words: np.ndarray[Any, Any]
+    separator: np.ndarray[Any, Any]
 
 
-class _Tokens(dict[str, int]):
-    """Raw token -> a number, and for each number its words (``pieces``) and whether it is
-    a number word (``number_words``), filled in as tokens are met."""
+class _Chunks(dict[str, int]):
+    """Chunk -> a number, read once by the rules of :func:`bot.language.words`.
+
+    Those rules never look past a space: apostrophes, elisions ("l'IA"), possessives
+    ("Meta's"), tokens and units ("65bn") all sit inside one chunk, so reading each distinct
+    chunk once (tens of thousands, against millions of chunks) reads every text.
+    """
 
     def __init__(self, word_id: Callable[[str], int]) -> None:
         super().__init__()
         self._word_id = word_id
-        self._words: list[int] = []
-        self._offsets: list[int] = []
-        self._lengths: list[int] = []
-        self._number: list[bool] = []
-        self._pieces = _Pieces()
-        self._number_words = np.zeros(0, dtype=bool)
-        self._stale = True
+        self._columns: dict[str, list[Any]] = {name: [] for name in _ChunkTable.__dataclass_fields__}
+        self._table: _ChunkTable | None = None
 
-    def __missing__(self, raw: str) -> int:
-        pieces = language._pieces(raw)
-        number = self[raw] = len(self._lengths)
-        self._offsets.append(len(self._words))
-        self._lengths.append(len(pieces))
-        self._words.extend(self._word_id(piece) for piece in pieces)
-        self._number.append(any(piece in language._NUMBER_WORDS for piece in pieces))
-        self._stale = True
+    def __missing__(self, chunk: str) -> int:
+        number = self[chunk] = len(self._columns["lengths"])
+        columns = self._columns
+        text = language._ELISION.sub(r"\1 ", language._POSSESSIVE.sub(",", chunk.translate(language._APOSTROPHES)))
+        parts = language._TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap
+        words: list[str] = []
+        for i in range(1, len(parts), 2):
+            pieces = language._pieces(parts[i])
+            columns["breaks"] += [bool(words) and _cuts(parts[i - 1])] + [False] * (len(pieces) - 1)
+            words += pieces
+        columns["offsets"].append(len(columns["words"]))
+        columns["words"] += map(self._word_id, words)
+        columns["lengths"].append(len(words))
+        columns["cuts_before"].append(len(parts) > 1 and _cuts(parts[0]))
+        columns["cuts_after"].append(_cuts(parts[-1]) if words else _cuts(text))
+        columns["number_words"].append(any(word in language._NUMBER_WORDS for word in words))
+        columns["separator"].append(chunk == _SEPARATOR)
+        self._table = None
         return number
 
-    def _refresh(self) -> None:
-        if self._stale:
-            self._pieces.words = np.array(self._words, dtype=np.int64)
-            self._pieces.offsets = np.array(self._offsets, dtype=np.int64)
-            self._pieces.lengths = np.array(self._lengths, dtype=np.int64)
-            self._number_words = np.array(self._number, dtype=bool)
-            self._stale = False
-
-    @property
-    def pieces(self) -> _Pieces:
-        self._refresh()
-        return self._pieces
-
-    @property
-    def number_words(self) -> np.ndarray[Any, Any]:
-        self._refresh()
-        return self._number_words
+    def table(self) -> _ChunkTable:
+        if self._table is None:
+            self._table = _ChunkTable(**{
+                name: np.array(values, dtype=bool if name in _FLAGS else np.int64)
+                for name, values in self._columns.items()
+            })
+        return self._table
 
 
-class _Gaps(dict[str, int]):
-    """Text between two tokens -> (separators in it) * 2 + (1 if it breaks a phrase): a comma
-    or other punctuation breaks one; spaces, hyphens and apostrophes do not."""
+_FLAGS = frozenset({"breaks", "cuts_before", "cuts_after", "number_words", "separator"})
 
-    def __missing__(self, gap: str) -> int:
-        joins = gap.translate(language._APOSTROPHES).translate(language._JOINERS)
-        code = gap.count(_SEPARATOR) * 2 + (1 if joins else 0)
-        self[gap] = code
-        return code
+
+def _cuts(gap: str) -> bool:
+    """Whether text between two words keeps them apart: anything but spaces, hyphens and
+    apostrophes does (a name never spans a comma)."""
+    return bool(gap.translate(language._JOINERS)) and gap != _SEPARATOR

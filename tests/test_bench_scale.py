@@ -28,6 +28,8 @@ TRICKY = [
     "x -- y", "quatre-vingt-dix", "65,5 md€", "£3 bn", "vingt et un", "Meta AI: 2025!",
     "  spaced   out  ", "C'est quoi Stargate ?", "what’s Meta’s plan", "AT&T 5G", "", "?!",
     "semi-conducteurs", "Meta\u00a0AI", "one billion dollars", "Llama 4, Meta AI",
+    "Meta\u2003AI", "Meta\tAI", "Meta ,AI", "Meta - AI", "( Meta AI )", "Meta ( AI", "d' IA",
+    "l'\u2019IA", "Meta's's", "Meta\nAI", "Meta  AI", " Meta AI ", "— Meta AI —", "$ 65 bn", "65bn$",
 ]
 
 
