@@ -80,6 +80,33 @@ def fold(text: str) -> str:
     return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
 
+def fold_many(texts: Sequence[str]) -> Iterator[str]:
+    """``fold(text) for text in texts``, several times faster on many texts.
+
+    Folding never looks past a space (the space is itself a separator), so each distinct
+    space-separated chunk is folded once and the rest is joining strings in C, a few
+    thousand texts at a time so that their chunks never weigh much."""
+    cache = _FoldedChunks()
+    for start in range(0, len(texts), _FOLD_BATCH):
+        batch = texts[start : start + _FOLD_BATCH]
+        joined = _SEPARATOR.join(batch)
+        if joined.count(_SEPARATOR) != len(batch) - 1:  # a text holds the separator itself
+            yield from map(fold, batch)
+            continue
+        chunks = joined.replace(_SEPARATOR, f" {_SEPARATOR} ").split(" ")
+        folded = " ".join(filter(None, map(cache.__getitem__, chunks)))
+        yield from (part.strip(" ") for part in folded.split(_SEPARATOR))
+
+
+class _FoldedChunks(dict[str, str]):
+    def __missing__(self, chunk: str) -> str:
+        folded = self[chunk] = chunk if chunk == _SEPARATOR else fold(chunk)
+        return folded
+
+_SEPARATOR = "\x00"
+_FOLD_BATCH = 5000
+
+
 class _Uncombined(dict[int, int | None]):
     """A str.translate table that drops combining marks, filled in as characters are met."""
 
@@ -109,7 +136,7 @@ def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     if not fact_files:
         problems.append(Problem(data_dir / "facts", 0, None, "facts", "no fact files found"))
     facts_by_file: list[tuple[Path, list[Fact]]] = []
-    shared: dict[Any, Any] = {}
+    shared: dict[frozenset[str], set[str]] = {}
     for path in fact_files:
         file_facts = _load_section(path, "facts", _FACTS, problems)
         for fact in file_facts:
@@ -122,28 +149,17 @@ def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     return FactBase(entities=entities, concepts=concepts, facts=facts), []
 
 
-def _compact(model: BaseModel, shared: dict[Any, Any]) -> None:
-    """Share what thousands of facts repeat: pydantic's per-model ``model_fields_set`` (a
-    quarter of a fact's memory; facts are frozen, and ``model_copy`` copies it before any
-    change) and short strings (entity ids, dates, publishers, topics), each kept once."""
+def _compact(model: BaseModel, shared: dict[frozenset[str], set[str]]) -> None:
+    """Share pydantic's per-model ``model_fields_set`` between models with the same one: it
+    is a quarter of a fact's memory, and facts are frozen (``model_copy`` copies it before
+    any change). Short strings are already shared by pydantic's JSON parser."""
     own = model.__pydantic_fields_set__
     common = shared.setdefault(frozenset(own), own)
     if common is not own:
         object.__setattr__(model, "__pydantic_fields_set__", common)
-    values = model.__dict__
-    for key, value in values.items():
+    for value in model.__dict__.values():
         if isinstance(value, BaseModel):
             _compact(value, shared)
-        elif isinstance(value, str) and len(value) <= _SHORT and key != "id":
-            values[key] = shared.setdefault(value, value)
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, str) and len(item) <= _SHORT:
-                    value[i] = shared.setdefault(item, item)
-
-
-#: Strings up to this long are ids, dates and names that many facts repeat.
-_SHORT = 40
 
 
 def _parse(path: Path, text: str) -> Any:
@@ -215,26 +231,21 @@ def _cross_checks(
     entity_ids = {e.id for e in entities}
     entities_file, lexicon_file = data_dir / "entities.yaml", data_dir / "lexicon.yaml"
     locate_entity, locate_concept = _Locator(entities_file), _Locator(lexicon_file)
-    names = ((name, e.id, ("entities", i)) for i, e in enumerate(entities) for name in e.names)
-    for name, entity_id, entity_at, first in _claimed_twice(names):
+    names = [(name, e.id, ("entities", i)) for i, e in enumerate(entities) for name in e.names]
+    for (name, entity_id, entity_at), first in _claimed_twice(names):
         problems.append(Problem(entities_file, locate_entity(entity_at), None, f"entity {entity_id}",
                                 f"name {name!r} is already used by entity {first!r}"))
     for i, entity in enumerate(entities):
         if entity.leads is not None and entity.leads not in entity_ids:
             problems.append(Problem(entities_file, locate_entity(("entities", i, "leads")), None,
                                     f"entity {entity.id}", f"leads unknown entity {entity.leads!r}"))
-    words = ((w, c.id, ("concepts", i, "words")) for i, c in enumerate(concepts) for w in c.words)
-    for word, concept_id, concept_at, first in _claimed_twice(words):
+    words = [(w, c.id, ("concepts", i, "words")) for i, c in enumerate(concepts) for w in c.words]
+    for (word, concept_id, concept_at), first in _claimed_twice(words):
         problems.append(Problem(lexicon_file, locate_concept(concept_at), None, f"concept {concept_id}",
                                 f"word {word!r} is already in concept {first!r}"))
-    seen_ids: dict[str, Path] = {}
-    documents: dict[str, str | None] = {}
-    phrasings = (
-        (text, fact.id, (path, index, lang, i))
-        for path, facts in facts_by_file for index, fact in enumerate(facts)
-        for lang in LANGS for i, text in enumerate(fact.phrasings.in_lang(lang))
-    )
-    claimed = {at: (text, first) for text, _, at, first in _claimed_twice(phrasings)}
+    problems += _phrasings_claimed_twice(facts_by_file)
+    seen_ids: dict[str, tuple[Path, int]] = {}
+    documents = _Documents(data_dir / "sources")
     for path, facts in facts_by_file:
         locate = _Locator(path)
         for index, fact in enumerate(facts):
@@ -246,22 +257,17 @@ def _cross_checks(
                 dotted = ".".join(str(part) for part in field)
                 problems.append(Problem(path, line, fact.id, dotted, message))
 
-            if fact.id in seen_ids:
-                problem(["id"], f"duplicate id (first defined in {seen_ids[fact.id].name})")
-            seen_ids.setdefault(fact.id, path)
-            for i, entity_id in enumerate(fact.entities):
-                if entity_id not in entity_ids:
-                    problem(["entities", i], f"unknown entity {entity_id!r}")
+            first_seen = seen_ids.setdefault(fact.id, (path, index))
+            if first_seen != (path, index):
+                problem(["id"], f"duplicate id (first defined in {first_seen[0].name})")
+            if not entity_ids.issuperset(fact.entities):
+                for i, entity_id in enumerate(fact.entities):
+                    if entity_id not in entity_ids:
+                        problem(["entities", i], f"unknown entity {entity_id!r}")
             if fact.amount and fact.amount.subject not in fact.entities:
-                problem(["amount", "subject"],
-                        f"subject {fact.amount.subject!r} is not among the fact's entities")
-            for lang in LANGS:
-                for i in range(len(fact.phrasings.in_lang(lang))):
-                    if (path, index, lang, i) in claimed:
-                        text, first = claimed[(path, index, lang, i)]
-                        problem(["phrasings", lang, i], f"phrasing {text!r} is also claimed by {first!r}")
+                problem(["amount", "subject"], f"subject {fact.amount.subject!r} is not among the fact's entities")
             if fact.source.document:
-                document = _document_text(data_dir / "sources", fact.source.document, documents)
+                document = documents[fact.source.document]
                 if document is None:
                     problem(["source", "document"],
                             f"document {fact.source.document!r} not found in {data_dir / 'sources'}")
@@ -272,21 +278,49 @@ def _cross_checks(
     return problems
 
 
-def _claimed_twice(claims: Iterable[tuple[str, str, Where]]) -> Iterator[tuple[str, str, Where, str]]:
-    """(text, claimant, where, first owner) for every text that a second owner claims again,
-    compared without case or accents: a name, word or phrasing must mean one thing only."""
+def _claimed_twice(claims: Sequence[tuple[str, str, Where]]) -> Iterator[tuple[tuple[str, str, Where], str]]:
+    """Each (text, claimant, where) whose text a first, other owner claimed already, with that
+    owner; compared without case or accents: a name, word or phrasing must mean one thing only."""
     owners: dict[str, str] = {}
-    for text, claimant, where in claims:
-        first = owners.setdefault(fold(text), claimant)
-        if first != claimant:
-            yield text, claimant, where, first
+    for key, claim in zip(fold_many([text for text, _, _ in claims]), claims, strict=True):
+        first = owners.setdefault(key, claim[1])
+        if first != claim[1]:
+            yield claim, first
 
 
-def _document_text(sources_dir: Path, name: str, cache: dict[str, str | None]) -> str | None:
-    if name not in cache:
-        path = sources_dir / name
-        cache[name] = " ".join(path.read_text(encoding="utf-8").split()) if path.is_file() else None
-    return cache[name]
+def _phrasings_claimed_twice(facts_by_file: list[tuple[Path, list[Fact]]]) -> list[Problem]:
+    """The same check for phrasings, of which there are hundreds of thousands: their texts
+    and owners are listed flat, and where each one is only worked out if one is claimed twice."""
+    texts = [text for _, facts in facts_by_file for fact in facts for lang in LANGS
+             for text in fact.phrasings.in_lang(lang)]
+    owners = [fact.id for _, facts in facts_by_file for fact in facts for lang in LANGS
+              for _ in fact.phrasings.in_lang(lang)]
+    firsts: dict[str, str] = {}
+    twice = [(position, first) for position, (key, owner) in enumerate(zip(fold_many(texts), owners, strict=True))
+             if (first := firsts.setdefault(key, owner)) != owner]
+    if not twice:
+        return []
+    spots = [(path, index, lang, i) for path, facts in facts_by_file for index, fact in enumerate(facts)
+             for lang in LANGS for i in range(len(fact.phrasings.in_lang(lang)))]
+    problems = []
+    for position, first in twice:
+        path, index, lang, i = spots[position]
+        problems.append(Problem(path, _Locator(path)(("facts", index, "phrasings", lang, i)), owners[position],
+                                f"phrasings.{lang}.{i}", f"phrasing {texts[position]!r} is also claimed by {first!r}"))
+    return problems
+
+
+class _Documents(dict[str, str | None]):
+    """Source documents by name, read on first need, spaces collapsed; None if missing."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self._folder = folder
+
+    def __missing__(self, name: str) -> str | None:
+        path = self._folder / name
+        text = self[name] = " ".join(path.read_text(encoding="utf-8").split()) if path.is_file() else None
+        return text
 
 
 class _Locator:

@@ -155,6 +155,15 @@ def test_loader_fold_matches_the_plain_one(synthetic: FactBase) -> None:
         assert loader.fold(text) == _plain_fold(text), text
 
 
+def test_loader_fold_many_matches_fold(synthetic: FactBase) -> None:
+    samples = [
+        "Où Zozul ouvre-t-il   un centre ?", " Meta, AI ", "Meta\u00a0AI\tx", "", "  ", "a_ b", "— x —",
+        "ǅ ﬁ ½", "with\x00nul", "l'IA d\u2019OpenAI", "Meta's AI (2025)!", " , ",
+    ] + [text for text, _ in _texts(synthetic)]
+    assert list(loader.fold_many(samples)) == [loader.fold(text) for text in samples]
+    assert list(loader.fold_many(samples[:8])) == [loader.fold(text) for text in samples[:8]]  # no NUL
+
+
 def test_loaded_facts_share_field_sets_safely(tmp_path: Path) -> None:
     write_base(tmp_path, facts=40, questions=10, seed=4)
     base = load_fact_base(tmp_path)
