@@ -63,15 +63,15 @@ class BulkAnalyzer:
     ) -> None:
         self._single_term = single_term
         self._term_id = term_id
-        self._word_ids: dict[str, int] = {}
-        self._words: list[str] = []
-        self._chunks = _Chunks(self._word_id)
+        self._word_ids = _WordIds()  # shared with the chunk reader, never pointing back here
+        self._words = self._word_ids.words
+        self._chunks = _Chunks(self._word_ids)
         # Phrase words are numbered first, so the phrase tables never change.
         self._phrases: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], IntArray]] = {}
         by_length: dict[int, list[tuple[tuple[int, ...], int]]] = {}
         single: dict[int, str] = {}
         for phrase, term in phrases.items():
-            ids = tuple(self._word_id(word) for word in phrase)
+            ids = tuple(self._word_ids[word] for word in phrase)
             if len(phrase) == 1:
                 single[ids[0]] = term
             elif len(phrase) <= max_phrase:
@@ -83,8 +83,8 @@ class BulkAnalyzer:
             terms = np.array([term for _, term in entries], dtype=np.int64)
             self._phrases[length] = (hashes[order], rows[order], terms[order])
         self._single_phrase = single
-        self._unit_ids = {self._word_id(w) for w in language._UNIT_NAMES}
-        self._one_ids = {self._word_id(w) for w in _ONE_WORDS}
+        self._unit_ids = {self._word_ids[w] for w in language._UNIT_NAMES}
+        self._one_ids = {self._word_ids[w] for w in _ONE_WORDS}
         self._seen = np.zeros(0, dtype=bool)
         self._term_of: dict[Lang, IntArray] = {"en": np.zeros(0, np.int64), "fr": np.zeros(0, np.int64)}
 
@@ -150,13 +150,6 @@ class BulkAnalyzer:
 
         keep = (term != _NO_TERM) & ~plain[doc]
         return DocTerms(sorted_unique((doc[keep] << 32) | term[keep]), np.flatnonzero(plain).tolist())
-
-    def _word_id(self, word: str) -> int:
-        number = self._word_ids.get(word)
-        if number is None:
-            number = self._word_ids[word] = len(self._words)
-            self._words.append(word)
-        return number
 
     def _note_seen(self, word: IntArray) -> None:
         """Mark the batch's words as seen, and give any new word its term in each language."""
@@ -243,6 +236,19 @@ def _window_hashes(rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return hashes
 
 
+class _WordIds(dict[str, int]):
+    """Word -> a number given on first sight; ``words`` has the words by number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = len(self.words)
+        self.words.append(word)
+        return number
+
+
 @dataclass
 class _ChunkTable:
     """What each distinct chunk (text between two spaces) holds, as arrays by chunk number:
@@ -268,9 +274,9 @@ class _Chunks(dict[str, int]):
     chunk once (tens of thousands, against millions of chunks) reads every text.
     """
 
-    def __init__(self, word_id: Callable[[str], int]) -> None:
+    def __init__(self, word_ids: _WordIds) -> None:
         super().__init__()
-        self._word_id = word_id
+        self._word_ids = word_ids
         self._columns: dict[str, list[Any]] = {name: [] for name in _ChunkTable.__dataclass_fields__}
         self._table: _ChunkTable | None = None
 
@@ -285,7 +291,7 @@ class _Chunks(dict[str, int]):
             columns["breaks"] += [bool(words) and _cuts(parts[i - 1])] + [False] * (len(pieces) - 1)
             words += pieces
         columns["offsets"].append(len(columns["words"]))
-        columns["words"] += map(self._word_id, words)
+        columns["words"] += map(self._word_ids.__getitem__, words)
         columns["lengths"].append(len(words))
         columns["cuts_before"].append(len(parts) > 1 and _cuts(parts[0]))
         columns["cuts_after"].append(_cuts(parts[-1]) if words else _cuts(text))

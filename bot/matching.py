@@ -275,59 +275,52 @@ class FactIndex:
         lexicon = self.analyzer.lexicon
         term_ids = _TermIds()
         bulk = BulkAnalyzer(lexicon.phrases, _plain_term, term_ids.__getitem__, _MAX_NGRAM)
-        self._doc_texts: list[str] = []  # "" for a statement
-        batches = [self._read_batch(base.facts[first : first + _FACTS_PER_BATCH], bulk, term_ids)
-                   for first in range(0, len(base.facts), _FACTS_PER_BATCH)]
+        # Each run below is one after another in a flat array: document d's terms are
+        # _doc_ids[_doc_bounds[d]:_doc_bounds[d + 1]], fact i's documents are numbers
+        # _fact_docs[i] to _fact_docs[i + 1], and its terms are marked out by _fact_bounds.
+        self._doc_ids, self._doc_bounds = array("i"), array("q", [0])
+        self._fact_ids, self._fact_bounds = array("i"), array("q", [0])
+        self._fact_docs = array("q", [0])
+        for first in range(0, len(base.facts), _FACTS_PER_BATCH):
+            self._read_batch(base.facts[first : first + _FACTS_PER_BATCH], bulk, term_ids)
         lexicon.vocabulary.update(word for word in bulk.words if not is_number(word))
         for topic in {topic for fact in base.facts for topic in fact.topics}:
             lexicon.vocabulary.update(w.text for w in words(topic) if not is_number(w.text))
         self.analyzer._by_length = None
+        del bulk
 
-        doc_terms, terms_per_doc, fact_terms, terms_per_fact, docs_per_fact = (
-            np.concatenate([batch[part] for batch in batches]) if batches else np.zeros(0, np.int32)
-            for part in range(5)
-        )
-        del batches
-        # Number only the terms some fact has, in order, so that sorted stays sorted.
-        used = np.flatnonzero(np.bincount(fact_terms, minlength=len(term_ids.names)))
-        renumber = np.full(len(term_ids.names), -1, dtype=np.int32)
-        renumber[used] = np.arange(len(used), dtype=np.int32)
-        self._term_names = [term_ids.names[t] for t in used.tolist()]
-        self._term_ids = {name: number for number, name in enumerate(self._term_names)}
-        doc_terms, fact_terms = renumber[doc_terms], renumber[fact_terms]
-
+        # Terms no fact has (a lexicon phrase no text uses) are left out: a question's term
+        # the index does not know counts as unknown, and rare.
+        self._term_names = term_ids.names
+        fact_terms = np.frombuffer(self._fact_ids, dtype=np.int32)
+        counts = np.bincount(fact_terms, minlength=len(term_ids.names))
+        self._term_ids = {name: number for number, name in enumerate(term_ids.names) if counts[number]}
         total = max(len(base.facts), 1)
         order = np.argsort(fact_terms, kind="stable")  # facts ascending within each term
-        postings = np.repeat(np.arange(len(base.facts), dtype=np.int32), terms_per_fact)[order]
-        del order
-        term_bounds = _bounds(np.bincount(fact_terms, minlength=len(used)))
-        self._postings = {t: postings[term_bounds[t] : term_bounds[t + 1]] for t in range(len(used))}
-        self._idf = np.log1p(total / np.diff(term_bounds))
+        terms_per_fact: np.ndarray[Any, Any] = np.diff(np.frombuffer(self._fact_bounds, dtype=np.int64))
+        self._posting_facts = np.repeat(np.arange(len(base.facts), dtype=np.int32), terms_per_fact)[order]
+        del order, fact_terms
+        self._posting_bounds = _as_array("q", _bounds(counts))
+        with np.errstate(divide="ignore"):
+            self._idf = np.where(counts > 0, np.log1p(total / counts), 0.0)
         self._idf_list: list[float] = self._idf.tolist()
-        self._doc_ids = array("i", doc_terms.tobytes())
-        self._doc_bounds = array("q", _bounds(terms_per_doc).tobytes())
-        self._fact_docs = array("q", _bounds(docs_per_fact).tobytes())
-        self._fact_ids = array("i", fact_terms.tobytes())
-        self._fact_bounds = array("q", _bounds(terms_per_fact).tobytes())
-        doc_weights = _segment_sums(self._idf[doc_terms], np.frombuffer(self._doc_bounds, np.int64))
-        self._doc_weights = array("d", doc_weights.tobytes())
+        doc_terms = np.frombuffer(self._doc_ids, dtype=np.int32)
+        doc_weights = _segment_sums(self._idf, doc_terms, np.frombuffer(self._doc_bounds, dtype=np.int64))
+        del doc_terms
+        self._doc_weights = _as_array("d", doc_weights)
         self.unknown_weight = math.log(1 + total)
         # Terms in many facts are checked by membership in the candidates found through
         # rarer terms, instead of adding up tens of thousands of postings per question.
         self._common_limit = max(_MIN_COMMON_POSTINGS, total // 50)
-        self._common_masks: dict[int, np.ndarray] = {}
-        for term_id, ids in self._postings.items():
-            if len(ids) > self._common_limit:
-                mask = np.zeros(total, dtype=bool)
-                mask[ids] = True
-                self._common_masks[term_id] = mask
+        self._common_bits: dict[int, np.ndarray[Any, Any]] = {}
+        for term_id in np.flatnonzero(counts > self._common_limit).tolist():
+            mask = np.zeros(total, dtype=bool)
+            mask[self._postings(term_id)] = True
+            self._common_bits[term_id] = np.packbits(mask)
 
-    def _read_batch(self, facts: Sequence[Fact], bulk: BulkAnalyzer, term_ids: _TermIds) -> tuple[
-        np.ndarray[Any, Any], ...
-    ]:
-        """The terms of a few thousand facts' documents and of the facts themselves, as
-        (terms of each document in turn, how many per document, the same two for facts,
-        documents per fact); term numbers are ``term_ids``' until :meth:`_build` renumbers."""
+    def _read_batch(self, facts: Sequence[Fact], bulk: BulkAnalyzer, term_ids: _TermIds) -> None:
+        """Index a few thousand facts: their documents' terms and their own, appended to the
+        flat arrays (term numbers are ``term_ids``')."""
         texts: list[str] = []  # each fact's phrasings and statement, per language
         langs: list[Lang] = []
         docs_per_fact: list[int] = []
@@ -336,8 +329,6 @@ class FactIndex:
                 phrasings = fact.phrasings.in_lang(lang)
                 texts += phrasings
                 texts.append(fact.statement.in_lang(lang))
-                self._doc_texts += phrasings
-                self._doc_texts.append("")
                 langs += [lang] * (len(phrasings) + 1)
             docs_per_fact.append(len(fact.phrasings.en) + len(fact.phrasings.fr) + 2)
         found = bulk.doc_terms(texts, langs)
@@ -349,11 +340,9 @@ class FactIndex:
                for index, fact in enumerate(facts) for term in self._fact_level_terms(fact)]
         fact_keys = sorted_unique(np.concatenate([(fact_of_doc[doc_keys >> 32] << 32) | (doc_keys & _LOW),
                                                  np.array(own, dtype=np.int64)]))
-        return (
-            (doc_keys & _LOW).astype(np.int32), np.bincount(doc_keys >> 32, minlength=len(texts)),
-            (fact_keys & _LOW).astype(np.int32), np.bincount(fact_keys >> 32, minlength=len(facts)),
-            np.array(docs_per_fact, dtype=np.int64),
-        )
+        _append_runs(self._doc_ids, self._doc_bounds, doc_keys, len(texts))
+        _append_runs(self._fact_ids, self._fact_bounds, fact_keys, len(facts))
+        _extend(self._fact_docs, self._fact_docs[-1] + np.cumsum(docs_per_fact))
 
     def _fact_level_terms(self, fact: Fact) -> Iterable[str]:
         yield from (f"e:{entity}" for entity in fact.entities)
@@ -368,14 +357,24 @@ class FactIndex:
                 yield f"y:{fact.amount.growth.versus_year}"
                 yield from self.analyzer.lexicon.role_terms.get("growth", ())
 
+    def _postings(self, term_id: int) -> np.ndarray[Any, Any]:
+        """The facts (by number, ascending) that have a term."""
+        return self._posting_facts[self._posting_bounds[term_id] : self._posting_bounds[term_id + 1]]
+
+    def _doc_texts(self, fact_index: int) -> list[str]:
+        """The texts of one fact's documents, in index order: "" for a statement."""
+        phrasings = self.base.facts[fact_index].phrasings
+        return [*phrasings.en, "", *phrasings.fr, ""]
+
     def _fact_terms(self, fact_index: int) -> array[int]:
         return self._fact_ids[self._fact_bounds[fact_index] : self._fact_bounds[fact_index + 1]]
 
     def docs(self, fact_index: int) -> Iterator[tuple[str, frozenset[str]]]:
         """(phrasing, or "" for a statement; its terms) for each document of one fact."""
         names, bounds = self._term_names, self._doc_bounds
-        for doc in range(self._fact_docs[fact_index], self._fact_docs[fact_index + 1]):
-            yield self._doc_texts[doc], frozenset(names[t] for t in self._doc_ids[bounds[doc] : bounds[doc + 1]])
+        docs = range(self._fact_docs[fact_index], self._fact_docs[fact_index + 1])
+        for doc, text in zip(docs, self._doc_texts(fact_index), strict=True):
+            yield text, frozenset(names[t] for t in self._doc_ids[bounds[doc] : bounds[doc + 1]])
 
     def terms_of(self, fact_index: int) -> frozenset[str]:
         """Every term one fact can be matched on (entities, years, words of its texts)."""
@@ -388,21 +387,22 @@ class FactIndex:
     def candidates(self, analysis: Analysis, limit: int = 30) -> list[int]:
         """Facts sharing terms with the question, those sharing the rarest terms first."""
         known = [self._term_ids[t] for t in analysis.terms if t in self._term_ids]
-        rare = [t for t in known if t not in self._common_masks]
-        common = [t for t in known if t in self._common_masks]
+        rare = [t for t in known if t not in self._common_bits]
+        common = [t for t in known if t in self._common_bits]
         facts: np.ndarray[Any, Any]
         scores: np.ndarray[Any, Any]
         if rare:
-            arrays = [self._postings[t] for t in rare]
+            arrays = [self._postings(t) for t in rare]
             facts, position = np.unique(np.concatenate(arrays), return_inverse=True)
             weights = np.repeat(self._idf[rare], [len(a) for a in arrays])
             scores = np.bincount(position, weights=weights)
             for term_id in common:
-                scores += self._idf[term_id] * self._common_masks[term_id][facts]
+                bits = self._common_bits[term_id]
+                scores += self._idf[term_id] * ((bits[facts >> 3] >> (7 - (facts & 7))) & 1)
         elif common:
             dense = np.zeros(len(self.base.facts), dtype=np.float64)
             for term_id in common:
-                dense[self._postings[term_id]] += self._idf[term_id]
+                dense[self._postings(term_id)] += self._idf[term_id]
             facts = np.flatnonzero(dense)
             scores = dense[facts]
         else:
@@ -435,11 +435,11 @@ class FactIndex:
         fact_cover = sum(query.get(t, 0.0) for t in self._fact_terms(fact_index)) / query_weight
         best, best_text = 0.0, ""
         doc_ids, bounds = self._doc_ids, self._doc_bounds
-        for doc in range(self._fact_docs[fact_index], self._fact_docs[fact_index + 1]):
+        docs = range(self._fact_docs[fact_index], self._fact_docs[fact_index + 1])
+        for doc, text in zip(docs, self._doc_texts(fact_index), strict=True):
             shared = sum(query[t] for t in doc_ids[bounds[doc] : bounds[doc + 1]] if t in query)
             value = 100 * (0.45 * shared / query_weight + 0.2 * shared / self._doc_weights[doc]
                            + 0.35 * fact_cover)
-            text = self._doc_texts[doc]
             if not text:
                 value *= STATEMENT_DISCOUNT
             if value > best:
@@ -458,14 +458,39 @@ def _bounds(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return bounds
 
 
-def _segment_sums(values: np.ndarray[Any, Any], bounds: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """values[bounds[i]:bounds[i + 1]].sum() for each i, 1.0 for an empty or weightless one."""
+def _append_runs(items: array[int], bounds: array[int], keys: np.ndarray[Any, Any], runs: int) -> None:
+    """Append sorted (run << 32 | item) keys of ``runs`` new runs to a flat array and its bounds."""
+    _extend(items, keys & _LOW)
+    _extend(bounds, bounds[-1] + np.cumsum(np.bincount(keys >> 32, minlength=runs)))
+
+
+def _segment_sums(weights: np.ndarray[Any, Any], terms: np.ndarray[Any, Any], bounds: np.ndarray[Any, Any],
+                  step: int = 1 << 20) -> np.ndarray[Any, Any]:
+    """The weight of each run of ``terms`` (run i is terms[bounds[i]:bounds[i + 1]]), 1.0 for
+    an empty or weightless run; a million terms at a time, so the weights never take much room."""
     sums = np.zeros(len(bounds) - 1, dtype=np.float64)
-    nonempty = np.flatnonzero(bounds[1:] > bounds[:-1])
-    if len(nonempty):
-        sums[nonempty] = np.add.reduceat(values, bounds[nonempty])
+    starts = bounds[:-1]
+    nonempty = np.flatnonzero(bounds[1:] > starts)
+    for first in range(0, len(nonempty), step // 8):
+        runs = nonempty[first : first + step // 8]
+        low, high = int(starts[runs[0]]), int(bounds[runs[-1] + 1])
+        sums[runs] = np.add.reduceat(weights[terms[low:high]], starts[runs] - low)
     sums[sums == 0] = 1.0
     return sums
+
+
+def _as_array(typecode: str, values: np.ndarray[Any, Any]) -> array[Any]:
+    """A numpy array as an ``array.array`` (faster to index one item at a time), copied once."""
+    return _extend(array(typecode), values)
+
+
+def _extend(out: array[Any], values: np.ndarray[Any, Any]) -> array[Any]:
+    """Append a numpy array's values to an ``array.array``, converted to its item type."""
+    out.frombytes(np.ascontiguousarray(values, dtype=_DTYPES[out.typecode]).view(np.uint8).data)
+    return out
+
+
+_DTYPES: dict[str, type[np.generic]] = {"i": np.int32, "q": np.int64, "d": np.float64}
 
 
 def _drops_one_letter(short: str, long: str) -> bool:
