@@ -94,7 +94,7 @@ class BulkAnalyzer:
         seen = self._seen
         return [word for number, word in enumerate(self._words) if number < len(seen) and seen[number]]
 
-    def doc_terms(self, texts: Sequence[str], langs: Sequence[Lang]) -> DocTerms:
+    def doc_terms(self, texts: Sequence[str], english: np.ndarray[Any, Any]) -> DocTerms:
         """Terms of ``texts`` (document numbers are their positions). Give a few thousand
         texts at a time: numpy pays from there, and one batch's strings weigh little."""
         joined = _SEPARATOR.join(texts)
@@ -139,8 +139,7 @@ class BulkAnalyzer:
         plain[doc[after_one]] = True
 
         self._note_seen(word)
-        english = np.array([lang == "en" for lang in langs], dtype=bool)[doc]
-        term = np.where(english, self._term_of["en"][word], self._term_of["fr"][word])
+        term = np.where(english[doc], self._term_of["en"][word], self._term_of["fr"][word])
         phrase_starts, phrase_lengths, phrase_terms = self._phrase_matches(word, breaks, doc)
         covered = np.zeros(len(word) + 1, dtype=np.int64)
         np.add.at(covered, phrase_starts + 1, 1)
@@ -277,11 +276,15 @@ class _Chunks(dict[str, int]):
     def __init__(self, word_ids: _WordIds) -> None:
         super().__init__()
         self._word_ids = word_ids
+        #: chunks read since the table was last brought up to date
         self._columns: dict[str, list[Any]] = {name: [] for name in _ChunkTable.__dataclass_fields__}
-        self._table: _ChunkTable | None = None
+        self._table = _ChunkTable(**{
+            name: np.zeros(0, dtype=bool if name in _FLAGS else np.int64) for name in self._columns
+        })
+        self._words = 0  # words of all chunks so far
 
     def __missing__(self, chunk: str) -> int:
-        number = self[chunk] = len(self._columns["lengths"])
+        number = self[chunk] = len(self)
         columns = self._columns
         text = language._ELISION.sub(r"\1 ", language._POSSESSIVE.sub(",", chunk.translate(language._APOSTROPHES)))
         parts = language._TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap
@@ -290,22 +293,23 @@ class _Chunks(dict[str, int]):
             pieces = language._pieces(parts[i])
             columns["breaks"] += [bool(words) and _cuts(parts[i - 1])] + [False] * (len(pieces) - 1)
             words += pieces
-        columns["offsets"].append(len(columns["words"]))
+        columns["offsets"].append(self._words)
+        self._words += len(words)
         columns["words"] += map(self._word_ids.__getitem__, words)
         columns["lengths"].append(len(words))
         columns["cuts_before"].append(len(parts) > 1 and _cuts(parts[0]))
         columns["cuts_after"].append(_cuts(parts[-1]) if words else _cuts(text))
         columns["number_words"].append(any(word in language._NUMBER_WORDS for word in words))
         columns["separator"].append(chunk == _SEPARATOR)
-        self._table = None
         return number
 
     def table(self) -> _ChunkTable:
-        if self._table is None:
-            self._table = _ChunkTable(**{
-                name: np.array(values, dtype=bool if name in _FLAGS else np.int64)
-                for name, values in self._columns.items()
-            })
+        """Every chunk read so far, as arrays (only the new ones are converted)."""
+        for name, pending in self._columns.items():
+            if pending:
+                column = getattr(self._table, name)
+                setattr(self._table, name, np.concatenate([column, np.array(pending, dtype=column.dtype)]))
+                pending.clear()
         return self._table
 
 

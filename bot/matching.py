@@ -16,7 +16,7 @@ import math
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -281,13 +281,14 @@ class FactIndex:
         self._doc_ids, self._doc_bounds = array("i"), array("q", [0])
         self._fact_ids, self._fact_bounds = array("i"), array("q", [0])
         self._fact_docs = array("q", [0])
+        self._amount_terms: dict[tuple[int, int, Lang], list[int]] = {}
         for first in range(0, len(base.facts), _FACTS_PER_BATCH):
             self._read_batch(base.facts[first : first + _FACTS_PER_BATCH], bulk, term_ids)
         lexicon.vocabulary.update(word for word in bulk.words if not is_number(word))
         for topic in {topic for fact in base.facts for topic in fact.topics}:
             lexicon.vocabulary.update(w.text for w in words(topic) if not is_number(w.text))
         self.analyzer._by_length = None
-        del bulk
+        del bulk, self._amount_terms
 
         # Terms no fact has (a lexicon phrase no text uses) are left out: a question's term
         # the index does not know counts as unknown, and rare.
@@ -322,40 +323,52 @@ class FactIndex:
         """Index a few thousand facts: their documents' terms and their own, appended to the
         flat arrays (term numbers are ``term_ids``')."""
         texts: list[str] = []  # each fact's phrasings and statement, per language
-        langs: list[Lang] = []
-        docs_per_fact: list[int] = []
+        docs_per_lang: list[int] = []  # a fact's English documents, then its French ones
         for fact in facts:
             for lang in LANGS:
                 phrasings = fact.phrasings.in_lang(lang)
                 texts += phrasings
                 texts.append(fact.statement.in_lang(lang))
-                langs += [lang] * (len(phrasings) + 1)
-            docs_per_fact.append(len(fact.phrasings.en) + len(fact.phrasings.fr) + 2)
-        found = bulk.doc_terms(texts, langs)
-        plain = [(doc << 32) | term_ids[term]
-                 for doc in found.plain for term in self.analyzer.analyse(texts[doc], langs[doc], learn=True).terms]
+                docs_per_lang.append(len(phrasings) + 1)
+        english = np.repeat(np.tile(np.array([lang == "en" for lang in LANGS]), len(facts)), docs_per_lang)
+        docs_per_fact = np.add.reduceat(docs_per_lang, np.arange(0, len(docs_per_lang), len(LANGS)))
+        found = bulk.doc_terms(texts, english)
+        plain = [(doc << 32) | term_ids[term] for doc in found.plain
+                 for term in self.analyzer.analyse(texts[doc], "en" if english[doc] else "fr", learn=True).terms]
         doc_keys = sorted_unique(np.concatenate([found.keys, np.array(plain, dtype=np.int64)]))
         fact_of_doc = np.repeat(np.arange(len(facts), dtype=np.int64), docs_per_fact)
-        own = [(index << 32) | term_ids[term]
-               for index, fact in enumerate(facts) for term in self._fact_level_terms(fact)]
+        own = [(index << 32) | term_id
+               for index, fact in enumerate(facts) for term_id in self._fact_level_terms(fact, term_ids)]
         fact_keys = sorted_unique(np.concatenate([(fact_of_doc[doc_keys >> 32] << 32) | (doc_keys & _LOW),
                                                  np.array(own, dtype=np.int64)]))
         _append_runs(self._doc_ids, self._doc_bounds, doc_keys, len(texts))
         _append_runs(self._fact_ids, self._fact_bounds, fact_keys, len(facts))
         _extend(self._fact_docs, self._fact_docs[-1] + np.cumsum(docs_per_fact))
 
-    def _fact_level_terms(self, fact: Fact) -> Iterable[str]:
-        yield from (f"e:{entity}" for entity in fact.entities)
+    def _fact_level_terms(self, fact: Fact, term_ids: _TermIds) -> list[int]:
+        """The terms a fact has besides its texts': its entities, and what its amount says
+        of time (the year, "yearly", a growth against an earlier year)."""
+        found = [term_ids[f"e:{entity}"] for entity in fact.entities]
         if fact.amount:
-            if fact.amount.period.as_stated:
-                yield from self.analyzer.analyse(fact.amount.period.as_stated, fact.source.lang, learn=True).terms
-            if fact.amount.period.year:
-                yield f"y:{fact.amount.period.year}"
-            if fact.amount.period.is_yearly:
-                yield from self.analyzer.lexicon.role_terms.get("yearly", ())
-            if fact.amount.growth:
-                yield f"y:{fact.amount.growth.versus_year}"
-                yield from self.analyzer.lexicon.role_terms.get("growth", ())
+            key = (id(fact.amount.period), id(fact.amount.growth), fact.source.lang)  # shared parts
+            amount_terms = self._amount_terms.get(key)
+            if amount_terms is None:
+                amount_terms = self._amount_terms[key] = [term_ids[t] for t in self._amount_level_terms(fact)]
+            found += amount_terms
+        return found
+
+    def _amount_level_terms(self, fact: Fact) -> Iterator[str]:
+        assert fact.amount is not None
+        period, roles = fact.amount.period, self.analyzer.lexicon.role_terms
+        if period.as_stated:
+            yield from self.analyzer.analyse(period.as_stated, fact.source.lang, learn=True).terms
+        if period.year:
+            yield f"y:{period.year}"
+        if period.is_yearly:
+            yield from roles.get("yearly", ())
+        if fact.amount.growth:
+            yield f"y:{fact.amount.growth.versus_year}"
+            yield from roles.get("growth", ())
 
     def _postings(self, term_id: int) -> np.ndarray[Any, Any]:
         """The facts (by number, ascending) that have a term."""

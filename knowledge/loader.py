@@ -18,8 +18,10 @@ import json
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import numpy as np
 import yaml
@@ -32,7 +34,13 @@ from knowledge.models import LANGS, Amount, Concept, Entity, Fact, FactBase
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 Where = TypeVar("Where", bound=Hashable)
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader, reading dates as the text written ("2025-01-24"), as JSON does."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
 _FACTS = TypeAdapter(list[Fact])
 _ENTITIES = TypeAdapter(list[Entity])
 _CONCEPTS = TypeAdapter(list[Concept])
@@ -162,23 +170,40 @@ class _Compactor:
 
     def __init__(self) -> None:
         self._field_sets: dict[frozenset[str], set[str]] = {}
+        self._last_set: dict[type[BaseModel], set[str]] = {}
         self._values: dict[tuple[Any, ...], BaseModel] = {}
 
     def compact(self, model: BaseModel) -> None:
+        kind = type(model)
         own = model.__pydantic_fields_set__
-        common = self._field_sets.setdefault(frozenset(own), own)
-        if common is not own:
-            object.__setattr__(model, "__pydantic_fields_set__", common)
+        last = self._last_set.get(kind)
+        if last is None or own != last:  # most models of a kind have the same fields set
+            last = self._last_set[kind] = self._field_sets.setdefault(frozenset(own), own)
+        if last is not own:
+            object.__setattr__(model, "__pydantic_fields_set__", last)
         values = model.__dict__
-        for value in values.values():
-            if isinstance(value, BaseModel):
+        for key in _model_fields(kind):
+            value = values[key]
+            if value is not None:
                 self.compact(value)
-        if isinstance(model, Amount):
+        if kind is Amount:
             for key in _SHARED_PARTS:
                 part = values[key]
                 if part is not None:
                     values[key] = self._values.setdefault(
                         (type(part), id(part.__pydantic_fields_set__), *part.__dict__.values()), part)
+
+
+@cache
+def _model_fields(kind: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model class that hold another model (or None)."""
+
+    def holds_a_model(annotation: Any) -> bool:
+        if get_origin(annotation) in (Union, UnionType):  # Amount | None
+            return any(holds_a_model(arg) for arg in get_args(annotation))
+        return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+    return tuple(name for name, info in kind.model_fields.items() if holds_a_model(info.annotation))
 
 
 #: The parts of an Amount that are plain values (no lists) and that many facts repeat.

@@ -13,17 +13,16 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Lang = Literal["en", "fr"]
 LANGS: tuple[Lang, ...] = ("en", "fr")
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-#: A date as precise as the source gives it: "2025-01" or "2025-01-24".
+#: A date as precise as the source gives it: "2025-01" or "2025-01-24", as written (the
+#: loader reads YAML dates as text), checked by pydantic-core alone, with no Python call.
 PartialDate = Annotated[
-    str,
-    BeforeValidator(lambda v: v.isoformat() if isinstance(v, dt.date) else v),
-    StringConstraints(strip_whitespace=True, pattern=r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 ]
 Identifier = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]*$")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot import bulk_terms, matching
@@ -61,7 +62,7 @@ def test_bulk_terms_are_the_analysis_terms(which: str, fact_base: FactBase, synt
         return names.index(term)
 
     bulk = bulk_terms.BulkAnalyzer(analyzer.lexicon.phrases, matching._plain_term, term_id, 5)
-    found = bulk.doc_terms(texts, langs)
+    found = bulk.doc_terms(texts, np.array([lang == "en" for lang in langs]))
     by_doc: dict[int, set[str]] = {}
     for key in found.keys.tolist():
         by_doc.setdefault(key >> 32, set()).add(names[key & 0xFFFFFFFF])
@@ -88,7 +89,7 @@ def test_bulk_terms_choose_overlapping_phrases_as_the_plain_path_does() -> None:
         return names.index(term)
 
     bulk = bulk_terms.BulkAnalyzer(phrases, matching._plain_term, term_id, 5)
-    found = bulk.doc_terms(texts, ["en"] * len(texts))
+    found = bulk.doc_terms(texts, np.ones(len(texts), dtype=bool))
     by_doc: dict[int, set[str]] = {}
     for key in found.keys.tolist():
         by_doc.setdefault(key >> 32, set()).add(names[key & 0xFFFFFFFF])
