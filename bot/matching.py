@@ -28,7 +28,7 @@ from rapidfuzz.distance import OSA
 from bot.bulk_terms import BulkAnalyzer, sorted_unique
 from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, words
 from knowledge.building import long_lived_objects
-from knowledge.models import LANGS, Fact, FactBase
+from knowledge.models import Fact, FactBase
 
 _MAX_NGRAM = 5
 #: Terms in more facts than this (or 2% of the base, if more) count as common; see candidates.
@@ -322,16 +322,12 @@ class FactIndex:
     def _read_batch(self, facts: Sequence[Fact], bulk: BulkAnalyzer, term_ids: _TermIds) -> None:
         """Index a few thousand facts: their documents' terms and their own, appended to the
         flat arrays (term numbers are ``term_ids``')."""
-        texts: list[str] = []  # each fact's phrasings and statement, per language
-        docs_per_lang: list[int] = []  # a fact's English documents, then its French ones
-        for fact in facts:
-            for lang in LANGS:
-                phrasings = fact.phrasings.in_lang(lang)
-                texts += phrasings
-                texts.append(fact.statement.in_lang(lang))
-                docs_per_lang.append(len(phrasings) + 1)
-        english = np.repeat(np.tile(np.array([lang == "en" for lang in LANGS]), len(facts)), docs_per_lang)
-        docs_per_fact = np.add.reduceat(docs_per_lang, np.arange(0, len(docs_per_lang), len(LANGS)))
+        # Each fact's documents in index order: its English phrasings and statement, then French.
+        texts = [text for fact in facts for text in (
+            *fact.phrasings.en, fact.statement.en, *fact.phrasings.fr, fact.statement.fr)]
+        docs_per_lang = [len(phrasings) + 1 for fact in facts for phrasings in (fact.phrasings.en, fact.phrasings.fr)]
+        english = np.repeat(np.tile([True, False], len(facts)), docs_per_lang)
+        docs_per_fact = np.add.reduceat(docs_per_lang, np.arange(0, len(docs_per_lang), 2))
         found = bulk.doc_terms(texts, english)
         plain = [(doc << 32) | term_ids[term] for doc in found.plain
                  for term in self.analyzer.analyse(texts[doc], "en" if english[doc] else "fr", learn=True).terms]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from types import UnionType
@@ -329,11 +329,11 @@ def _cross_checks(
 def _claimed_twice(claims: Sequence[tuple[str, str, Where]]) -> Iterator[tuple[tuple[str, str, Where], str]]:
     """Each (text, claimant, where) whose text a first, other owner claimed already, with that
     owner; compared without case or accents: a name, word or phrasing must mean one thing only."""
-    for position, first in _claimed_again([text for text, _, _ in claims], [owner for _, owner, _ in claims]):
+    for position, first in _claimed_again([text for text, _, _ in claims], lambda position: claims[position][1]):
         yield claims[position], first
 
 
-def _claimed_again(texts: Sequence[str], owners: Sequence[str]) -> list[tuple[int, str]]:
+def _claimed_again(texts: Sequence[str], owner: Callable[[int], str]) -> list[tuple[int, str]]:
     """(position, first owner) for each text that an owner other than its first claims again.
 
     Hundreds of thousands of phrasings are compared by the hashes of their folded forms,
@@ -347,8 +347,8 @@ def _claimed_again(texts: Sequence[str], owners: Sequence[str]) -> list[tuple[in
     firsts: dict[str, str] = {}
     again = []
     for position in suspects:  # in the order claimed
-        first = firsts.setdefault(fold(texts[position]), owners[position])
-        if first != owners[position]:
+        first = firsts.setdefault(fold(texts[position]), owner(position))
+        if first != owner(position):
             again.append((position, first))
     return again
 
@@ -356,11 +356,14 @@ def _claimed_again(texts: Sequence[str], owners: Sequence[str]) -> list[tuple[in
 def _phrasings_claimed_twice(facts_by_file: list[tuple[Path, list[Fact]]]) -> list[Problem]:
     """The same check for phrasings, of which there are hundreds of thousands: their texts
     and owners are listed flat, and where each one is only worked out if one is claimed twice."""
-    texts = [text for _, facts in facts_by_file for fact in facts for lang in LANGS
-             for text in fact.phrasings.in_lang(lang)]
-    owners = [fact.id for _, facts in facts_by_file for fact in facts for lang in LANGS
-              for _ in fact.phrasings.in_lang(lang)]
-    twice = _claimed_again(texts, owners)
+    facts = [fact for _, file_facts in facts_by_file for fact in file_facts]
+    texts = [text for fact in facts for text in (*fact.phrasings.en, *fact.phrasings.fr)]
+    ends = np.cumsum([len(fact.phrasings.en) + len(fact.phrasings.fr) for fact in facts])
+
+    def owner(position: int) -> str:
+        return facts[int(np.searchsorted(ends, position, side="right"))].id
+
+    twice = _claimed_again(texts, owner)
     if not twice:
         return []
     spots = [(path, index, lang, i) for path, facts in facts_by_file for index, fact in enumerate(facts)
@@ -368,7 +371,7 @@ def _phrasings_claimed_twice(facts_by_file: list[tuple[Path, list[Fact]]]) -> li
     problems = []
     for position, first in twice:
         path, index, lang, i = spots[position]
-        problems.append(Problem(path, _Locator(path)(("facts", index, "phrasings", lang, i)), owners[position],
+        problems.append(Problem(path, _Locator(path)(("facts", index, "phrasings", lang, i)), owner(position),
                                 f"phrasings.{lang}.{i}", f"phrasing {texts[position]!r} is also claimed by {first!r}"))
     return problems
 
