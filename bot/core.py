@@ -23,6 +23,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from bot import computed, messages
+from bot.index_cache import IndexCache
 from bot.language import Lang, clean, detect_language, looks_foreign
 from bot.matching import Analysis, Candidate, FactIndex
 from knowledge.models import Fact, FactBase
@@ -95,9 +96,10 @@ class AnswerEngine:
         unanswered: UnansweredLog | None = None,
         threshold: float = MATCH_THRESHOLD,
         margin: float = MARGIN,
+        index_cache: IndexCache | None = None,
     ) -> None:
         self.base = base
-        self.index = FactIndex(base)
+        self.index = FactIndex(base, index_cache)
         self.unanswered = unanswered
         self.threshold = threshold
         self.margin = margin

@@ -12,12 +12,16 @@ Everything a question could be matched on comes from the data: entity names and 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,8 +29,11 @@ import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot import bulk_terms, language
 from bot.bulk_terms import BulkAnalyzer, sorted_unique
+from bot.index_cache import IndexCache
 from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, words
+from knowledge import models
 from knowledge.building import long_lived_objects
 from knowledge.models import Fact, FactBase
 
@@ -108,12 +115,29 @@ class Lexicon:
         lexicon.vocabulary |= _ALL_STOP_WORDS
         return lexicon
 
+    def to_json(self) -> dict[str, Any]:
+        """Everything but ``phrase_lengths`` (which follows from ``phrases``), JSON-ready."""
+        return {"phrases": [[*phrase, term] for phrase, term in self.phrases.items()], "roles": self.roles,
+                "vocabulary": sorted(self.vocabulary), "entity_names": self.entity_names,
+                "role_terms": self.role_terms}
+
+    @classmethod
+    def from_json(cls, saved: dict[str, Any]) -> Lexicon:
+        lexicon = cls(roles=saved["roles"], vocabulary=set(saved["vocabulary"]),
+                      entity_names=saved["entity_names"], role_terms=saved["role_terms"])
+        for *phrase, term in saved["phrases"]:
+            lexicon._set_phrase(tuple(phrase), term)
+        return lexicon
+
     def _add_phrase(self, text: str, term: str) -> None:
         key = tuple(w.text for w in words(text))
-        if key:
-            self.phrases.setdefault(key, term)
+        if key and key not in self.phrases:
+            self._set_phrase(key, term)
             self.vocabulary.update(key)
-            self.phrase_lengths[key[0]] = max(self.phrase_lengths.get(key[0], 1), len(key))
+
+    def _set_phrase(self, phrase: tuple[str, ...], term: str) -> None:
+        self.phrases[phrase] = term
+        self.phrase_lengths[phrase[0]] = max(self.phrase_lengths.get(phrase[0], 1), len(phrase))
 
     def learn(self, text: str) -> None:
         """Add a text's words to the vocabulary that typos are corrected against."""
@@ -265,10 +289,43 @@ class FactIndex:
     :mod:`bot.bulk_terms`), giving exactly the terms :meth:`Analyzer.analyse` gives them.
     """
 
-    def __init__(self, base: FactBase) -> None:
+    def __init__(self, base: FactBase, cache: IndexCache | None = None) -> None:
+        """Index ``base``; with a ``cache``, a base loaded from unchanged files (the same
+        ``base.digest``) and indexed before by the same code is read back instead."""
         self.base = base
+        key = _cache_key(base) if cache is not None else None
         with long_lived_objects():
-            self._build(base)
+            if cache is None or key is None or not self._restore(cache.load(key)):
+                self._build(base)
+                if cache is not None and key is not None:
+                    cache.save(key, self._saved())
+
+    def _saved(self) -> dict[str, np.ndarray[Any, Any]]:
+        """What :meth:`_restore` needs, as named arrays (texts as UTF-8 JSON)."""
+        lexicon = self.analyzer.lexicon
+        texts = {"term_names": self._term_names, "lexicon": lexicon.to_json()}
+        arrays = {name: np.frombuffer(getattr(self, f"_{name}"), dtype=_DTYPES[_TYPECODES[name]])
+                  for name in _SAVED_ARRAYS}
+        return {**arrays, "posting_facts": self._posting_facts,
+                "texts": np.frombuffer(json.dumps(texts, ensure_ascii=False).encode(), dtype=np.uint8)}
+
+    def _restore(self, saved: dict[str, np.ndarray[Any, Any]] | None) -> bool:
+        """Take back what :meth:`_saved` gave, if it fits this base; False if not."""
+        if saved is None or not {*_SAVED_ARRAYS, "posting_facts", "texts"} <= saved.keys():
+            return False
+        base = self.base
+        docs_per_fact = [len(fact.phrasings.en) + len(fact.phrasings.fr) + 2 for fact in base.facts]
+        fact_docs = saved["fact_docs"]
+        if len(fact_docs) != len(base.facts) + 1 or not np.array_equal(np.diff(fact_docs), docs_per_fact):
+            return False
+        texts = json.loads(saved["texts"].tobytes().decode())
+        self.analyzer = Analyzer(Lexicon.from_json(texts["lexicon"]))
+        for name in _SAVED_ARRAYS:
+            setattr(self, f"_{name}", _as_array(_TYPECODES[name], saved[name]))
+        self._posting_facts = saved["posting_facts"]
+        self._finish(texts["term_names"])
+        return True
+
 
     def _build(self, base: FactBase) -> None:
         self.analyzer = Analyzer(Lexicon.from_fact_base(base))
@@ -290,25 +347,28 @@ class FactIndex:
         self.analyzer._by_length = None
         del bulk, self._amount_terms
 
-        # Terms no fact has (a lexicon phrase no text uses) are left out: a question's term
-        # the index does not know counts as unknown, and rare.
-        self._term_names = term_ids.names
         fact_terms = np.frombuffer(self._fact_ids, dtype=np.int32)
         counts = np.bincount(fact_terms, minlength=len(term_ids.names))
-        self._term_ids = {name: number for number, name in enumerate(term_ids.names) if counts[number]}
-        total = max(len(base.facts), 1)
         order = np.argsort(fact_terms, kind="stable")  # facts ascending within each term
         terms_per_fact: np.ndarray[Any, Any] = np.diff(np.frombuffer(self._fact_bounds, dtype=np.int64))
         self._posting_facts = np.repeat(np.arange(len(base.facts), dtype=np.int32), terms_per_fact)[order]
         del order, fact_terms
         self._posting_bounds = _as_array("q", _bounds(counts))
-        with np.errstate(divide="ignore"):
-            self._idf = np.where(counts > 0, np.log1p(total / counts), 0.0)
-        self._idf_list: list[float] = self._idf.tolist()
-        doc_terms = np.frombuffer(self._doc_ids, dtype=np.int32)
-        doc_weights = _segment_sums(self._idf, doc_terms, np.frombuffer(self._doc_bounds, dtype=np.int64))
-        del doc_terms
+        self._finish(term_ids.names)
+        doc_weights = _segment_sums(self._idf, np.frombuffer(self._doc_ids, dtype=np.int32),
+                                    np.frombuffer(self._doc_bounds, dtype=np.int64))
         self._doc_weights = _as_array("d", doc_weights)
+
+    def _finish(self, term_names: list[str]) -> None:
+        """What follows from the flat arrays: term numbers by name, rarity, common terms."""
+        counts = np.diff(np.frombuffer(self._posting_bounds, dtype=np.int64))
+        # Terms no fact has (a lexicon phrase no text uses) are left out: a question's term
+        # the index does not know counts as unknown, and rare.
+        self._term_names = term_names
+        self._term_ids = {name: number for number, name in enumerate(term_names) if counts[number]}
+        total = max(len(self.base.facts), 1)
+        self._idf = np.where(counts > 0, np.log1p(total / np.maximum(counts, 1)), 0.0)
+        self._idf_list: list[float] = self._idf.tolist()
         self.unknown_weight = math.log(1 + total)
         # Terms in many facts are checked by membership in the candidates found through
         # rarer terms, instead of adding up tens of thousands of postings per question.
@@ -500,6 +560,30 @@ def _extend(out: array[Any], values: np.ndarray[Any, Any]) -> array[Any]:
 
 
 _DTYPES: dict[str, type[np.generic]] = {"i": np.int32, "q": np.int64, "d": np.float64}
+#: The flat arrays an index keeps on disk, with their item types.
+_TYPECODES = {"doc_ids": "i", "doc_bounds": "q", "doc_weights": "d", "fact_ids": "i", "fact_bounds": "q",
+              "fact_docs": "q", "posting_bounds": "q"}
+_SAVED_ARRAYS = tuple(_TYPECODES)
+#: Bump when what is saved changes meaning; the code's own text is in the key as well.
+_INDEX_FORMAT = 1
+
+
+def _cache_key(base: FactBase) -> str | None:
+    """A name for this base indexed by this code, or None for a base not loaded from files."""
+    if base.digest is None:
+        return None
+    return f"{base.digest[:32]}-{_code_fingerprint()}"
+
+
+@cache
+def _code_fingerprint() -> str:
+    """What the index depends on besides the data: the text of the modules that read it, and
+    the versions of the libraries they use; any change gives a new key."""
+    digest = hashlib.sha256(f"{_INDEX_FORMAT} {np.__version__}".encode())
+    stemmers = [sys.modules[type(stemmer).__module__] for stemmer in _STEMMERS.values()]
+    for module in (sys.modules[__name__], language, bulk_terms, models, *stemmers):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _drops_one_letter(short: str, long: str) -> bool:

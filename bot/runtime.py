@@ -17,6 +17,7 @@ from datetime import timedelta
 from bot.core import AnswerEngine
 from bot.digest.scheduler import digest_posters
 from bot.gaps import StoreUnansweredLog, jsonl_path
+from bot.index_cache import index_cache
 from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
@@ -40,7 +41,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     _log.info("loaded %d facts from %s", len(base.facts), settings.knowledge_dir)
     async with open_store(settings) as store:
         await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
-        engine = AnswerEngine(base, unanswered=StoreUnansweredLog(store))
+        engine = AnswerEngine(base, unanswered=StoreUnansweredLog(store), index_cache=index_cache(settings))
         digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                 max_failures=settings.digest_max_failures)
         yield Services(settings=settings, engine=engine, digests=digests)

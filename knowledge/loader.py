@@ -14,6 +14,7 @@ good base loads at full speed and a broken one still gets ``file:line`` messages
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -137,8 +138,9 @@ def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     if not data_dir.is_dir():
         return None, [Problem(data_dir, 0, None, "path", "not a directory")]
     problems: list[Problem] = []
-    entities = _load_section(data_dir / "entities.yaml", "entities", _ENTITIES, problems)
-    concepts = _load_section(data_dir / "lexicon.yaml", "concepts", _CONCEPTS, problems)
+    digest = hashlib.sha256()  # of what the base is made of, so that an index can be kept
+    entities = _load_section(data_dir / "entities.yaml", "entities", _ENTITIES, problems, digest)
+    concepts = _load_section(data_dir / "lexicon.yaml", "concepts", _CONCEPTS, problems, digest)
     fact_files = sorted(
         p for p in (data_dir / "facts").glob("*") if p.suffix in {".yaml", ".yml", ".json"}
     )
@@ -147,7 +149,7 @@ def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     facts_by_file: list[tuple[Path, list[Fact]]] = []
     compactor = _Compactor()
     for path in fact_files:
-        file_facts = _load_section(path, "facts", _FACTS, problems)
+        file_facts = _load_section(path, "facts", _FACTS, problems, digest)
         for fact in file_facts:
             compactor.compact(fact)
         facts_by_file.append((path, file_facts))
@@ -155,7 +157,7 @@ def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     if problems:
         return None, problems
     facts = [fact for _, file_facts in facts_by_file for fact in file_facts]
-    return FactBase(entities=entities, concepts=concepts, facts=facts), []
+    return FactBase(entities=entities, concepts=concepts, facts=facts, digest=digest.hexdigest()), []
 
 
 class _Compactor:
@@ -221,13 +223,20 @@ def _is_json(path: Path, text: str) -> bool:
     return path.suffix == ".json" or text.lstrip()[:1] == "{"
 
 
-def _load_section(path: Path, key: str, adapter: TypeAdapter[Any], problems: list[Problem]) -> Any:
+def _load_section(
+    path: Path, key: str, adapter: TypeAdapter[Any], problems: list[Problem], digest: Any = None
+) -> Any:
     """Parse one file and validate its top-level list; on failure record problems, return [].
+    The file's name and bytes go into ``digest`` (a hashlib object), if given.
 
     A JSON file is first validated in one step from its text (pydantic's JSON parser, about
     twice as fast); if anything is wrong, the step-by-step path below finds and places it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        if digest is not None:
+            digest.update(b"%s\0%d\0" % (path.name.encode(), len(raw)))
+            digest.update(raw)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         problems.append(Problem(path, 0, None, key, "file not found"))
         return []

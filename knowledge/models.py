@@ -203,6 +203,9 @@ class FactBase(Strict):
     entities: list[Entity]
     concepts: list[Concept]
     facts: list[Fact]
+    #: SHA-256 of the files it was loaded from (entities, lexicon, facts; not the source
+    #: documents, which only prove quotes); None for a base made in code.
+    digest: str | None = None
 
     def entity(self, entity_id: str) -> Entity:
         return self._entities_by_id[entity_id]

@@ -11,6 +11,7 @@ import click
 
 from bot.core import AnswerEngine
 from bot.gaps import JsonlUnansweredLog, jsonl_path
+from bot.index_cache import index_cache
 from bot.settings import Settings, load_settings
 from knowledge.errors import AibotError
 from knowledge.loader import load_fact_base
@@ -40,4 +41,4 @@ def build_engine(settings: Settings) -> AnswerEngine:
     """The engine for one-shot commands: unanswered questions go to the JSON Lines inbox, which
     the store imports when it next opens, so ``aibot ask`` never waits for a database."""
     base = load_fact_base(settings.knowledge_dir)
-    return AnswerEngine(base, unanswered=JsonlUnansweredLog(jsonl_path(settings)))
+    return AnswerEngine(base, unanswered=JsonlUnansweredLog(jsonl_path(settings)), index_cache=index_cache(settings))
