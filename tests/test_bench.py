@@ -96,6 +96,7 @@ def test_bench_json_has_the_contract_keys_and_sane_values() -> None:
     assert report["facts"] == 200
     assert report["questions"] == 200
     assert report["load_s"] > 0
+    assert report["load_restart_s"] > 0 and report["rss_restart_mb"] > 10  # a fresh interpreter, from the cache
     assert 0 < report["answer_p50_ms"] <= report["answer_p99_ms"] <= report["answer_max_ms"]
     assert 0 < report["autocomplete_p50_ms"] <= report["autocomplete_p99_ms"]
     assert report["rss_mb"] > 10
@@ -110,12 +111,13 @@ def test_bench_json_has_the_contract_keys_and_sane_values() -> None:
 
 def test_table_lists_every_size_and_the_machine() -> None:
     row = {
-        "facts": 1000, "questions": 1000, "load_s": 0.5, "answer_p50_ms": 0.2, "answer_p99_ms": 0.9,
+        "facts": 1000, "questions": 1000, "load_s": 0.5, "load_restart_s": 0.25, "rss_restart_mb": 50.0,
+        "answer_p50_ms": 0.2, "answer_p99_ms": 0.9,
         "autocomplete_p99_ms": 0.7, "rss_mb": 55.0, "baseline_answer_p50_ms": 6.2, "speedup_vs_baseline": 31.0,
         "accuracy": 0.7, "baseline_accuracy": 0.3, "baseline_questions": 1000,
         "machine": {"cpu": "Test CPU", "cores": 2, "python": "3.11.7"},
     }
     text = measure.table([row, {**row, "facts": 10_000}])
     assert "| 1,000 |" in text and "| 10,000 |" in text
-    assert "31.0x" in text
+    assert "31.0x" in text and "| 0.50 | 0.25 |" in text and "| 55 / 50 |" in text
     assert "Test CPU, 2 cores, Python 3.11.7" in text

@@ -1,11 +1,14 @@
 """Measure the real loader and engine on a synthetic base, against brute-force rapidfuzz.
 
 One run: write a synthetic base in a child process (so its memory never counts here), load
-it with :func:`knowledge.loader.load_fact_base`, build the real :class:`AnswerEngine`, answer
+it with :func:`knowledge.loader.load_fact_base`, build the real :class:`AnswerEngine` as the
+bot's first start does (indexing, and keeping the index in a fresh cache folder), answer
 every question and complete prefixes of them, read the process's peak RSS, then time the
 baseline people use today, ``rapidfuzz.process.extractOne`` with ``WRatio`` over every
 phrasing, on the same questions. The baseline is linear in the base, so at large sizes it
 runs on the first questions until a time budget is spent (at least ``MIN_BASELINE``).
+Last, a fresh interpreter loads the same files again, as a restart does, reading the index
+back from the cache (``load_restart_s``, with its own peak RSS).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 from bot.core import AnswerEngine, Question
+from bot.index_cache import IndexCache
 from knowledge.loader import load_fact_base
 
 #: A WRatio below this counts as "no match" for the baseline (a cutoff, as FAQ bots use).
@@ -78,14 +82,15 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
         workdir: Path | None = None) -> dict[str, Any]:
     """Generate, load, index, answer, complete and compare; return one JSON-ready result."""
     with tempfile.TemporaryDirectory(prefix="aibot-bench-", dir=workdir) as tmp:
-        data = Path(tmp)
+        data, cache = Path(tmp) / "data", Path(tmp) / "index"
         generate_s = generate(data, facts, questions, seed)
         asked: list[dict[str, Any]] = json.loads((data / "questions.json").read_text(encoding="utf-8"))
         start = time.perf_counter()
         base = load_fact_base(data)
         loaded = time.perf_counter()
-        engine = AnswerEngine(base)
+        engine = AnswerEngine(base, index_cache=IndexCache(cache))
         indexed = time.perf_counter()
+        restart = _restart(data, cache)
 
     answer_ns: list[float] = []
     right = 0
@@ -149,6 +154,8 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
         "load_s": round(indexed - start, 3),
         "load_validate_s": round(loaded - start, 3),
         "index_s": round(indexed - loaded, 3),
+        "load_restart_s": restart["load_s"],
+        "rss_restart_mb": restart["rss_mb"],
         "answer_p50_ms": _ms(answer_p50),
         "answer_p99_ms": _ms(percentile(answer_ns, 0.99)),
         "answer_max_ms": _ms(max(answer_ns)),
@@ -167,6 +174,24 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
     }
 
 
+def restart(data: Path, cache: Path) -> dict[str, float]:
+    """Load a base whose index is in ``cache``, as the bot does when it starts again."""
+    start = time.perf_counter()
+    AnswerEngine(load_fact_base(data), index_cache=IndexCache(cache))
+    return {"load_s": round(time.perf_counter() - start, 3),
+            "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def _restart(data: Path, cache: Path) -> dict[str, float]:
+    """:func:`restart` in a fresh interpreter, so nothing of this one's helps or weighs."""
+    code = ("import json, sys; from pathlib import Path; from bot.bench.measure import restart; "
+            "print(json.dumps(restart(Path(sys.argv[1]), Path(sys.argv[2]))))")
+    out = subprocess.run([sys.executable, "-c", code, str(data), str(cache)],
+                         check=True, capture_output=True, text=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def run_sizes(sizes: list[int], questions: int, seed: int, baseline_budget_s: float) -> list[dict[str, Any]]:
     """Each size in a fresh interpreter, so every peak RSS belongs to its own size."""
     results = []
@@ -182,13 +207,16 @@ def run_sizes(sizes: list[int], questions: int, seed: int, baseline_budget_s: fl
 
 def table(results: list[dict[str, Any]]) -> str:
     """The results as a markdown table, with the machine they were measured on."""
-    head = ("| facts | load+index s | answer p50 ms | answer p99 ms | autocomplete p99 ms | peak RSS MB "
-            "| rapidfuzz p50 ms | speed-up | accuracy | rapidfuzz accuracy |")
-    rows = [head, "|" + "---:|" * 10]
+    head = ("| facts | load+index s, first start | restart s | answer p50 ms | answer p99 ms "
+            "| autocomplete p99 ms | peak RSS MB, first start / restart | rapidfuzz p50 ms | speed-up | accuracy "
+            "| rapidfuzz accuracy |")
+    rows = [head, "|" + "---:|" * 11]
     for r in results:
         rows.append(
-            f"| {r['facts']:,} | {r['load_s']:.2f} | {r['answer_p50_ms']:.2f} | {r['answer_p99_ms']:.2f} "
-            f"| {r['autocomplete_p99_ms']:.2f} | {r['rss_mb']:.0f} | {r['baseline_answer_p50_ms']:.1f} "
+            f"| {r['facts']:,} | {r['load_s']:.2f} | {r['load_restart_s']:.2f} | {r['answer_p50_ms']:.2f} "
+            f"| {r['answer_p99_ms']:.2f} "
+            f"| {r['autocomplete_p99_ms']:.2f} | {r['rss_mb']:.0f} / {r['rss_restart_mb']:.0f} "
+            f"| {r['baseline_answer_p50_ms']:.1f} "
             f"| {r['speedup_vs_baseline']}x | {r['accuracy']:.1%} "
             f"| {r['baseline_accuracy']:.1%} (n={r['baseline_questions']}) |"
         )
