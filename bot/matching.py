@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import sys
+import unicodedata
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -578,8 +579,10 @@ def _cache_key(base: FactBase) -> str | None:
 @cache
 def _code_fingerprint() -> str:
     """What the index depends on besides the data: the text of the modules that read it, and
-    the versions of the libraries they use; any change gives a new key."""
-    digest = hashlib.sha256(f"{_INDEX_FORMAT} {np.__version__}".encode())
+    the versions of what they use (numpy, Python's Unicode tables for folding words, the
+    stemmers); any change gives a new key."""
+    versions = f"{_INDEX_FORMAT} {np.__version__} {sys.version_info[:2]} {unicodedata.unidata_version}"
+    digest = hashlib.sha256(versions.encode())
     stemmers = [sys.modules[type(stemmer).__module__] for stemmer in _STEMMERS.values()]
     for module in (sys.modules[__name__], language, bulk_terms, models, *stemmers):
         digest.update(Path(module.__file__ or "").read_bytes())
