@@ -1,18 +1,19 @@
 """The fact index kept on disk between runs, so a restart with unchanged data skips indexing.
 
-An entry is a set of named numpy arrays in one ``.npz`` file (no pickle: loading one runs no
-code), named by a key that covers everything the index is made from: the fact base's files
-and the code that reads them. A new key means a rebuild, never a stale answer. Entries are
-written to a temporary file and renamed, so two processes never see half an entry; a
-missing, unreadable or damaged entry is logged and the index is built again.
+An entry is a folder of ``.npy`` files, one per named array (numpy's own format, read with
+``allow_pickle=False``: loading an entry runs no code), named by a key that covers
+everything the index is made from: the fact base's files and the code that reads them. A new
+key means a rebuild, never a stale answer. An entry is written in a temporary folder and
+renamed into place, so no process ever sees half of one; a missing, unreadable or damaged
+entry is logged and the index is built again.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ from bot.settings import Settings
 _log = logging.getLogger(__name__)
 
 #: Entries kept in one folder: the current one and a few others (a second knowledge
-#: folder on the same machine, a rollback), the oldest removed first.
+#: folder on the same machine, a rollback), the least recently used removed first.
 KEEP = 3
+_COMPLETE = "complete"  # written last: an entry without it was never finished
 
 Arrays = dict[str, np.ndarray[Any, Any]]
 
@@ -36,34 +38,39 @@ class IndexCache:
         self.folder = folder
 
     def path(self, key: str) -> Path:
-        return self.folder / f"{key}.npz"
+        return self.folder / key
 
     def load(self, key: str) -> Arrays | None:
         """The arrays saved under ``key``, or None (never saved, or unreadable: logged)."""
-        path = self.path(key)
-        if not path.is_file():
+        entry = self.path(key)
+        if not (entry / _COMPLETE).is_file():
             return None
         try:
-            with np.load(path, allow_pickle=False) as entry:
-                arrays = {name: entry[name] for name in entry.files}
-            os.utime(path)  # recently used entries are the ones kept
+            arrays = {path.stem: np.load(path, allow_pickle=False) for path in sorted(entry.glob("*.npy"))}
+            os.utime(entry / _COMPLETE)  # recently used entries are the ones kept
             return arrays
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            _log.warning("index cache %s is unreadable (%s); indexing again", path.name, exc)
+        except (OSError, ValueError, EOFError) as exc:
+            _log.warning("index cache entry %s is unreadable (%s); indexing again", entry.name, exc)
             return None
 
     def save(self, key: str, arrays: Arrays) -> None:
         """Keep ``arrays`` under ``key``; a folder that cannot be written is logged, not fatal."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".writing-", suffix=".npz")
+            writing = Path(tempfile.mkdtemp(dir=self.folder, prefix=".writing-"))
             try:
-                with os.fdopen(handle, "wb") as out:
-                    np.savez(out, allow_pickle=False, **arrays)
-                os.replace(temporary, self.path(key))
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+                for name, array in arrays.items():
+                    np.save(writing / f"{name}.npy", array, allow_pickle=False)
+                (writing / _COMPLETE).touch()
+                target = self.path(key)
+                shutil.rmtree(target, ignore_errors=True)  # a damaged entry under this key
+                try:
+                    os.replace(writing, target)
+                except OSError:
+                    if not (target / _COMPLETE).is_file():
+                        raise  # else another process has just written the same entry
+            finally:
+                shutil.rmtree(writing, ignore_errors=True)
         except OSError as exc:
             _log.warning("could not keep the index in %s (%s); it will be built again next start",
                          self.folder, exc)
@@ -71,9 +78,10 @@ class IndexCache:
         self._prune()
 
     def _prune(self) -> None:
-        entries = sorted(self.folder.glob("*.npz"), key=lambda path: (_modified(path), path.name), reverse=True)
+        entries = [path for path in self.folder.iterdir() if not path.name.startswith(".")]
+        entries.sort(key=lambda path: (_used(path), path.name), reverse=True)
         for old in entries[KEEP:]:
-            old.unlink(missing_ok=True)
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def index_cache(settings: Settings) -> IndexCache:
@@ -81,8 +89,8 @@ def index_cache(settings: Settings) -> IndexCache:
     return IndexCache(settings.data_dir / "index")
 
 
-def _modified(path: Path) -> int:
+def _used(entry: Path) -> int:
     try:
-        return path.stat().st_mtime_ns
+        return (entry / _COMPLETE).stat().st_mtime_ns
     except OSError:
         return 0

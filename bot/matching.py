@@ -321,9 +321,9 @@ class FactIndex:
             return False
         texts = json.loads(saved["texts"].tobytes().decode())
         self.analyzer = Analyzer(Lexicon.from_json(texts["lexicon"]))
-        for name in _SAVED_ARRAYS:
-            setattr(self, f"_{name}", _as_array(_TYPECODES[name], saved[name]))
-        self._posting_facts = saved["posting_facts"]
+        for name in _SAVED_ARRAYS:  # each numpy copy let go as soon as it is converted
+            setattr(self, f"_{name}", _as_array(_TYPECODES[name], saved.pop(name)))
+        self._posting_facts = saved.pop("posting_facts")
         self._finish(texts["term_names"])
         return True
 

@@ -34,7 +34,7 @@ def test_an_index_read_back_answers_as_a_fresh_one(synthetic_dir: Path, tmp_path
     base = load_fact_base(synthetic_dir)
     cache = IndexCache(tmp_path / "index")
     fresh = AnswerEngine(base, index_cache=cache)
-    assert len(list(cache.folder.glob("*.npz"))) == 1
+    assert len(list(cache.folder.iterdir())) == 1
     kept = AnswerEngine(base, index_cache=cache)
     assert kept.index._term_names == fresh.index._term_names
     for position in range(len(base.facts)):
@@ -66,7 +66,7 @@ def test_a_changed_fact_file_makes_a_new_entry(synthetic_dir: Path, tmp_path: Pa
     after = load_fact_base(data)
     assert after.digest != before.digest
     index = FactIndex(after, cache)
-    assert len(list(cache.folder.glob("*.npz"))) == 2
+    assert len(list(cache.folder.iterdir())) == 2
     assert any("money" in text for text, _ in index.docs(0))
 
 
@@ -76,8 +76,9 @@ def test_a_damaged_entry_is_logged_and_built_again(
     base = load_fact_base(synthetic_dir)
     cache = IndexCache(tmp_path / "index")
     fresh = FactIndex(base, cache)
-    entry = next(cache.folder.glob("*.npz"))
-    entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+    entry = next(cache.folder.iterdir())
+    array = entry / "doc_ids.npy"
+    array.write_bytes(array.read_bytes()[: array.stat().st_size // 2])
     with caplog.at_level(logging.WARNING, logger="bot.index_cache"):
         rebuilt = FactIndex(base, cache)
     assert "unreadable" in caplog.text and entry.name in caplog.text
@@ -113,11 +114,22 @@ def test_a_base_made_in_code_is_never_cached(fact_base: FactBase, tmp_path: Path
     assert not cache.folder.exists()
 
 
+def test_an_entry_left_half_written_is_not_read(synthetic_dir: Path, tmp_path: Path) -> None:
+    base = load_fact_base(synthetic_dir)
+    cache = IndexCache(tmp_path / "index")
+    fresh = FactIndex(base, cache)
+    entry = next(cache.folder.iterdir())
+    (entry / "complete").unlink()  # as if the writer had been killed before finishing
+    assert cache.load(entry.name) is None
+    assert FactIndex(base, cache).terms_of(1) == fresh.terms_of(1)
+    assert (entry / "complete").is_file()
+
+
 def test_only_the_latest_entries_are_kept(tmp_path: Path) -> None:
     cache = IndexCache(tmp_path / "index")
     for number in range(KEEP + 2):
         cache.save(f"key{number}", {"x": np.arange(number + 1)})
-    kept = sorted(path.stem for path in cache.folder.glob("*.npz"))
+    kept = sorted(path.name for path in cache.folder.iterdir())
     assert len(kept) == KEEP and f"key{KEEP + 1}" in kept
     assert list(cache.load(f"key{KEEP + 1}") or {}) == ["x"]
     assert cache.load("key0") is None
