@@ -63,8 +63,8 @@ class BulkAnalyzer:
     ) -> None:
         self._single_term = single_term
         self._term_id = term_id
-        self._word_ids = _WordIds()  # shared with the chunk reader, never pointing back here
-        self._words = self._word_ids.words
+        self._word_ids = Numbering()  # shared with the chunk reader, never pointing back here
+        self._words = self._word_ids.names
         self._chunks = _Chunks(self._word_ids)
         # Phrase words are numbered first, so the phrase tables never change.
         self._phrases: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], IntArray]] = {}
@@ -235,16 +235,16 @@ def _window_hashes(rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return hashes
 
 
-class _WordIds(dict[str, int]):
-    """Word -> a number given on first sight; ``words`` has the words by number."""
+class Numbering(dict[str, int]):
+    """Text -> a number given on first sight (0, 1, 2...); ``names`` has the texts by number."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.words: list[str] = []
+        self.names: list[str] = []
 
-    def __missing__(self, word: str) -> int:
-        number = self[word] = len(self.words)
-        self.words.append(word)
+    def __missing__(self, text: str) -> int:
+        number = self[text] = len(self.names)
+        self.names.append(text)
         return number
 
 
@@ -273,7 +273,7 @@ class _Chunks(dict[str, int]):
     chunk once (tens of thousands, against millions of chunks) reads every text.
     """
 
-    def __init__(self, word_ids: _WordIds) -> None:
+    def __init__(self, word_ids: Numbering) -> None:
         super().__init__()
         self._word_ids = word_ids
         #: chunks read since the table was last brought up to date

@@ -31,7 +31,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot import bulk_terms, language
-from bot.bulk_terms import BulkAnalyzer, sorted_unique
+from bot.bulk_terms import BulkAnalyzer, Numbering, sorted_unique
 from bot.index_cache import IndexCache
 from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, words
 from knowledge import models
@@ -331,7 +331,7 @@ class FactIndex:
     def _build(self, base: FactBase) -> None:
         self.analyzer = Analyzer(Lexicon.from_fact_base(base))
         lexicon = self.analyzer.lexicon
-        term_ids = _TermIds()
+        term_ids = Numbering()
         bulk = BulkAnalyzer(lexicon.phrases, _plain_term, term_ids.__getitem__, _MAX_NGRAM)
         # Each run below is one after another in a flat array: document d's terms are
         # _doc_ids[_doc_bounds[d]:_doc_bounds[d + 1]], fact i's documents are numbers
@@ -380,7 +380,7 @@ class FactIndex:
             mask[self._postings(term_id)] = True
             self._common_bits[term_id] = np.packbits(mask)
 
-    def _read_batch(self, facts: Sequence[Fact], bulk: BulkAnalyzer, term_ids: _TermIds) -> None:
+    def _read_batch(self, facts: Sequence[Fact], bulk: BulkAnalyzer, term_ids: Numbering) -> None:
         """Index a few thousand facts: their documents' terms and their own, appended to the
         flat arrays (term numbers are ``term_ids``')."""
         # Each fact's documents in index order: its English phrasings and statement, then French.
@@ -402,7 +402,7 @@ class FactIndex:
         _append_runs(self._fact_ids, self._fact_bounds, fact_keys, len(facts))
         _extend(self._fact_docs, self._fact_docs[-1] + np.cumsum(docs_per_fact))
 
-    def _fact_level_terms(self, fact: Fact, term_ids: _TermIds) -> list[int]:
+    def _fact_level_terms(self, fact: Fact, term_ids: Numbering) -> list[int]:
         """The terms a fact has besides its texts': its entities, and what its amount says
         of time (the year, "yearly", a growth against an earlier year)."""
         found = [term_ids[f"e:{entity}"] for entity in fact.entities]
@@ -592,19 +592,6 @@ def _code_fingerprint() -> str:
 def _drops_one_letter(short: str, long: str) -> bool:
     """True when ``long`` is ``short`` with one letter added somewhere."""
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-class _TermIds(dict[str, int]):
-    """Term -> a number given on first sight; ``names`` has the terms by number."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[str] = []
-
-    def __missing__(self, term: str) -> int:
-        number = self[term] = len(self.names)
-        self.names.append(term)
-        return number
 
 
 def _plain_term(word: str, lang: Lang) -> str:

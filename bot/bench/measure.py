@@ -83,14 +83,20 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
     """Generate, load, index, answer, complete and compare; return one JSON-ready result."""
     with tempfile.TemporaryDirectory(prefix="aibot-bench-", dir=workdir) as tmp:
         data, cache = Path(tmp) / "data", Path(tmp) / "index"
-        generate_s = generate(data, facts, questions, seed)
-        asked: list[dict[str, Any]] = json.loads((data / "questions.json").read_text(encoding="utf-8"))
-        start = time.perf_counter()
-        base = load_fact_base(data)
-        loaded = time.perf_counter()
-        engine = AnswerEngine(base, index_cache=IndexCache(cache))
-        indexed = time.perf_counter()
-        restart = _restart(data, cache)
+        restarter = _restarter(data, cache)  # started now, while this process is small
+        try:
+            generate_s = generate(data, facts, questions, seed)
+            asked: list[dict[str, Any]] = json.loads((data / "questions.json").read_text(encoding="utf-8"))
+            start = time.perf_counter()
+            base = load_fact_base(data)
+            loaded = time.perf_counter()
+            engine = AnswerEngine(base, index_cache=IndexCache(cache))
+            indexed = time.perf_counter()
+            restart = _restart(restarter)
+        finally:
+            if restarter.poll() is None:
+                restarter.kill()
+                restarter.wait()
 
     answer_ns: list[float] = []
     right = 0
@@ -183,13 +189,21 @@ def restart(data: Path, cache: Path) -> dict[str, float]:
     return {"load_s": round(elapsed, 3), "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
-def _restart(data: Path, cache: Path) -> dict[str, float]:
-    """:func:`restart` in a fresh interpreter, so nothing of this one's helps or weighs."""
+def _restarter(data: Path, cache: Path) -> subprocess.Popen[str]:
+    """A fresh interpreter that runs :func:`restart` when told to (a line on its input).
+    It is started before this process loads anything: a process started later would begin
+    as a copy of this one, and Linux counts that copy in its peak RSS."""
     code = ("import json, sys; from pathlib import Path; from bot.bench.measure import restart; "
-            "print(json.dumps(restart(Path(sys.argv[1]), Path(sys.argv[2]))))")
-    out = subprocess.run([sys.executable, "-c", code, str(data), str(cache)],
-                         check=True, capture_output=True, text=True)
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+            "sys.stdin.readline(); print(json.dumps(restart(Path(sys.argv[1]), Path(sys.argv[2]))))")
+    return subprocess.Popen([sys.executable, "-c", code, str(data), str(cache)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _restart(restarter: subprocess.Popen[str]) -> dict[str, float]:
+    out, _ = restarter.communicate("go\n")
+    if restarter.returncode != 0:
+        raise RuntimeError(f"the restart measurement failed (exit status {restarter.returncode})")
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
 
 
