@@ -192,7 +192,10 @@ class BulkAnalyzer:
                 continue
             at = np.searchsorted(known_hashes, hashes[found])
             windows = np.lib.stride_tricks.sliding_window_view(word, length)[found]
-            exact = (windows == rows[at]).all(axis=1)  # a hash collision is not a match
+            # A window whose hash is a phrase's but whose words are not is no match. (Two phrases
+            # of one length with one 64-bit hash would leave the second unmatched: at 50,000
+            # phrases the odds are about one in 10^10.)
+            exact = (windows == rows[at]).all(axis=1)
             best_length[found[exact]] = length
             best_term[found[exact]] = terms[at[exact]]
         starts = np.flatnonzero(best_length)

@@ -327,7 +327,6 @@ class FactIndex:
         self._finish(texts["term_names"])
         return True
 
-
     def _build(self, base: FactBase) -> None:
         self.analyzer = Analyzer(Lexicon.from_fact_base(base))
         lexicon = self.analyzer.lexicon
