@@ -83,8 +83,8 @@ class BulkAnalyzer:
             terms = np.array([term for _, term in entries], dtype=np.int64)
             self._phrases[length] = (hashes[order], rows[order], terms[order])
         self._single_phrase = single
-        self._unit_ids = {self._word_ids[w] for w in language._UNIT_NAMES}
-        self._one_ids = {self._word_ids[w] for w in _ONE_WORDS}
+        self._unit_ids = np.array(sorted(self._word_ids[w] for w in language._UNIT_NAMES))
+        self._one_ids = np.array(sorted(self._word_ids[w] for w in _ONE_WORDS))
         self._seen = np.zeros(0, dtype=bool)
         self._term_of: dict[Lang, IntArray] = {"en": np.zeros(0, np.int64), "fr": np.zeros(0, np.int64)}
 
@@ -133,9 +133,9 @@ class BulkAnalyzer:
         breaks |= starts_doc  # a phrase never spans two texts
 
         # "a billion" / "un milliard": words() makes it "1 billion"; leave it to the plain path.
-        units = np.isin(word, list(self._unit_ids))
+        units = np.isin(word, self._unit_ids, kind="table")
         units[0] = False
-        after_one = units & np.isin(np.roll(word, 1), list(self._one_ids)) & ~starts_doc
+        after_one = units & np.isin(np.roll(word, 1), self._one_ids, kind="table") & ~starts_doc
         plain[doc[after_one]] = True
 
         self._note_seen(word)
@@ -187,10 +187,11 @@ class BulkAnalyzer:
             if table is None:
                 continue
             known_hashes, rows, terms = table
-            found = np.flatnonzero(whole & np.isin(hashes, known_hashes))
+            at = np.minimum(np.searchsorted(known_hashes, hashes), len(known_hashes) - 1)
+            found = np.flatnonzero(whole & (known_hashes[at] == hashes))
             if not len(found):
                 continue
-            at = np.searchsorted(known_hashes, hashes[found])
+            at = at[found]
             windows = np.lib.stride_tricks.sliding_window_view(word, length)[found]
             # A window whose hash is a phrase's but whose words are not is no match. (Two phrases
             # of one length with one 64-bit hash would leave the second unmatched: at 50,000
