@@ -130,6 +130,8 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents, straight apostrophes: the form every comparison uses."""
+    if text.isascii():  # the common case, where decomposing and dropping accents change nothing
+        return text.replace("`", "'").lower()
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
     return "".join(c for c in text if not unicodedata.combining(c))
 

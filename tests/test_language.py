@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
+from bot import language
 from bot.language import clean, detect_language, fold, looks_foreign, words
 
 
@@ -13,6 +16,12 @@ def texts(text: str) -> list[str]:
 
 def test_case_accents_and_apostrophes_fold_away() -> None:
     assert fold("Énergie ÉLECTRIQUE d’OpenAI") == "energie electrique d'openai"
+
+
+@pytest.mark.parametrize("text", ["Meta `AI` 2025?", "ASCII Only", "", "l'IA", "ß and ǅ", "Ω ﬁ ½ x\u0301"])
+def test_the_ascii_shortcut_folds_as_the_full_rule(text: str) -> None:
+    full = unicodedata.normalize("NFKD", text.translate(language._APOSTROPHES).casefold())
+    assert fold(text) == "".join(c for c in full if not unicodedata.combining(c))
 
 
 def test_elisions_and_possessives_are_split_off() -> None:
