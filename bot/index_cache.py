@@ -10,6 +10,7 @@ entry is logged and the index is built again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -47,11 +48,12 @@ class IndexCache:
             return None
         try:
             arrays = {path.stem: np.load(path, allow_pickle=False) for path in sorted(entry.glob("*.npy"))}
-            os.utime(entry / _COMPLETE)  # recently used entries are the ones kept
-            return arrays
         except (OSError, ValueError, EOFError) as exc:
             _log.warning("index cache entry %s is unreadable (%s); indexing again", entry.name, exc)
             return None
+        with contextlib.suppress(OSError):  # a read-only folder is still a good cache
+            os.utime(entry / _COMPLETE)  # recently used entries are the ones kept
+        return arrays
 
     def save(self, key: str, arrays: Arrays) -> None:
         """Keep ``arrays`` under ``key``; a folder that cannot be written is logged, not fatal."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -104,6 +105,22 @@ def test_an_unwritable_cache_folder_is_logged_not_fatal(
         engine = AnswerEngine(load_fact_base(synthetic_dir), index_cache=IndexCache(blocker / "index"))
     assert "could not keep the index" in caplog.text
     assert engine.answer_now(Question(text=_questions(synthetic_dir)[0])).question
+
+
+def test_a_read_only_cache_is_still_read(
+    synthetic_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = load_fact_base(synthetic_dir)
+    cache = IndexCache(tmp_path / "index")
+    fresh = FactIndex(base, cache)
+
+    def read_only(*args: object, **kwargs: object) -> None:  # what a read-only file system says
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "utime", read_only)
+    with caplog.at_level(logging.WARNING, logger="bot.index_cache"):
+        assert FactIndex(base, cache).terms_of(2) == fresh.terms_of(2)
+    assert not caplog.records
 
 
 def test_a_base_made_in_code_is_never_cached(fact_base: FactBase, tmp_path: Path) -> None:
