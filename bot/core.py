@@ -183,7 +183,10 @@ class AnswerEngine:
             missing = sum(not (e in terms or self._leads.get(e) in terms) for e in analysis.entities)
             if missing > len(analysis.entities) // 3:  # a long question may name context too
                 continue
-            if wants_figure and not (fact.amount if wants_money else _has_figure(fact, terms)):
+            # A figure is asked: of money, only a structured amount answers ("How much is Meta
+            # investing?"); of anything else, a fact stating a number will do ("How many
+            # engineers...?").
+            if wants_figure and not (fact.amount if "money" in analysis.roles else _has_figure(fact, terms)):
                 continue
             if not years <= terms:  # a question about 2026 is not answered by a 2025 fact
                 continue

@@ -75,6 +75,17 @@ async def test_abstains_when_the_facts_do_not_cover_it(engine: AnswerEngine, que
     assert answer.answer and len(answer.suggestions) <= 3
 
 
+@pytest.mark.parametrize("question", [
+    "Combien de personnes Meta AI servira-t-il ?", "Combien d'utilisateurs pour Meta AI ?",
+    "How many people will Meta AI serve?",
+])
+async def test_a_figure_other_than_money_is_answered_by_a_fact_stating_it(engine: AnswerEngine, question: str) -> None:
+    """ "Combien" asks a figure; a count of people is answered by the fact that states it, though
+    that fact has no amount of money (only questions about spending need one)."""
+    answer = await ask(engine, question)
+    assert answer.matched and answer.fact_ids == ["zuckerberg-2025-expectations"], answer.answer
+
+
 async def test_unknown_company_lists_what_the_bot_knows(engine: AnswerEngine) -> None:
     answer = await ask(engine, "How much is Intel investing in AI?")
     assert "Intel" in (answer.body or "") and "Meta" in (answer.body or "") and "Stargate" in (answer.body or "")
