@@ -155,9 +155,10 @@ class Analyzer:
 
     def _words_by_start(self) -> dict[tuple[int, int, str], list[str]]:
         """The vocabulary by length and first letter, and by length and second letter, for
-        typo correction; built on first need. A typo keeps one of a word's first two letters
-        ("micorsoft", "nicrosoft", "mciorsoft"), and comparing it with those words only is
-        what keeps a vocabulary of tens of thousands of words fast."""
+        typo correction; built on first need. A typo keeps the first or the second letter of
+        the word in one of its first two places ("micorsoft", "nicrosoft", "mciorsoft", and
+        "icrosoft" or "xmicrosoft" with the first letter dropped or one added), and comparing
+        it with those words only is what keeps a vocabulary of tens of thousands fast."""
         if self._by_length is None:
             self._by_length = defaultdict(list)
             for word in self.lexicon.vocabulary:
@@ -262,7 +263,7 @@ class Analyzer:
         choices = [
             known
             for size in range(len(word) - max_edits, len(word) + max_edits + 1)
-            for key in ((size, 0, word[0]), (size, 1, word[1]))
+            for key in ((size, 0, word[0]), (size, 1, word[1]), (size, 1, word[0]), (size, 0, word[1]))
             for known in by_start.get(key, ())
         ]
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)

@@ -136,6 +136,7 @@ def test_typo_correction_finds_names_in_a_large_vocabulary(synthetic: FactBase) 
 def test_shipped_typos_are_still_corrected(fact_base: FactBase) -> None:
     index = FactIndex(fact_base)
     for typo, right in [("zukerberg", "zuckerberg"), ("micorsoft", "microsoft"), ("stargaet", "stargate"),
+                        ("icrosoft", "microsoft"), ("xmicrosoft", "microsoft"), ("tartgate", "stargate"),
                         ("manhattn", "manhattan"), ("investmnet", "investment")]:
         assert (typo, right) in index.analyzer.analyse(typo, "en").corrections
 
