@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import sys
+import time
 import unicodedata
 from array import array
 from collections import defaultdict
@@ -38,6 +40,7 @@ from knowledge import models
 from knowledge.building import long_lived_objects
 from knowledge.models import Fact, FactBase
 
+_log = logging.getLogger(__name__)
 _MAX_NGRAM = 5
 #: Terms in more facts than this (or 2% of the base, if more) count as common; see candidates.
 _MIN_COMMON_POSTINGS = 1000
@@ -296,11 +299,16 @@ class FactIndex:
         ``base.digest``) and indexed before by the same code is read back instead."""
         self.base = base
         key = _cache_key(base) if cache is not None else None
+        start = time.perf_counter()
         with long_lived_objects():
-            if cache is None or key is None or not self._restore(cache.load(key)):
-                self._build(base)
-                if cache is not None and key is not None:
-                    cache.save(key, self._saved())
+            if cache is not None and key is not None and self._restore(cache.load(key)):
+                _log.debug("read the index of %d facts from %s in %.2f s",
+                          len(base.facts), cache.folder, time.perf_counter() - start)
+                return
+            self._build(base)
+            if cache is not None and key is not None:
+                cache.save(key, self._saved())
+        _log.debug("indexed %d facts in %.2f s", len(base.facts), time.perf_counter() - start)
 
     def _saved(self) -> dict[str, np.ndarray[Any, Any]]:
         """What :meth:`_restore` needs, as named arrays (texts as UTF-8 JSON)."""

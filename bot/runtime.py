@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -37,11 +38,13 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     from bot.digest.service import DigestService
     from bot.store import open_store
 
+    start = time.perf_counter()
     base = load_fact_base(settings.knowledge_dir)
-    _log.info("loaded %d facts from %s", len(base.facts), settings.knowledge_dir)
     async with open_store(settings) as store:
         await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
         engine = AnswerEngine(base, unanswered=StoreUnansweredLog(store), index_cache=index_cache(settings))
+        _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
+                  time.perf_counter() - start)
         digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                 max_failures=settings.digest_max_failures)
         yield Services(settings=settings, engine=engine, digests=digests)
