@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pydantic
 import snowballstemmer
+import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -36,7 +38,7 @@ from bot import bulk_terms, language
 from bot.bulk_terms import BulkAnalyzer, Numbering, sorted_unique
 from bot.index_cache import IndexCache
 from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, words
-from knowledge import models
+from knowledge import loader, models
 from knowledge.building import long_lived_objects
 from knowledge.models import Fact, FactBase
 
@@ -586,13 +588,14 @@ def _cache_key(base: FactBase) -> str | None:
 
 @cache
 def _code_fingerprint() -> str:
-    """What the index depends on besides the data: the text of the modules that read it, and
-    the versions of what they use (numpy, Python's Unicode tables for folding words, the
-    stemmers); any change gives a new key."""
-    versions = f"{_INDEX_FORMAT} {np.__version__} {sys.version_info[:2]} {unicodedata.unidata_version}"
+    """What the index depends on besides the data's bytes: the text of the modules that parse,
+    validate and read it, and the versions of what they use (the YAML and pydantic parsers,
+    numpy, Python's Unicode tables for folding words, the stemmers); any change gives a new key."""
+    versions = (f"{_INDEX_FORMAT} {np.__version__} {yaml.__version__} {pydantic.VERSION} "
+                f"{sys.version_info[:2]} {unicodedata.unidata_version}")
     digest = hashlib.sha256(versions.encode())
     stemmers = [sys.modules[type(stemmer).__module__] for stemmer in _STEMMERS.values()]
-    for module in (sys.modules[__name__], language, bulk_terms, models, *stemmers):
+    for module in (sys.modules[__name__], language, bulk_terms, models, loader, *stemmers):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:16]
 
