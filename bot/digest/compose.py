@@ -18,6 +18,7 @@ Nothing is marked shown for a preview or for a post that failed.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -29,6 +30,8 @@ from knowledge.models import Fact, FactBase
 
 #: At most this many "new" facts in one digest; the rest come next time.
 MAX_NEW = 8
+#: Headline figures: the largest few; a base of thousands of amounts must still make one post.
+MAX_HEADLINE = 5
 ROTATION = "rotation"
 ANNOUNCED = "new"
 
@@ -58,8 +61,8 @@ class DigestComposer:
 
     def __init__(self, base: FactBase) -> None:
         self.base = base
-        self._figures = sorted((f for f in base.facts if f.amount is not None),
-                               key=lambda f: -f.amount.bounds[1] if f.amount else 0.0)
+        self._figures = heapq.nsmallest(MAX_HEADLINE, (f for f in base.facts if f.amount is not None),
+                                        key=lambda f: -f.amount.bounds[1] if f.amount else 0.0)
 
     def compose(self, lang: Lang, today: date, state: ChannelState = ChannelState()) -> DigestPlan:
         headline = [self._figure_item(rank, fact, lang) for rank, fact in enumerate(self._figures, start=1)]

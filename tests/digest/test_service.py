@@ -111,3 +111,26 @@ async def test_help_and_empty_show_the_usage(service: DigestService) -> None:
     for args in ([], ["help"], ["aide"]):
         reply = await service.handle_command(ctx(), args)
         assert reply.ok and "daily HH:MM" in reply.text
+
+
+def test_a_large_base_still_makes_one_postable_digest(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Thousands of amounts: the headline keeps the largest few, and the Slack message keeps
+    every section within Slack's limits (50 blocks, a fallback text of sane length)."""
+    from adapters.slack.render import BLOCK_LIMIT, digest_message
+    from bot.bench.synthetic import write_base
+    from bot.digest.compose import MAX_HEADLINE
+    from knowledge.loader import load_fact_base
+
+    data = tmp_path_factory.mktemp("large-digest")
+    write_base(data, facts=2000, questions=10, seed=3)
+    base = load_fact_base(data)
+    amounts = sorted((f.amount.bounds[1] for f in base.facts if f.amount), reverse=True)
+    assert len(amounts) > 100
+    plan = DigestComposer(base).compose("en", NOW.date())
+    assert len(plan.digest.headline) == MAX_HEADLINE
+    headline = [base.fact(item.fact_id).amount for item in plan.digest.headline]
+    assert [a.bounds[1] for a in headline if a] == amounts[:MAX_HEADLINE]
+    assert plan.digest.fact_of_the_day is not None
+    message = digest_message(plan.digest)
+    assert len(message["blocks"]) <= BLOCK_LIMIT and len(message["text"]) < 4000
+    assert any(plan.digest.fact_of_the_day.text in str(block) for block in message["blocks"])
