@@ -103,7 +103,7 @@ def about_message(lang: Lang, *, version: str, facts: int, entities: int, source
     blocks = [_section(body)]
     if listing:
         blocks.append(_context(listing))
-    return {"text": defuse(f"{body}\n{listing}".strip()), "blocks": blocks}
+    return {"text": _cut(defuse(f"{body}\n{listing}".strip()), SECTION_LIMIT), "blocks": blocks}
 
 
 def digest_message(digest: Digest) -> Message:

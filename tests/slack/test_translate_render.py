@@ -127,6 +127,14 @@ def test_help_and_about_in_both_languages() -> None:
     assert "12 faits" in about["text"] and "AFP" in about["text"]
 
 
+def test_about_a_base_of_thousands_of_documents_stays_within_slacks_limits() -> None:
+    sources = [f"AFP, January 2025: Dispatch {n}" for n in range(20_000)]
+    about = render.about_message("en", version="1.0", facts=20_000, entities=900, sources=sources)
+    assert len(about["text"]) <= render.SECTION_LIMIT
+    assert all(len(element["text"]) <= render.SECTION_LIMIT
+               for block in about["blocks"] for element in block.get("elements", [block.get("text", {})]))
+
+
 def test_digest_blocks() -> None:
     item = DigestItem("microsoft-2025-data-centers", "Microsoft: 80 billion dollars in 2025", "AFP, January 2025")
     digest = Digest(lang="en", title="AI investment digest", headline=[item], fact_of_the_day=item)
