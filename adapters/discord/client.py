@@ -394,6 +394,7 @@ def register_commands(platform: DiscordPlatform) -> None:
     tree = platform.tree
     engine = platform.engine
     base = engine.base
+    entity_names = translate.EntityNames(base)  # once: autocomplete runs on every keystroke
 
     @tree.command(name="ask", description=_desc("discord_cmd_ask"))
     @app_commands.describe(question=_desc("discord_opt_question"))
@@ -424,7 +425,7 @@ def register_commands(platform: DiscordPlatform) -> None:
 
     @facts.autocomplete("about")
     async def facts_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=v) for n, v in translate.entity_choices(base, current)]
+        return [app_commands.Choice(name=n, value=v) for n, v in entity_names.choices(current)]
 
     @tree.command(name="about", description=_desc("discord_cmd_about"))
     async def about(interaction: discord.Interaction[Any]) -> None:

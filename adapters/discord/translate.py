@@ -6,6 +6,7 @@ which choices autocomplete offers) is tested directly, without a client.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -117,24 +118,34 @@ def starter_questions(base: FactBase, lang: Lang, limit: int = MAX_CHOICES) -> l
     return [fact.phrasings.in_lang(lang)[0] for fact in base.facts][:limit]
 
 
-def _entities_with_facts(base: FactBase) -> list[Entity]:
-    used = {entity_id for fact in base.facts for entity_id in fact.entities}
-    return [entity for entity in base.entities if entity.id in used]
+class EntityNames:
+    """Names and aliases of the entities that have facts, folded once, for ``/facts about:``
+    autocomplete. Names starting with what was typed are found by binary search, so a
+    keystroke costs about the same with 20 entities or 20,000."""
 
+    def __init__(self, base: FactBase) -> None:
+        used = {entity_id for fact in base.facts for entity_id in fact.entities}
+        entities = sorted((e for e in base.entities if e.id in used), key=lambda e: e.name.lower())
+        self._choices = [(_shorten(entity.name), entity.id) for entity in entities]
+        #: (folded name or alias, the entity's place in name order), sorted by name
+        self._names = sorted((fold(name), place) for place, entity in enumerate(entities) for name in entity.names)
+        self._keys = [name for name, _ in self._names]
 
-def entity_choices(base: FactBase, current: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
-    """(name, entity id) pairs for ``/facts about:``: names or aliases containing what was typed."""
-    typed = fold(current.strip())
-    starts: list[tuple[str, str]] = []
-    contains: list[tuple[str, str]] = []
-    for entity in sorted(_entities_with_facts(base), key=lambda e: e.name.lower()):
-        folded = [fold(name) for name in entity.names]
-        choice = (_shorten(entity.name), entity.id)
-        if not typed or any(name.startswith(typed) for name in folded):
-            starts.append(choice)
-        elif any(typed in name for name in folded):
-            contains.append(choice)
-    return (starts + contains)[: min(limit, MAX_CHOICES)]
+    def choices(self, current: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
+        """(name, entity id) pairs: names or aliases starting with what was typed, then those
+        containing it, each in name order."""
+        typed, limit = fold(current.strip()), min(limit, MAX_CHOICES)
+        if not typed:
+            return self._choices[:limit]
+        starting: set[int] = set()
+        for name, place in self._names[bisect.bisect_left(self._keys, typed):]:
+            if not name.startswith(typed):
+                break
+            starting.add(place)
+        places = sorted(starting)
+        if len(places) < limit:
+            places += sorted({place for name, place in self._names if typed in name} - starting)
+        return [self._choices[place] for place in places[:limit]]
 
 
 def resolve_entity(base: FactBase, typed: str) -> Entity | None:

@@ -66,10 +66,13 @@ def test_autocomplete_from_the_engine_is_capped(engine: AnswerEngine, fact_base:
 
 
 def test_entity_choices_prefer_names_starting_with_what_was_typed(fact_base: FactBase) -> None:
-    choices = translate.entity_choices(fact_base, "me")
+    names = translate.EntityNames(fact_base)
+    choices = names.choices("me")
     assert choices and choices[0][0] == "Meta"
-    assert len(translate.entity_choices(fact_base, "")) <= 25
-    assert translate.entity_choices(fact_base, "zzzz") == []
+    assert len(names.choices("")) <= 25
+    assert names.choices("zzzz") == []
+    assert ("Meta", "meta") in names.choices("face")  # an alias, inside
+    assert [entity for _, entity in names.choices("ai")][:1] != []
 
 
 def test_resolve_entity_by_id_name_or_alias(fact_base: FactBase) -> None:
