@@ -38,13 +38,22 @@ def period_text(amount: Amount, lang: Lang) -> str:
     return text(key, lang, year=period.year)
 
 
-def rank(base: FactBase, facts: list[Fact], lang: Lang, *, ascending: bool = False) -> Computed:
-    """Every amount, ordered by its high bound, with span totals flagged as such."""
-    ordered = sorted(facts, key=lambda f: _amount(f).bounds[1], reverse=not ascending)
+#: Lines of a ranking: a base of thousands of amounts gets its top, and how many more there are.
+RANK_LIMIT = 10
+
+
+def by_size(facts: list[Fact], *, ascending: bool = False) -> list[Fact]:
+    """Amount facts ordered by their high bound, biggest first unless ``ascending``."""
+    return sorted(facts, key=lambda f: _amount(f).bounds[1], reverse=not ascending)
+
+
+def rank(base: FactBase, ordered: list[Fact], lang: Lang, *, ascending: bool = False) -> Computed:
+    """The first amounts of ``ordered`` (see :func:`by_size`), with span totals flagged as such."""
+    shown = ordered[:RANK_LIMIT]
     order = text("smallest_first" if ascending else "biggest_first", lang)
     lines = [text("ranking_intro", lang, order=order)]
     notes = []
-    for position, fact in enumerate(ordered, start=1):
+    for position, fact in enumerate(shown, start=1):
         amount = _amount(fact)
         who = base.entity(amount.subject).name
         lines.append(
@@ -53,7 +62,9 @@ def rank(base: FactBase, facts: list[Fact], lang: Lang, *, ascending: bool = Fal
         )
         if not amount.period.is_yearly:
             notes.append(_span_note(base, amount, lang))
-    return Computed("\n".join(lines + notes), ordered)
+    if len(ordered) > len(shown):
+        lines.append(text("ranking_more", lang, count=f"{len(ordered) - len(shown):,}"))
+    return Computed("\n".join(lines + notes), shown)
 
 
 def _span_note(base: FactBase, amount: Amount, lang: Lang) -> str:

@@ -111,6 +111,7 @@ class AnswerEngine:
             if fact.amount:
                 self._amounts_of.setdefault(f"e:{fact.amount.subject}", []).append((position, fact))
         self._known_cache: dict[tuple[str, Lang], str] = {}
+        self._by_size: dict[bool, list[Fact]] = {}
         self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
         self._leads = {f"e:{e.id}": f"e:{e.leads}" for e in base.entities if e.leads}
 
@@ -222,9 +223,9 @@ class AnswerEngine:
         named = [f for _, f in sorted(
             (pair for e in spenders for pair in self._amounts_of.get(e, ())), key=lambda pair: pair[0])]
         if "rank" in roles and len(named) != 1:
-            facts = named if len(named) > 1 else self._amount_facts
             ascending = _asks_ascending(analysis)
-            return computed.rank(self.base, facts, lang, ascending=ascending) if facts else None
+            ordered = computed.by_size(named, ascending=ascending) if named else self._all_by_size(ascending)
+            return computed.rank(self.base, ordered, lang, ascending=ascending) if ordered else None
         by_subject = _one_per_subject(named, analysis.terms)
         if len(by_subject) >= 2:
             return computed.compare(self.base, by_subject[0], by_subject[1], lang)
@@ -233,6 +234,12 @@ class AnswerEngine:
             if growth is not None and f"y:{growth.versus_year}" in analysis.terms:
                 return computed.previous_year(self.base, fact, lang)
         return None
+
+    def _all_by_size(self, ascending: bool) -> list[Fact]:
+        """Every amount in order, sorted once per direction (a large base has thousands)."""
+        if ascending not in self._by_size:
+            self._by_size[ascending] = computed.by_size(self._amount_facts, ascending=ascending)
+        return self._by_size[ascending]
 
     def _with_led(self, entities: frozenset[str]) -> set[str]:
         """The entities named, plus the organisations the named people lead."""

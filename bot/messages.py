@@ -59,6 +59,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "biggest_first": {"en": "biggest first", "fr": "du plus gros au plus petit"},
     "smallest_first": {"en": "smallest first", "fr": "du plus petit au plus gros"},
     "ranking_line": {"en": "{rank}. {who}: {amount} {period} ({purpose})", "fr": "{rank}. {who} : {amount} {period} ({purpose})"},
+    "ranking_more": {"en": "... and {count} more announced amounts.", "fr": "... et {count} autres montants annoncés."},
     "span_note": {
         "en": "{who}'s figure is a total over {years} years (about {yearly} billion a year if spread evenly, derived), not a yearly budget.",
         "fr": "Le chiffre de {who} est un total sur {years} ans (environ {yearly} milliards par an s'il était réparti également, calcul dérivé), pas un budget annuel.",

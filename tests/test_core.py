@@ -224,3 +224,21 @@ def test_a_long_list_of_known_names_is_cut_to_the_most_written_about(fact_base) 
 async def test_a_long_question_may_name_context_entities(engine: AnswerEngine) -> None:
     answer = await ask(engine, "What did Elon Musk, a Trump ally, say on X about the Stargate partners OpenAI, Oracle and SoftBank?")
     assert answer.matched and answer.fact_ids == ["musk-attacks-altman"]
+
+
+def test_a_ranking_over_thousands_of_amounts_shows_the_top_and_counts_the_rest(tmp_path: Path) -> None:
+    from bot.bench.synthetic import write_base
+    from bot.computed import RANK_LIMIT
+
+    write_base(tmp_path, facts=600, questions=10, seed=9)
+    base = load_fact_base(tmp_path)
+    amounts = [f for f in base.facts if f.amount]
+    engine = AnswerEngine(base)
+    for question, ascending in [("Who spends the most on AI?", False), ("Who spends the least?", True)]:
+        answer = engine.answer_now(Question(text=question))
+        assert answer.matched and len(answer.fact_ids) == RANK_LIMIT
+        highs = [base.fact(fact_id).amount.bounds[1] for fact_id in answer.fact_ids]  # type: ignore[union-attr]
+        assert highs == sorted(highs, reverse=not ascending)
+        every = sorted(f.amount.bounds[1] for f in amounts)  # type: ignore[union-attr]
+        assert highs[0] == (every[0] if ascending else every[-1])
+        assert f"{len(amounts) - RANK_LIMIT:,} more" in (answer.answer or "")
