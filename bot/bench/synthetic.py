@@ -428,6 +428,8 @@ def write_base(target: Path, facts: int, questions: int, seed: int = 7) -> dict[
     asked: list[dict[str, Any]] = []
     chunk: list[dict[str, Any]] = []
     document: list[str] = []
+    largest: tuple[float, str] | None = None  # (high bound, fact id), the first of equals
+    smallest: tuple[float, str] | None = None
     for index in range(facts):
         generated = generator.fact(index)
         fact = generated.fact
@@ -442,6 +444,12 @@ def write_base(target: Path, facts: int, questions: int, seed: int = 7) -> dict[
         }
         document.append(fact["statement"][lang])
         chunk.append(fact)
+        if "amount" in fact:
+            high = _high(fact["amount"])
+            if largest is None or high > largest[0]:
+                largest = (high, fact["id"])
+            if smallest is None or high < smallest[0]:
+                smallest = (high, fact["id"])
         if index in chosen:
             text, q_lang, kind = generator.answerable(generated)
             asked.append({"q": text, "lang": q_lang, "kind": kind, "fact": fact["id"]})
@@ -453,6 +461,12 @@ def write_base(target: Path, facts: int, questions: int, seed: int = 7) -> dict[
             path = target / "facts" / f"syn_{index // FACTS_PER_FILE:04d}.json"
             path.write_text(json.dumps({"facts": chunk}, ensure_ascii=False), encoding="utf-8")
             chunk = []
+    # Rankings, computed over every amount: the biggest and the smallest are known here.
+    if largest is not None and smallest is not None:
+        for number in range(max(1, questions // 50)):
+            text, q_lang, ascending = RANKINGS[number % len(RANKINGS)]
+            asked.append({"q": text, "lang": q_lang, "kind": "ranking",
+                          "fact": (smallest if ascending else largest)[1]})
     while len(asked) < questions:
         text, q_lang, kind = generator.unanswerable()
         asked.append({"q": text, "lang": q_lang, "kind": kind, "fact": None})
@@ -464,6 +478,21 @@ def write_base(target: Path, facts: int, questions: int, seed: int = 7) -> dict[
     (target / "entities.yaml").write_text('{"entities": [\n' + entities + "\n]}\n", encoding="utf-8")
     (target / "questions.json").write_text(json.dumps(asked, ensure_ascii=False), encoding="utf-8")
     return {"facts": facts, "entities": len(generator.entities()), "questions": len(asked)}
+
+
+#: Ranking questions (text, language, smallest first?), answered from every amount at once.
+RANKINGS = [
+    ("Who spends the most on AI?", "en", False), ("Qui dépense le plus dans l'IA ?", "fr", False),
+    ("Top AI spenders?", "en", False), ("Who spends the least on AI?", "en", True),
+]
+
+
+def _high(amount: dict[str, Any]) -> float:
+    """An amount's high bound, as :attr:`knowledge.models.Amount.bounds` gives it."""
+    for key in ("value", "high", "low"):
+        if amount.get(key) is not None:
+            return float(amount[key])
+    raise ValueError("an amount needs a value, or a low and/or a high")
 
 
 def main(argv: list[str] | None = None) -> None:
