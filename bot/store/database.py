@@ -324,11 +324,12 @@ class Store:
             if restart:
                 await connection.execute(delete(shown_facts).where(
                     and_(shown_facts.c.subscription_id == subscription_id, shown_facts.c.kind == kind)))
-            for fact_id in fact_ids:
+            if fact_ids:  # one statement for all of them: a new subscriber to a large base marks thousands
                 await connection.execute(
-                    self._insert(shown_facts)
-                    .values(subscription_id=subscription_id, kind=kind, fact_id=fact_id, shown_at=now)
-                    .on_conflict_do_nothing(index_elements=["subscription_id", "kind", "fact_id"]))
+                    self._insert(shown_facts).on_conflict_do_nothing(
+                        index_elements=["subscription_id", "kind", "fact_id"]),
+                    [{"subscription_id": subscription_id, "kind": kind, "fact_id": fact_id, "shown_at": now}
+                     for fact_id in dict.fromkeys(fact_ids)])
 
     # --- unanswered questions ---
 

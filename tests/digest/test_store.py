@@ -108,6 +108,15 @@ async def test_shown_facts_restart_a_rotation(store: Store) -> None:
     assert await store.shown(subscription.id, "new") == {"x"}
 
 
+async def test_a_new_subscriber_to_a_large_base_marks_every_fact_in_one_go(store: Store) -> None:
+    subscription = await store.subscribe(channel(), NOW)
+    ids = [f"fact-{number:06d}" for number in range(20_000)]
+    await store.mark_shown(subscription.id, "announced", ids + ids[:10], NOW)  # repeats are harmless
+    await store.mark_shown(subscription.id, "announced", [*ids[5:15], "one-more"], NOW)
+    assert await store.shown(subscription.id, "announced") == {*ids, "one-more"}
+    await store.mark_shown(subscription.id, "announced", [], NOW)
+
+
 async def test_workspace_less_channels_are_distinct_from_workspace_channels(store: Store) -> None:
     await store.subscribe(channel(platform="discord", workspace_id=None, channel_id="42"), NOW)
     await store.subscribe(channel(platform="discord", workspace_id="G1", channel_id="42"), NOW)
