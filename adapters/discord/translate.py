@@ -7,6 +7,7 @@ which choices autocomplete offers) is tested directly, without a client.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -115,7 +116,7 @@ def question_choices(suggestions: list[str]) -> list[tuple[str, str]]:
 
 def starter_questions(base: FactBase, lang: Lang, limit: int = MAX_CHOICES) -> list[str]:
     """What autocomplete offers before anything is typed: one question per fact."""
-    return [fact.phrasings.in_lang(lang)[0] for fact in base.facts][:limit]
+    return [fact.phrasings.in_lang(lang)[0] for fact in itertools.islice(base.facts, limit)]
 
 
 class EntityNames:
