@@ -20,8 +20,16 @@ class Computed:
     facts: list[Fact]
 
 
+def currency_words(code: str, lang: Lang) -> str:
+    """What follows "billion": "dollars"; in French with its preposition, "de dollars", "d'euros"."""
+    name = CURRENCIES[code][lang][1]
+    if lang == "fr":
+        return f"d'{name}" if name[0] in "aeiouéèê" else f"de {name}"  # de yens, d'euros
+    return name
+
+
 def amount_text(amount: Amount, lang: Lang) -> str:
-    currency = CURRENCIES[amount.currency][lang][1]
+    currency = currency_words(amount.currency, lang)
     low, high = amount.bounds
     if amount.up_to or (amount.value is None and amount.low is None):
         return text("amount_up_to", lang, value=billions(high, lang), currency=currency)
@@ -96,7 +104,7 @@ def compare(base: FactBase, first: Fact, second: Fact, lang: Lang) -> Computed:
     gap = billions(gap_high, lang) if gap_low == gap_high else (
         f"{billions(gap_low, lang)}–{billions(gap_high, lang)}"
     )
-    currency = CURRENCIES[a.currency][lang][1]
+    currency = currency_words(a.currency, lang)
     return Computed(text("compare_more", lang, gap=gap, currency=currency, **names), [first, second])
 
 
@@ -108,7 +116,7 @@ def previous_year(base: FactBase, fact: Fact, lang: Lang) -> Computed | None:
         return None
     factor = 1 + growth.percent / 100
     low, high = amount.bounds
-    currency = CURRENCIES[amount.currency][lang][1]
+    currency = currency_words(amount.currency, lang)
     short = f"{billions(low, lang)}–{billions(high, lang)}" if low != high else billions(low, lang)
     body = text(
         "previous_year", lang, who=base.entity(amount.subject).name, amount=amount_text(amount, lang),

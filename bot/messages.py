@@ -46,9 +46,9 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "and": {"en": "and", "fr": "et"},
     "names_and_more": {"en": "{names} and {count} more", "fr": "{names} et {count} autres"},
     "or": {"en": "or", "fr": "ou"},
-    "amount_range": {"en": "{low} to {high} billion {currency}", "fr": "{low} à {high} milliards de {currency}"},
-    "amount_value": {"en": "{value} billion {currency}", "fr": "{value} milliards de {currency}"},
-    "amount_up_to": {"en": "up to {value} billion {currency}", "fr": "jusqu'à {value} milliards de {currency}"},
+    "amount_range": {"en": "{low} to {high} billion {currency}", "fr": "{low} à {high} milliards {currency}"},
+    "amount_value": {"en": "{value} billion {currency}", "fr": "{value} milliards {currency}"},
+    "amount_up_to": {"en": "up to {value} billion {currency}", "fr": "jusqu'à {value} milliards {currency}"},
     "period_year": {"en": "in {year}", "fr": "en {year}"},
     "period_fiscal": {"en": "in fiscal year {year}", "fr": "sur l'exercice {year}"},
     "period_span": {"en": "over {years} years", "fr": "sur {years} ans"},
@@ -66,7 +66,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "compare_more": {
         "en": "{first} plans more: {first_amount} {first_period}, against {second_amount} {second_period} for {second}, a difference of {gap} billion {currency} (derived).",
-        "fr": "{first} prévoit davantage : {first_amount} {first_period}, contre {second_amount} {second_period} pour {second}, soit un écart de {gap} milliards de {currency} (calcul dérivé).",
+        "fr": "{first} prévoit davantage : {first_amount} {first_period}, contre {second_amount} {second_period} pour {second}, soit un écart de {gap} milliards {currency} (calcul dérivé).",
     },
     "compare_periods": {
         "en": "{first}: {first_amount} {first_period}; {second}: {second_amount} {second_period}. These cover different periods, so they are not directly comparable.",
@@ -74,7 +74,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "previous_year": {
         "en": "{who} plans {amount} {period}, which the source says is {percent}% more than in {year}. That puts {year} at roughly {low} to {high} billion {currency} (derived: {amount_short} ÷ {factor}).",
-        "fr": "{who} prévoit {amount} {period}, soit {percent} % de plus qu'en {year} selon la source. Cela situe {year} autour de {low} à {high} milliards de {currency} (calcul dérivé : {amount_short} ÷ {factor}).",
+        "fr": "{who} prévoit {amount} {period}, soit {percent} % de plus qu'en {year} selon la source. Cela situe {year} autour de {low} à {high} milliards {currency} (calcul dérivé : {amount_short} ÷ {factor}).",
     },
     "slow_down": {
         "en": "You're asking faster than I can keep up. Please wait {seconds} seconds.",

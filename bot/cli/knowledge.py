@@ -12,7 +12,8 @@ import click
 from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
 from bot.gaps import group_gaps, stored_entries
-from knowledge.loader import load_fact_base, validate_data_dir
+from knowledge.errors import FactBaseError
+from knowledge.loader import load_fact_base
 
 
 @click.group()
@@ -25,13 +26,13 @@ def knowledge() -> None:
 def validate(path: Path | None) -> None:
     """Check the fact base in PATH (default: the shipped one); exit 1 if anything is wrong."""
     target = path or settings_and_logging().knowledge_dir
-    problems = validate_data_dir(target)
-    if problems:
-        for problem in problems:
+    try:
+        base = load_fact_base(target)  # once: checking and loading are the same work
+    except FactBaseError as exc:
+        for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{len(problems)} problem(s) in {target}", err=True)
+        click.echo(f"{len(exc.problems)} problem(s) in {target}", err=True)
         sys.exit(1)
-    base = load_fact_base(target)
     click.echo(f"OK: {len(base.facts)} facts, {len(base.entities)} entities, "
                f"{len(base.concepts)} concepts in {target}")
 
