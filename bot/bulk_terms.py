@@ -1,17 +1,19 @@
 """The terms of many texts at once: what :meth:`bot.matching.Analyzer.analyse` gives each of
 the fact base's own texts, worked out for all of them together.
 
-Analysing 600,000 texts one by one in Python is most of the time it takes to index 100,000
-facts. Here a batch of texts is joined into one string and split by the same regular
-expression :func:`bot.language.words` uses; every token becomes a word number through a
-dictionary, and from there on everything is whole-array numpy: the documents each token
-belongs to, the phrases of the lexicon (found by hashing windows of word numbers and
-checked exactly), the greedy longest-first choice among them, and each word's term.
+Analysing 600,000 texts one by one in Python was most of the time it took to index 100,000
+facts. Here a batch of texts is joined and split on spaces. The rules of
+:func:`bot.language.words` never look past a space, so each distinct chunk ("Meta's",
+"2025?", "l'IA") is read once by them, and millions of chunks become chunk numbers through
+one dictionary. From there on everything is whole-array numpy: each word's document and
+whether punctuation cuts it from the word before, the phrases of the lexicon (found by
+hashing windows of word numbers and checked exactly), the greedy longest-first choice among
+them, and each word's term.
 
 A text that :func:`~bot.language.words` would rewrite across tokens (number words such as
 "soixante-cinq", or "a billion" made "1 billion") is left to the caller's plain path, so
 both paths give exactly the same terms; tests/test_bench_scale.py checks that on every
-text of the shipped base and of a synthetic one.
+text of the shipped base, of a synthetic one, and on awkward strings.
 """
 
 from __future__ import annotations
