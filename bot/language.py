@@ -85,6 +85,7 @@ STOP_WORDS: dict[Lang, frozenset[str]] = {
         actuellement maintenant environ exactement vraiment selon quoi-ce
         continuer continue continuent toujours mere proprietaire malgre bien que
         pendant durant vrai exact confirmer infos nouvelles koi kwa stp savoir
+        fera feront ferait feraient aime aimer aiment apprecie apprecier apprecient
     """.split()),
 }
 #: Words that only French (or only English) questions use, to tell the two apart.
