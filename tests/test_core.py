@@ -43,6 +43,11 @@ async def test_french_question_gets_a_french_answer(engine: AnswerEngine) -> Non
         ("Qui finance OpenAI ?", "ai-race-leaders"),
         ("When did ChatGPT come out?", "generative-ai-boom"),
         ("Que dit Satya Nadella ?", "nadella-davos-reply"),
+        ("Is AI spending paying off?", "market-2024-ai-spending"),
+        ("Les investisseurs ont-ils aimé les dépenses en IA ?", "market-2024-ai-spending"),
+        ("Que fera Meta avec son argent ?", "meta-2025-spending-use"),
+        ("Combien Meta va-t-il mettre dans l'IA en 2025 ?", "meta-2025-ai-investment"),
+        ("icrosoft capex", "microsoft-2025-data-centers"),
     ],
 )
 async def test_paraphrases_typos_and_nicknames(engine: AnswerEngine, question: str, fact_id: str) -> None:
@@ -56,6 +61,9 @@ async def test_paraphrases_typos_and_nicknames(engine: AnswerEngine, question: s
     [
         "How much is Intel investing in AI?",
         "Combien Alibaba investit-il dans l'IA ?",
+        "How much will Meta spend on AI next year?",
+        "Combien Meta investira-t-il l'an prochain ?",
+        "How many GPUs will Meta have?",
         "What is Salesforce's AI budget?",
         "how much is ibm investing in ai",
         "What is SoftBank's profit?",
