@@ -166,7 +166,9 @@ class Analyzer:
         it with those words only is what keeps a vocabulary of tens of thousands fast."""
         if self._by_length is None:
             self._by_length = defaultdict(list)
-            for word in self.lexicon.vocabulary:
+            # In sorted order: a set's order changes from one process to the next, and a typo
+            # equally close to two words must be corrected the same way after every restart.
+            for word in sorted(self.lexicon.vocabulary):
                 if len(word) >= _MIN_TYPO_LENGTH - 2:
                     self._by_length[(len(word), 0, word[0])].append(word)
                     self._by_length[(len(word), 1, word[1])].append(word)
@@ -265,11 +267,13 @@ class Analyzer:
             longer = by_start.get((len(word) + 1, 0, word[0]), ())
             return next((known for known in longer if _drops_one_letter(word, known)), None)
         max_edits = 1 if len(word) <= 7 else 2
+        # Equally close words are told apart by this order: a typo keeps its first letter far
+        # more often than it loses or gains one.
         choices = [
             known
+            for place, letter in ((0, word[0]), (1, word[1]), (1, word[0]), (0, word[1]))
             for size in range(len(word) - max_edits, len(word) + max_edits + 1)
-            for key in ((size, 0, word[0]), (size, 1, word[1]), (size, 1, word[0]), (size, 0, word[1]))
-            for known in by_start.get(key, ())
+            for known in by_start.get((size, place, letter), ())
         ]
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
         return best[0] if best else None

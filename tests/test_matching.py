@@ -44,3 +44,21 @@ def test_a_capital_opening_the_sentence_is_not_taken_for_a_name(engine: AnswerEn
 def test_four_letter_words_are_corrected_only_for_a_dropped_letter(engine: AnswerEngine) -> None:
     assert ("anne", "annee") in engine.index.analyzer.analyse("Combien Microsoft dépense cette anne", "fr").corrections
     assert engine.index.analyzer.analyse("How much is Uber investing?", "en").unknown_names == ("Uber",)
+
+
+def test_a_typo_equally_close_to_several_words_is_corrected_the_same_after_every_restart() -> None:
+    """Sets are ordered differently in each process (hash randomisation); the correction of a
+    tie must not be, or the same question would get another answer after a restart."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from bot.matching import Analyzer, Lexicon; lexicon = Lexicon(); "
+            "lexicon.vocabulary.update(['pilatu', 'polatu', 'palatu', 'pulatu', 'belatu', 'pelatum']); "
+            "print(Analyzer(lexicon).analyse('How much does Pelatu spend?', 'en').corrections)")
+    seen = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        for seed in range(1, 7)
+    }
+    assert len(seen) == 1 and "pelatu" in seen.pop()
