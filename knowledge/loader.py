@@ -96,7 +96,7 @@ def fold_many(texts: Sequence[str]) -> Iterator[str]:
     Folding never looks past a space (the space is itself a separator), so each distinct
     space-separated chunk is folded once and the rest is joining strings in C, a few
     thousand texts at a time so that their chunks never weigh much."""
-    cache = _FoldedChunks()
+    folded_chunks = _FoldedChunks()
     for start in range(0, len(texts), _FOLD_BATCH):
         batch = texts[start : start + _FOLD_BATCH]
         joined = _SEPARATOR.join(batch)
@@ -104,14 +104,17 @@ def fold_many(texts: Sequence[str]) -> Iterator[str]:
             yield from map(fold, batch)
             continue
         chunks = joined.replace(_SEPARATOR, f" {_SEPARATOR} ").split(" ")
-        folded = " ".join(filter(None, map(cache.__getitem__, chunks)))
+        folded = " ".join(filter(None, map(folded_chunks.__getitem__, chunks)))
         yield from (part.strip(" ") for part in folded.split(_SEPARATOR))
 
 
 class _FoldedChunks(dict[str, str]):
+    """Chunk -> its folded form, worked out on first sight; the separator stays itself."""
+
     def __missing__(self, chunk: str) -> str:
         folded = self[chunk] = chunk if chunk == _SEPARATOR else fold(chunk)
         return folded
+
 
 _SEPARATOR = "\x00"
 _FOLD_BATCH = 5000
