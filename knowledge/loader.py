@@ -378,7 +378,7 @@ def _phrasings_claimed_twice(facts_by_file: list[tuple[Path, list[Fact]]]) -> li
     twice = _claimed_again(texts, owner)
     if not twice:
         return []
-    spots = [(path, index, lang, i) for path, facts in facts_by_file for index, fact in enumerate(facts)
+    spots = [(path, index, lang, i) for path, file_facts in facts_by_file for index, fact in enumerate(file_facts)
              for lang in LANGS for i in range(len(fact.phrasings.in_lang(lang)))]
     problems = []
     for position, first in twice:
