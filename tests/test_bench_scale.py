@@ -200,3 +200,25 @@ def test_entities_written_as_json_load_like_yaml(tmp_path: Path) -> None:
     )
     (tmp_path / "entities.yaml").write_text(as_yaml, encoding="utf-8")
     assert load_fact_base(tmp_path).entities == base.entities
+
+
+def test_a_phrasing_claimed_again_in_another_file_is_placed_in_that_file(tmp_path: Path) -> None:
+    """Phrasings are compared by hashes of their folded forms across every file; the one
+    claimed again is reported in its own file, with its fact, and without case or accents."""
+    import json
+
+    from bot.bench.synthetic import FACTS_PER_FILE
+
+    write_base(tmp_path, facts=FACTS_PER_FILE + 50, questions=10, seed=12)
+    first_file, second_file = sorted((tmp_path / "facts").glob("*.json"))[:2]
+    first = json.loads(first_file.read_text(encoding="utf-8"))["facts"][3]
+    second = json.loads(second_file.read_text(encoding="utf-8"))
+    taken = first["phrasings"]["en"][0]
+    second["facts"][7]["phrasings"]["fr"].append(taken.upper().replace("E", "É") + "  ")
+    second_file.write_text(json.dumps(second, ensure_ascii=False), encoding="utf-8")
+    problems = validate_data_dir(tmp_path)
+    assert len(problems) == 1
+    problem = problems[0]
+    assert problem.file == second_file and problem.fact_id == second["facts"][7]["id"]
+    assert problem.field == f"phrasings.fr.{len(second['facts'][7]['phrasings']['fr']) - 1}"
+    assert f"also claimed by {first['id']!r}" in problem.message
