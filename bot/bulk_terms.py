@@ -78,8 +78,10 @@ class BulkAnalyzer:
                 single[ids[0]] = term
             elif len(phrase) <= max_phrase:
                 by_length.setdefault(len(phrase), []).append((ids, term_id(term)))
+        self._head_length = np.zeros(len(self._word_ids), dtype=np.int64)
         for length, entries in by_length.items():
             rows = np.array([ids for ids, _ in entries], dtype=np.int64)
+            np.maximum.at(self._head_length, rows[:, 0], length)
             hashes = _window_hashes(rows)
             order = np.argsort(hashes, kind="stable")
             terms = np.array([term for _, term in entries], dtype=np.int64)
@@ -175,32 +177,32 @@ class BulkAnalyzer:
         count = len(word)
         best_length = np.zeros(count, dtype=np.int64)
         best_term = np.zeros(count, dtype=np.int64)
-        hashes = word.astype(np.uint64)
+        # How long a phrase may start at each word: only phrase words were numbered when the
+        # tables were made, so any later word starts none.
+        heads = np.zeros(count, dtype=np.int64)
+        numbered = word < len(self._head_length)
+        heads[numbered] = self._head_length[word[numbered]]
         whole = np.ones(count, dtype=bool)  # the window from here is inside one text, unbroken
         for length in range(2, max(self._phrases, default=1) + 1):
-            factor = _POWERS[length - 1]
-            shifted = np.zeros(count, dtype=np.uint64)
-            shifted[: count - length + 1] = word[length - 1 :].astype(np.uint64)
-            hashes = hashes + shifted * factor
             ahead = np.ones(count, dtype=bool)
             ahead[: count - length + 1] = breaks[length - 1 :]
             whole &= ~ahead
             table = self._phrases.get(length)
             if table is None:
                 continue
+            starts = np.flatnonzero(whole & (heads >= length))
+            if not len(starts):
+                continue
+            windows = word[starts[:, None] + np.arange(length)]
+            hashes = _window_hashes(windows)
             known_hashes, rows, terms = table
             at = np.minimum(np.searchsorted(known_hashes, hashes), len(known_hashes) - 1)
-            found = np.flatnonzero(whole & (known_hashes[at] == hashes))
-            if not len(found):
-                continue
-            at = at[found]
-            windows = np.lib.stride_tricks.sliding_window_view(word, length)[found]
             # A window whose hash is a phrase's but whose words are not is no match. (Two phrases
             # of one length with one 64-bit hash would leave the second unmatched: at 50,000
             # phrases the odds are about one in 10^10.)
-            exact = (windows == rows[at]).all(axis=1)
-            best_length[found[exact]] = length
-            best_term[found[exact]] = terms[at[exact]]
+            exact = (known_hashes[at] == hashes) & (windows == rows[at]).all(axis=1)
+            best_length[starts[exact]] = length
+            best_term[starts[exact]] = terms[at[exact]]
         starts = np.flatnonzero(best_length)
         lengths = best_length[starts]
         ends = starts + lengths
