@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.language import STOP_WORDS
 from knowledge.loader import DEFAULT_DATA_DIR, fold
+from knowledge.models import Amount
 
 #: Facts per facts/*.json file and per source document.
 FACTS_PER_FILE = 2000
@@ -445,7 +446,7 @@ def write_base(target: Path, facts: int, questions: int, seed: int = 7) -> dict[
         document.append(fact["statement"][lang])
         chunk.append(fact)
         if "amount" in fact:
-            high = _high(fact["amount"])
+            high = Amount.model_validate(fact["amount"]).bounds[1]
             if largest is None or high > largest[0]:
                 largest = (high, fact["id"])
             if smallest is None or high < smallest[0]:
@@ -485,14 +486,6 @@ RANKINGS = [
     ("Who spends the most on AI?", "en", False), ("Qui dépense le plus dans l'IA ?", "fr", False),
     ("Top AI spenders?", "en", False), ("Who spends the least on AI?", "en", True),
 ]
-
-
-def _high(amount: dict[str, Any]) -> float:
-    """An amount's high bound, as :attr:`knowledge.models.Amount.bounds` gives it."""
-    for key in ("value", "high", "low"):
-        if amount.get(key) is not None:
-            return float(amount[key])
-    raise ValueError("an amount needs a value, or a low and/or a high")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -68,16 +68,20 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     if request.param == "sqlite":
         yield Database(f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}")
         return
-    schema = await _pg_schema()
-    try:
-        yield Database(PG_URL, schema)
-    finally:
-        await _drop_schema(schema)
+    async with _private_schema() as database:
+        yield database
 
 
 @pytest.fixture
 async def postgres() -> AsyncIterator[Database]:
     """PostgreSQL only (two processes sharing one server)."""
+    async with _private_schema() as database:
+        yield database
+
+
+@asynccontextmanager
+async def _private_schema() -> AsyncIterator[Database]:
+    """A PostgreSQL schema of the test's own, dropped afterwards (or a skip, with no server)."""
     schema = await _pg_schema()
     try:
         yield Database(PG_URL, schema)

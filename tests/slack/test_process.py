@@ -64,10 +64,7 @@ async def test_aibot_run_slack_http_in_a_separate_process(fake: FakeSlack, http:
         status, _ = await send_event(http, port, event_callback(event) | {"event_id": "EvBADSIG"}, secret="wrong")
         assert status == 401
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 10)
-    log = stderr.decode()
+        log = await _stopped(process)
     assert process.returncode == 0, log
     assert "listening on http://127.0.0.1" in log
     assert BOT_TOKEN not in log and SIGNING_SECRET not in log
@@ -88,10 +85,7 @@ async def test_aibot_run_in_socket_mode_in_a_separate_process(fake: FakeSlack) -
         await fake.wait_until(lambda: len(fake.posts()) == 1, within=3.0)
         assert fake.posts()[0]["thread_ts"] == event["ts"] and "80 billion" in fake.posts()[0]["text"]
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 10)
-    log = stderr.decode()
+        log = await _stopped(process)
     assert process.returncode == 0, log
     assert BOT_TOKEN not in log and APP_TOKEN not in log
 
@@ -136,3 +130,11 @@ def test_is_configured_and_socket_mode_needs_no_signing_secret() -> None:
         from bot.platforms import RunOptions, Services
 
         factory.create(Services(settings=settings, engine=None), RunOptions(http=True))  # type: ignore[arg-type]
+
+
+async def _stopped(process: asyncio.subprocess.Process) -> str:
+    """Stop the bot as Heroku does (SIGTERM) and return its log."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 10)
+    return stderr.decode()
