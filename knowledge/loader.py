@@ -19,10 +19,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from functools import cache
 from pathlib import Path
-from types import UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar
 
 import numpy as np
 import yaml
@@ -30,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from knowledge.building import long_lived_objects
 from knowledge.errors import FactBaseError, Problem
-from knowledge.models import LANGS, Amount, Concept, Entity, Fact, FactBase
+from knowledge.models import LANGS, Concept, Entity, Fact, FactBase
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -67,6 +65,10 @@ _JSON_FILES: dict[str, type[_FactsFile] | type[_EntitiesFile] | type[_ConceptsFi
     "facts": _FactsFile, "entities": _EntitiesFile, "concepts": _ConceptsFile,
 }
 _NOT_ALNUM = re.compile(r"[\W_]+")
+#: pydantic's words for a key no model has ("Unexpected keyword argument" for dataclasses),
+#: said as a data file's author would: most are typos.
+_UNKNOWN_KEY_ERRORS = frozenset({"unexpected_keyword_argument", "extra_forbidden"})
+_UNKNOWN_KEY = "unknown key (a typo?)"
 
 
 def load_fact_base(data_dir: Path = DEFAULT_DATA_DIR) -> FactBase:
@@ -150,69 +152,13 @@ def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     if not fact_files:
         problems.append(Problem(data_dir / "facts", 0, None, "facts", "no fact files found"))
     facts_by_file: list[tuple[Path, list[Fact]]] = []
-    compactor = _Compactor()
     for path in fact_files:
-        file_facts = _load_section(path, "facts", _FACTS, problems, digest)
-        for fact in file_facts:
-            compactor.compact(fact)
-        facts_by_file.append((path, file_facts))
+        facts_by_file.append((path, _load_section(path, "facts", _FACTS, problems, digest)))
     problems += _cross_checks(entities, concepts, facts_by_file, data_dir)
     if problems:
         return None, problems
     facts = [fact for _, file_facts in facts_by_file for fact in file_facts]
     return FactBase(entities=entities, concepts=concepts, facts=facts, digest=digest.hexdigest()), []
-
-
-class _Compactor:
-    """Makes loaded facts smaller by sharing what they repeat; facts are frozen, so sharing
-    is invisible (``model_copy`` copies before any change).
-
-    - pydantic's per-model ``model_fields_set``, the same for most models of one kind (short
-      strings are already shared by pydantic's JSON parser);
-    - the parts of an amount that many facts have in common: its period, its purpose and its
-      growth, each kept once per distinct value (at 100,000 facts, 50 MB).
-    """
-
-    def __init__(self) -> None:
-        self._field_sets: dict[frozenset[str], set[str]] = {}
-        self._last_set: dict[type[BaseModel], set[str]] = {}
-        self._values: dict[tuple[Any, ...], BaseModel] = {}
-
-    def compact(self, model: BaseModel) -> None:
-        kind = type(model)
-        own = model.__pydantic_fields_set__
-        last = self._last_set.get(kind)
-        if last is None or own != last:  # most models of a kind have the same fields set
-            last = self._last_set[kind] = self._field_sets.setdefault(frozenset(own), own)
-        if last is not own:
-            object.__setattr__(model, "__pydantic_fields_set__", last)
-        values = model.__dict__
-        for key in _model_fields(kind):
-            value = values[key]
-            if value is not None:
-                self.compact(value)
-        if kind is Amount:
-            for key in _SHARED_PARTS:
-                part = values[key]
-                if part is not None:
-                    values[key] = self._values.setdefault(
-                        (type(part), id(part.__pydantic_fields_set__), *part.__dict__.values()), part)
-
-
-@cache
-def _model_fields(kind: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of a model class that hold another model (or None)."""
-
-    def holds_a_model(annotation: Any) -> bool:
-        if get_origin(annotation) in (Union, UnionType):  # Amount | None
-            return any(holds_a_model(arg) for arg in get_args(annotation))
-        return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-    return tuple(name for name, info in kind.model_fields.items() if holds_a_model(info.annotation))
-
-
-#: The parts of an Amount that are plain values (no lists) and that many facts repeat.
-_SHARED_PARTS = ("period", "purpose", "growth")
 
 
 def _parse(path: Path, text: str) -> Any:
@@ -274,7 +220,7 @@ def _load_section(
                     locate((key, index, *field)),
                     str(item_id) if item_id is not None else None,
                     ".".join(str(part) for part in field) or "(item)",
-                    error["msg"],
+                    _UNKNOWN_KEY if error["type"] in _UNKNOWN_KEY_ERRORS else error["msg"],
                 )
             )
         return []

@@ -9,11 +9,13 @@ rule change that a shortcut misses fails a test instead of silently changing ans
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from bot import bulk_terms, matching
 from bot.bench.synthetic import write_base
@@ -21,7 +23,7 @@ from bot.language import words
 from bot.matching import FactIndex
 from knowledge import loader
 from knowledge.loader import load_fact_base, validate_data_dir
-from knowledge.models import LANGS, FactBase
+from knowledge.models import LANGS, FactBase, Source
 
 TRICKY = [
     "l'IA d'OpenAI", "Meta's AI budget", "$65bn for AI", "65 milliards de dollars",
@@ -166,16 +168,28 @@ def test_loader_fold_many_matches_fold(synthetic: FactBase) -> None:
     assert list(loader.fold_many(samples[:8])) == [loader.fold(text) for text in samples[:8]]  # no NUL
 
 
-def test_loaded_facts_share_field_sets_safely(tmp_path: Path) -> None:
+def test_loaded_facts_are_frozen_slotted_and_still_validated(tmp_path: Path) -> None:
     write_base(tmp_path, facts=40, questions=10, seed=4)
-    base = load_fact_base(tmp_path)
-    first, second = base.facts[0], base.facts[1]
-    assert first.source.model_fields_set is second.source.model_fields_set
-    copied = first.model_copy(update={"derived": True})
-    assert "derived" in copied.model_fields_set
-    assert "derived" not in second.model_fields_set
-    assert first.model_dump(exclude_unset=True)["id"] == first.id
-    assert "derived" not in first.model_dump(exclude_unset=True)
+    fact = load_fact_base(tmp_path).facts[0]
+    assert not hasattr(fact, "__dict__") and not hasattr(fact.source, "__dict__")  # the memory saving
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fact.derived = True  # type: ignore[misc]
+    assert dataclasses.replace(fact, derived=True).derived and not fact.derived
+    with pytest.raises(ValidationError, match="pattern"):
+        dataclasses.replace(fact, id="Not An Id")  # a copy is validated like a loaded fact
+    source = {"publisher": "p", "title": "t", "date": "2025-01", "lang": "en", "quotes": ["q"], "url": "u"}
+    assert TypeAdapter(Source).validate_python(source).url == "u"
+    with pytest.raises(ValidationError, match="colour"):
+        TypeAdapter(Source).validate_python({**source, "colour": "red"})
+
+
+def test_an_unknown_key_in_a_data_file_is_named_as_such(tmp_path: Path) -> None:
+    write_base(tmp_path, facts=30, questions=10, seed=6)
+    facts_file = next((tmp_path / "facts").glob("*.json"))
+    text = facts_file.read_text(encoding="utf-8")
+    facts_file.write_text(text.replace('"publisher":', '"colour": "red", "publisher":', 1), encoding="utf-8")
+    [problem] = validate_data_dir(tmp_path)
+    assert (problem.field, problem.message) == ("source.colour", "unknown key (a typo?)")
 
 
 def test_a_json_file_with_a_mistake_is_reported_by_the_step_by_step_path(tmp_path: Path) -> None:

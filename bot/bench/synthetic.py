@@ -25,9 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from bot.language import STOP_WORDS
 from knowledge.loader import DEFAULT_DATA_DIR, fold
 from knowledge.models import Amount
+
+_AMOUNT = TypeAdapter(Amount)
 
 #: Facts per facts/*.json file and per source document.
 FACTS_PER_FILE = 2000
@@ -446,7 +450,7 @@ def write_base(target: Path, facts: int, questions: int, seed: int = 7) -> dict[
         document.append(fact["statement"][lang])
         chunk.append(fact)
         if "amount" in fact:
-            high = Amount.model_validate(fact["amount"]).bounds[1]
+            high = _AMOUNT.validate_python(fact["amount"]).bounds[1]
             if largest is None or high > largest[0]:
                 largest = (high, fact["id"])
             if smallest is None or high < smallest[0]:

@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import TypeAdapter
 
 from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
 from bot.gaps import group_gaps, stored_entries
 from knowledge.errors import FactBaseError
 from knowledge.loader import load_fact_base
+from knowledge.models import Fact
 
 
 @click.group()
@@ -45,7 +47,8 @@ def list_facts(as_json: bool) -> None:
         settings = settings_and_logging()
         base = load_fact_base(settings.knowledge_dir)
     if as_json:
-        click.echo(json.dumps([f.model_dump(mode="json") for f in base.facts], ensure_ascii=False, indent=2))
+        facts = TypeAdapter(list[Fact]).dump_python(base.facts, mode="json")
+        click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
         return
     for fact in base.facts:
         amount = ""

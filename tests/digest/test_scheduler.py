@@ -7,6 +7,7 @@ retry backoff), ``ManualClock`` holds the real ``run`` loop until the test moves
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -277,7 +278,7 @@ async def test_facts_added_since_the_last_digest_are_announced_once(
     clock = JumpClock(MONDAY_7Z)
     poster = FakePoster("slack", clock)
     template = fact_base.fact("microsoft-2025-data-centers")
-    added = template.model_copy(update={"id": "microsoft-2025-new-figure", "added": date(2025, 3, 3)})
+    added = dataclasses.replace(template, id="microsoft-2025-new-figure", added=date(2025, 3, 3))
     grown = DigestComposer(fact_base.model_copy(update={"facts": [*fact_base.facts, added]}))
     async with database.open() as store:
         await subscribe(store, composer, clock, "daily 09:00 Europe/Paris")
