@@ -40,7 +40,7 @@ from bot.index_cache import IndexCache
 from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, words
 from knowledge import loader, models
 from knowledge.building import long_lived_objects
-from knowledge.models import Fact, FactBase
+from knowledge.models import Fact, FactBase, Period
 
 _log = logging.getLogger(__name__)
 _MAX_NGRAM = 5
@@ -300,9 +300,10 @@ class FactIndex:
     :mod:`bot.bulk_terms`), giving exactly the terms :meth:`Analyzer.analyse` gives them.
     """
 
-    def __init__(self, base: FactBase, cache: IndexCache | None = None) -> None:
+    def __init__(self, base: FactBase, cache: IndexCache | None = None, head_start: HeadStart | None = None) -> None:
         """Index ``base``; with a ``cache``, a base loaded from unchanged files (the same
-        ``base.digest``) and indexed before by the same code is read back instead."""
+        ``base.digest``) and indexed before by the same code is read back instead. A head
+        start is the index of the base's last facts, made meanwhile by another process."""
         self.base = base
         key = _cache_key(base) if cache is not None else None
         start = time.perf_counter()
@@ -311,7 +312,7 @@ class FactIndex:
                 _log.debug("read the index of %d facts from %s in %.2f s",
                           len(base.facts), cache.folder, time.perf_counter() - start)
                 return
-            self._build(base)
+            self._build(base, head_start)
             if cache is not None and key is not None:
                 cache.save(key, self._saved())
         _log.debug("indexed %d facts in %.2f s", len(base.facts), time.perf_counter() - start)
@@ -342,34 +343,29 @@ class FactIndex:
         self._finish(texts["term_names"])
         return True
 
-    def _build(self, base: FactBase) -> None:
-        self.analyzer = Analyzer(Lexicon.from_fact_base(base))
-        lexicon = self.analyzer.lexicon
-        term_ids = Numbering()
-        bulk = BulkAnalyzer(lexicon.phrases, _plain_term, term_ids.__getitem__, _MAX_NGRAM)
-        # Each run below is one after another in a flat array: document d's terms are
-        # _doc_ids[_doc_bounds[d]:_doc_bounds[d + 1]], fact i's documents are numbers
-        # _fact_docs[i] to _fact_docs[i + 1], and its terms are marked out by _fact_bounds.
-        self._doc_ids, self._doc_bounds = array("i"), array("q", [0])
-        self._fact_ids, self._fact_bounds = array("i"), array("q", [0])
-        self._fact_docs = array("q", [0])
-        self._amount_terms: dict[tuple[int, int, Lang], list[int]] = {}
-        for first in range(0, len(base.facts), _FACTS_PER_BATCH):
-            self._read_batch(base.facts[first : first + _FACTS_PER_BATCH], bulk, term_ids)
-        lexicon.vocabulary.update(word for word in bulk.words if not is_number(word))
-        for topic in {topic for fact in base.facts for topic in fact.topics}:
-            lexicon.vocabulary.update(w.text for w in words(topic) if not is_number(w.text))
-        self.analyzer._by_length = None
-        del bulk, self._amount_terms
+    def _build(self, base: FactBase, head_start: HeadStart | None) -> None:
+        """Index every fact; with a head start, only those before its first fact are read
+        here, and the rest is taken from the part another process has indexed."""
+        first, part = head_start if head_start is not None else (len(base.facts), None)
+        builder = _Builder(Lexicon.from_fact_base(base))
+        builder.read(base.facts[:first])
+        if part is not None:
+            builder.absorb(part)
+        builder.close()
+        self.analyzer = builder.analyzer
+        self._doc_ids, self._doc_bounds = builder.doc_ids, builder.doc_bounds
+        self._fact_ids, self._fact_bounds, self._fact_docs = builder.fact_ids, builder.fact_bounds, builder.fact_docs
+        term_names = builder.term_ids.names
+        del builder
 
         fact_terms = np.frombuffer(self._fact_ids, dtype=np.int32)
-        counts = np.bincount(fact_terms, minlength=len(term_ids.names))
+        counts = np.bincount(fact_terms, minlength=len(term_names))
         order = np.argsort(fact_terms, kind="stable")  # facts ascending within each term
         terms_per_fact: np.ndarray[Any, Any] = np.diff(np.frombuffer(self._fact_bounds, dtype=np.int64))
         self._posting_facts = np.repeat(np.arange(len(base.facts), dtype=np.int32), terms_per_fact)[order]
         del order, fact_terms
         self._posting_bounds = _as_array("q", _bounds(counts))
-        self._finish(term_ids.names)
+        self._finish(term_names)
         doc_weights = _segment_sums(self._idf, np.frombuffer(self._doc_ids, dtype=np.int32),
                                     np.frombuffer(self._doc_bounds, dtype=np.int64))
         self._doc_weights = _as_array("d", doc_weights)
@@ -393,53 +389,6 @@ class FactIndex:
             mask = np.zeros(total, dtype=bool)
             mask[self._postings(term_id)] = True
             self._common_bits[term_id] = np.packbits(mask)
-
-    def _read_batch(self, facts: Sequence[Fact], bulk: BulkAnalyzer, term_ids: Numbering) -> None:
-        """Index a few thousand facts: their documents' terms and their own, appended to the
-        flat arrays (term numbers are ``term_ids``')."""
-        # Each fact's documents in index order: its English phrasings and statement, then French.
-        texts = [text for fact in facts for text in (
-            *fact.phrasings.en, fact.statement.en, *fact.phrasings.fr, fact.statement.fr)]
-        docs_per_lang = [len(phrasings) + 1 for fact in facts for phrasings in (fact.phrasings.en, fact.phrasings.fr)]
-        english = np.repeat(np.tile([True, False], len(facts)), docs_per_lang)
-        docs_per_fact = np.add.reduceat(docs_per_lang, np.arange(0, len(docs_per_lang), 2))
-        found = bulk.doc_terms(texts, english)
-        plain = [(doc << 32) | term_ids[term] for doc in found.plain
-                 for term in self.analyzer.analyse(texts[doc], "en" if english[doc] else "fr", learn=True).terms]
-        doc_keys = sorted_unique(np.concatenate([found.keys, np.array(plain, dtype=np.int64)]))
-        fact_of_doc = np.repeat(np.arange(len(facts), dtype=np.int64), docs_per_fact)
-        own = [(index << 32) | term_id
-               for index, fact in enumerate(facts) for term_id in self._fact_level_terms(fact, term_ids)]
-        fact_keys = sorted_unique(np.concatenate([(fact_of_doc[doc_keys >> 32] << 32) | (doc_keys & _LOW),
-                                                 np.array(own, dtype=np.int64)]))
-        _append_runs(self._doc_ids, self._doc_bounds, doc_keys, len(texts))
-        _append_runs(self._fact_ids, self._fact_bounds, fact_keys, len(facts))
-        _extend(self._fact_docs, self._fact_docs[-1] + np.cumsum(docs_per_fact))
-
-    def _fact_level_terms(self, fact: Fact, term_ids: Numbering) -> list[int]:
-        """The terms a fact has besides its texts': its entities, and what its amount says
-        of time (the year, "yearly", a growth against an earlier year)."""
-        found = [term_ids[f"e:{entity}"] for entity in fact.entities]
-        if fact.amount:
-            key = (id(fact.amount.period), id(fact.amount.growth), fact.source.lang)  # shared parts
-            amount_terms = self._amount_terms.get(key)
-            if amount_terms is None:
-                amount_terms = self._amount_terms[key] = [term_ids[t] for t in self._amount_level_terms(fact)]
-            found += amount_terms
-        return found
-
-    def _amount_level_terms(self, fact: Fact) -> Iterator[str]:
-        assert fact.amount is not None
-        period, roles = fact.amount.period, self.analyzer.lexicon.role_terms
-        if period.as_stated:
-            yield from self.analyzer.analyse(period.as_stated, fact.source.lang, learn=True).terms
-        if period.year:
-            yield f"y:{period.year}"
-        if period.is_yearly:
-            yield from roles.get("yearly", ())
-        if fact.amount.growth:
-            yield f"y:{fact.amount.growth.versus_year}"
-            yield from roles.get("growth", ())
 
     def _postings(self, term_id: int) -> np.ndarray[Any, Any]:
         """The facts (by number, ascending) that have a term."""
@@ -529,6 +478,129 @@ class FactIndex:
             if value > best:
                 best, best_text = value, text
         return Candidate(fact, best, best_text)
+
+
+@dataclass
+class IndexPart:
+    """The index of the last facts of a base, made by another process: the flat arrays of
+    :class:`FactIndex` for those facts alone (bounds from 0), in that process's term numbers,
+    with the names of those terms and the words it added to the vocabulary."""
+
+    doc_ids: np.ndarray[Any, Any]
+    doc_bounds: np.ndarray[Any, Any]
+    fact_ids: np.ndarray[Any, Any]
+    fact_bounds: np.ndarray[Any, Any]
+    fact_docs: np.ndarray[Any, Any]
+    term_names: list[str]
+    words: list[str]
+
+    @property
+    def facts(self) -> int:
+        return len(self.fact_bounds) - 1
+
+
+#: Where the part another process indexed starts among the base's facts, and the part.
+HeadStart = tuple[int, IndexPart]
+
+
+class _Builder:
+    """Reads facts into the flat arrays of an index, a few thousand at a time.
+
+    Each run is one after another in a flat array: document d's terms are
+    ``doc_ids[doc_bounds[d]:doc_bounds[d + 1]]``, fact i's documents are numbers
+    ``fact_docs[i]`` to ``fact_docs[i + 1]``, and its terms are marked out by ``fact_bounds``.
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.analyzer = Analyzer(lexicon)
+        self.term_ids = Numbering()
+        self._bulk = BulkAnalyzer(lexicon.phrases, _plain_term, self.term_ids.__getitem__, _MAX_NGRAM)
+        self._known_words = frozenset(lexicon.vocabulary)
+        self.doc_ids, self.doc_bounds = array("i"), array("q", [0])
+        self.fact_ids, self.fact_bounds = array("i"), array("q", [0])
+        self.fact_docs = array("q", [0])
+        self._amount_terms: dict[tuple[Period, int | None, Lang], list[int]] = {}
+
+    def read(self, facts: Sequence[Fact]) -> None:
+        vocabulary = self.analyzer.lexicon.vocabulary
+        for first in range(0, len(facts), _FACTS_PER_BATCH):
+            self._read_batch(facts[first : first + _FACTS_PER_BATCH])
+        for topic in {topic for fact in facts for topic in fact.topics}:
+            vocabulary.update(w.text for w in words(topic) if not is_number(w.text))
+
+    def close(self) -> None:
+        """Add the words met to the vocabulary; call once, after the last facts."""
+        self.analyzer.lexicon.vocabulary.update(word for word in self._bulk.words if not is_number(word))
+        self.analyzer._by_length = None
+
+    def part(self) -> IndexPart:
+        """What was read, to be taken over by :meth:`absorb` in another process."""
+        self.close()
+        arrays = {name: np.frombuffer(getattr(self, name), dtype=_DTYPES[getattr(self, name).typecode])
+                  for name in ("doc_ids", "doc_bounds", "fact_ids", "fact_bounds", "fact_docs")}
+        added = sorted(self.analyzer.lexicon.vocabulary - self._known_words)
+        return IndexPart(**arrays, term_names=self.term_ids.names, words=added)
+
+    def absorb(self, part: IndexPart) -> None:
+        """Append a part read elsewhere, its terms renumbered to this builder's."""
+        renumber = np.array([self.term_ids[name] for name in part.term_names], dtype=np.int32)
+        if len(renumber):
+            _extend(self.doc_ids, renumber[part.doc_ids])
+            _extend(self.fact_ids, renumber[part.fact_ids])
+        _extend(self.doc_bounds, self.doc_bounds[-1] + part.doc_bounds[1:])
+        _extend(self.fact_bounds, self.fact_bounds[-1] + part.fact_bounds[1:])
+        _extend(self.fact_docs, self.fact_docs[-1] + part.fact_docs[1:])
+        self.analyzer.lexicon.vocabulary.update(part.words)
+
+    def _read_batch(self, facts: Sequence[Fact]) -> None:
+        """Index a few thousand facts: their documents' terms and their own, appended to the
+        flat arrays (term numbers are ``term_ids``')."""
+        # Each fact's documents in index order: its English phrasings and statement, then French.
+        texts = [text for fact in facts for text in (
+            *fact.phrasings.en, fact.statement.en, *fact.phrasings.fr, fact.statement.fr)]
+        docs_per_lang = [len(phrasings) + 1 for fact in facts for phrasings in (fact.phrasings.en, fact.phrasings.fr)]
+        english = np.repeat(np.tile([True, False], len(facts)), docs_per_lang)
+        docs_per_fact = np.add.reduceat(docs_per_lang, np.arange(0, len(docs_per_lang), 2))
+        term_ids = self.term_ids
+        found = self._bulk.doc_terms(texts, english)
+        plain = [(doc << 32) | term_ids[term] for doc in found.plain
+                 for term in self.analyzer.analyse(texts[doc], "en" if english[doc] else "fr", learn=True).terms]
+        doc_keys = sorted_unique(np.concatenate([found.keys, np.array(plain, dtype=np.int64)]))
+        fact_of_doc = np.repeat(np.arange(len(facts), dtype=np.int64), docs_per_fact)
+        own = [(index << 32) | term_id
+               for index, fact in enumerate(facts) for term_id in self._fact_level_terms(fact)]
+        fact_keys = sorted_unique(np.concatenate([(fact_of_doc[doc_keys >> 32] << 32) | (doc_keys & _LOW),
+                                                 np.array(own, dtype=np.int64)]))
+        _append_runs(self.doc_ids, self.doc_bounds, doc_keys, len(texts))
+        _append_runs(self.fact_ids, self.fact_bounds, fact_keys, len(facts))
+        _extend(self.fact_docs, self.fact_docs[-1] + np.cumsum(docs_per_fact))
+
+    def _fact_level_terms(self, fact: Fact) -> list[int]:
+        """The terms a fact has besides its texts': its entities, and what its amount says
+        of time (the year, "yearly", a growth against an earlier year)."""
+        term_ids = self.term_ids
+        found = [term_ids[f"e:{entity}"] for entity in fact.entities]
+        if fact.amount:
+            growth = fact.amount.growth
+            key = (fact.amount.period, growth.versus_year if growth else None, fact.source.lang)
+            amount_terms = self._amount_terms.get(key)
+            if amount_terms is None:
+                amount_terms = self._amount_terms[key] = [term_ids[t] for t in self._amount_level_terms(fact)]
+            found += amount_terms
+        return found
+
+    def _amount_level_terms(self, fact: Fact) -> Iterator[str]:
+        assert fact.amount is not None
+        period, roles = fact.amount.period, self.analyzer.lexicon.role_terms
+        if period.as_stated:
+            yield from self.analyzer.analyse(period.as_stated, fact.source.lang, learn=True).terms
+        if period.year:
+            yield f"y:{period.year}"
+        if period.is_yearly:
+            yield from roles.get("yearly", ())
+        if fact.amount.growth:
+            yield f"y:{fact.amount.growth.versus_year}"
+            yield from roles.get("growth", ())
 
 
 _intern = sys.intern

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from knowledge.building import long_lived_objects
 from knowledge.errors import FactBaseError, Problem
-from knowledge.models import LANGS, Concept, Entity, Fact, FactBase
+from knowledge.models import LANGS, Concept, Entity, Fact, FactBase, FactFile
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -139,26 +139,81 @@ def _load(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
         return _load_all(data_dir)
 
 
+def fact_file_paths(data_dir: Path) -> list[Path]:
+    """The fact files of a data directory, in the order their facts are loaded."""
+    return sorted(p for p in (data_dir / "facts").glob("*") if p.suffix in {".yaml", ".yml", ".json"})
+
+
+def data_digest(data_dir: Path) -> str | None:
+    """What :attr:`FactBase.digest` of this directory will be, without validating anything;
+    None if a file cannot be read."""
+    digests = _Digests(data_dir)
+    try:
+        for path in (data_dir / "entities.yaml", data_dir / "lexicon.yaml", *fact_file_paths(data_dir)):
+            digests.add(path, path.read_bytes())
+    except OSError:
+        return None
+    return digests.combined()
+
+
+def read_vocabulary(data_dir: Path) -> tuple[list[Entity], list[Concept]]:
+    """The entities and concepts of a data directory, validated; :class:`FactBaseError` if not."""
+    problems: list[Problem] = []
+    entities = _load_section(data_dir / "entities.yaml", "entities", _ENTITIES, problems)
+    concepts = _load_section(data_dir / "lexicon.yaml", "concepts", _CONCEPTS, problems)
+    if problems:
+        raise FactBaseError(problems)
+    return entities, concepts
+
+
+def read_fact_file(path: Path) -> tuple[list[Fact], str]:
+    """One fact file's facts, validated one by one (nothing across facts is checked), and the
+    SHA-256 of its bytes; :class:`FactBaseError` if a fact is invalid."""
+    problems: list[Problem] = []
+    digests = _Digests(path.parent)
+    facts = _load_section(path, "facts", _FACTS, problems, digests)
+    if problems:
+        raise FactBaseError(problems)
+    return facts, digests.by_name[path.name]
+
+
+class _Digests:
+    """The SHA-256 of each file read, by its path in the data directory, and of them all
+    together, in the order read: the base's digest, by which its index is kept."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self._data_dir = data_dir
+        self.by_name: dict[str, str] = {}
+
+    def add(self, path: Path, raw: bytes) -> None:
+        self.by_name[path.relative_to(self._data_dir).as_posix()] = hashlib.sha256(raw).hexdigest()
+
+    def combined(self) -> str:
+        listing = "".join(f"{name}\0{digest}\n" for name, digest in self.by_name.items())
+        return hashlib.sha256(listing.encode()).hexdigest()
+
+
 def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     if not data_dir.is_dir():
         return None, [Problem(data_dir, 0, None, "path", "not a directory")]
     problems: list[Problem] = []
-    digest = hashlib.sha256()  # of what the base is made of, so that an index can be kept
-    entities = _load_section(data_dir / "entities.yaml", "entities", _ENTITIES, problems, digest)
-    concepts = _load_section(data_dir / "lexicon.yaml", "concepts", _CONCEPTS, problems, digest)
-    fact_files = sorted(
-        p for p in (data_dir / "facts").glob("*") if p.suffix in {".yaml", ".yml", ".json"}
-    )
-    if not fact_files:
+    digests = _Digests(data_dir)  # of what the base is made of, so that an index can be kept
+    entities = _load_section(data_dir / "entities.yaml", "entities", _ENTITIES, problems, digests)
+    concepts = _load_section(data_dir / "lexicon.yaml", "concepts", _CONCEPTS, problems, digests)
+    paths = fact_file_paths(data_dir)
+    if not paths:
         problems.append(Problem(data_dir / "facts", 0, None, "facts", "no fact files found"))
     facts_by_file: list[tuple[Path, list[Fact]]] = []
-    for path in fact_files:
-        facts_by_file.append((path, _load_section(path, "facts", _FACTS, problems, digest)))
+    for path in paths:
+        facts_by_file.append((path, _load_section(path, "facts", _FACTS, problems, digests)))
     problems += _cross_checks(entities, concepts, facts_by_file, data_dir)
     if problems:
         return None, problems
     facts = [fact for _, file_facts in facts_by_file for fact in file_facts]
-    return FactBase(entities=entities, concepts=concepts, facts=facts, digest=digest.hexdigest()), []
+    fact_files = [FactFile(name=path.name, sha256=digests.by_name[f"facts/{path.name}"], facts=len(file_facts))
+                  for path, file_facts in facts_by_file]
+    return FactBase(entities=entities, concepts=concepts, facts=facts, digest=digests.combined(),
+                    fact_files=fact_files), []
 
 
 def _parse(path: Path, text: str) -> Any:
@@ -173,18 +228,17 @@ def _is_json(path: Path, text: str) -> bool:
 
 
 def _load_section(
-    path: Path, key: str, adapter: TypeAdapter[Any], problems: list[Problem], digest: Any = None
+    path: Path, key: str, adapter: TypeAdapter[Any], problems: list[Problem], digests: _Digests | None = None
 ) -> Any:
     """Parse one file and validate its top-level list; on failure record problems, return [].
-    The file's name and bytes go into ``digest`` (a hashlib object), if given.
+    The file's SHA-256 goes into ``digests``, if given.
 
     A JSON file is first validated in one step from its text (pydantic's JSON parser, about
     twice as fast); if anything is wrong, the step-by-step path below finds and places it."""
     try:
         raw = path.read_bytes()
-        if digest is not None:
-            digest.update(b"%s\0%d\0" % (path.name.encode(), len(raw)))
-            digest.update(raw)
+        if digests is not None:
+            digests.add(path, raw)
         text = raw.decode("utf-8")
     except FileNotFoundError:
         problems.append(Problem(path, 0, None, key, "file not found"))

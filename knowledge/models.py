@@ -43,10 +43,10 @@ CURRENCIES: dict[str, dict[Lang, tuple[str, str]]] = {
 #: objects (no ``__dict__``, no set of fields set), which at 100,000 facts is half the
 #: memory of ``BaseModel`` instances and a third less time to validate. Unknown keys are
 #: typos in a data file, so they are errors, not silently dropped.
-strict = dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="forbid"))
+STRICT = ConfigDict(extra="forbid")
 
 
-@strict
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Bilingual:
     """The same text in both languages; a missing translation is a data error."""
 
@@ -65,7 +65,7 @@ class EntityKind(StrEnum):
     PLACE = "place"
 
 
-@strict
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Entity:
     """Something facts are about, with every name people use for it."""
 
@@ -80,7 +80,7 @@ class Entity:
         return [self.name, *self.aliases]
 
 
-@strict
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Period:
     """What span an amount covers: one (fiscal) year, or a span of years.
 
@@ -103,7 +103,7 @@ class Period:
         return self.years is None or self.years == 1
 
 
-@strict
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Growth:
     """A stated change against an earlier year: "50% more than in 2024"."""
 
@@ -111,7 +111,7 @@ class Growth:
     versus_year: int = Field(ge=1900, le=2200)
 
 
-@strict
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Amount:
     """A figure: an exact value, or a low-high range; "up to" keeps only a high."""
 
@@ -153,7 +153,7 @@ class Amount:
         return low, high
 
 
-@strict
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Source:
     """Where a fact comes from: every quote must occur in the named document."""
 
@@ -172,7 +172,7 @@ class Source:
         return self
 
 
-@strict
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Phrasings:
     """Questions this fact answers, as people type them, in both languages."""
 
@@ -183,7 +183,7 @@ class Phrasings:
         return self.en if lang == "en" else self.fr
 
 
-@strict
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Fact:
     """One sourced statement the bot can give as an answer."""
 
@@ -199,13 +199,22 @@ class Fact:
     derived: bool = False
 
 
-@strict
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Concept:
     """Words that mean the same thing to the matcher, in any language ("spend", "dépenser")."""
 
     id: Identifier
     words: list[NonEmpty] = Field(min_length=1)
     role: Literal["topic", "amount", "money", "growth", "yearly", "compare", "rank"] = "topic"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
+class FactFile:
+    """One fact file as it was loaded: its name, the SHA-256 of its bytes, its facts' count."""
+
+    name: str
+    sha256: str
+    facts: int
 
 
 class FactBase(BaseModel):
@@ -219,6 +228,8 @@ class FactBase(BaseModel):
     #: SHA-256 of the files it was loaded from (entities, lexicon, facts; not the source
     #: documents, which only prove quotes); None for a base made in code.
     digest: str | None = None
+    #: the fact files, in the order of ``facts``; empty for a base made in code
+    fact_files: list[FactFile] = Field(default_factory=list)
 
     def entity(self, entity_id: str) -> Entity:
         return self._entities_by_id[entity_id]
