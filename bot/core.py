@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from bot import computed, messages
 from bot.index_cache import IndexCache
 from bot.language import Lang, clean, detect_language, looks_foreign
-from bot.matching import Analysis, Candidate, FactIndex
+from bot.matching import Analysis, Candidate, FactIndex, HeadStarter
 from knowledge.models import Fact, FactBase
 
 _log = logging.getLogger(__name__)
@@ -97,9 +97,10 @@ class AnswerEngine:
         threshold: float = MATCH_THRESHOLD,
         margin: float = MARGIN,
         index_cache: IndexCache | None = None,
+        index_worker: HeadStarter | None = None,
     ) -> None:
         self.base = base
-        self.index = FactIndex(base, index_cache)
+        self.index = FactIndex(base, index_cache, index_worker)
         self.unanswered = unanswered
         self.threshold = threshold
         self.margin = margin

@@ -41,10 +41,14 @@ class IndexCache:
     def path(self, key: str) -> Path:
         return self.folder / key
 
+    def has(self, key: str) -> bool:
+        """Whether a finished entry is kept under ``key`` (it may still prove unreadable)."""
+        return (self.path(key) / _COMPLETE).is_file()
+
     def load(self, key: str) -> Arrays | None:
         """The arrays saved under ``key``, or None (never saved, or unreadable: logged)."""
         entry = self.path(key)
-        if not (entry / _COMPLETE).is_file():
+        if not self.has(key):
             return None
         try:
             arrays = {path.stem: np.load(path, allow_pickle=False) for path in sorted(entry.glob("*.npy"))}

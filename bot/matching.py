@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pydantic
@@ -40,7 +40,7 @@ from bot.index_cache import IndexCache
 from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, words
 from knowledge import loader, models
 from knowledge.building import long_lived_objects
-from knowledge.models import Fact, FactBase, Period
+from knowledge.models import Concept, Entity, Fact, FactBase, Period
 
 _log = logging.getLogger(__name__)
 _MAX_NGRAM = 5
@@ -106,14 +106,18 @@ class Lexicon:
 
     @classmethod
     def from_fact_base(cls, base: FactBase) -> Lexicon:
+        return cls.build(base.entities, base.concepts)
+
+    @classmethod
+    def build(cls, entities: Sequence[Entity], concepts: Sequence[Concept]) -> Lexicon:
         lexicon = cls()
-        for concept in base.concepts:
+        for concept in concepts:
             term = f"c:{concept.id}"
             lexicon.roles[term] = concept.role
             lexicon.role_terms.setdefault(concept.role, []).append(term)
             for word in concept.words:
                 lexicon._add_phrase(word, term)
-        for entity in base.entities:
+        for entity in entities:
             for name in entity.names:
                 if len(fold(name).strip()) >= 2:
                     lexicon._add_phrase(name, f"e:{entity.id}")
@@ -300,19 +304,21 @@ class FactIndex:
     :mod:`bot.bulk_terms`), giving exactly the terms :meth:`Analyzer.analyse` gives them.
     """
 
-    def __init__(self, base: FactBase, cache: IndexCache | None = None, head_start: HeadStart | None = None) -> None:
+    def __init__(self, base: FactBase, cache: IndexCache | None = None, worker: HeadStarter | None = None) -> None:
         """Index ``base``; with a ``cache``, a base loaded from unchanged files (the same
-        ``base.digest``) and indexed before by the same code is read back instead. A head
-        start is the index of the base's last facts, made meanwhile by another process."""
+        ``base.digest``) and indexed before by the same code is read back instead. A
+        ``worker`` is another process indexing the base's last facts meanwhile."""
         self.base = base
         key = _cache_key(base) if cache is not None else None
         start = time.perf_counter()
         with long_lived_objects():
             if cache is not None and key is not None and self._restore(cache.load(key)):
+                if worker is not None:
+                    worker.cancel()
                 _log.debug("read the index of %d facts from %s in %.2f s",
                           len(base.facts), cache.folder, time.perf_counter() - start)
                 return
-            self._build(base, head_start)
+            self._build(base, worker)
             if cache is not None and key is not None:
                 cache.save(key, self._saved())
         _log.debug("indexed %d facts in %.2f s", len(base.facts), time.perf_counter() - start)
@@ -343,14 +349,17 @@ class FactIndex:
         self._finish(texts["term_names"])
         return True
 
-    def _build(self, base: FactBase, head_start: HeadStart | None) -> None:
-        """Index every fact; with a head start, only those before its first fact are read
-        here, and the rest is taken from the part another process has indexed."""
-        first, part = head_start if head_start is not None else (len(base.facts), None)
-        builder = _Builder(Lexicon.from_fact_base(base))
+    def _build(self, base: FactBase, worker: HeadStarter | None) -> None:
+        """Index every fact; with a worker, the facts before its share are read here while it
+        finishes, and its part is taken over (or, if it has none, the rest is read here too)."""
+        first = worker.first_fact(base) if worker is not None else len(base.facts)
+        builder = IndexBuilder(Lexicon.from_fact_base(base))
         builder.read(base.facts[:first])
+        part = worker.take(base) if worker is not None else None
         if part is not None:
             builder.absorb(part)
+        else:
+            builder.read(base.facts[first:])
         builder.close()
         self.analyzer = builder.analyzer
         self._doc_ids, self._doc_bounds = builder.doc_ids, builder.doc_bounds
@@ -499,11 +508,20 @@ class IndexPart:
         return len(self.fact_bounds) - 1
 
 
-#: Where the part another process indexed starts among the base's facts, and the part.
-HeadStart = tuple[int, IndexPart]
+class HeadStarter(Protocol):
+    """Another process indexing a base's last facts (:class:`bot.index_worker.IndexWorker`)."""
+
+    def first_fact(self, base: FactBase) -> int:
+        """Where in ``base.facts`` the worker's part starts."""
+
+    def take(self, base: FactBase) -> IndexPart | None:
+        """The part, once ready; None if the worker has nothing usable."""
+
+    def cancel(self) -> None:
+        """Stop the worker: its part is not needed."""
 
 
-class _Builder:
+class IndexBuilder:
     """Reads facts into the flat arrays of an index, a few thousand at a time.
 
     Each run is one after another in a flat array: document d's terms are
@@ -657,9 +675,12 @@ _INDEX_FORMAT = 1
 
 def _cache_key(base: FactBase) -> str | None:
     """A name for this base indexed by this code, or None for a base not loaded from files."""
-    if base.digest is None:
-        return None
-    return f"{base.digest[:32]}-{_code_fingerprint()}"
+    return None if base.digest is None else cache_key_of(base.digest)
+
+
+def cache_key_of(digest: str) -> str:
+    """The name of the index of the files with this digest (:func:`knowledge.loader.data_digest`)."""
+    return f"{digest[:32]}-{_code_fingerprint()}"
 
 
 @cache

@@ -19,10 +19,10 @@ from bot.core import AnswerEngine
 from bot.digest.scheduler import digest_posters
 from bot.gaps import StoreUnansweredLog, jsonl_path
 from bot.index_cache import index_cache
+from bot.index_worker import load_with_worker
 from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
-from knowledge.loader import load_fact_base
 
 _log = logging.getLogger(__name__)
 
@@ -39,15 +39,20 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     from bot.store import open_store
 
     start = time.perf_counter()
-    base = load_fact_base(settings.knowledge_dir)
-    async with open_store(settings) as store:
-        await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
-        engine = AnswerEngine(base, unanswered=StoreUnansweredLog(store), index_cache=index_cache(settings))
-        _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
-                  time.perf_counter() - start)
-        digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
-                                max_failures=settings.digest_max_failures)
-        yield Services(settings=settings, engine=engine, digests=digests)
+    cache = index_cache(settings)
+    base, worker = load_with_worker(settings.knowledge_dir, cache)
+    try:
+        async with open_store(settings) as store:
+            await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
+            engine = AnswerEngine(base, unanswered=StoreUnansweredLog(store), index_cache=cache, index_worker=worker)
+            _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
+                      time.perf_counter() - start)
+            digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
+                                    max_failures=settings.digest_max_failures)
+            yield Services(settings=settings, engine=engine, digests=digests)
+    finally:
+        if worker is not None:
+            worker.cancel()  # the store failed to open: the worker's part is not needed
 
 
 async def run_platforms(settings: Settings, names: list[str], options: RunOptions) -> None:

@@ -12,9 +12,9 @@ import click
 from bot.core import AnswerEngine
 from bot.gaps import JsonlUnansweredLog, jsonl_path
 from bot.index_cache import index_cache
+from bot.index_worker import load_with_worker
 from bot.settings import Settings, load_settings
 from knowledge.errors import AibotError
-from knowledge.loader import load_fact_base
 
 
 @contextmanager
@@ -40,5 +40,7 @@ def settings_and_logging() -> Settings:
 def build_engine(settings: Settings) -> AnswerEngine:
     """The engine for one-shot commands: unanswered questions go to the JSON Lines inbox, which
     the store imports when it next opens, so ``aibot ask`` never waits for a database."""
-    base = load_fact_base(settings.knowledge_dir)
-    return AnswerEngine(base, unanswered=JsonlUnansweredLog(jsonl_path(settings)), index_cache=index_cache(settings))
+    cache = index_cache(settings)
+    base, worker = load_with_worker(settings.knowledge_dir, cache)
+    return AnswerEngine(base, unanswered=JsonlUnansweredLog(jsonl_path(settings)), index_cache=cache,
+                        index_worker=worker)
