@@ -74,17 +74,19 @@ class IndexWorker:
         self._process = process
         self._results = results
         self._share = share
-        #: the worker's peak resident memory, once it has sent its part (for ``aibot bench``)
+        #: the worker's peak resident memory, once its part is taken (for ``aibot bench``)
         self.peak_rss_mb: float | None = None
 
     @classmethod
-    def start(cls, data_dir: Path, cache: IndexCache | None = None) -> IndexWorker | None:
+    def start(
+        cls, data_dir: Path, cache: IndexCache | None = None, *, min_bytes: int = MIN_BYTES
+    ) -> IndexWorker | None:
         """Start a worker on the end of ``data_dir``'s facts; None where one would not help:
         a small base, one core, no ``fork`` (the worker must share this process's code and
         hash seed), or an index already kept in ``cache`` for these files."""
         if "fork" not in multiprocessing.get_all_start_methods() or len(os.sched_getaffinity(0)) < 2:
             return None
-        share = _share_of(fact_file_paths(data_dir))
+        share = _share_of(fact_file_paths(data_dir), min_bytes)
         if share is None:
             return None
         context = multiprocessing.get_context("fork")
@@ -114,8 +116,7 @@ class IndexWorker:
         nothing usable (the worker found the index kept, failed, or read other files)."""
         try:
             done = _receive(self._results)
-            if done is not None:
-                self.peak_rss_mb = self._results.recv()
+            peak_rss_mb = self._results.recv() if done is not None else None
         except (EOFError, OSError):
             _log.warning("the index worker stopped without a result (exit code %s); indexing in this process",
                          self._process.exitcode)
@@ -128,6 +129,7 @@ class IndexWorker:
         if done.files != expected or self.first_fact(base) + done.part.facts != len(base.facts):
             _log.warning("fact files changed while they were being indexed; indexing them in this process")
             return None
+        self.peak_rss_mb = peak_rss_mb
         return done.part
 
     def cancel(self) -> None:
@@ -141,10 +143,12 @@ class IndexWorker:
         self._process.join()
 
 
-def load_with_worker(data_dir: Path, cache: IndexCache | None) -> tuple[FactBase, IndexWorker | None]:
+def load_with_worker(
+    data_dir: Path, cache: IndexCache | None, *, min_bytes: int = MIN_BYTES
+) -> tuple[FactBase, IndexWorker | None]:
     """Load ``data_dir`` as :func:`~knowledge.loader.load_fact_base` does, with a worker
     indexing the end of it meanwhile (if one helps) to hand to :class:`~bot.core.AnswerEngine`."""
-    worker = IndexWorker.start(data_dir, cache)
+    worker = IndexWorker.start(data_dir, cache, min_bytes=min_bytes)
     try:
         return load_fact_base(data_dir), worker
     except BaseException:
@@ -153,14 +157,14 @@ def load_with_worker(data_dir: Path, cache: IndexCache | None) -> tuple[FactBase
         raise
 
 
-def _share_of(paths: list[Path]) -> _Share | None:
+def _share_of(paths: list[Path], min_bytes: int) -> _Share | None:
     """The worker's share: the last :data:`WORKER_SHARE` of the fact data, by bytes."""
     try:
         sizes = [path.stat().st_size for path in paths]
     except OSError:
         return None  # the loader will say what is wrong
     total = sum(sizes)
-    if total < MIN_BYTES:
+    if total < max(min_bytes, 1):
         return None
     start = total * (1 - WORKER_SHARE)  # the byte where the worker's share starts
     before = 0
