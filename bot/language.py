@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
@@ -162,6 +163,35 @@ def words(text: str) -> list[Word]:
 
     "l'IA" -> ia; "Meta's" -> meta; "$65bn" -> usd 65 billion; "soixante-cinq" -> 65.
     """
+    result = _unmerged_words(text)
+    if _NUMBER_OR_UNIT.isdisjoint(w.text for w in result):
+        return result  # the common case: no "a billion", no "soixante-cinq"
+    return _merge_number_words(_one_before_unit(result))
+
+
+def word_texts(texts: Iterable[str]) -> list[tuple[str, ...]]:
+    """``tuple(w.text for w in words(text))`` for each text, several times faster on many.
+
+    The rules of :func:`words` never look past a space until number words are merged, so
+    each distinct space-separated chunk is read once; a text with number words or units
+    ("a billion") is read whole."""
+    chunks: dict[str, tuple[str, ...]] = {}
+    found = []
+    for text in texts:
+        read: list[str] = []
+        for chunk in text.split(" "):
+            known = chunks.get(chunk)
+            if known is None:
+                known = chunks[chunk] = tuple(w.text for w in _unmerged_words(chunk))
+            read += known
+        if not _NUMBER_OR_UNIT.isdisjoint(read):
+            read = [w.text for w in words(text)]
+        found.append(tuple(read))
+    return found
+
+
+def _unmerged_words(text: str) -> list[Word]:
+    """The words of ``text`` before number words and units are merged."""
     text = text.translate(_APOSTROPHES)
     text = _POSSESSIVE.sub(",", text)
     text = _ELISION.sub(r"\1 ", text)
@@ -176,9 +206,7 @@ def words(text: str) -> list[Word]:
         result.append(Word(pieces[0], capitalised, len(result), breaks))
         for piece in pieces[1:]:
             result.append(Word(piece, capitalised, len(result)))
-    if _NUMBER_OR_UNIT.isdisjoint(w.text for w in result):
-        return result  # the common case: no "a billion", no "soixante-cinq"
-    return _merge_number_words(_one_before_unit(result))
+    return result
 
 
 @lru_cache(maxsize=200_000)

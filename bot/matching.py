@@ -37,7 +37,7 @@ from rapidfuzz.distance import OSA
 from bot import bulk_terms, language
 from bot.bulk_terms import BulkAnalyzer, Numbering, sorted_unique
 from bot.index_cache import IndexCache
-from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, words
+from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, word_texts, words
 from knowledge import loader, models
 from knowledge.building import long_lived_objects
 from knowledge.models import Concept, Entity, Fact, FactBase, Period
@@ -110,18 +110,20 @@ class Lexicon:
 
     @classmethod
     def build(cls, entities: Sequence[Entity], concepts: Sequence[Concept]) -> Lexicon:
+        """Concepts' words first, then entities' names: the first to claim a phrase keeps it."""
         lexicon = cls()
         for concept in concepts:
             term = f"c:{concept.id}"
             lexicon.roles[term] = concept.role
             lexicon.role_terms.setdefault(concept.role, []).append(term)
-            for word in concept.words:
-                lexicon._add_phrase(word, term)
+        meanings = [(word, f"c:{concept.id}") for concept in concepts for word in concept.words]
         for entity in entities:
-            for name in entity.names:
-                if len(fold(name).strip()) >= 2:
-                    lexicon._add_phrase(name, f"e:{entity.id}")
-                    lexicon.entity_names.setdefault(f"e:{entity.id}", entity.name)
+            names = [name for name in entity.names if len(fold(name).strip()) >= 2]
+            if names:
+                meanings += [(name, f"e:{entity.id}") for name in names]
+                lexicon.entity_names.setdefault(f"e:{entity.id}", entity.name)
+        for (_, term), key in zip(meanings, word_texts(text for text, _ in meanings), strict=True):
+            lexicon._add_key(key, term)
         lexicon.vocabulary |= _ALL_STOP_WORDS
         return lexicon
 
@@ -139,8 +141,7 @@ class Lexicon:
             lexicon._set_phrase(tuple(phrase), term)
         return lexicon
 
-    def _add_phrase(self, text: str, term: str) -> None:
-        key = tuple(w.text for w in words(text))
+    def _add_key(self, key: tuple[str, ...], term: str) -> None:
         if key and key not in self.phrases:
             self._set_phrase(key, term)
             self.vocabulary.update(key)
@@ -358,6 +359,7 @@ class FactIndex:
         part = worker.take(base) if worker is not None else None
         if part is not None:
             builder.absorb(part)
+            del part  # tens of megabytes, not to be held while the postings are built
         else:
             builder.read(base.facts[first:])
         builder.close()

@@ -19,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot import bulk_terms, matching
 from bot.bench.synthetic import write_base
-from bot.language import words
+from bot.language import word_texts, words
 from bot.matching import FactIndex
 from knowledge import loader
 from knowledge.loader import load_fact_base, validate_data_dir
@@ -46,6 +46,15 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> FactBase:
 def _texts(base: FactBase) -> list[tuple[str, str]]:
     return [(text, lang) for fact in base.facts for lang in LANGS
             for text in (*fact.phrasings.in_lang(lang), fact.statement.in_lang(lang))]
+
+
+@pytest.mark.parametrize("which", ["shipped", "synthetic"])
+def test_word_texts_are_the_words_of_each_text(which: str, fact_base: FactBase, synthetic: FactBase) -> None:
+    """The lexicon reads names and concept words in bulk: every one must read as alone."""
+    base = fact_base if which == "shipped" else synthetic
+    texts = [t for t, _ in _texts(base)] + TRICKY + [name for e in base.entities for name in e.names]
+    texts += [word for concept in base.concepts for word in concept.words]
+    assert word_texts(texts) == [tuple(w.text for w in words(text)) for text in texts]  # "a billion" too
 
 
 @pytest.mark.parametrize("which", ["shipped", "synthetic"])

@@ -21,6 +21,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -84,19 +85,23 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
     with tempfile.TemporaryDirectory(prefix="aibot-bench-", dir=workdir) as tmp:
         data, cache = Path(tmp) / "data", Path(tmp) / "index"
         restarter = _restarter(data, cache)  # started now, while this process is small
+        sampler = _helper("sample_rss", str(os.getpid()), str(restarter.pid))
         try:
             generate_s = generate(data, facts, questions, seed)
             asked: list[dict[str, Any]] = json.loads((data / "questions.json").read_text(encoding="utf-8"))
+            _tell(sampler, "start")
             start = time.perf_counter()
             base, worker = load_with_worker(data, IndexCache(cache))
             loaded = time.perf_counter()
             engine = AnswerEngine(base, index_cache=IndexCache(cache), index_worker=worker)
             indexed = time.perf_counter()
-            restart = _restart(restarter)
+            together_mb = _finish(sampler, "stop")
+            restart = _finish(restarter, "go")
         finally:
-            if restarter.poll() is None:
-                restarter.kill()
-                restarter.wait()
+            for helper in (restarter, sampler):
+                if helper.poll() is None:
+                    helper.kill()
+                    helper.wait()
 
     answer_ns: list[float] = []
     right = 0
@@ -169,6 +174,7 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
         "autocomplete_p99_ms": _ms(percentile(complete_ns, 0.99)),
         "rss_mb": round(rss_mb, 1),
         "rss_worker_mb": round(worker.peak_rss_mb, 1) if worker is not None and worker.peak_rss_mb else 0.0,
+        "rss_together_mb": round(together_mb, 1) if together_mb else None,
         "baseline_answer_p50_ms": _ms(baseline_p50),
         "baseline_questions": sample,
         "speedup_vs_baseline": round(baseline_p50 / answer_p50, 1) if answer_p50 else None,
@@ -191,22 +197,63 @@ def restart(data: Path, cache: Path) -> dict[str, float]:
     return {"load_s": round(elapsed, 3), "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
+def sample_rss(pid: int, ignore: int) -> float:
+    """Run in a helper process: until a line on its input, the peak of
+    the RSS of process ``pid`` and of its children (the index worker; not ``ignore``, nor this
+    helper) added up, sampled every 10 ms, in MB; 0 where there is no /proc. Pages the two
+    share count twice, so the figure can only be high."""
+    page, skip = os.sysconf("SC_PAGE_SIZE"), {ignore, os.getpid()}
+
+    def rss(process: int) -> int:
+        try:
+            return int(Path(f"/proc/{process}/statm").read_text().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    stopped = threading.Event()
+
+    def wait_for_stop() -> None:
+        sys.stdin.readline()
+        stopped.set()
+
+    threading.Thread(target=wait_for_stop, daemon=True).start()
+    peak = 0
+    while not stopped.wait(0.01):
+        try:
+            children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except (OSError, ValueError):
+            children = []
+        peak = max(peak, rss(pid) + sum(rss(child) for child in children if child not in skip))
+    return peak / 2**20
+
+
 def _restarter(data: Path, cache: Path) -> subprocess.Popen[str]:
     """A fresh interpreter that runs :func:`restart` when told to (a line on its input).
     It is started before this process loads anything: a process started later would begin
     as a copy of this one, and Linux counts that copy in its peak RSS."""
-    code = ("import json, sys; from pathlib import Path; from bot.bench.measure import restart; "
-            "sys.stdin.readline(); print(json.dumps(restart(Path(sys.argv[1]), Path(sys.argv[2]))))")
-    return subprocess.Popen([sys.executable, "-c", code, str(data), str(cache)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return _helper("restart", f"Path({str(data)!r})", f"Path({str(cache)!r})")
 
 
-def _restart(restarter: subprocess.Popen[str]) -> dict[str, float]:
-    out, _ = restarter.communicate("go\n")
-    if restarter.returncode != 0:
-        raise RuntimeError(f"the restart measurement failed (exit status {restarter.returncode})")
-    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    return result
+def _helper(function: str, *arguments: str) -> subprocess.Popen[str]:
+    """A fresh interpreter that, once told to go on (a line on its input), runs one function of
+    this module with literal arguments and prints its result as JSON."""
+    code = (f"import json, sys; from pathlib import Path; from bot.bench.measure import {function}; "
+            f"sys.stdin.readline(); print(json.dumps({function}({', '.join(arguments)})))")
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _tell(helper: subprocess.Popen[str], line: str) -> None:
+    assert helper.stdin is not None
+    helper.stdin.write(line + "\n")
+    helper.stdin.flush()
+
+
+def _finish(helper: subprocess.Popen[str], line: str) -> Any:
+    """Give a helper its last line, and return what it printed."""
+    out, _ = helper.communicate(line + "\n")
+    if helper.returncode != 0:
+        raise RuntimeError(f"a measurement helper failed (exit status {helper.returncode})")
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def run_sizes(sizes: list[int], questions: int, seed: int, baseline_budget_s: float) -> list[dict[str, Any]]:
