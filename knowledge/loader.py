@@ -92,22 +92,35 @@ def fold(text: str) -> str:
     return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
 
-def fold_many(texts: Sequence[str]) -> Iterator[str]:
-    """``fold(text) for text in texts``, several times faster on many texts.
+def fold_hashes(texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """``hash(fold(text))`` for each text, several times faster on many texts.
 
-    Folding never looks past a space (the space is itself a separator), so each distinct
-    space-separated chunk is folded once and the rest is joining strings in C, a few
-    thousand texts at a time so that their chunks never weigh much."""
+    Texts are folded a few thousand at a time, joined, so that the work is done by string
+    methods in C: plain ASCII texts (most English ones) by one translation, the others by
+    folding each distinct space-separated chunk once (folding never looks past a space)."""
+    hashes = np.empty(len(texts), dtype=np.int64)
+    plain = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
     folded_chunks = _FoldedChunks()
-    for start in range(0, len(texts), _FOLD_BATCH):
-        batch = texts[start : start + _FOLD_BATCH]
-        joined = _SEPARATOR.join(batch)
-        if joined.count(_SEPARATOR) != len(batch) - 1:  # a text holds the separator itself
-            yield from map(fold, batch)
-            continue
+    for ascii_only, positions in ((True, np.flatnonzero(plain)), (False, np.flatnonzero(~plain))):
+        for start in range(0, len(positions), _FOLD_BATCH):
+            batch = positions[start : start + _FOLD_BATCH]
+            folded = _fold_batch(list(map(texts.__getitem__, batch.tolist())), ascii_only, folded_chunks)
+            hashes[batch] = np.fromiter(map(hash, folded), dtype=np.int64, count=len(batch))
+    return hashes
+
+
+def _fold_batch(batch: list[str], plain: bool, folded_chunks: _FoldedChunks) -> list[str]:
+    joined = _SEPARATOR.join(batch)
+    if joined.count(_SEPARATOR) != len(batch) - 1:  # a text holds the separator itself
+        return [fold(text) for text in batch]
+    if plain:  # ASCII: casefold is lower(), NFKD and accents change nothing
+        folded = joined.translate(_ASCII_FOLD)
+        while "  " in folded:
+            folded = folded.replace("  ", " ")
+    else:
         chunks = joined.replace(_SEPARATOR, f" {_SEPARATOR} ").split(" ")
         folded = " ".join(filter(None, map(folded_chunks.__getitem__, chunks)))
-        yield from (part.strip(" ") for part in folded.split(_SEPARATOR))
+    return [part.strip(" ") for part in folded.split(_SEPARATOR)]
 
 
 class _FoldedChunks(dict[str, str]):
@@ -120,6 +133,9 @@ class _FoldedChunks(dict[str, str]):
 
 _SEPARATOR = "\x00"
 _FOLD_BATCH = 5000
+#: Folding an ASCII text in one translation: letters lowered, anything but letters, digits
+#: and the separator made a space (a run of spaces is then one).
+_ASCII_FOLD = str.maketrans({c: c.lower() if c.isalnum() else " " for c in map(chr, range(1, 128))})
 
 
 class _Uncombined(dict[int, int | None]):
@@ -308,33 +324,32 @@ def _cross_checks(
     documents = _Documents(data_dir / "sources")
     for path, facts in facts_by_file:
         locate = _Locator(path)
-        for index, fact in enumerate(facts):
-            def problem(
-                field: Sequence[str | int], message: str,
-                *, index: int = index, fact: Fact = fact, path: Path = path, locate: _Locator = locate,
-            ) -> None:
-                line = locate(("facts", index, *field))
-                dotted = ".".join(str(part) for part in field)
-                problems.append(Problem(path, line, fact.id, dotted, message))
 
+        def problem(index: int, field: Sequence[str | int], message: str,
+                    *, path: Path = path, facts: list[Fact] = facts, locate: _Locator = locate) -> None:
+            line = locate(("facts", index, *field))
+            problems.append(Problem(path, line, facts[index].id, ".".join(str(part) for part in field), message))
+
+        for index, fact in enumerate(facts):
             first_seen = seen_ids.setdefault(fact.id, (path, index))
-            if first_seen != (path, index):
-                problem(["id"], f"duplicate id (first defined in {first_seen[0].name})")
+            if first_seen[1] != index or first_seen[0] != path:
+                problem(index, ["id"], f"duplicate id (first defined in {first_seen[0].name})")
             if not entity_ids.issuperset(fact.entities):
                 for i, entity_id in enumerate(fact.entities):
                     if entity_id not in entity_ids:
-                        problem(["entities", i], f"unknown entity {entity_id!r}")
+                        problem(index, ["entities", i], f"unknown entity {entity_id!r}")
             if fact.amount and fact.amount.subject not in fact.entities:
-                problem(["amount", "subject"], f"subject {fact.amount.subject!r} is not among the fact's entities")
+                problem(index, ["amount", "subject"],
+                        f"subject {fact.amount.subject!r} is not among the fact's entities")
             if fact.source.document:
                 document = documents[fact.source.document]
                 if document is None:
-                    problem(["source", "document"],
+                    problem(index, ["source", "document"],
                             f"document {fact.source.document!r} not found in {data_dir / 'sources'}")
-                else:
-                    for i, quote in enumerate(fact.source.quotes):
-                        if " ".join(quote.split()) not in document:
-                            problem(["source", "quotes", i], "quote not found in the document")
+                    continue
+                for i, quote in enumerate(fact.source.quotes):
+                    if quote not in document:
+                        problem(index, ["source", "quotes", i], "quote not found in the document")
     return problems
 
 
@@ -351,7 +366,7 @@ def _claimed_again(texts: Sequence[str], owner: Callable[[int], str]) -> list[tu
     Hundreds of thousands of phrasings are compared by the hashes of their folded forms,
     sorted in numpy, and only texts sharing a hash are folded again and compared for real,
     so no table of every folded text is ever held."""
-    hashes = np.fromiter(map(hash, fold_many(texts)), dtype=np.int64, count=len(texts))
+    hashes = fold_hashes(texts)
     order = np.argsort(hashes, kind="stable")  # texts with one hash stay in the order claimed
     ordered = hashes[order]
     shared = (ordered[1:] == ordered[:-1])
@@ -388,17 +403,33 @@ def _phrasings_claimed_twice(facts_by_file: list[tuple[Path, list[Fact]]]) -> li
     return problems
 
 
-class _Documents(dict[str, str | None]):
-    """Source documents by name, read on first need, spaces collapsed; None if missing."""
+class _Documents(dict[str, "_Document | None"]):
+    """Source documents by name, read on first need; None if missing."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
         self._folder = folder
 
-    def __missing__(self, name: str) -> str | None:
+    def __missing__(self, name: str) -> _Document | None:
         path = self._folder / name
-        text = self[name] = " ".join(path.read_text(encoding="utf-8").split()) if path.is_file() else None
-        return text
+        document = self[name] = _Document(path.read_text(encoding="utf-8")) if path.is_file() else None
+        return document
+
+
+class _Document:
+    """A source document's text, which quotes are looked for in as written, and, only for
+    those not found so, with every run of spaces and line breaks made one space."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._collapsed: str | None = None
+
+    def __contains__(self, quote: str) -> bool:
+        if quote in self._text:  # a quote has no spaces at its ends: its inner runs are the text's
+            return True
+        if self._collapsed is None:
+            self._collapsed = " ".join(self._text.split())
+        return " ".join(quote.split()) in self._collapsed
 
 
 class _Locator:

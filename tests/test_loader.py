@@ -132,3 +132,18 @@ def test_a_name_or_word_claimed_twice_is_located_in_its_own_file(data_copy: Path
     assert name.line == line_of(entities, "id: mark-zuckerberg")
     word = next(p for p in problems if p.file == lexicon)
     assert word.field == "concept cost" and "'spend'" in word.message and word.line == line_of(lexicon, "words: [cost, spend")
+
+
+def test_quotes_are_found_across_line_breaks_and_runs_of_spaces(data_copy: Path) -> None:
+    """A quote is found in its document as written or with every run of spaces made one;
+    words the document does not have are still reported."""
+    document = data_copy / "sources" / "000_24d7d52e14e62c78.txt"
+    text = document.read_text(encoding="utf-8")
+    document.write_text(text.replace("prévoit d'investir jusqu'à", "prévoit\n  d'investir   jusqu'à", 1),
+                        encoding="utf-8")
+    assert validate_data_dir(data_copy) == []
+    edit_facts(data_copy, "prévoit d'investir jusqu'à 65", "prévoit  d'investir\\n jusqu'à 65")  # in the quote too
+    assert validate_data_dir(data_copy) == []
+    edit_facts(data_copy, "jusqu'à 65", "jusqu'à 66")
+    problems = validate_data_dir(data_copy)
+    assert [(p.field, p.message) for p in problems] == [("source.quotes.0", "quote not found in the document")]
