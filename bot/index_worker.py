@@ -37,7 +37,7 @@ MIN_BYTES = 5_000_000
 #: The share of the fact data the worker indexes. This process also validates everything and
 #: checks across facts meanwhile, so the worker takes most of the indexing (measured with
 #: ``aibot bench`` at 100,000 facts on 2 cores).
-WORKER_SHARE = 0.7
+WORKER_SHARE = 0.65
 
 
 @dataclass(frozen=True)
