@@ -100,6 +100,8 @@ def test_bench_json_has_the_contract_keys_and_sane_values() -> None:
     assert 0 < report["answer_p50_ms"] <= report["answer_p99_ms"] <= report["answer_max_ms"]
     assert 0 < report["autocomplete_p50_ms"] <= report["autocomplete_p99_ms"]
     assert report["rss_mb"] > 10
+    assert report["rss_worker_mb"] == 0  # 200 facts: too few for an index worker
+    assert 10 < report["rss_together_mb"] <= report["rss_mb"] + 1  # sampled: the bot alone, at most its peak
     assert report["baseline_answer_p50_ms"] > 0
     assert report["baseline_questions"] >= measure.MIN_BASELINE
     # The engine must beat the brute-force baseline at telling answerable from not.
@@ -117,7 +119,7 @@ def test_table_lists_every_size_and_the_machine() -> None:
         "accuracy": 0.7, "baseline_accuracy": 0.3, "baseline_questions": 1000,
         "machine": {"cpu": "Test CPU", "cores": 2, "python": "3.11.7"},
     }
-    text = measure.table([row, {**row, "facts": 10_000}])
+    text = measure.table([row, {**row, "facts": 10_000, "rss_worker_mb": 139.2, "rss_together_mb": 470.4}])
     assert "| 1,000 |" in text and "| 10,000 |" in text
-    assert "31.0x" in text and "| 0.50 | 0.25 |" in text and "| 55 / 50 |" in text
+    assert "31.0x" in text and "| 0.50 | 0.25 |" in text and "| 55 / 50 | - |" in text and "| 139 (470) |" in text
     assert "Test CPU, 2 cores, Python 3.11.7" in text

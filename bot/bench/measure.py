@@ -269,18 +269,26 @@ def run_sizes(sizes: list[int], questions: int, seed: int, baseline_budget_s: fl
     return results
 
 
+def _worker_rss(result: dict[str, Any]) -> str:
+    """The index worker's peak RSS and, in brackets, the bot's and its RSS sampled together;
+    a dash where the base was too small for a worker."""
+    if not result.get("rss_worker_mb"):
+        return "-"
+    return f"{result['rss_worker_mb']:.0f} ({result['rss_together_mb']:.0f})"
+
+
 def table(results: list[dict[str, Any]]) -> str:
     """The results as a markdown table, with the machine they were measured on."""
     head = ("| facts | load+index s, first start | restart s | answer p50 ms | answer p99 ms "
-            "| autocomplete p99 ms | peak RSS MB, first start / restart | rapidfuzz p50 ms | speed-up | accuracy "
-            "| rapidfuzz accuracy |")
-    rows = [head, "|" + "---:|" * 11]
+            "| autocomplete p99 ms | peak RSS MB, first start / restart | index worker RSS MB (with the bot) "
+            "| rapidfuzz p50 ms | speed-up | accuracy | rapidfuzz accuracy |")
+    rows = [head, "|" + "---:|" * 12]
     for r in results:
         rows.append(
             f"| {r['facts']:,} | {r['load_s']:.2f} | {r['load_restart_s']:.2f} | {r['answer_p50_ms']:.2f} "
             f"| {r['answer_p99_ms']:.2f} "
             f"| {r['autocomplete_p99_ms']:.2f} | {r['rss_mb']:.0f} / {r['rss_restart_mb']:.0f} "
-            f"| {r['baseline_answer_p50_ms']:.1f} "
+            f"| {_worker_rss(r)} | {r['baseline_answer_p50_ms']:.1f} "
             f"| {r['speedup_vs_baseline']}x | {r['accuracy']:.1%} "
             f"| {r['baseline_accuracy']:.1%} (n={r['baseline_questions']}) |"
         )
