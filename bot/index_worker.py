@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import resource
+import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -79,14 +80,14 @@ class IndexWorker:
 
     @classmethod
     def start(
-        cls, data_dir: Path, cache: IndexCache | None = None, *, min_bytes: int = MIN_BYTES
+        cls, data_dir: Path, cache: IndexCache | None = None, *, min_bytes: int | None = None
     ) -> IndexWorker | None:
         """Start a worker on the end of ``data_dir``'s facts; None where one would not help:
         a small base, one core, no ``fork`` (the worker must share this process's code and
         hash seed), or an index already kept in ``cache`` for these files."""
         if "fork" not in multiprocessing.get_all_start_methods() or len(os.sched_getaffinity(0)) < 2:
             return None
-        share = _share_of(fact_file_paths(data_dir), min_bytes)
+        share = _share_of(fact_file_paths(data_dir), MIN_BYTES if min_bytes is None else min_bytes)
         if share is None:
             return None
         context = multiprocessing.get_context("fork")
@@ -116,14 +117,16 @@ class IndexWorker:
         nothing usable (the worker found the index kept, failed, or read other files)."""
         try:
             done = _receive(self._results)
-            peak_rss_mb = self._results.recv() if done is not None else None
+            peak_rss_mb = self._results.recv() if isinstance(done, _Done) else None
         except (EOFError, OSError):
             _log.warning("the index worker stopped without a result (exit code %s); indexing in this process",
                          self._process.exitcode)
             return None
         finally:
             self._close()
-        if done is None:
+        if not isinstance(done, _Done):
+            if done is not None:  # else the worker found the index kept: a restart
+                _log.warning("the index worker failed (%s); indexing in this process", done)
             return None
         expected = [(f.name, f.sha256, f.facts) for f in base.fact_files[self._share.first_file :]]
         if done.files != expected or self.first_fact(base) + done.part.facts != len(base.facts):
@@ -144,7 +147,7 @@ class IndexWorker:
 
 
 def load_with_worker(
-    data_dir: Path, cache: IndexCache | None, *, min_bytes: int = MIN_BYTES
+    data_dir: Path, cache: IndexCache | None, *, min_bytes: int | None = None
 ) -> tuple[FactBase, IndexWorker | None]:
     """Load ``data_dir`` as :func:`~knowledge.loader.load_fact_base` does, with a worker
     indexing the end of it meanwhile (if one helps) to hand to :class:`~bot.core.AnswerEngine`."""
@@ -176,24 +179,30 @@ def _share_of(paths: list[Path], min_bytes: int) -> _Share | None:
 
 
 def _work(results: Connection, data_dir: Path, share: _Share, cache: IndexCache | None) -> None:
-    """The worker's whole life: send a :class:`_Done` and its peak RSS in MB, or None if
-    nothing needs doing."""
+    """The worker's whole life: send a :class:`_Done` and its peak RSS in MB, None if nothing
+    needs doing, or what went wrong."""
+    # The bot's own signal handling is not the worker's: asyncio's handler would only pass
+    # a SIGTERM on to the bot's event loop, through a socket the two share, and leave the
+    # worker running. SIGTERM ends it; Ctrl-C is the bot's to handle (it stops the worker).
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    done: _Done | str | None
     try:
         done = _index_share(data_dir, share, cache)
-    except Exception as exc:  # bad data, a file gone: the main process will say what and index it all
-        _log.debug("the index worker gave up: %s", exc)
-        done = None
+    except Exception as exc:  # bad data is the loader's to report; anything else, the bot logs
+        done = f"{type(exc).__name__}: {exc}"
     try:
         _send(results, done)
-        if done is not None:
+        if isinstance(done, _Done):
             results.send(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     finally:
         results.close()
 
 
-def _send(results: Connection, done: _Done | None) -> None:
-    if done is None:
-        results.send(None)
+def _send(results: Connection, done: _Done | str | None) -> None:
+    if not isinstance(done, _Done):
+        results.send(done)
         return
     part = done.part
     arrays = [getattr(part, name) for name in _ARRAYS]
@@ -202,10 +211,10 @@ def _send(results: Connection, done: _Done | None) -> None:
         results.send_bytes(memoryview(array).cast("B"))
 
 
-def _receive(results: Connection) -> _Done | None:
+def _receive(results: Connection) -> _Done | str | None:
     head = results.recv()
-    if head is None:
-        return None
+    if head is None or isinstance(head, str):
+        return head
     files, term_names, words, shapes = head
     arrays = {name: np.frombuffer(results.recv_bytes(), dtype=dtype, count=length)
               for name, (dtype, length) in zip(_ARRAYS, shapes, strict=True)}

@@ -4,19 +4,24 @@ right index (or the loader's own message) and no process left behind."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import multiprocessing
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
 
+from bot import index_worker
 from bot.bench.synthetic import write_base
 from bot.core import AnswerEngine, Question
 from bot.index_cache import IndexCache
 from bot.index_worker import IndexWorker, load_with_worker
 from bot.matching import FactIndex
+from bot.runtime import open_services
+from bot.settings import load_settings
 from knowledge.errors import FactBaseError
 from knowledge.loader import load_fact_base
 
@@ -107,6 +112,21 @@ def test_a_worker_that_dies_leaves_the_indexing_here(three_files: Path, caplog: 
     assert multiprocessing.active_children() == []
 
 
+def test_a_worker_that_fails_is_logged_and_the_indexing_done_here(
+    three_files: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(three_files, broken)
+    (broken / "lexicon.yaml").write_text("concepts: [{id: Not An Id, words: [x]}]\n", encoding="utf-8")
+    worker = IndexWorker.start(broken, None, min_bytes=1)  # fails on the lexicon
+    assert worker is not None
+    base = load_fact_base(three_files)  # say, the files were mended meanwhile
+    with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+        engine = AnswerEngine(base, index_worker=worker)
+    assert "the index worker failed (FactBaseError:" in caplog.text
+    _assert_same_index(engine.index, AnswerEngine(load_fact_base(three_files)).index)
+
+
 def test_bad_data_in_the_workers_share_is_the_loaders_to_report(three_files: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(three_files, broken)
@@ -133,3 +153,26 @@ def test_small_bases_or_one_core_start_no_worker(one_file: Path) -> None:
     assert IndexWorker.start(one_file, None) is None  # under MIN_BYTES: a fork would cost more than it saves
     base, worker = load_with_worker(one_file, None)
     assert worker is None and len(base.facts) == 400
+
+
+async def test_the_bot_starts_with_a_worker_inside_its_event_loop(
+    three_files: Path, private_data_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The real start-up path: the worker is forked from inside the running event loop, with
+    the bot's SIGTERM handler installed, and its part is taken (no fallback logged)."""
+    monkeypatch.setattr(index_worker, "MIN_BYTES", 1)  # three_files is a small base
+    monkeypatch.setenv("AIBOT_KNOWLEDGE_DIR", str(three_files))
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, lambda: None)
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+            async with open_services(load_settings()) as services:
+                assert len(services.engine.base.facts) == 4500
+                question = _questions(three_files)[0]
+                assert services.engine.answer_now(Question(text=question)) == AnswerEngine(
+                    load_fact_base(three_files)).answer_now(Question(text=question))
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+    assert caplog.text == ""
+    assert (private_data_dir / "index").is_dir()  # kept for the next start
+    assert multiprocessing.active_children() == []
