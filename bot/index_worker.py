@@ -8,8 +8,9 @@ this process loads the whole base, indexes the first facts itself, and takes the
 
 The worker reads the files on its own, so its part is used only if every file it read has the
 SHA-256 and the number of facts this process loaded: a file changed between the two reads is
-indexed here instead. Any failure of the worker (bad data, a crash, no ``fork`` on this
-platform) means indexing everything here, as without it; it is logged, never fatal.
+indexed here instead. Any failure of the worker (a crash, an error, no ``fork`` on this
+platform) means this process indexes the worker's share too, as without it: logged, never
+fatal. Bad data is the loader's to report, as ever.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import resource
 import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -85,7 +85,7 @@ class IndexWorker:
         """Start a worker on the end of ``data_dir``'s facts; None where one would not help:
         a small base, one core, no ``fork`` (the worker must share this process's code and
         hash seed), or an index already kept in ``cache`` for these files."""
-        if "fork" not in multiprocessing.get_all_start_methods() or len(os.sched_getaffinity(0)) < 2:
+        if "fork" not in multiprocessing.get_all_start_methods() or _cores() < 2:
             return None
         share = _share_of(fact_file_paths(data_dir), MIN_BYTES if min_bytes is None else min_bytes)
         if share is None:
@@ -146,6 +146,13 @@ class IndexWorker:
         self._process.join()
 
 
+def _cores() -> int:
+    """The cores this process may run on (all of them where the platform cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def load_with_worker(
     data_dir: Path, cache: IndexCache | None, *, min_bytes: int | None = None
 ) -> tuple[FactBase, IndexWorker | None]:
@@ -195,6 +202,8 @@ def _work(results: Connection, data_dir: Path, share: _Share, cache: IndexCache 
     try:
         _send(results, done)
         if isinstance(done, _Done):
+            import resource  # Unix only, as fork is
+
             results.send(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     finally:
         results.close()

@@ -3,7 +3,7 @@
 A fact is one sourced statement, written in English and French, about some entities,
 with an optional structured amount and the questions it answers. The models check what
 one fact can check on its own; checks across facts (unknown entity, duplicate id, a
-phrasing claimed twice) live in :mod:`knowledge.validation`.
+phrasing claimed twice, a quote missing from its document) live in :mod:`knowledge.loader`.
 """
 
 from __future__ import annotations
