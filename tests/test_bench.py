@@ -100,7 +100,7 @@ def test_bench_json_has_the_contract_keys_and_sane_values() -> None:
     assert 0 < report["answer_p50_ms"] <= report["answer_p99_ms"] <= report["answer_max_ms"]
     assert 0 < report["autocomplete_p50_ms"] <= report["autocomplete_p99_ms"]
     assert report["rss_mb"] > 10
-    assert report["rss_worker_mb"] == 0  # 200 facts: too few for an index worker
+    assert report["rss_worker_mb"] == 0 and not report["one_process"]  # 200 facts: too few for a worker
     assert 10 < report["rss_together_mb"] <= report["rss_mb"] + 1  # sampled: the bot alone, at most its peak
     assert report["baseline_answer_p50_ms"] > 0
     assert report["baseline_questions"] >= measure.MIN_BASELINE
@@ -109,6 +109,14 @@ def test_bench_json_has_the_contract_keys_and_sane_values() -> None:
     assert report["accuracy_by_kind"]["unknown-name"] == 1.0
     assert 0 <= report["baseline_accuracy"] < report["accuracy_on_baseline_sample"]
     assert report["machine"]["cores"] >= 1
+
+
+def test_bench_can_start_in_one_process() -> None:
+    result = CliRunner().invoke(main, ["bench", "--facts", "100", "--questions", "20", "--baseline-budget", "1",
+                                       "--json", "--one-process"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["one_process"] and report["rss_worker_mb"] == 0 and report["load_s"] > 0
 
 
 def test_table_lists_every_size_and_the_machine() -> None:

@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process, utils
 from bot.core import AnswerEngine, Question
 from bot.index_cache import IndexCache
 from bot.index_worker import load_with_worker
+from knowledge.loader import load_fact_base
 
 #: A WRatio below this counts as "no match" for the baseline (a cutoff, as FAQ bots use).
 BASELINE_CUTOFF = 80.0
@@ -80,8 +81,9 @@ def _ms(nanoseconds: float) -> float:
 
 
 def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: float = 30.0,
-        workdir: Path | None = None) -> dict[str, Any]:
-    """Generate, load, index, answer, complete and compare; return one JSON-ready result."""
+        workdir: Path | None = None, one_process: bool = False) -> dict[str, Any]:
+    """Generate, load, index, answer, complete and compare; return one JSON-ready result.
+    With ``one_process``, the first start has no index worker."""
     with tempfile.TemporaryDirectory(prefix="aibot-bench-", dir=workdir) as tmp:
         data, cache = Path(tmp) / "data", Path(tmp) / "index"
         restarter = _restarter(data, cache)  # started now, while this process is small
@@ -91,7 +93,10 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
             asked: list[dict[str, Any]] = json.loads((data / "questions.json").read_text(encoding="utf-8"))
             _tell(sampler, "start")
             start = time.perf_counter()
-            base, worker = load_with_worker(data, IndexCache(cache))
+            if one_process:
+                base, worker = load_fact_base(data), None
+            else:
+                base, worker = load_with_worker(data, IndexCache(cache))
             loaded = time.perf_counter()
             engine = AnswerEngine(base, index_cache=IndexCache(cache), index_worker=worker)
             indexed = time.perf_counter()
@@ -175,6 +180,7 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
         "rss_mb": round(rss_mb, 1),
         "rss_worker_mb": round(worker.peak_rss_mb, 1) if worker is not None and worker.peak_rss_mb else 0.0,
         "rss_together_mb": round(together_mb, 1) if together_mb else None,
+        "one_process": one_process,
         "baseline_answer_p50_ms": _ms(baseline_p50),
         "baseline_questions": sample,
         "speedup_vs_baseline": round(baseline_p50 / answer_p50, 1) if answer_p50 else None,
@@ -256,13 +262,15 @@ def _finish(helper: subprocess.Popen[str], line: str) -> Any:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run_sizes(sizes: list[int], questions: int, seed: int, baseline_budget_s: float) -> list[dict[str, Any]]:
+def run_sizes(sizes: list[int], questions: int, seed: int, baseline_budget_s: float,
+              *, one_process: bool = False) -> list[dict[str, Any]]:
     """Each size in a fresh interpreter, so every peak RSS belongs to its own size."""
     results = []
     for size in sizes:
         out = subprocess.run(
             [sys.executable, "-m", "bot", "bench", "--facts", str(size), "--questions", str(questions),
-             "--seed", str(seed), "--baseline-budget", str(baseline_budget_s), "--json"],
+             "--seed", str(seed), "--baseline-budget", str(baseline_budget_s), "--json",
+             *(["--one-process"] if one_process else [])],
             check=True, capture_output=True, text=True,
         )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))

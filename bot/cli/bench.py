@@ -19,13 +19,17 @@ DEFAULT_SIZES = [1_000, 10_000, 100_000]
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the synthetic base.")
 @click.option("--baseline-budget", type=float, default=30.0, show_default=True,
               help="Seconds the brute-force rapidfuzz baseline may take per size (20 questions at least).")
+@click.option("--one-process", is_flag=True,
+              help="Start with no index worker, as on one core, to see what the worker saves.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: one object, or a list without --facts.")
-def bench(facts: int | None, questions: int, seed: int, baseline_budget: float, as_json: bool) -> None:
+def bench(facts: int | None, questions: int, seed: int, baseline_budget: float, one_process: bool,
+          as_json: bool) -> None:
     """Measure load, answer and autocomplete latency and memory on a synthetic fact base."""
     if facts is not None:
-        results = [measure.run(facts, questions, seed=seed, baseline_budget_s=baseline_budget)]
+        results = [measure.run(facts, questions, seed=seed, baseline_budget_s=baseline_budget,
+                               one_process=one_process)]
     else:
-        results = measure.run_sizes(DEFAULT_SIZES, questions, seed, baseline_budget)
+        results = measure.run_sizes(DEFAULT_SIZES, questions, seed, baseline_budget, one_process=one_process)
     if as_json:
         click.echo(json.dumps(results[0] if facts is not None else results, ensure_ascii=False))
     else:
