@@ -178,6 +178,9 @@ class AnswerEngine:
         wants_money = wants_figure or "money" in analysis.roles
         spenders = self._with_led(analysis.entities)
         years = {t for t in analysis.terms if t.startswith("y:")}
+        # "Who ... X?" with more to it than a name asks for someone besides X: only a fact that
+        # names another entity can answer. ("Who is Sam Altman?" is about him: any fact will do.)
+        asks_for_another = analysis.asks_who and bool(analysis.terms - analysis.entities)
         scored = []
         for index in self.index.candidates(analysis):
             fact = self.index.base.facts[index]
@@ -192,6 +195,8 @@ class AnswerEngine:
                 continue
             if not years <= terms:  # a question about 2026 is not answered by a 2025 fact
                 continue
+            if asks_for_another and all(f"e:{e}" in analysis.entities for e in fact.entities):
+                continue  # "Who leads Meta?" is not answered by a fact about Meta alone
             absent = {e for e in analysis.entities if e not in terms}
             if absent:
                 # "Zuckerberg's spending" is scored as Meta's against a Meta fact, and the

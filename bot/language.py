@@ -58,6 +58,9 @@ _NUMBER_WORDS = {
 _MULTIPLIERS = {"hundred", "cent", "cents"}
 _NUMBER_OR_UNIT = frozenset(_NUMBER_WORDS) | _UNIT_NAMES
 
+#: Words that open a question asking for someone: "Who leads Meta?", "Qui finance Stargate ?"
+WHO_WORDS = frozenset({"who", "whom", "whose", "qui"})
+
 STOP_WORDS: dict[Lang, frozenset[str]] = {
     "en": frozenset("""
         a an the and or but if of to in on at by for with from into onto about over under

@@ -37,7 +37,7 @@ from rapidfuzz.distance import OSA
 from bot import bulk_terms, language
 from bot.bulk_terms import BulkAnalyzer, Numbering, sorted_unique
 from bot.index_cache import IndexCache
-from bot.language import STOP_WORDS, Lang, Word, clean, fold, is_number, is_year, word_texts, words
+from bot.language import STOP_WORDS, WHO_WORDS, Lang, Word, clean, fold, is_number, is_year, word_texts, words
 from knowledge import loader, models
 from knowledge.building import long_lived_objects
 from knowledge.models import Concept, Entity, Fact, FactBase, Period
@@ -68,6 +68,8 @@ class Analysis:
     unknown_names: tuple[str, ...]
     corrections: tuple[tuple[str, str], ...]
     compound_names: tuple[str, ...] = ()
+    #: the text opens with "who" / "qui": it asks for someone (or some company)
+    asks_who: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -245,7 +247,7 @@ class Analyzer:
         roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
         return Analysis(
             frozenset(terms), entities, roles, tuple(unknown), tuple(unknown_names), tuple(corrections),
-            tuple(compounds),
+            tuple(compounds), asks_who=bool(items) and items[0].text in WHO_WORDS,
         )
 
     def _longest_phrase(self, items: Sequence[Word], start: int) -> tuple[int, str] | None:

@@ -94,6 +94,21 @@ async def test_a_figure_other_than_money_is_answered_by_a_fact_stating_it(engine
     assert answer.matched and answer.fact_ids == ["zuckerberg-2025-expectations"], answer.answer
 
 
+@pytest.mark.parametrize(("question", "fact_id"), [
+    ("Who leads Meta?", None),  # no fact says who: Meta's budget is no answer
+    ("Qui dirige Meta ?", None),
+    ("Who finances Stargate?", "stargate-project"),  # the fact names OpenAI, Oracle, SoftBank
+    ("Qui finance Stargate ?", "stargate-project"),
+    ("Who launched ChatGPT?", "generative-ai-boom"),
+    ("Who is Mark Zuckerberg?", "zuckerberg-2025-expectations"),  # only a name: a fact about him
+])
+async def test_who_asks_for_someone_besides_those_named(engine: AnswerEngine, question: str,
+                                                         fact_id: str | None) -> None:
+    answer = await ask(engine, question)
+    assert answer.fact_ids == ([fact_id] if fact_id else []), answer.answer
+    assert answer.matched is (fact_id is not None)
+
+
 async def test_unknown_company_lists_what_the_bot_knows(engine: AnswerEngine) -> None:
     answer = await ask(engine, "How much is Intel investing in AI?")
     assert "Intel" in (answer.body or "") and "Meta" in (answer.body or "") and "Stargate" in (answer.body or "")
