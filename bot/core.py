@@ -26,7 +26,7 @@ from bot import computed, messages
 from bot.index_cache import IndexCache
 from bot.language import Lang, clean, detect_language, looks_foreign
 from bot.matching import Analysis, Candidate, FactIndex, HeadStarter
-from knowledge.models import Fact, FactBase
+from knowledge.models import LANGS, Fact, FactBase
 
 _log = logging.getLogger(__name__)
 
@@ -188,10 +188,7 @@ class AnswerEngine:
             missing = sum(not (e in terms or self._leads.get(e) in terms) for e in analysis.entities)
             if missing > len(analysis.entities) // 3:  # a long question may name context too
                 continue
-            # A figure is asked: of money, only a structured amount answers ("How much is Meta
-            # investing?"); of anything else, a fact stating a number will do ("How many
-            # engineers...?").
-            if wants_figure and not (fact.amount if "money" in analysis.roles else _has_figure(fact, terms)):
+            if wants_figure and not self._has_asked_figure(analysis, fact, terms):
                 continue
             if not years <= terms:  # a question about 2026 is not answered by a 2025 fact
                 continue
@@ -214,6 +211,17 @@ class AnswerEngine:
             scored.append(candidate)
         scored.sort(key=lambda c: -c.score)
         return scored
+
+    def _has_asked_figure(self, analysis: Analysis, fact: Fact, terms: frozenset[str]) -> bool:
+        """A figure is asked: of money, only a structured amount answers ("How much is Meta
+        investing?"); a count of things, only a fact stating that count ("How many engineers
+        ...?" is not answered by a budget); anything else, a fact stating a number."""
+        if "money" in analysis.roles:
+            return fact.amount is not None
+        if analysis.counted:
+            analyzer = self.index.analyzer
+            return any(analyzer.counts(fact.statement.in_lang(lang), lang, analysis.counted) for lang in LANGS)
+        return _has_figure(fact, terms)
 
     def suggestions_for(self, text: str, lang: Lang | None = None, limit: int = 25) -> list[str]:
         """Questions the bot can answer that are closest to ``text`` (autocomplete)."""

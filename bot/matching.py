@@ -13,6 +13,7 @@ Everything a question could be matched on comes from the data: entity names and 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import math
@@ -55,6 +56,10 @@ STATEMENT_DISCOUNT = 0.92
 _MIN_TYPO_LENGTH = 5
 _STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
 _ALL_STOP_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"]
+#: Words after a number that are part of it ("65 billion"), not what it counts.
+_UNIT_WORDS = language._UNIT_NAMES
+#: What "how many" may ask that is no thing a fact counts: money, currencies, units.
+_UNCOUNTED = frozenset({"c:money", "usd", "eur", "gbp", "jpy", "cny", "dollar", "euro", "argent"}) | _UNIT_WORDS
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,11 @@ class Analysis:
     compound_names: tuple[str, ...] = ()
     #: the text opens with "who" / "qui": it asks for someone (or some company)
     asks_who: bool = False
+    #: what a "how many" / "combien de" question counts ("engineers": c:engineer), if anything
+    counted: frozenset[str] = frozenset()
+    #: each term in the order of the text, with the words it was read from and where they
+    #: start ("?:word" for a word the base does not know; stop words have none)
+    sequence: tuple[tuple[str, tuple[str, ...], int], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -210,6 +220,7 @@ class Analyzer:
         compounds: list[str] = []
         heads = self.lexicon.phrase_lengths
         single = self._single_terms
+        sequence: list[tuple[str, tuple[str, ...], int]] = []
         i = 0
         while i < len(fixed):
             item = fixed[i]
@@ -224,6 +235,7 @@ class Analyzer:
                         compounds.append(term)
                 length, term = matched
                 terms.add(term)
+                sequence.append((term, tuple(w.text for w in fixed[i : i + length]), i))
                 i += length
                 continue
             i += 1
@@ -233,10 +245,12 @@ class Analyzer:
                 known = self._single_term(word, lang)
             if known:
                 terms.add(known)
+                sequence.append((known, (word,), i - 1))
             elif known is not None:
                 continue  # a stop word
             else:
                 unknown.append(word)
+                sequence.append((f"?:{word}", (word,), i - 1))
                 if item.capitalised:
                     # A capital opening a sentence ("Pendant combien...") says little; inside
                     # one, or in an acronym, it marks a name ("How much is Huawei...", "IBM").
@@ -248,7 +262,40 @@ class Analyzer:
         return Analysis(
             frozenset(terms), entities, roles, tuple(unknown), tuple(unknown_names), tuple(corrections),
             tuple(compounds), asks_who=bool(items) and items[0].text in WHO_WORDS,
+            counted=self._counted(sequence, fixed), sequence=tuple(sequence),
         )
+
+    def _counted(self, sequence: list[tuple[str, tuple[str, ...], int]], items: Sequence[Word]) -> frozenset[str]:
+        """What a "how many" / "combien de" question counts: the term right after those words
+        ("how many data centers": c:datacenter), unless it is money, a unit or a name."""
+        for (_, said, start), (after, _, _) in itertools.pairwise(sequence):
+            following = items[start + 1].text if start + 1 < len(items) else ""
+            if said == ("how", "many") or (said == ("combien",) and following in ("de", "d")):
+                return frozenset({after}) if self._is_countable(after) else frozenset()
+        return frozenset()
+
+    def _is_countable(self, term: str) -> bool:
+        """A thing that can be counted: a plain concept or word (known or not), not money,
+        a unit, a number or a name."""
+        if term.startswith("c:"):
+            return self.lexicon.roles.get(term) == "topic" and term not in _UNCOUNTED
+        return term.startswith(("w:", "?:")) and term[2:] not in _UNCOUNTED
+
+    def counts(self, text: str, lang: Lang, counted: frozenset[str]) -> bool:
+        """Whether ``text`` states a number of one of the ``counted`` things: a number that is
+        not a year, then, past units and other numbers ("a billion people", "un milliard de
+        personnes"), one of those terms."""
+        sequence = self.analyse(text, lang).sequence
+        for k, (term, _, _) in enumerate(sequence):
+            if not term.startswith("n:"):
+                continue
+            for after, said, _ in sequence[k + 1 : k + 4]:
+                if after.startswith(("n:", "y:")) or said[0] in _UNIT_WORDS:
+                    continue
+                if after in counted:
+                    return True
+                break
+        return False
 
     def _longest_phrase(self, items: Sequence[Word], start: int) -> tuple[int, str] | None:
         longest = min(self.lexicon.phrase_lengths.get(items[start].text, 0), _MAX_NGRAM, len(items) - start)

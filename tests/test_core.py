@@ -95,6 +95,34 @@ async def test_a_figure_other_than_money_is_answered_by_a_fact_stating_it(engine
 
 
 @pytest.mark.parametrize(("question", "fact_id"), [
+    ("How many data centers does Meta have?", None),  # Meta's budget counts no data centers
+    ("Combien de centres de données Microsoft construit-il ?", None),  # 80 billion dollars is no count
+    ("How many GPUs will Meta buy?", None),
+    ("How many flamingos does Meta own?", None),
+    ("How many users will Meta AI have?", "zuckerberg-2025-expectations"),  # "a billion people"
+    ("How many dollars will Meta spend?", "meta-2025-ai-investment"),  # money is asked, not a count
+    ("Combien d'argent Meta va-t-il investir ?", "meta-2025-ai-investment"),
+])
+async def test_how_many_is_answered_only_by_a_fact_counting_that_thing(
+    engine: AnswerEngine, question: str, fact_id: str | None
+) -> None:
+    answer = await ask(engine, question)
+    assert answer.fact_ids == ([fact_id] if fact_id else []), answer.answer
+
+
+def test_a_count_is_a_number_then_the_thing_counted(engine: AnswerEngine) -> None:
+    analyzer = engine.index.analyzer
+    engineers = analyzer.analyse("How many engineers will Meta hire?", "en").counted
+    assert engineers == {"c:engineer"}
+    assert analyzer.counts("Meta will hire 2750 engineers in 2025.", "en", engineers)
+    assert not analyzer.counts("Meta will spend 65 billion dollars on engineers in 2025.", "en", engineers)
+    assert not analyzer.counts("In 2025 engineers will cost more.", "en", engineers)  # a year counts nothing
+    people = analyzer.analyse("Combien de personnes ?", "fr").counted
+    assert analyzer.counts("plus d'un milliard de personnes", "fr", people)
+    assert analyzer.analyse("Quel est le budget IA de Meta ?", "fr").counted == frozenset()  # no count asked
+
+
+@pytest.mark.parametrize(("question", "fact_id"), [
     ("Who leads Meta?", None),  # no fact says who: Meta's budget is no answer
     ("Qui dirige Meta ?", None),
     ("Who finances Stargate?", "stargate-project"),  # the fact names OpenAI, Oracle, SoftBank

@@ -223,14 +223,17 @@ def sample_rss(pid: int, ignore: int) -> float:
         stopped.set()
 
     threading.Thread(target=wait_for_stop, daemon=True).start()
-    peak = 0
-    while not stopped.wait(0.01):
+    def together() -> int:
         try:
             children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
         except (OSError, ValueError):
             children = []
-        peak = max(peak, rss(pid) + sum(rss(child) for child in children if child not in skip))
-    return peak / 2**20
+        return rss(pid) + sum(rss(child) for child in children if child not in skip)
+
+    peak = together()
+    while not stopped.wait(0.01):
+        peak = max(peak, together())
+    return max(peak, together()) / 2**20  # a sample at each end, however short the start
 
 
 def _restarter(data: Path, cache: Path) -> subprocess.Popen[str]:
