@@ -44,6 +44,10 @@ SPENDER_BONUS = 4.0
 #: A fact lists its main entity first; "Who presented Stargate?" is about the Stargate
 #: fact more than about a fact that mentions Stargate in passing.
 PRIMARY_BONUS = 3.0
+#: A count question reads this many of its best candidates for the number it asks.
+COUNT_CHECKS = 10
+#: Facts whose counted things are remembered at once; beyond, the memory starts afresh.
+MAX_REMEMBERED = 50_000
 
 
 class Question(BaseModel):
@@ -115,6 +119,8 @@ class AnswerEngine:
         self._by_size: dict[bool, list[Fact]] = {}
         self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
         self._leads = {f"e:{e.id}": f"e:{e.leads}" for e in base.entities if e.leads}
+        #: fact id -> what its statements give a number of, read on a count question's need
+        self._things_counted: dict[str, frozenset[str]] = {}
 
     async def answer(self, question: Question) -> Answer:
         """Answer one question; records it when the bot could not answer."""
@@ -210,18 +216,34 @@ class AnswerEngine:
                 candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing, candidate.score)
             scored.append(candidate)
         scored.sort(key=lambda c: -c.score)
+        if analysis.counted and "amount" in analysis.roles and "money" not in analysis.roles:
+            return self._counting(analysis, scored)
         return scored
 
     def _has_asked_figure(self, analysis: Analysis, fact: Fact, terms: frozenset[str]) -> bool:
         """A figure is asked: of money, only a structured amount answers ("How much is Meta
-        investing?"); a count of things, only a fact stating that count ("How many engineers
-        ...?" is not answered by a budget); anything else, a fact stating a number."""
+        investing?"); anything else, a fact stating a number (and for a count, the number of
+        that thing: see :meth:`_counting`)."""
         if "money" in analysis.roles:
             return fact.amount is not None
-        if analysis.counted:
-            analyzer = self.index.analyzer
-            return any(analyzer.counts(fact.statement.in_lang(lang), lang, analysis.counted) for lang in LANGS)
         return _has_figure(fact, terms)
+
+    def _counting(self, analysis: Analysis, ranked: list[Candidate]) -> list[Candidate]:
+        """For "How many engineers...?", the best candidates whose statement gives a number of
+        engineers (a budget is no count of anything). Only the first few are read: the answer
+        and the suggestions come from them."""
+        kept = []
+        for candidate in ranked[:COUNT_CHECKS]:
+            things = self._things_counted.get(candidate.fact.id)
+            if things is None:
+                if len(self._things_counted) > MAX_REMEMBERED:
+                    self._things_counted.clear()
+                analyzer = self.index.analyzer
+                things = self._things_counted[candidate.fact.id] = frozenset().union(
+                    *(analyzer.things_counted(candidate.fact.statement.in_lang(lang), lang) for lang in LANGS))
+            if things & analysis.counted:
+                kept.append(candidate)
+        return kept
 
     def suggestions_for(self, text: str, lang: Lang | None = None, limit: int = 25) -> list[str]:
         """Questions the bot can answer that are closest to ``text`` (autocomplete)."""

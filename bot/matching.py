@@ -281,21 +281,18 @@ class Analyzer:
             return self.lexicon.roles.get(term) == "topic" and term not in _UNCOUNTED
         return term.startswith(("w:", "?:")) and term[2:] not in _UNCOUNTED
 
-    def counts(self, text: str, lang: Lang, counted: frozenset[str]) -> bool:
-        """Whether ``text`` states a number of one of the ``counted`` things: a number that is
-        not a year, then, past units and other numbers ("a billion people", "un milliard de
-        personnes"), one of those terms."""
+    def things_counted(self, text: str, lang: Lang) -> frozenset[str]:
+        """The terms ``text`` gives a number of: each term right after a number that is not a
+        year, past units and other numbers ("a billion people", "un milliard de personnes")."""
         sequence = self.analyse(text, lang).sequence
+        things = set()
         for k, (term, _, _) in enumerate(sequence):
-            if not term.startswith("n:"):
-                continue
-            for after, said, _ in sequence[k + 1 : k + 4]:
-                if after.startswith(("n:", "y:")) or said[0] in _UNIT_WORDS:
-                    continue
-                if after in counted:
-                    return True
-                break
-        return False
+            if term.startswith("n:"):
+                after = next((t for t, said, _ in sequence[k + 1 : k + 4]
+                              if not t.startswith(("n:", "y:")) and said[0] not in _UNIT_WORDS), None)
+                if after is not None:
+                    things.add(after)
+        return frozenset(things)
 
     def _longest_phrase(self, items: Sequence[Word], start: int) -> tuple[int, str] | None:
         longest = min(self.lexicon.phrase_lengths.get(items[start].text, 0), _MAX_NGRAM, len(items) - start)
