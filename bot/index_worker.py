@@ -83,8 +83,9 @@ class IndexWorker:
         cls, data_dir: Path, cache: IndexCache | None = None, *, min_bytes: int | None = None
     ) -> IndexWorker | None:
         """Start a worker on the end of ``data_dir``'s facts; None where one would not help:
-        a small base, one core, no ``fork`` (the worker must share this process's code and
-        hash seed), or an index already kept in ``cache`` for these files."""
+        a small base, one core, or no ``fork`` (the worker must share this process's code and
+        hash seed). A worker that finds the index of these files kept in ``cache`` stops at
+        once, its digest of the files read."""
         if "fork" not in multiprocessing.get_all_start_methods() or _cores() < 2:
             return None
         share = _share_of(fact_file_paths(data_dir), MIN_BYTES if min_bytes is None else min_bytes)
