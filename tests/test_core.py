@@ -129,6 +129,10 @@ def test_a_count_is_a_number_then_the_thing_counted(engine: AnswerEngine) -> Non
     ("Qui finance Stargate ?", "stargate-project"),
     ("Who launched ChatGPT?", "generative-ai-boom"),
     ("Who is Mark Zuckerberg?", "zuckerberg-2025-expectations"),  # only a name: a fact about him
+    ("Who runs Microsoft?", "nadella-davos-reply"),  # "Microsoft CEO Satya Nadella"
+    ("Qui dirige Microsoft ?", "nadella-davos-reply"),
+    ("Who runs Meta?", None),  # no fact says who runs Meta
+    ("Will AI upend society?", "why-giants-keep-spending"),  # not Stargate's "Quelles entreprises..."
 ])
 async def test_who_asks_for_someone_besides_those_named(engine: AnswerEngine, question: str,
                                                          fact_id: str | None) -> None:
