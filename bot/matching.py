@@ -588,6 +588,7 @@ class IndexBuilder:
         self._amount_terms: dict[tuple[Period, int | None, Lang], list[int]] = {}
 
     def read(self, facts: Sequence[Fact]) -> None:
+        """Append the index of ``facts``, a batch at a time; their topics' words join the vocabulary."""
         vocabulary = self.analyzer.lexicon.vocabulary
         for first in range(0, len(facts), _FACTS_PER_BATCH):
             self._read_batch(facts[first : first + _FACTS_PER_BATCH])
