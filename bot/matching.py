@@ -59,7 +59,7 @@ _ALL_STOP_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"]
 #: Words after a number that are part of it ("65 billion"), not what it counts.
 _UNIT_WORDS = language._UNIT_NAMES
 #: What "how many" may ask that is no thing a fact counts: money, currencies, units.
-_UNCOUNTED = frozenset({"c:money", "usd", "eur", "gbp", "jpy", "cny", "dollar", "euro", "argent"}) | _UNIT_WORDS
+_UNCOUNTED = frozenset({"c:money", *language._CURRENCIES.values()}) | _UNIT_WORDS
 
 
 @dataclass(frozen=True)

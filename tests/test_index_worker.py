@@ -41,6 +41,11 @@ def one_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+def _copy(folder: Path, to: Path) -> Path:
+    shutil.copytree(folder, to)
+    return to
+
+
 def _questions(data: Path) -> list[str]:
     return [case["q"] for case in json.loads((data / "questions.json").read_text(encoding="utf-8"))]
 
@@ -82,8 +87,7 @@ def test_an_index_built_with_the_worker_is_the_one_built_here(
 def test_a_file_changed_meanwhile_is_indexed_here(
     three_files: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    changed = tmp_path / "changed"
-    shutil.copytree(three_files, changed)
+    changed = _copy(three_files, tmp_path / "changed")
     last = sorted((changed / "facts").glob("*.json"))[-1]
     facts = json.loads(last.read_text(encoding="utf-8"))
     facts["facts"][-1]["phrasings"]["en"].append("Which zebra crossing did the flamingo audit?")
@@ -115,8 +119,7 @@ def test_a_worker_that_dies_leaves_the_indexing_here(three_files: Path, caplog: 
 def test_a_worker_that_fails_is_logged_and_the_indexing_done_here(
     three_files: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    broken = tmp_path / "broken"
-    shutil.copytree(three_files, broken)
+    broken = _copy(three_files, tmp_path / "broken")
     (broken / "lexicon.yaml").write_text("concepts: [{id: Not An Id, words: [x]}]\n", encoding="utf-8")
     worker = IndexWorker.start(broken, None, min_bytes=1)  # fails on the lexicon
     assert worker is not None
@@ -128,8 +131,7 @@ def test_a_worker_that_fails_is_logged_and_the_indexing_done_here(
 
 
 def test_bad_data_in_the_workers_share_is_the_loaders_to_report(three_files: Path, tmp_path: Path) -> None:
-    broken = tmp_path / "broken"
-    shutil.copytree(three_files, broken)
+    broken = _copy(three_files, tmp_path / "broken")
     last = sorted((broken / "facts").glob("*.json"))[-1]
     last.write_text(last.read_text(encoding="utf-8").replace('"currency": "USD"', '"currency": "XXX"', 1),
                     encoding="utf-8")
@@ -138,12 +140,16 @@ def test_bad_data_in_the_workers_share_is_the_loaders_to_report(three_files: Pat
     assert multiprocessing.active_children() == []  # the worker was stopped, not left behind
 
 
-def test_a_worker_finding_the_index_kept_sends_nothing(three_files: Path, tmp_path: Path) -> None:
+def test_a_worker_finding_the_index_kept_sends_nothing(
+    three_files: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     cache = IndexCache(tmp_path / "index")
     serial = AnswerEngine(load_fact_base(three_files), index_cache=cache)
     base, worker = load_with_worker(three_files, cache, min_bytes=1)
     assert worker is not None
-    assert worker.take(base) is None  # it found the entry and stopped at once
+    with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+        assert worker.take(base) is None
+    assert caplog.text == ""  # it found the entry and stopped at once: no failure, no fallback
     assert worker.peak_rss_mb is None
     restarted = AnswerEngine(base, index_cache=cache)
     _assert_same_index(restarted.index, serial.index)
