@@ -1,0 +1,81 @@
+"""Knowledge that changes while the bot runs: watch the data folder, swap in a validated base.
+
+A change is loaded and validated completely, then built into whatever answers from it
+(an answer engine, a digest composer), all in a worker thread; only the finished result
+is swapped in, on the event loop, so a question is answered wholly from the old base or
+wholly from the new one. A broken change is logged, one line per problem with its file
+and line, and the base in use stays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from knowledge.errors import FactBaseError
+from knowledge.loader import load_fact_base
+from knowledge.models import FactBase
+
+_log = logging.getLogger(__name__)
+
+Built = TypeVar("Built")
+
+#: File endings that make a knowledge change; an editor's swap file or a stray note does not.
+KNOWLEDGE_SUFFIXES = (".yaml", ".yml", ".json", ".txt", ".md", ".html")
+
+
+@dataclass
+class Reloader(Generic[Built]):
+    """Reloads one data folder into one running bot.
+
+    ``build`` turns a validated base into what the bot answers from (it runs in a worker
+    thread, so a large index does not hold up questions); ``swap`` puts it in use (it runs
+    on the event loop, between questions).
+    """
+
+    data_dir: Path
+    build: Callable[[FactBase], Built]
+    swap: Callable[[Built], None]
+    #: Changes closer together than this are read as one (an editor writes in several steps).
+    debounce_ms: int = 400
+
+    async def reload(self) -> bool:
+        """Load, validate and swap in the folder as it is now; False keeps the base in use."""
+        start = time.perf_counter()
+        try:
+            base, built = await asyncio.to_thread(self._load_and_build)
+        except FactBaseError as error:
+            for problem in error.problems:
+                _log.error("knowledge reload refused, keeping the base in use: %s", problem)
+            return False
+        except OSError as error:
+            _log.error("knowledge reload failed, keeping the base in use: %s", error)
+            return False
+        self.swap(built)
+        _log.info("knowledge reloaded: %d facts from %s in %.2f s", len(base.facts), self.data_dir,
+                  time.perf_counter() - start)
+        return True
+
+    async def watch(self, stop_event: asyncio.Event | None = None) -> None:
+        """Reload after each change to a data file, until cancelled or ``stop_event`` is set."""
+        from watchfiles import awatch  # imported here: only a running bot watches
+
+        _log.info("watching %s for knowledge changes", self.data_dir)
+        async for changes in awatch(self.data_dir, stop_event=stop_event, debounce=self.debounce_ms,
+                                    watch_filter=_is_knowledge_file, recursive=True):
+            names = sorted({Path(path).name for _, path in changes})
+            _log.info("knowledge changed (%s); reloading", ", ".join(names))
+            await self.reload()
+
+    def _load_and_build(self) -> tuple[FactBase, Built]:
+        base = load_fact_base(self.data_dir)
+        return base, self.build(base)
+
+
+def _is_knowledge_file(_change: object, path: str) -> bool:
+    return path.endswith(KNOWLEDGE_SUFFIXES) and not Path(path).name.startswith(".")
