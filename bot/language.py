@@ -193,6 +193,12 @@ def word_texts(texts: Iterable[str]) -> list[tuple[str, ...]]:
     return found
 
 
+def written_words(text: str) -> list[str]:
+    """The words of ``text`` as written, before number words merge ("four" stays "four"):
+    what the base's vocabulary holds, so a typo of a number word is corrected too."""
+    return [w.text for w in _unmerged_words(text)]
+
+
 def _unmerged_words(text: str) -> list[Word]:
     """The words of ``text`` before number words and units are merged."""
     text = text.translate(_APOSTROPHES)
@@ -264,7 +270,9 @@ def _merge_number_words(items: list[Word]) -> list[Word]:
 
 
 def is_number(token: str) -> bool:
-    return bool(token) and token[0].isdigit()
+    """A token the tokeniser read as digits. Decimal digits only: "²", "①" and "½" are
+    digits or numerals to Unicode, but no number ``float`` reads."""
+    return bool(token) and token[0].isdecimal()
 
 
 def is_year(token: str) -> bool:
