@@ -143,13 +143,19 @@ def fold(text: str) -> str:
 
 def detect_language(text: str) -> Lang:
     """English or French, by the words and signs each language uses; English when unsure."""
+    french, english = marker_counts(text)
+    return "fr" if french > english else "en"
+
+
+def marker_counts(text: str) -> tuple[int, int]:
+    """(French, English) evidence in ``text``: function words, elisions, accented letters."""
     lowered = text.translate(_APOSTROPHES).lower()
     words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", lowered)
     french = sum(w in _FRENCH_MARKERS for w in words)
     french += len(_ELISION.findall(lowered))
     french += sum(c in "éèêàùçôîœ" for c in lowered)
     english = sum(w in _ENGLISH_MARKERS for w in words)
-    return "fr" if french > english else "en"
+    return french, english
 
 
 def looks_foreign(text: str) -> bool:

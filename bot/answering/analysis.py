@@ -157,6 +157,7 @@ class Analyzer:
         self.lexicon = lexicon
         self._by_length: dict[tuple[int, int, str], list[str]] | None = None
         self._single_terms: dict[tuple[str, str], str] = {}
+        self._names: frozenset[str] | None = None
 
     def forget_typo_table(self) -> None:
         """The vocabulary grew: the table typos are corrected against is built again on need."""
@@ -196,7 +197,8 @@ class Analyzer:
                     self.forget_typo_table()
                     fixed.append(item)
                     continue
-                better = self._correct(word)
+                better = self._correct(word, acronym=len(word) < _MIN_TYPO_LENGTH
+                                       and _original_case(text, word).isupper())
                 if better is not None:
                     corrections.append((word, better))
                     item = Word(better, item.capitalised, item.position, item.breaks_before)
@@ -294,16 +296,33 @@ class Analyzer:
                 return length, term
         return None
 
-    def _correct(self, word: str) -> str | None:
-        """The known word within one or two edits, or None: an unknown name stays unknown."""
-        if len(word) < _MIN_TYPO_LENGTH - 1:
+    def _correct(self, word: str, *, acronym: bool = False) -> str | None:
+        """The known word a typo stands for, or None: an unknown name stays unknown.
+
+        - 3 letters: a name with one letter dropped ("mta": meta), never an acronym
+          typed in capitals ("AMD" is a name of its own);
+        - 4 letters: a word with one letter dropped ("anne": annee) or two neighbours
+          swapped ("mcuh": much), never a changed letter, so "Uber" stays Uber;
+        - 5 to 7 letters: one edit away, else a name with up to two letters dropped
+          ("micrsft": microsoft);
+        - 8 letters or more: two edits away.
+        Only names take the looser rules: they are few, and a dropped letter in a long
+        dictionary word ("applied" from "apple") would turn an unknown name into a word.
+        """
+        if len(word) < _MIN_TYPO_LENGTH - 2 or (acronym and len(word) < _MIN_TYPO_LENGTH):
             return None
         by_start = self._words_by_start()
-        if len(word) < _MIN_TYPO_LENGTH:
-            # Four letters: only a dropped letter ("anne" for "annee"), never a changed one,
-            # so that a short unknown name ("Uber") does not turn into a known word.
+        if len(word) == _MIN_TYPO_LENGTH - 2:
             longer = by_start.get((len(word) + 1, 0, word[0]), ())
-            return next((known for known in longer if _drops_one_letter(word, known)), None)
+            return next((known for known in longer if known in self._name_words()
+                         and _drops_one_letter(word, known)), None)
+        if len(word) < _MIN_TYPO_LENGTH:
+            longer = by_start.get((len(word) + 1, 0, word[0]), ())
+            dropped = next((known for known in longer if _drops_one_letter(word, known)), None)
+            if dropped is not None:
+                return dropped
+            same = by_start.get((len(word), 0, word[0]), ())
+            return next((known for known in same if _swaps_two_neighbours(word, known)), None)
         max_edits = 1 if len(word) <= 7 else 2
         # Equally close words are told apart by this order: a typo keeps its first letter far
         # more often than it loses or gains one.
@@ -314,7 +333,18 @@ class Analyzer:
             for known in by_start.get((size, place, letter), ())
         ]
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
-        return best[0] if best else None
+        if best:
+            return str(best[0])
+        return next((known for size in (len(word) + 1, len(word) + 2)
+                     for known in by_start.get((size, 0, word[0]), ())
+                     if known in self._name_words() and _is_subsequence(word, known)), None)
+
+    def _name_words(self) -> frozenset[str]:
+        """The words of every entity name and alias, built on first need."""
+        if self._names is None:
+            self._names = frozenset(word for phrase, term in self.lexicon.phrases.items()
+                                    if term.startswith("e:") for word in phrase)
+        return self._names
 
     def _single_term(self, word: str, lang: Lang) -> str | None:
         """The term of one word outside any phrase: "" for a stop word, None if unknown.
@@ -328,6 +358,18 @@ class Analyzer:
         return term
 
 
+
+
+def _swaps_two_neighbours(typo: str, known: str) -> bool:
+    """True when ``typo`` is ``known`` with two neighbouring letters swapped."""
+    return any(typo == known[:i] + known[i + 1] + known[i] + known[i + 2 :] for i in range(len(known) - 1)
+               if known[i] != known[i + 1])
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    """True when ``long`` is ``short`` with letters added (none removed or changed)."""
+    letters = iter(long)
+    return all(letter in letters for letter in short)
 
 
 def _drops_one_letter(short: str, long: str) -> bool:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from bot import computed, messages
 from bot.answering.analysis import Analysis, Candidate
-from bot.answering.detect import detect_language
+from bot.answering.detect import BilingualVocabulary, detect_language
 from bot.answering.index import Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
 from bot.answering.policy import DEFAULT_POLICY, Asked, Decision, Seen
@@ -91,6 +91,7 @@ class AnswerEngine:
         self._facts_by_id = {fact.id: fact for fact in base.facts}
         #: fact id -> what its statements give a number of, read on a count question's need
         self._things_counted: dict[str, frozenset[str]] = {}
+        self._vocabulary: BilingualVocabulary | None = None  # read on the first keyword question
 
     @property
     def threshold(self) -> float:
@@ -116,7 +117,17 @@ class AnswerEngine:
         conversation layer compares these with :meth:`entities_of` to tell whether a
         follow-up names an entity of its own."""
         text = clean(text)
-        return self._best_reading(text, lang or detect_language(text, self.index.analyzer.lexicon))
+        return self._best_reading(text, lang or self.detect_language(text))
+
+    def detect_language(self, text: str) -> Lang:
+        """The language of ``text``: function words first, then the base's own bilingual
+        vocabulary for a keyword question that has none."""
+        return detect_language(text, self._bilingual_vocabulary)
+
+    def _bilingual_vocabulary(self) -> BilingualVocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = BilingualVocabulary.from_base(self.base)
+        return self._vocabulary
 
     def entities_of(self, fact_id: str) -> frozenset[str]:
         """The entity terms of one fact (``"e:meta"``, as in :attr:`Analysis.entities`);
@@ -127,7 +138,7 @@ class AnswerEngine:
     def answer_now(self, question: Question) -> Answer:
         """The synchronous heart of :meth:`answer`, for batch use; records nothing."""
         text = clean(question.text)
-        lang: Lang = question.lang or detect_language(text, self.index.analyzer.lexicon)
+        lang: Lang = question.lang or self.detect_language(text)
         if not text or not any(c.isalnum() for c in text):
             return self._reply(text, lang, messages.text("empty", lang, example=self._example(lang)))
         if looks_foreign(text):
@@ -204,7 +215,7 @@ class AnswerEngine:
 
     def suggestions_for(self, text: str, lang: Lang | None = None, limit: int = 25) -> list[str]:
         """Questions the bot can answer that are closest to ``text`` (autocomplete)."""
-        lang = lang or detect_language(text, self.index.analyzer.lexicon)
+        lang = lang or self.detect_language(text)
         analysis = self.index.analyzer.analyse(clean(text), lang)
         return self._suggest(analysis, lang, limit=limit, allow_any=True)
 
