@@ -143,13 +143,19 @@ def fold(text: str) -> str:
 
 def detect_language(text: str) -> Lang:
     """English or French, by the words and signs each language uses; English when unsure."""
+    french, english = marker_counts(text)
+    return "fr" if french > english else "en"
+
+
+def marker_counts(text: str) -> tuple[int, int]:
+    """(French, English) evidence in ``text``: function words, elisions, accented letters."""
     lowered = text.translate(_APOSTROPHES).lower()
     words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", lowered)
     french = sum(w in _FRENCH_MARKERS for w in words)
     french += len(_ELISION.findall(lowered))
     french += sum(c in "éèêàùçôîœ" for c in lowered)
     english = sum(w in _ENGLISH_MARKERS for w in words)
-    return "fr" if french > english else "en"
+    return french, english
 
 
 def looks_foreign(text: str) -> bool:
@@ -191,6 +197,12 @@ def word_texts(texts: Iterable[str]) -> list[tuple[str, ...]]:
             read = [w.text for w in words(text)]
         found.append(tuple(read))
     return found
+
+
+def written_words(text: str) -> list[str]:
+    """The words of ``text`` as written, before number words merge ("four" stays "four"):
+    what the base's vocabulary holds, so a typo of a number word is corrected too."""
+    return [w.text for w in _unmerged_words(text)]
 
 
 def _unmerged_words(text: str) -> list[Word]:
@@ -264,7 +276,9 @@ def _merge_number_words(items: list[Word]) -> list[Word]:
 
 
 def is_number(token: str) -> bool:
-    return bool(token) and token[0].isdigit()
+    """A token the tokeniser read as digits. Decimal digits only: "²", "①" and "½" are
+    digits or numerals to Unicode, but no number ``float`` reads."""
+    return bool(token) and token[0].isdecimal()
 
 
 def is_year(token: str) -> bool:

@@ -17,10 +17,11 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from bot import bulk_terms, matching
+from bot.answering import analysis as matching
+from bot.answering.scale import bulk_terms
+from bot.answering.scale.flat_index import FlatIndex as FactIndex
 from bot.bench.synthetic import write_base
 from bot.language import word_texts, words
-from bot.matching import FactIndex
 from knowledge import loader
 from knowledge.loader import load_fact_base, validate_data_dir
 from knowledge.models import LANGS, FactBase, Source

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.answering.scale.flat_index import FlatIndex as FactIndex
+from bot.answering.scale.index_cache import KEEP, IndexCache
 from bot.bench.synthetic import write_base
 from bot.core import AnswerEngine, Question
-from bot.index_cache import KEEP, IndexCache
-from bot.matching import FactIndex
 from knowledge.loader import DEFAULT_DATA_DIR, load_fact_base
 from knowledge.models import FactBase
 
@@ -80,7 +80,7 @@ def test_a_damaged_entry_is_logged_and_built_again(
     entry = next(cache.folder.iterdir())
     array = entry / "doc_ids.npy"
     array.write_bytes(array.read_bytes()[: array.stat().st_size // 2])
-    with caplog.at_level(logging.WARNING, logger="bot.index_cache"):
+    with caplog.at_level(logging.WARNING, logger="bot.answering.scale.index_cache"):
         rebuilt = FactIndex(base, cache)
     assert "unreadable" in caplog.text and entry.name in caplog.text
     assert rebuilt.terms_of(3) == fresh.terms_of(3)
@@ -101,7 +101,7 @@ def test_an_unwritable_cache_folder_is_logged_not_fatal(
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the folder should be", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="bot.index_cache"):
+    with caplog.at_level(logging.WARNING, logger="bot.answering.scale.index_cache"):
         engine = AnswerEngine(load_fact_base(synthetic_dir), index_cache=IndexCache(blocker / "index"))
     assert "could not keep the index" in caplog.text
     assert engine.answer_now(Question(text=_questions(synthetic_dir)[0])).question
@@ -118,7 +118,7 @@ def test_a_read_only_cache_is_still_read(
         raise PermissionError(30, "Read-only file system")
 
     monkeypatch.setattr(os, "utime", read_only)
-    with caplog.at_level(logging.WARNING, logger="bot.index_cache"):
+    with caplog.at_level(logging.WARNING, logger="bot.answering.scale.index_cache"):
         assert FactIndex(base, cache).terms_of(2) == fresh.terms_of(2)
     assert not caplog.records
 

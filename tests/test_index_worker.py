@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import index_worker
+from bot.answering.scale import index_worker
+from bot.answering.scale.flat_index import FlatIndex as FactIndex
+from bot.answering.scale.index_cache import IndexCache
+from bot.answering.scale.index_worker import IndexWorker, load_with_worker
 from bot.bench.synthetic import write_base
 from bot.core import AnswerEngine, Question
-from bot.index_cache import IndexCache
-from bot.index_worker import IndexWorker, load_with_worker
-from bot.matching import FactIndex
 from bot.runtime import open_services
 from bot.settings import load_settings
 from knowledge.errors import FactBaseError
@@ -50,6 +50,12 @@ def _questions(data: Path) -> list[str]:
     return [case["q"] for case in json.loads((data / "questions.json").read_text(encoding="utf-8"))]
 
 
+def _serial(folder: Path) -> AnswerEngine:
+    """The large-base index built in this process alone."""
+    base = load_fact_base(folder)
+    return AnswerEngine(base, index=FactIndex(base))
+
+
 def _assert_same_index(index: FactIndex, serial: FactIndex) -> None:
     facts = len(serial.base.facts)
     assert len(index.base.facts) == facts
@@ -75,10 +81,10 @@ def test_an_index_built_with_the_worker_is_the_one_built_here(
     assert worker is not None
     first = worker.first_fact(base)
     assert 0 < first < len(base.facts)  # both processes index some facts
-    with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+    with caplog.at_level(logging.WARNING, logger="bot.answering.scale.index_worker"):
         engine = AnswerEngine(base, index_worker=worker)
     assert caplog.text == "" and worker.peak_rss_mb is not None  # the part was the worker's, no fallback
-    serial = AnswerEngine(load_fact_base(folder))
+    serial = _serial(folder)
     _assert_same_index(engine.index, serial.index)
     _assert_same_answers(engine, serial, _questions(folder))
     assert multiprocessing.active_children() == []
@@ -96,10 +102,10 @@ def test_a_file_changed_meanwhile_is_indexed_here(
     worker = IndexWorker.start(three_files, None, min_bytes=1)  # reads the files as they were
     assert worker is not None
     base = load_fact_base(changed)  # and the base is loaded as they are now
-    with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+    with caplog.at_level(logging.WARNING, logger="bot.answering.scale.index_worker"):
         engine = AnswerEngine(base, index_worker=worker)
     assert "changed while they were being indexed" in caplog.text
-    _assert_same_index(engine.index, AnswerEngine(load_fact_base(changed)).index)
+    _assert_same_index(engine.index, _serial(changed).index)
     answer = engine.answer_now(Question(text="Which zebra crossing did the flamingo audit?"))
     assert answer.fact_ids == [facts["facts"][-1]["id"]]
 
@@ -109,10 +115,10 @@ def test_a_worker_that_dies_leaves_the_indexing_here(three_files: Path, caplog: 
     assert worker is not None
     worker._process.kill()  # as the out-of-memory killer would
     base = load_fact_base(three_files)
-    with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+    with caplog.at_level(logging.WARNING, logger="bot.answering.scale.index_worker"):
         engine = AnswerEngine(base, index_worker=worker)
     assert "stopped without a result" in caplog.text
-    _assert_same_index(engine.index, AnswerEngine(load_fact_base(three_files)).index)
+    _assert_same_index(engine.index, _serial(three_files).index)
     assert multiprocessing.active_children() == []
 
 
@@ -124,10 +130,10 @@ def test_a_worker_that_fails_is_logged_and_the_indexing_done_here(
     worker = IndexWorker.start(broken, None, min_bytes=1)  # fails on the lexicon
     assert worker is not None
     base = load_fact_base(three_files)  # say, the files were mended meanwhile
-    with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+    with caplog.at_level(logging.WARNING, logger="bot.answering.scale.index_worker"):
         engine = AnswerEngine(base, index_worker=worker)
     assert "the index worker failed (FactBaseError:" in caplog.text
-    _assert_same_index(engine.index, AnswerEngine(load_fact_base(three_files)).index)
+    _assert_same_index(engine.index, _serial(three_files).index)
 
 
 def test_bad_data_in_the_workers_share_is_the_loaders_to_report(three_files: Path, tmp_path: Path) -> None:
@@ -147,7 +153,7 @@ def test_a_worker_finding_the_index_kept_sends_nothing(
     serial = AnswerEngine(load_fact_base(three_files), index_cache=cache)
     base, worker = load_with_worker(three_files, cache, min_bytes=1)
     assert worker is not None
-    with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+    with caplog.at_level(logging.WARNING, logger="bot.answering.scale.index_worker"):
         assert worker.take(base) is None
     assert caplog.text == ""  # it found the entry and stopped at once: no failure, no fallback
     assert worker.peak_rss_mb is None
@@ -171,7 +177,7 @@ async def test_the_bot_starts_with_a_worker_inside_its_event_loop(
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, lambda: None)
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.index_worker"):
+        with caplog.at_level(logging.WARNING, logger="bot.answering.scale.index_worker"):
             async with open_services(load_settings()) as services:
                 assert len(services.engine.base.facts) == 4500
                 question = _questions(three_files)[0]

@@ -53,7 +53,7 @@ def test_a_typo_equally_close_to_several_words_is_corrected_the_same_after_every
     import subprocess
     import sys
 
-    code = ("from bot.matching import Analyzer, Lexicon; lexicon = Lexicon(); "
+    code = ("from bot.answering.analysis import Analyzer, Lexicon; lexicon = Lexicon(); "
             "lexicon.vocabulary.update(['pilatu', 'polatu', 'palatu', 'pulatu', 'belatu', 'pelatum']); "
             "print(Analyzer(lexicon).analyse('How much does Pelatu spend?', 'en').corrections)")
     seen = {

@@ -28,9 +28,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.core import AnswerEngine, Question
-from bot.index_cache import IndexCache
-from bot.index_worker import load_with_worker
+from bot.answering import AnswerEngine, Question
+from bot.answering.scale.index_cache import IndexCache
+from bot.answering.scale.index_worker import load_with_worker
 from knowledge.loader import load_fact_base
 
 #: A WRatio below this counts as "no match" for the baseline (a cutoff, as FAQ bots use).

@@ -1,354 +1,68 @@
-"""Find the facts that answer a question: analyse it into terms, then rank candidate facts.
+"""The index for large bases: flat arrays of term numbers, numpy postings, kept on disk.
 
-A question becomes a set of *terms*: an entity (``e:meta``), a concept from the lexicon
-(``c:invest``), a number or year (``n:65``, ``y:2025``), or a stemmed word (``w:manhattan``).
-Typos are corrected with rapidfuzz against the fact base's own vocabulary, so an unknown
-name stays unknown instead of becoming the nearest known one. Facts are indexed once by
-the same analysis; a question is scored only against the facts sharing a term with it.
-
-Everything a question could be matched on comes from the data: entity names and aliases
-(entities.yaml), concept words (lexicon.yaml), and each fact's phrasings and statement.
+Every fact's phrasings and statement, analysed once (the base's own texts in bulk, see
+:mod:`bot.answering.scale.bulk_terms`), into integer term numbers in a few flat arrays, so
+100,000 facts fit in a few hundred megabytes and a question touches only the facts that
+share its terms. It answers exactly as :class:`bot.answering.index.MemoryIndex`, the
+reference it is tested against.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
-import math
 import sys
 import time
 import unicodedata
 from array import array
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import pydantic
-import snowballstemmer
 import yaml
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
-from bot import bulk_terms, language
-from bot.bulk_terms import BulkAnalyzer, Numbering, sorted_unique
-from bot.index_cache import IndexCache
-from bot.language import STOP_WORDS, WHO_WORDS, Lang, Word, clean, fold, is_number, is_year, word_texts, words
-from knowledge import loader, models
+from bot import language
+from bot.answering import analysis as analysis_module
+from bot.answering import index as index_module
+from bot.answering.analysis import (
+    MAX_NGRAM,
+    Analysis,
+    Analyzer,
+    Candidate,
+    Lexicon,
+    _plain_term,
+    amount_level_terms,
+    unknown_weight,
+)
+from bot.answering.index import CANDIDATES, document_score
+from bot.answering.scale import bulk_terms
+from bot.answering.scale.bulk_terms import BulkAnalyzer, Numbering, sorted_unique
+from bot.answering.scale.index_cache import IndexCache
+from bot.language import Lang, is_number, words
+from knowledge import filler, loader, models
 from knowledge.building import long_lived_objects
-from knowledge.models import Concept, Entity, Fact, FactBase, Period
+from knowledge.models import Fact, FactBase, Period
 
 _log = logging.getLogger(__name__)
-_MAX_NGRAM = 5
 #: Terms in more facts than this (or 2% of the base, if more) count as common; see candidates.
 _MIN_COMMON_POSTINGS = 1000
 #: Facts read together by the bulk analysis: enough for numpy to pay, few enough that one
 #: batch's temporary strings and arrays weigh little.
 _FACTS_PER_BATCH = 2000
-#: A statement is long and matches many words by chance, so its score counts a little less
-#: than a phrasing's; it still lets keyword queries ("Nadella 80 billion") find the fact.
-STATEMENT_DISCOUNT = 0.92
-_MIN_TYPO_LENGTH = 5
-_STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
-_ALL_STOP_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"]
-#: Words after a number that are part of it ("65 billion"), not what it counts.
-_UNIT_WORDS = language._UNIT_NAMES
-#: What "how many" may ask that is no thing a fact counts: money, currencies, units.
-_UNCOUNTED = frozenset({"c:money", *language._CURRENCIES.values()}) | _UNIT_WORDS
 
-
-@dataclass(frozen=True)
-class Analysis:
-    """What the matcher understood of one text."""
-
-    terms: frozenset[str]
-    entities: frozenset[str]
-    roles: frozenset[str]
-    unknown: tuple[str, ...]
-    unknown_names: tuple[str, ...]
-    corrections: tuple[tuple[str, str], ...]
-    compound_names: tuple[str, ...] = ()
-    #: the text opens with "who" / "qui": it asks for someone (or some company)
-    asks_who: bool = False
-    #: what a "how many" / "combien de" question counts ("engineers": c:engineer), if anything
-    counted: frozenset[str] = frozenset()
-    #: each term in the order of the text, with the words it was read from and where they
-    #: start ("?:word" for a word the base does not know; stop words have none)
-    sequence: tuple[tuple[str, tuple[str, ...], int], ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.terms and not self.unknown
-
-    def numbers(self) -> set[str]:
-        return {t for t in self.terms if t.startswith(("n:", "y:"))}
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A fact scored against a question (0-100), with the phrasing that scored best."""
-
-    fact: Fact
-    score: float
-    phrasing: str
-    raw_score: float | None = None  # before tie-breaking bonuses, when any were given
-
-    @property
-    def base_score(self) -> float:
-        return self.score if self.raw_score is None else self.raw_score
-
-
-@dataclass
-class Lexicon:
-    """The words the fact base knows, and what each word or phrase means as a term."""
-
-    phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
-    roles: dict[str, str] = field(default_factory=dict)
-    vocabulary: set[str] = field(default_factory=set)
-    entity_names: dict[str, str] = field(default_factory=dict)
-    role_terms: dict[str, list[str]] = field(default_factory=dict)
-    #: first word of a phrase -> the longest phrase starting with it, so most words cost
-    #: one dictionary lookup instead of one per possible phrase length
-    phrase_lengths: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def from_fact_base(cls, base: FactBase) -> Lexicon:
-        return cls.build(base.entities, base.concepts)
-
-    @classmethod
-    def build(cls, entities: Sequence[Entity], concepts: Sequence[Concept]) -> Lexicon:
-        """Concepts' words first, then entities' names: the first to claim a phrase keeps it."""
-        lexicon = cls()
-        for concept in concepts:
-            term = f"c:{concept.id}"
-            lexicon.roles[term] = concept.role
-            lexicon.role_terms.setdefault(concept.role, []).append(term)
-        meanings = [(word, f"c:{concept.id}") for concept in concepts for word in concept.words]
-        for entity in entities:
-            names = [name for name in entity.names if len(fold(name).strip()) >= 2]
-            if names:
-                meanings += [(name, f"e:{entity.id}") for name in names]
-                lexicon.entity_names.setdefault(f"e:{entity.id}", entity.name)
-        for (_, term), key in zip(meanings, word_texts(text for text, _ in meanings), strict=True):
-            lexicon._add_key(key, term)
-        lexicon.vocabulary |= _ALL_STOP_WORDS
-        return lexicon
-
-    def to_json(self) -> dict[str, Any]:
-        """Everything but ``phrase_lengths`` (which follows from ``phrases``), JSON-ready."""
-        return {"phrases": [[*phrase, term] for phrase, term in self.phrases.items()], "roles": self.roles,
-                "vocabulary": sorted(self.vocabulary), "entity_names": self.entity_names,
-                "role_terms": self.role_terms}
-
-    @classmethod
-    def from_json(cls, saved: dict[str, Any]) -> Lexicon:
-        lexicon = cls(roles=saved["roles"], vocabulary=set(saved["vocabulary"]),
-                      entity_names=saved["entity_names"], role_terms=saved["role_terms"])
-        for *phrase, term in saved["phrases"]:
-            lexicon._set_phrase(tuple(phrase), term)
-        return lexicon
-
-    def _add_key(self, key: tuple[str, ...], term: str) -> None:
-        if key and key not in self.phrases:
-            self._set_phrase(key, term)
-            self.vocabulary.update(key)
-
-    def _set_phrase(self, phrase: tuple[str, ...], term: str) -> None:
-        self.phrases[phrase] = term
-        self.phrase_lengths[phrase[0]] = max(self.phrase_lengths.get(phrase[0], 1), len(phrase))
-
-    def learn(self, text: str) -> None:
-        """Add a text's words to the vocabulary that typos are corrected against."""
-        self.vocabulary.update(w.text for w in words(text) if not is_number(w.text))
-
-
-class Analyzer:
-    """Turns text into an :class:`Analysis`; built once per fact base."""
-
-    def __init__(self, lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
-        self._by_length: dict[tuple[int, int, str], list[str]] | None = None
-        self._single_terms: dict[tuple[str, str], str] = {}
-
-    def _words_by_start(self) -> dict[tuple[int, int, str], list[str]]:
-        """The vocabulary by length and first letter, and by length and second letter, for
-        typo correction; built on first need. A typo keeps the first or the second letter of
-        the word in one of its first two places ("micorsoft", "nicrosoft", "mciorsoft", and
-        "icrosoft" or "xmicrosoft" with the first letter dropped or one added), and comparing
-        it with those words only is what keeps a vocabulary of tens of thousands fast."""
-        if self._by_length is None:
-            self._by_length = defaultdict(list)
-            # In sorted order: a set's order changes from one process to the next, and a typo
-            # equally close to two words must be corrected the same way after every restart.
-            for word in sorted(self.lexicon.vocabulary):
-                if len(word) >= _MIN_TYPO_LENGTH - 2:
-                    self._by_length[(len(word), 0, word[0])].append(word)
-                    self._by_length[(len(word), 1, word[1])].append(word)
-        return self._by_length
-
-    def analyse(
-        self, text: str, lang: Lang, *, split_compounds: bool = False, learn: bool = False
-    ) -> Analysis:
-        """Terms of ``text``; with ``split_compounds``, a name that starts with another name
-        ("Meta AI") is read as its parts ("Meta" + "AI"). With ``learn`` (the fact base's
-        own texts), new words join the vocabulary instead of being corrected."""
-        items = words(text if learn else clean(text))  # the base's own texts are validated
-        corrections: list[tuple[str, str]] = []
-        fixed: list[Word] = []
-        vocabulary = self.lexicon.vocabulary
-        for item in items:
-            word = item.text
-            if word not in vocabulary and not is_number(word):
-                if learn:
-                    vocabulary.add(word)
-                    self._by_length = None
-                    fixed.append(item)
-                    continue
-                better = self._correct(word)
-                if better is not None:
-                    corrections.append((word, better))
-                    item = Word(better, item.capitalised, item.position, item.breaks_before)
-            fixed.append(item)
-        terms: set[str] = set()
-        unknown: list[str] = []
-        unknown_names: list[str] = []
-        compounds: list[str] = []
-        heads = self.lexicon.phrase_lengths
-        single = self._single_terms
-        sequence: list[tuple[str, tuple[str, ...], int]] = []
-        i = 0
-        while i < len(fixed):
-            item = fixed[i]
-            matched = self._longest_phrase(fixed, i) if item.text in heads else None
-            if matched is not None:
-                length, term = matched
-                head = self.lexicon.phrases.get((fixed[i].text,), "")
-                if length > 1 and term.startswith("e:") and head.startswith("e:") and head != term:
-                    if split_compounds:
-                        matched = (1, head)
-                    else:
-                        compounds.append(term)
-                length, term = matched
-                terms.add(term)
-                sequence.append((term, tuple(w.text for w in fixed[i : i + length]), i))
-                i += length
-                continue
-            i += 1
-            word = item.text
-            known = single.get((word, lang))
-            if known is None:
-                known = self._single_term(word, lang)
-            if known:
-                terms.add(known)
-                sequence.append((known, (word,), i - 1))
-            elif known is not None:
-                continue  # a stop word
-            else:
-                unknown.append(word)
-                sequence.append((f"?:{word}", (word,), i - 1))
-                if item.capitalised:
-                    # A capital opening a sentence ("Pendant combien...") says little; inside
-                    # one, or in an acronym, it marks a name ("How much is Huawei...", "IBM").
-                    original = _original_case(text, word)
-                    if item.position > 0 or (len(original) > 1 and original.isupper()):
-                        unknown_names.append(original)
-        entities = frozenset(t for t in terms if t.startswith("e:"))
-        roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
-        return Analysis(
-            frozenset(terms), entities, roles, tuple(unknown), tuple(unknown_names), tuple(corrections),
-            tuple(compounds), asks_who=bool(items) and items[0].text in WHO_WORDS,
-            counted=self._counted(sequence, fixed), sequence=tuple(sequence),
-        )
-
-    def _counted(self, sequence: list[tuple[str, tuple[str, ...], int]], items: Sequence[Word]) -> frozenset[str]:
-        """What a "how many" / "combien de" question counts: the term right after those words
-        ("how many data centers": c:datacenter), unless it is money, a unit or a name."""
-        for (_, said, start), (after, _, _) in itertools.pairwise(sequence):
-            following = items[start + 1].text if start + 1 < len(items) else ""
-            if said == ("how", "many") or (said == ("combien",) and following in ("de", "d")):
-                return frozenset({after}) if self._is_countable(after) else frozenset()
-        return frozenset()
-
-    def _is_countable(self, term: str) -> bool:
-        """A thing that can be counted: a plain concept or word (known or not), not money,
-        a unit, a number or a name."""
-        if term.startswith("c:"):
-            return self.lexicon.roles.get(term) == "topic" and term not in _UNCOUNTED
-        return term.startswith(("w:", "?:")) and term[2:] not in _UNCOUNTED
-
-    def things_counted(self, text: str, lang: Lang) -> frozenset[str]:
-        """The terms ``text`` gives a number of: each term right after a number that is not a
-        year, past units and other numbers ("a billion people", "un milliard de personnes")."""
-        sequence = self.analyse(text, lang).sequence
-        things = set()
-        for k, (term, _, _) in enumerate(sequence):
-            if term.startswith("n:"):
-                after = next((t for t, said, _ in sequence[k + 1 : k + 4]
-                              if not t.startswith(("n:", "y:")) and said[0] not in _UNIT_WORDS), None)
-                if after is not None:
-                    things.add(after)
-        return frozenset(things)
-
-    def _longest_phrase(self, items: Sequence[Word], start: int) -> tuple[int, str] | None:
-        longest = min(self.lexicon.phrase_lengths.get(items[start].text, 0), _MAX_NGRAM, len(items) - start)
-        for offset in range(1, longest):
-            if items[start + offset].breaks_before:
-                longest = offset
-                break
-        for length in range(longest, 0, -1):
-            key = tuple(w.text for w in items[start : start + length])
-            term = self.lexicon.phrases.get(key)
-            if term is not None:
-                return length, term
-        return None
-
-    def _correct(self, word: str) -> str | None:
-        """The known word within one or two edits, or None: an unknown name stays unknown."""
-        if len(word) < _MIN_TYPO_LENGTH - 1:
-            return None
-        by_start = self._words_by_start()
-        if len(word) < _MIN_TYPO_LENGTH:
-            # Four letters: only a dropped letter ("anne" for "annee"), never a changed one,
-            # so that a short unknown name ("Uber") does not turn into a known word.
-            longer = by_start.get((len(word) + 1, 0, word[0]), ())
-            return next((known for known in longer if _drops_one_letter(word, known)), None)
-        max_edits = 1 if len(word) <= 7 else 2
-        # Equally close words are told apart by this order: a typo keeps its first letter far
-        # more often than it loses or gains one.
-        choices = [
-            known
-            for place, letter in ((0, word[0]), (1, word[1]), (1, word[0]), (0, word[1]))
-            for size in range(len(word) - max_edits, len(word) + max_edits + 1)
-            for known in by_start.get((size, place, letter), ())
-        ]
-        best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
-        return best[0] if best else None
-
-    def _single_term(self, word: str, lang: Lang) -> str | None:
-        """The term of one word outside any phrase: "" for a stop word, None if unknown.
-
-        Known answers are cached and interned: the same few words recur everywhere.
-        """
-        skipped_or_number = is_number(word) or word in _ALL_STOP_WORDS or len(word) < 2
-        if word not in self.lexicon.vocabulary and not skipped_or_number:
-            return None
-        term = self._single_terms[(word, lang)] = _intern(_plain_term(word, lang))
-        return term
-
-
-class FactIndex:
+class FlatIndex:
     """Every fact's phrasings and statement, analysed once, with an inverted index of terms.
 
     Terms become small integers; the documents' numbers (a phrasing or a statement each)
     sit one after another in one flat array, and each term's postings in a numpy array of
     fact numbers, so 100,000 facts fit in a few hundred megabytes and a question touches
     only the facts that share its terms. The base's own texts are split in bulk (see
-    :mod:`bot.bulk_terms`), giving exactly the terms :meth:`Analyzer.analyse` gives them.
+    :mod:`bot.answering.scale.bulk_terms`), giving exactly the terms :meth:`Analyzer.analyse` gives them.
     """
 
     def __init__(self, base: FactBase, cache: IndexCache | None = None, worker: HeadStarter | None = None) -> None:
@@ -437,7 +151,7 @@ class FactIndex:
         total = max(len(self.base.facts), 1)
         self._idf = np.where(counts > 0, np.log1p(total / np.maximum(counts, 1)), 0.0)
         self._idf_list: list[float] = self._idf.tolist()
-        self.unknown_weight = math.log(1 + total)
+        self.unknown_weight = unknown_weight(total)
         # Terms in many facts are checked by membership in the candidates found through
         # rarer terms, instead of adding up tens of thousands of postings per question.
         self._common_limit = max(_MIN_COMMON_POSTINGS, total // 50)
@@ -474,7 +188,7 @@ class FactIndex:
         term_id = self._term_ids.get(term)
         return self.unknown_weight if term_id is None else self._idf_list[term_id]
 
-    def candidates(self, analysis: Analysis, limit: int = 30) -> list[int]:
+    def candidates(self, analysis: Analysis, limit: int = CANDIDATES) -> list[int]:
         """Facts sharing terms with the question, those sharing the rarest terms first."""
         known = [self._term_ids[t] for t in analysis.terms if t in self._term_ids]
         rare = [t for t in known if t not in self._common_bits]
@@ -528,10 +242,7 @@ class FactIndex:
         docs = range(self._fact_docs[fact_index], self._fact_docs[fact_index + 1])
         for doc, text in zip(docs, self._doc_texts(fact_index), strict=True):
             shared = sum(query[t] for t in doc_ids[bounds[doc] : bounds[doc + 1]] if t in query)
-            value = 100 * (0.45 * shared / query_weight + 0.2 * shared / self._doc_weights[doc]
-                           + 0.35 * fact_cover)
-            if not text:
-                value *= STATEMENT_DISCOUNT
+            value = document_score(shared, query_weight, self._doc_weights[doc], fact_cover, statement=not text)
             if value > best:
                 best, best_text = value, text
         return Candidate(fact, best, best_text)
@@ -580,7 +291,7 @@ class IndexBuilder:
     def __init__(self, lexicon: Lexicon) -> None:
         self.analyzer = Analyzer(lexicon)
         self.term_ids = Numbering()
-        self._bulk = BulkAnalyzer(lexicon.phrases, _plain_term, self.term_ids.__getitem__, _MAX_NGRAM)
+        self._bulk = BulkAnalyzer(lexicon.phrases, _plain_term, self.term_ids.__getitem__, MAX_NGRAM)
         self._known_words = frozenset(lexicon.vocabulary)
         self.doc_ids, self.doc_bounds = array("i"), array("q", [0])
         self.fact_ids, self.fact_bounds = array("i"), array("q", [0])
@@ -598,7 +309,7 @@ class IndexBuilder:
     def close(self) -> None:
         """Add the words met to the vocabulary; call once, after the last facts."""
         self.analyzer.lexicon.vocabulary.update(word for word in self._bulk.words if not is_number(word))
-        self.analyzer._by_length = None
+        self.analyzer.forget_typo_table()
 
     def part(self) -> IndexPart:
         """What was read, to be taken over by :meth:`absorb` in another process."""
@@ -652,25 +363,11 @@ class IndexBuilder:
             key = (fact.amount.period, growth.versus_year if growth else None, fact.source.lang)
             amount_terms = self._amount_terms.get(key)
             if amount_terms is None:
-                amount_terms = self._amount_terms[key] = [term_ids[t] for t in self._amount_level_terms(fact)]
+                amount_terms = self._amount_terms[key] = [term_ids[t] for t in amount_level_terms(fact, self.analyzer)]
             found += amount_terms
         return found
 
-    def _amount_level_terms(self, fact: Fact) -> Iterator[str]:
-        assert fact.amount is not None
-        period, roles = fact.amount.period, self.analyzer.lexicon.role_terms
-        if period.as_stated:
-            yield from self.analyzer.analyse(period.as_stated, fact.source.lang, learn=True).terms
-        if period.year:
-            yield f"y:{period.year}"
-        if period.is_yearly:
-            yield from roles.get("yearly", ())
-        if fact.amount.growth:
-            yield f"y:{fact.amount.growth.versus_year}"
-            yield from roles.get("growth", ())
 
-
-_intern = sys.intern
 _LOW = (1 << 32) - 1  # a key's low half: (document or fact) << 32 | term
 
 
@@ -740,39 +437,12 @@ def _code_fingerprint() -> str:
     versions = (f"{_INDEX_FORMAT} {np.__version__} {yaml.__version__} {pydantic.VERSION} "
                 f"{sys.version_info[:2]} {unicodedata.unidata_version}")
     digest = hashlib.sha256(versions.encode())
-    stemmers = [sys.modules[type(stemmer).__module__] for stemmer in _STEMMERS.values()]
-    for module in (sys.modules[__name__], language, bulk_terms, models, loader, *stemmers):
+    stemmers = [sys.modules[type(stemmer).__module__] for stemmer in analysis_module._STEMMERS.values()]
+    modules = (sys.modules[__name__], analysis_module, index_module, language, bulk_terms, models, loader, *stemmers)
+    for module in modules:
         digest.update(Path(module.__file__ or "").read_bytes())
+    digest.update(filler.FILLER_PATH.read_bytes())  # filler words are no term
     return digest.hexdigest()[:16]
 
 
-def _drops_one_letter(short: str, long: str) -> bool:
-    """True when ``long`` is ``short`` with one letter added somewhere."""
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-def _plain_term(word: str, lang: Lang) -> str:
-    """The term of a known word outside any phrase: a year, a number, "" for a stop word
-    (or a single letter), else its stem. One rule for questions and for the base's texts."""
-    if is_year(word):
-        return f"y:{word}"
-    if is_number(word):
-        return f"n:{_canonical_number(word)}"
-    if word in _ALL_STOP_WORDS or len(word) < 2:
-        return ""
-    stem: str = _STEMMERS[lang].stemWord(word)
-    return "w:" + stem
-
-
-def _canonical_number(word: str) -> str:
-    value = float(word)
-    return str(int(value)) if value.is_integer() else f"{value:g}"
-
-
-def _original_case(text: str, folded_word: str) -> str:
-    """The word as the user wrote it ("Huawei"), for messages that name it back."""
-    for raw in text.replace("'", " ").replace("\u2019", " ").split():
-        stripped = "".join(c for c in raw if c.isalnum())
-        if fold(stripped) == folded_word:
-            return stripped
-    return folded_word
+FactIndex = FlatIndex  # the name it had before the answering package

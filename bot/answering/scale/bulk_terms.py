@@ -1,4 +1,4 @@
-"""The terms of many texts at once: what :meth:`bot.matching.Analyzer.analyse` gives each of
+"""The terms of many texts at once: what :meth:`bot.answering.analysis.Analyzer.analyse` gives each of
 the fact base's own texts, worked out for all of them together.
 
 Analysing 600,000 texts one by one in Python was most of the time it took to index 100,000

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""What each gate of the answer policy earns, and how the score moves with its numbers.
+
+For every question set the project has (../shared/eval/questions.yaml, and every
+``benchmarks/*.yaml`` set), prints the score of the real engine on the shipped base:
+
+- with the policy as shipped;
+- with each gate or bonus switched off alone (:data:`bot.answering.policy.GATE_NAMES`): a
+  gate whose row equals the shipped row on every set earns nothing measurable here;
+- over a grid of threshold and margin, and of the clear-lead floor and margin.
+
+A case is right by the rule of score.py (an ``expect`` case needs a match containing every
+group, an ``abstain`` case no match) *and* in the asker's language.
+
+    python benchmarks/gate_sweep.py [--questions EXTRA.yaml ...] [--failures GATE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.answering import AnswerEngine, AnswerPolicy, Question
+from bot.answering.policy import GATE_NAMES
+from knowledge.loader import load_fact_base
+
+HERE = Path(__file__).resolve().parent
+#: Where ../shared/eval sits: beside the repository (a worktree one level deeper has it two up).
+SHARED_CANDIDATES = [HERE.parents[1] / "shared" / "eval" / "questions.yaml",
+                     HERE.parents[2] / "shared" / "eval" / "questions.yaml"]
+THRESHOLDS = (50.0, 54.0, 58.0, 62.0, 66.0)
+MARGINS = (0.0, 2.0, 4.0, 6.0, 8.0)
+LEAD_FLOORS = (44.0, 48.0, 52.0, 56.0, 62.0)
+LEAD_MARGINS = (6.0, 9.0, 12.0, 15.0, 20.0)
+
+
+def question_sets(extra: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Every set, by a short name: the shared one, the benchmarks/ ones, and any given."""
+    paths = [next((p for p in SHARED_CANDIDATES if p.is_file()), None), *sorted(HERE.glob("*.yaml")),
+             *(Path(e) for e in extra)]
+    sets = {}
+    for path in paths:
+        if path is not None and path.is_file():
+            name = "shared" if path.parent.name == "eval" else path.stem
+            sets[name] = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    return sets
+
+
+def fold(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").lower().split())
+
+
+def right(engine: AnswerEngine, case: dict[str, Any]) -> bool:
+    answer = engine.answer_now(Question(text=case["q"]))
+    if answer.lang != case["lang"]:
+        return False
+    if case.get("abstain"):
+        return not answer.matched
+    text = fold(answer.answer or "")
+    return answer.matched and all(any(fold(alt) in text for alt in group) for group in case["expect"])
+
+
+def score(engine: AnswerEngine, cases: list[dict[str, Any]]) -> float:
+    return 100.0 * sum(right(engine, case) for case in cases) / max(len(cases), 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--questions", action="append", default=[], help="another question set (repeatable)")
+    parser.add_argument("--failures", metavar="GATE", help="list the cases that change with GATE switched off")
+    args = parser.parse_args()
+    base = load_fact_base()
+    shipped = AnswerPolicy()
+    engine = AnswerEngine(base, policy=shipped)
+    sets = question_sets(args.questions)
+    names = list(sets)
+
+    if args.failures:
+        off = AnswerEngine(base, policy=shipped.without(args.failures), index=engine.index)
+        for name, cases in sets.items():
+            for case in cases:
+                before, after = right(engine, case), right(off, case)
+                if before != after:
+                    print(f"{name}: {case['q']!r}: {'right' if before else 'wrong'} -> {'right' if after else 'wrong'}")
+        return 0
+
+    def row(label: str, policy: AnswerPolicy) -> list[float]:
+        variant = AnswerEngine(base, policy=policy, index=engine.index)
+        scores = [score(variant, sets[name]) for name in names]
+        print(f"| {label} | " + " | ".join(f"{s:.1f}" for s in scores) + " |")
+        return scores
+
+    sizes = " | ".join(f"{n} ({len(sets[n])})" for n in names)
+    print(f"| policy | {sizes} |\n|---|" + "---:|" * len(names))
+    reference = row("as shipped", shipped)
+    idle = []
+    for gate in GATE_NAMES:
+        if row(f"without {gate}", shipped.without(gate)) == reference:
+            idle.append(gate)
+    print(f"\nno change on any set without: {', '.join(idle) or 'none'}\n")
+    print(f"| threshold / margin | {sizes} |\n|---|" + "---:|" * len(names))
+    for threshold in THRESHOLDS:
+        for margin in MARGINS:
+            row(f"{threshold:g} / {margin:g}", replace(shipped, threshold=threshold, margin=margin))
+    print(f"\n| clear lead: floor / margin | {sizes} |\n|---|" + "---:|" * len(names))
+    for floor in LEAD_FLOORS:
+        for lead in LEAD_MARGINS:
+            row(f"{floor:g} / {lead:g}", replace(shipped, lead_floor=floor, lead_margin=lead))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,437 @@
+"""Analysis: a question (or a fact's text) into *terms*, the one reading both sides share.
+
+A term is an entity (``e:meta``), a concept from the lexicon (``c:invest``), a number or
+year (``n:65``, ``y:2025``), or a stemmed word (``w:manhattan``). Typos are corrected
+against the fact base's own vocabulary, so an unknown name stays unknown instead of
+becoming the nearest known one. Stop words and chat filler (knowledge/data/filler.yaml)
+are neutral: they are no term at all.
+
+Everything a question could be matched on comes from the data: entity names and aliases
+(entities.yaml), concept words (lexicon.yaml), and each fact's phrasings and statement.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot import language
+from bot.language import STOP_WORDS, WHO_WORDS, Lang, Word, clean, fold, is_number, is_year, word_texts, words
+from knowledge.filler import filler_words
+from knowledge.models import Concept, Entity, Fact, FactBase
+
+#: The longest lexicon phrase read as one term, in words.
+MAX_NGRAM = 5
+#: Shorter words are never corrected as typos, except a dropped letter in a name (see _correct).
+_MIN_TYPO_LENGTH = 5
+_STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
+#: Words that are no term: both languages' stop words and the chat filler list.
+NEUTRAL_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"] | filler_words()
+#: Words after a number that are part of it ("65 billion"), not what it counts.
+_UNIT_WORDS = language._UNIT_NAMES
+#: What "how many" may ask that is no thing a fact counts: money, currencies, units.
+_UNCOUNTED = frozenset({"c:money", *language._CURRENCIES.values()}) | _UNIT_WORDS
+_intern = sys.intern
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the matcher understood of one text."""
+
+    terms: frozenset[str]
+    entities: frozenset[str]
+    roles: frozenset[str]
+    unknown: tuple[str, ...]
+    unknown_names: tuple[str, ...]
+    corrections: tuple[tuple[str, str], ...]
+    compound_names: tuple[str, ...] = ()
+    #: the text opens with "who" / "qui": it asks for someone (or some company)
+    asks_who: bool = False
+    #: what a "how many" / "combien de" question counts ("engineers": c:engineer), if anything
+    counted: frozenset[str] = frozenset()
+    #: each term in the order of the text, with the words it was read from and where they
+    #: start ("?:word" for a word the base does not know; stop words have none)
+    sequence: tuple[tuple[str, tuple[str, ...], int], ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms and not self.unknown
+
+    @property
+    def years(self) -> frozenset[int]:
+        """The years the text names (2025 for "in 2025")."""
+        return frozenset(int(t[2:]) for t in self.terms if t.startswith("y:"))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A fact scored against a question (0-100), with the phrasing that scored best."""
+
+    fact: Fact
+    score: float
+    phrasing: str
+    raw_score: float | None = None  # before tie-breaking bonuses, when any were given
+
+    @property
+    def base_score(self) -> float:
+        return self.score if self.raw_score is None else self.raw_score
+
+
+@dataclass
+class Lexicon:
+    """The words the fact base knows, and what each word or phrase means as a term."""
+
+    phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    vocabulary: set[str] = field(default_factory=set)
+    entity_names: dict[str, str] = field(default_factory=dict)
+    role_terms: dict[str, list[str]] = field(default_factory=dict)
+    #: first word of a phrase -> the longest phrase starting with it, so most words cost
+    #: one dictionary lookup instead of one per possible phrase length
+    phrase_lengths: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_fact_base(cls, base: FactBase) -> Lexicon:
+        return cls.build(base.entities, base.concepts)
+
+    @classmethod
+    def build(cls, entities: Sequence[Entity], concepts: Sequence[Concept]) -> Lexicon:
+        """Concepts' words first, then entities' names: the first to claim a phrase keeps it."""
+        lexicon = cls()
+        for concept in concepts:
+            term = f"c:{concept.id}"
+            lexicon.roles[term] = concept.role
+            lexicon.role_terms.setdefault(concept.role, []).append(term)
+        meanings = [(word, f"c:{concept.id}") for concept in concepts for word in concept.words]
+        for entity in entities:
+            names = [name for name in entity.names if len(fold(name).strip()) >= 2]
+            if names:
+                meanings += [(name, f"e:{entity.id}") for name in names]
+                lexicon.entity_names.setdefault(f"e:{entity.id}", entity.name)
+        for (_, term), key in zip(meanings, word_texts(text for text, _ in meanings), strict=True):
+            lexicon._add_key(key, term)
+        lexicon.vocabulary |= NEUTRAL_WORDS
+        return lexicon
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but ``phrase_lengths`` (which follows from ``phrases``), JSON-ready."""
+        return {"phrases": [[*phrase, term] for phrase, term in self.phrases.items()], "roles": self.roles,
+                "vocabulary": sorted(self.vocabulary), "entity_names": self.entity_names,
+                "role_terms": self.role_terms}
+
+    @classmethod
+    def from_json(cls, saved: dict[str, Any]) -> Lexicon:
+        lexicon = cls(roles=saved["roles"], vocabulary=set(saved["vocabulary"]),
+                      entity_names=saved["entity_names"], role_terms=saved["role_terms"])
+        for *phrase, term in saved["phrases"]:
+            lexicon._set_phrase(tuple(phrase), term)
+        return lexicon
+
+    def _add_key(self, key: tuple[str, ...], term: str) -> None:
+        if key and key not in self.phrases:
+            self._set_phrase(key, term)
+            self.vocabulary.update(key)
+
+    def _set_phrase(self, phrase: tuple[str, ...], term: str) -> None:
+        self.phrases[phrase] = term
+        self.phrase_lengths[phrase[0]] = max(self.phrase_lengths.get(phrase[0], 1), len(phrase))
+
+    def learn(self, text: str) -> None:
+        """Add a text's words to the vocabulary that typos are corrected against."""
+        self.vocabulary.update(w.text for w in words(text) if not is_number(w.text))
+
+
+class Analyzer:
+    """Turns text into an :class:`Analysis`; built once per fact base."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._by_length: dict[tuple[int, int, str], list[str]] | None = None
+        self._single_terms: dict[tuple[str, str], str] = {}
+        self._names: frozenset[str] | None = None
+
+    def forget_typo_table(self) -> None:
+        """The vocabulary grew: the table typos are corrected against is built again on need."""
+        self._by_length = None
+
+    def _words_by_start(self) -> dict[tuple[int, int, str], list[str]]:
+        """The vocabulary by length and first letter, and by length and second letter, for
+        typo correction; built on first need. A typo keeps the first or the second letter of
+        the word in one of its first two places ("micorsoft", "nicrosoft", "mciorsoft", and
+        "icrosoft" or "xmicrosoft" with the first letter dropped or one added), and comparing
+        it with those words only is what keeps a vocabulary of tens of thousands fast."""
+        if self._by_length is None:
+            self._by_length = defaultdict(list)
+            # In sorted order: a set's order changes from one process to the next, and a typo
+            # equally close to two words must be corrected the same way after every restart.
+            for word in sorted(self.lexicon.vocabulary):
+                if len(word) >= _MIN_TYPO_LENGTH - 2:
+                    self._by_length[(len(word), 0, word[0])].append(word)
+                    self._by_length[(len(word), 1, word[1])].append(word)
+        return self._by_length
+
+    def analyse(
+        self, text: str, lang: Lang, *, split_compounds: bool = False, learn: bool = False
+    ) -> Analysis:
+        """Terms of ``text``; with ``split_compounds``, a name that starts with another name
+        ("Meta AI") is read as its parts ("Meta" + "AI"). With ``learn`` (the fact base's
+        own texts), new words join the vocabulary instead of being corrected."""
+        items = words(text if learn else clean(text))  # the base's own texts are validated
+        corrections: list[tuple[str, str]] = []
+        fixed: list[Word] = []
+        vocabulary = self.lexicon.vocabulary
+        for item in items:
+            word = item.text
+            if word not in vocabulary and not is_number(word):
+                if learn:
+                    vocabulary.add(word)
+                    self.forget_typo_table()
+                    fixed.append(item)
+                    continue
+                better = self._correct(word, acronym=len(word) < _MIN_TYPO_LENGTH
+                                       and _original_case(text, word).isupper())
+                if better is not None:
+                    corrections.append((word, better))
+                    item = Word(better, item.capitalised, item.position, item.breaks_before)
+            fixed.append(item)
+        terms: set[str] = set()
+        unknown: list[str] = []
+        unknown_names: list[str] = []
+        compounds: list[str] = []
+        heads = self.lexicon.phrase_lengths
+        single = self._single_terms
+        sequence: list[tuple[str, tuple[str, ...], int]] = []
+        i = 0
+        while i < len(fixed):
+            item = fixed[i]
+            matched = self._longest_phrase(fixed, i) if item.text in heads else None
+            if matched is not None:
+                length, term = matched
+                head = self.lexicon.phrases.get((fixed[i].text,), "")
+                if length > 1 and term.startswith("e:") and head.startswith("e:") and head != term:
+                    if split_compounds:
+                        matched = (1, head)
+                    else:
+                        compounds.append(term)
+                length, term = matched
+                terms.add(term)
+                sequence.append((term, tuple(w.text for w in fixed[i : i + length]), i))
+                i += length
+                continue
+            i += 1
+            word = item.text
+            known = single.get((word, lang))
+            if known is None:
+                known = self._single_term(word, lang)
+            if known:
+                terms.add(known)
+                sequence.append((known, (word,), i - 1))
+            elif known is not None:
+                continue  # a stop word
+            else:
+                unknown.append(word)
+                sequence.append((f"?:{word}", (word,), i - 1))
+                if item.capitalised:
+                    # A capital opening a sentence ("Pendant combien...") says little; inside
+                    # one, or in an acronym, it marks a name ("How much is Huawei...", "IBM").
+                    original = _original_case(text, word)
+                    if item.position > 0 or (len(original) > 1 and original.isupper()):
+                        unknown_names.append(original)
+        entities = frozenset(t for t in terms if t.startswith("e:"))
+        roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
+        return Analysis(
+            frozenset(terms), entities, roles, tuple(unknown), tuple(unknown_names), tuple(corrections),
+            tuple(compounds), asks_who=bool(items) and items[0].text in WHO_WORDS,
+            counted=self._counted(sequence, fixed), sequence=tuple(sequence),
+        )
+
+    def _counted(self, sequence: list[tuple[str, tuple[str, ...], int]], items: Sequence[Word]) -> frozenset[str]:
+        """What a "how many" / "combien de" question counts: the term right after those words
+        ("how many data centers": c:datacenter), unless it is money, a unit or a name."""
+        for (_, said, start), (after, _, _) in itertools.pairwise(sequence):
+            following = items[start + 1].text if start + 1 < len(items) else ""
+            if said == ("how", "many") or (said == ("combien",) and following in ("de", "d")):
+                return frozenset({after}) if self._is_countable(after) else frozenset()
+        return frozenset()
+
+    def _is_countable(self, term: str) -> bool:
+        """A thing that can be counted: a plain concept or word (known or not), not money,
+        a unit, a number or a name."""
+        if term.startswith("c:"):
+            return self.lexicon.roles.get(term) == "topic" and term not in _UNCOUNTED
+        return term.startswith(("w:", "?:")) and term[2:] not in _UNCOUNTED
+
+    def things_counted(self, text: str, lang: Lang) -> frozenset[str]:
+        """The terms ``text`` gives a number of: each term right after a number that is not a
+        year, past units and other numbers ("a billion people", "un milliard de personnes")."""
+        sequence = self.analyse(text, lang).sequence
+        things = set()
+        for k, (term, _, _) in enumerate(sequence):
+            if term.startswith("n:"):
+                after = next((t for t, said, _ in sequence[k + 1 : k + 4]
+                              if not t.startswith(("n:", "y:")) and said[0] not in _UNIT_WORDS), None)
+                if after is not None:
+                    things.add(after)
+        return frozenset(things)
+
+    def _longest_phrase(self, items: Sequence[Word], start: int) -> tuple[int, str] | None:
+        longest = min(self.lexicon.phrase_lengths.get(items[start].text, 0), MAX_NGRAM, len(items) - start)
+        for offset in range(1, longest):
+            if items[start + offset].breaks_before:
+                longest = offset
+                break
+        for length in range(longest, 0, -1):
+            key = tuple(w.text for w in items[start : start + length])
+            term = self.lexicon.phrases.get(key)
+            if term is not None:
+                return length, term
+        return None
+
+    def _correct(self, word: str, *, acronym: bool = False) -> str | None:
+        """The known word a typo stands for, or None: an unknown name stays unknown.
+
+        - 3 letters: a name with one letter dropped ("mta": meta), never an acronym
+          typed in capitals ("AMD" is a name of its own);
+        - 4 letters: a word with one letter dropped ("anne": annee) or two neighbours
+          swapped ("mcuh": much), never a changed letter, so "Uber" stays Uber;
+        - 5 to 7 letters: one edit away, else a name with up to two letters dropped
+          ("micrsft": microsoft);
+        - 8 letters or more: two edits away.
+        Only names take the looser rules: they are few, and a dropped letter in a long
+        dictionary word ("applied" from "apple") would turn an unknown name into a word.
+        """
+        if len(word) < _MIN_TYPO_LENGTH - 2 or (acronym and len(word) < _MIN_TYPO_LENGTH):
+            return None
+        by_start = self._words_by_start()
+        if len(word) == _MIN_TYPO_LENGTH - 2:
+            longer = by_start.get((len(word) + 1, 0, word[0]), ())
+            return next((known for known in longer if known in self._name_words()
+                         and _drops_one_letter(word, known)), None)
+        if len(word) < _MIN_TYPO_LENGTH:
+            longer = by_start.get((len(word) + 1, 0, word[0]), ())
+            dropped = next((known for known in longer if _drops_one_letter(word, known)), None)
+            if dropped is not None:
+                return dropped
+            same = by_start.get((len(word), 0, word[0]), ())
+            return next((known for known in same if _swaps_two_neighbours(word, known)), None)
+        max_edits = 1 if len(word) <= 7 else 2
+        # Equally close words are told apart by this order: a typo keeps its first letter far
+        # more often than it loses or gains one.
+        choices = [
+            known
+            for place, letter in ((0, word[0]), (1, word[1]), (1, word[0]), (0, word[1]))
+            for size in range(len(word) - max_edits, len(word) + max_edits + 1)
+            for known in by_start.get((size, place, letter), ())
+        ]
+        best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
+        if best:
+            return str(best[0])
+        return next((known for size in (len(word) + 1, len(word) + 2)
+                     for known in by_start.get((size, 0, word[0]), ())
+                     if known in self._name_words() and _is_subsequence(word, known)), None)
+
+    def _name_words(self) -> frozenset[str]:
+        """The words of every entity name and alias, built on first need."""
+        if self._names is None:
+            self._names = frozenset(word for phrase, term in self.lexicon.phrases.items()
+                                    if term.startswith("e:") for word in phrase)
+        return self._names
+
+    def _single_term(self, word: str, lang: Lang) -> str | None:
+        """The term of one word outside any phrase: "" for a stop word, None if unknown.
+
+        Known answers are cached and interned: the same few words recur everywhere.
+        """
+        skipped_or_number = is_number(word) or word in NEUTRAL_WORDS or len(word) < 2
+        if word not in self.lexicon.vocabulary and not skipped_or_number:
+            return None
+        term = self._single_terms[(word, lang)] = _intern(_plain_term(word, lang))
+        return term
+
+
+
+
+def _swaps_two_neighbours(typo: str, known: str) -> bool:
+    """True when ``typo`` is ``known`` with two neighbouring letters swapped."""
+    return any(typo == known[:i] + known[i + 1] + known[i] + known[i + 2 :] for i in range(len(known) - 1)
+               if known[i] != known[i + 1])
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    """True when ``long`` is ``short`` with letters added (none removed or changed)."""
+    letters = iter(long)
+    return all(letter in letters for letter in short)
+
+
+def _drops_one_letter(short: str, long: str) -> bool:
+    """True when ``long`` is ``short`` with one letter added somewhere."""
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _plain_term(word: str, lang: Lang) -> str:
+    """The term of a known word outside any phrase: a year, a number, "" for a stop word
+    (or a single letter), else its stem. One rule for questions and for the base's texts."""
+    if is_year(word):
+        return f"y:{word}"
+    if is_number(word):
+        return f"n:{_canonical_number(word)}"
+    if word in NEUTRAL_WORDS or len(word) < 2:
+        return ""
+    stem: str = _STEMMERS[lang].stemWord(word)
+    return "w:" + stem
+
+
+def _canonical_number(word: str) -> str:
+    """ "65.0" -> "65"; a token that only looks like a number ("²", "①") stays as it is:
+    reading a question never raises, whatever Unicode it holds."""
+    try:
+        value = float(word)
+    except ValueError:
+        return word
+    if not math.isfinite(value):
+        return word
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+def _original_case(text: str, folded_word: str) -> str:
+    """The word as the user wrote it ("Huawei"), for messages that name it back."""
+    for raw in text.replace("'", " ").replace("\u2019", " ").split():
+        stripped = "".join(c for c in raw if c.isalnum())
+        if fold(stripped) == folded_word:
+            return stripped
+    return folded_word
+
+
+def amount_level_terms(fact: Fact, analyzer: Analyzer) -> Iterator[str]:
+    """What a fact's structured amount says of time, as terms: the year, "yearly", a
+    growth against an earlier year. Every index gives a fact these besides its texts'."""
+    assert fact.amount is not None
+    period, roles = fact.amount.period, analyzer.lexicon.role_terms
+    if period.as_stated:
+        yield from analyzer.analyse(period.as_stated, fact.source.lang, learn=True).terms
+    if period.year:
+        yield f"y:{period.year}"
+    if period.is_yearly:
+        yield from roles.get("yearly", ())
+    if fact.amount.growth:
+        yield f"y:{fact.amount.growth.versus_year}"
+        yield from roles.get("growth", ())
+
+
+def unknown_weight(facts: int) -> float:
+    """The weight of a term no fact has: as rare as a term of one fact in ``facts``."""
+    return math.log(1 + max(facts, 1))
+
+
+def rarity(facts: int, having: int) -> float:
+    """A term's weight (inverse document frequency): rarer terms say more."""
+    return math.log1p(max(facts, 1) / having) if having else 0.0

@@ -1,0 +1,363 @@
+"""The engine: a platform-neutral :class:`Question` in, a platform-neutral :class:`Answer` out.
+
+How a question is answered, each step one small part:
+
+1. Clean it; an empty or foreign-language question gets a short reply at once.
+2. Detect its language (:mod:`bot.answering.detect`) and analyse it into terms
+   (:mod:`bot.answering.analysis`): entities, concepts, roles, unknown names.
+3. The policy's ``unknown_name`` gate: a name the base has never seen means "I don't know".
+4. Rankings, comparisons and the year before a growth are computed from amounts.
+5. Otherwise the index gives candidates; the policy's fact gates keep those that can
+   answer, its bonuses break near-ties, and its decision gates say whether the best answers
+   (:mod:`bot.answering.policy`). If not, the bot says it does not know and offers the
+   closest questions it can answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot import computed, messages
+from bot.answering.analysis import Analysis, Candidate
+from bot.answering.detect import BilingualVocabulary, detect_language
+from bot.answering.index import Index, MemoryIndex
+from bot.answering.models import Answer, SourceRef, UnansweredLog
+from bot.answering.policy import DEFAULT_POLICY, Asked, Decision, Seen
+from bot.language import Lang, clean, looks_foreign
+from knowledge.models import LANGS, Fact, FactBase
+
+if TYPE_CHECKING:
+    from bot.answering.models import Question
+    from bot.answering.policy import AnswerPolicy
+    from bot.answering.scale.flat_index import HeadStarter
+    from bot.answering.scale.index_cache import IndexCache
+
+_log = logging.getLogger(__name__)
+
+#: Beyond this many, "I know about ..." names the most written-about and counts the rest.
+MAX_NAMES_LISTED = 8
+#: Facts whose counted things are remembered at once; beyond, the memory starts afresh.
+MAX_REMEMBERED = 50_000
+
+
+class AnswerEngine:
+    """Answers questions from one fact base; build it once, ask it many times.
+
+    Give it a built ``index`` (:class:`MemoryIndex` is made for a base given alone). The
+    ``index_cache`` and ``index_worker`` arguments are the older way to ask for the
+    large-base index (:func:`bot.answering.scale.build_index`), kept while callers move.
+    """
+
+    def __init__(
+        self,
+        base: FactBase,
+        *,
+        unanswered: UnansweredLog | None = None,
+        policy: AnswerPolicy | None = None,
+        index: Index | None = None,
+        threshold: float | None = None,
+        margin: float | None = None,
+        index_cache: IndexCache | None = None,
+        index_worker: HeadStarter | None = None,
+    ) -> None:
+        self.base = base
+        if index is None and (index_cache is not None or index_worker is not None):
+            from bot.answering.scale import build_index  # the large-base machinery, only when asked
+
+            index = build_index(base, index_cache, index_worker)
+        self.index: Index = index if index is not None else MemoryIndex(base)
+        self.unanswered = unanswered
+        policy = policy or DEFAULT_POLICY
+        if threshold is not None:
+            policy = replace(policy, threshold=threshold)
+        if margin is not None:
+            policy = replace(policy, margin=margin)
+        self.policy = policy
+        self._amount_facts = [f for f in base.facts if f.amount is not None]
+        #: Amount facts by subject term, each list in base order, so naming a company does
+        #: not scan every amount of a large base.
+        self._amounts_of: dict[str, list[tuple[int, Fact]]] = {}
+        for position, fact in enumerate(self._amount_facts):
+            if fact.amount:
+                self._amounts_of.setdefault(f"e:{fact.amount.subject}", []).append((position, fact))
+        self._known_cache: dict[tuple[str, Lang], str] = {}
+        self._by_size: dict[bool, list[Fact]] = {}
+        self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
+        self._leads = {f"e:{e.id}": f"e:{e.leads}" for e in base.entities if e.leads}
+        self._facts_by_id = {fact.id: fact for fact in base.facts}
+        #: fact id -> what its statements give a number of, read on a count question's need
+        self._things_counted: dict[str, frozenset[str]] = {}
+        self._vocabulary: BilingualVocabulary | None = None  # read on the first keyword question
+
+    @property
+    def threshold(self) -> float:
+        return self.policy.threshold
+
+    @property
+    def margin(self) -> float:
+        return self.policy.margin
+
+    async def answer(self, question: Question) -> Answer:
+        """Answer one question; records it when the bot could not answer."""
+        answer = self.answer_now(question)
+        if not answer.matched and self.unanswered is not None and answer.question:
+            try:
+                await self.unanswered.record(answer.question, answer.lang, answer.score, datetime.now(UTC))
+            except Exception:  # the answer matters more than the record of it
+                _log.exception("could not record an unanswered question")
+        return answer
+
+    def analyse(self, text: str, lang: Lang | None = None) -> Analysis:
+        """What the engine reads in ``text``: its entity terms (``.entities``, such as
+        ``"e:meta"``), the years it names (``.years``), its concepts and roles. A
+        conversation layer compares these with :meth:`entities_of` to tell whether a
+        follow-up names an entity of its own."""
+        text = clean(text)
+        return self._best_reading(text, lang or self.detect_language(text))
+
+    def detect_language(self, text: str) -> Lang:
+        """The language of ``text``: function words first, then the base's own bilingual
+        vocabulary for a keyword question that has none."""
+        return detect_language(text, self._bilingual_vocabulary)
+
+    def _bilingual_vocabulary(self) -> BilingualVocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = BilingualVocabulary.from_base(self.base)
+        return self._vocabulary
+
+    def entities_of(self, fact_id: str) -> frozenset[str]:
+        """The entity terms of one fact (``"e:meta"``, as in :attr:`Analysis.entities`);
+        empty for an id the base does not have."""
+        fact = self._facts_by_id.get(fact_id)
+        return frozenset(f"e:{e}" for e in fact.entities) if fact else frozenset()
+
+    def answer_now(self, question: Question) -> Answer:
+        """The synchronous heart of :meth:`answer`, for batch use; records nothing."""
+        text = clean(question.text)
+        lang: Lang = question.lang or self.detect_language(text)
+        if not text or not any(c.isalnum() for c in text):
+            return self._reply(text, lang, messages.text("empty", lang, example=self._example(lang)))
+        if looks_foreign(text):
+            return self._reply(text, "en", messages.text("foreign", "en", example=self._example("en")))
+        analysis = self._best_reading(text, lang)
+        if self.policy.abstains_on_unknown_names(analysis):
+            names = messages.join_names(list(dict.fromkeys(analysis.unknown_names)), lang)
+            body = messages.text("unknown_entity", lang, names=names, known=self._known_names(lang))
+            return self._reply(text, lang, body, suggestions=self._suggest(analysis, lang))
+        computed_answer = self._computed(analysis, lang)
+        if computed_answer is not None:
+            return self._found(text, lang, computed_answer.body, computed_answer.facts, 100.0)
+        ranked = self.rank(analysis)
+        if not ranked:
+            return self._abstain(text, lang, analysis, [], 0.0)
+        best = ranked[0]
+        decision = self.policy.decide(ranked)
+        if not decision.answers:
+            return self._abstain(text, lang, analysis, ranked, best.score, unsure=decision.unsure)
+        return self._found(text, lang, best.fact.statement.in_lang(lang), [best.fact], best.score)
+
+    def _best_reading(self, text: str, lang: Lang) -> Analysis:
+        """ "Meta AI spending" reads as the product Meta AI or as Meta + AI. Keep the reading
+        that gives a confident answer; if both do, the higher score; the whole name wins ties."""
+        analyzer = self.index.analyzer
+        whole = analyzer.analyse(text, lang)
+        if not whole.compound_names:
+            return whole
+        split = analyzer.analyse(text, lang, split_compounds=True)
+        return max((whole, split), key=lambda reading: self._outcome(self.rank(reading)))
+
+    def _outcome(self, ranked: list[Candidate]) -> tuple[bool, float]:
+        """(answers, best score): how good a ranking is as a final answer."""
+        decision: Decision = self.policy.decide(ranked)
+        return decision.answers, ranked[0].base_score if ranked else 0.0
+
+    def rank(self, analysis: Analysis) -> list[Candidate]:
+        """The candidates that pass every fact gate of the policy, scored, best first."""
+        asked = Asked(analysis, self._leads)
+        gates = self.policy.fact_gates()
+        scored = []
+        for index in self.index.candidates(analysis):
+            fact = self.base.facts[index]
+            terms = self.index.terms_of(index)
+            seen = Seen(fact, terms, lambda fact=fact: self._counted_by(fact))  # type: ignore[misc]
+            if not all(gate.keeps(asked, seen) for gate in gates):
+                continue
+            absent = {e for e in analysis.entities if e not in terms}
+            if absent:
+                # "Zuckerberg's spending" is scored as Meta's against a Meta fact, and the
+                # context a long question names (Oracle, SoftBank) does not count against it.
+                stand_ins = {self._leads[e] for e in absent if e in self._leads}
+                swapped = (analysis.terms - absent) | stand_ins
+                candidate = self.index.score(replace(analysis, terms=frozenset(swapped)), index)
+            else:
+                candidate = self.index.score(analysis, index)
+            bonus = self.policy.bonus(asked, fact)
+            if bonus:
+                candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing, candidate.score)
+            scored.append(candidate)
+        scored.sort(key=lambda c: -c.score)
+        return scored
+
+    def _counted_by(self, fact: Fact) -> frozenset[str]:
+        """What a fact's statements give a number of, read once per fact."""
+        things = self._things_counted.get(fact.id)
+        if things is None:
+            if len(self._things_counted) > MAX_REMEMBERED:
+                self._things_counted.clear()
+            analyzer = self.index.analyzer
+            things = self._things_counted[fact.id] = frozenset().union(
+                *(analyzer.things_counted(fact.statement.in_lang(lang), lang) for lang in LANGS))
+        return things
+
+    def suggestions_for(self, text: str, lang: Lang | None = None, limit: int = 25) -> list[str]:
+        """Questions the bot can answer that are closest to ``text`` (autocomplete)."""
+        lang = lang or self.detect_language(text)
+        analysis = self.index.analyzer.analyse(clean(text), lang)
+        return self._suggest(analysis, lang, limit=limit, allow_any=True)
+
+    def _computed(self, analysis: Analysis, lang: Lang) -> computed.Computed | None:
+        roles = analysis.roles
+        if not {"amount", "money", "rank", "compare"} & roles:
+            return None
+        spenders = Asked(analysis, self._leads).spenders
+        named = [f for _, f in sorted(
+            (pair for e in spenders for pair in self._amounts_of.get(e, ())), key=lambda pair: pair[0])]
+        if "rank" in roles and len(named) != 1:
+            ascending = "c:rank-ascending" in analysis.terms
+            ordered = computed.by_size(named, ascending=ascending) if named else self._all_by_size(ascending)
+            return computed.rank(self.base, ordered, lang, ascending=ascending) if ordered else None
+        by_subject = _one_per_subject(named, analysis.terms)
+        if len(by_subject) >= 2:
+            return computed.compare(self.base, by_subject[0], by_subject[1], lang)
+        for fact in named:  # "How much did Meta spend in 2024?" from "50% more than in 2024"
+            growth = fact.amount.growth if fact.amount else None
+            if growth is not None and f"y:{growth.versus_year}" in analysis.terms:
+                return computed.previous_year(self.base, fact, lang)
+        return None
+
+    def _all_by_size(self, ascending: bool) -> list[Fact]:
+        """Every amount in order, sorted once per direction (a large base has thousands)."""
+        if ascending not in self._by_size:
+            self._by_size[ascending] = computed.by_size(self._amount_facts, ascending=ascending)
+        return self._by_size[ascending]
+
+    def _found(self, text: str, lang: Lang, body: str, facts: Sequence[Fact], score: float) -> Answer:
+        sources = _sources(facts)
+        line = messages.text("source" if len(sources) == 1 else "sources", lang,
+                             sources="; ".join(f"{s.publisher}, {messages.month_year(s.date, lang)}" for s in sources))
+        return Answer(
+            question=text, matched=True, answer=f"{body}\n{line}", lang=lang, score=round(score, 1),
+            fact_ids=[f.id for f in facts], sources=sources, body=body, source_line=line,
+        )
+
+    def _abstain(
+        self, text: str, lang: Lang, analysis: Analysis, ranked: list[Candidate], score: float,
+        *, unsure: bool = False,
+    ) -> Answer:
+        amount_entities = {e for e in analysis.entities
+                           if e not in self._amount_subjects and self._leads.get(e) not in self._amount_subjects}
+        if "amount" in analysis.roles and amount_entities and not ranked:
+            names = messages.join_names([self._entity_name(e) for e in sorted(amount_entities)], lang)
+            known = self._spender_names(lang)
+            body = messages.text("no_figure", lang, names=names, known=known)
+        else:
+            body = messages.text("unsure" if unsure and not analysis.unknown else "no_match", lang)
+        return self._reply(text, lang, body, score=score, suggestions=self._suggest(analysis, lang, ranked))
+
+    def _reply(
+        self, text: str, lang: Lang, body: str, *, score: float = 0.0, suggestions: list[str] | None = None,
+    ) -> Answer:
+        suggestions = suggestions or []
+        full = body
+        if suggestions:
+            full += "\n" + messages.text("did_you_mean", lang) + "\n" + "\n".join(f"- {s}" for s in suggestions)
+        return Answer(question=text, matched=False, answer=full, lang=lang, score=round(score, 1),
+                      suggestions=suggestions, body=body)
+
+    def _suggest(
+        self, analysis: Analysis, lang: Lang, ranked: list[Candidate] | None = None,
+        *, limit: int | None = None, allow_any: bool = False,
+    ) -> list[str]:
+        """The first phrasing, in the asker's language, of the closest facts."""
+        limit = self.policy.max_suggestions if limit is None else limit
+        if ranked is None:
+            ranked = [self.index.score(analysis, i) for i in self.index.candidates(analysis)]
+            ranked.sort(key=lambda c: -c.score)
+        seen: list[str] = []
+        for candidate in ranked:
+            phrasings = candidate.fact.phrasings.in_lang(lang)
+            pick = candidate.phrasing if candidate.phrasing in phrasings else phrasings[0]
+            if pick not in seen:
+                seen.append(pick)
+            if len(seen) >= limit:
+                break
+        if not seen and not allow_any:
+            seen = [f.phrasings.in_lang(lang)[0] for f in self._amount_facts[:limit]]
+        return seen
+
+    def _example(self, lang: Lang) -> str:
+        facts = self._amount_facts or self.base.facts
+        return facts[0].phrasings.in_lang(lang)[0]
+
+    def _spender_names(self, lang: Lang) -> str:
+        """Who has an amount, worked out once per language (a large base has thousands)."""
+        key: tuple[str, Lang] = ("spenders", lang)
+        known = self._known_cache.get(key)
+        if known is None:
+            known = self._known_cache[key] = self._name_list(self._amount_subjects, lang)
+        return known
+
+    def _known_names(self, lang: Lang) -> str:
+        key: tuple[str, Lang] = ("known", lang)
+        known = self._known_cache.get(key)
+        if known is None:
+            terms = {f"e:{e.id}" for e in self.base.entities if e.kind.value in {"company", "project"}}
+            known = self._known_cache[key] = self._name_list(terms, lang)
+        return known
+
+    def _name_list(self, terms: set[str], lang: Lang) -> str:
+        """Names for a chat message: all of a few, or the most written-about and a count."""
+        if len(terms) <= MAX_NAMES_LISTED:
+            return messages.join_names(sorted(self._entity_name(t) for t in terms), lang)
+        mentions = {t: 0 for t in terms}
+        for fact in self.base.facts:
+            for entity in fact.entities:
+                if f"e:{entity}" in mentions:
+                    mentions[f"e:{entity}"] += 1
+        top = sorted(terms, key=lambda t: (-mentions[t], self._entity_name(t)))[:MAX_NAMES_LISTED]
+        names = sorted(self._entity_name(t) for t in top)
+        return messages.text("names_and_more", lang, names=", ".join(names), count=len(terms) - len(top))
+
+    def _entity_name(self, term: str) -> str:
+        return self.base.entity(term.removeprefix("e:")).name
+
+
+def _one_per_subject(facts: list[Fact], terms: frozenset[str]) -> list[Fact]:
+    """One amount per spender, for comparing spenders: the one for a year the question
+    names, else the latest. Two amounts of the same company are never compared as rivals."""
+    chosen: dict[str, Fact] = {}
+    for fact in facts:
+        assert fact.amount is not None
+        current = chosen.get(fact.amount.subject)
+        if current is None or _year_preference(fact, terms) > _year_preference(current, terms):
+            chosen[fact.amount.subject] = fact
+    return list(chosen.values())
+
+
+def _year_preference(fact: Fact, terms: frozenset[str]) -> tuple[bool, int]:
+    period = fact.amount.period if fact.amount else None
+    year = period.year if period and period.year else 0
+    return f"y:{year}" in terms, year
+
+
+def _sources(facts: Sequence[Fact]) -> list[SourceRef]:
+    refs: dict[tuple[str, str, str], SourceRef] = {}
+    for fact in facts:
+        s = fact.source
+        refs.setdefault((s.publisher, s.title, s.date), SourceRef(
+            publisher=s.publisher, title=s.title, date=s.date, document=s.document, url=s.url))
+    return list(refs.values())

@@ -1,0 +1,210 @@
+"""The answer policy: one object holding every threshold, margin and bonus, and the gates.
+
+A *fact gate* is a named predicate a fact must pass to answer a question at all (a question
+about 2026 is not answered by a 2025 fact); a *decision gate* is a named rule on the ranking
+of the facts that passed (the best must clear the threshold, and beat the runner-up). Each
+gate can be switched off by name (:meth:`AnswerPolicy.without`), which is how
+``benchmarks/gate_sweep.py`` shows what each one earns, and each has a test that fails when
+it is removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from bot.answering.analysis import Analysis, Candidate
+from knowledge.models import Fact
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks, worked out once for every gate and every candidate."""
+
+    analysis: Analysis
+    #: organisation led by a person (e:satya-nadella -> e:microsoft), for the whole base
+    leads: Mapping[str, str]
+
+    @cached_property
+    def spenders(self) -> frozenset[str]:
+        """The entities named, plus the organisations the named people lead."""
+        named = self.analysis.entities
+        return named | {self.leads[e] for e in named if e in self.leads}
+
+    @cached_property
+    def years(self) -> frozenset[str]:
+        return frozenset(t for t in self.analysis.terms if t.startswith("y:"))
+
+    @property
+    def wants_figure(self) -> bool:
+        return "amount" in self.analysis.roles
+
+    @property
+    def wants_money(self) -> bool:
+        return self.wants_figure or "money" in self.analysis.roles
+
+    @property
+    def wants_count(self) -> bool:
+        """ "How many engineers...?": a count of a thing, not of money."""
+        return bool(self.analysis.counted) and self.wants_figure and "money" not in self.analysis.roles
+
+    @cached_property
+    def asks_for_another(self) -> bool:
+        """ "Who ... X?" with more to it than a name asks for someone besides X ("Who leads
+        Meta?"); "Who is Sam Altman?" is about him."""
+        return self.analysis.asks_who and bool(self.analysis.terms - self.analysis.entities)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One candidate fact as the gates see it: the fact, its terms, and (read only when a
+    count is asked, then remembered) the things its statements give a number of."""
+
+    fact: Fact
+    terms: frozenset[str]
+    things_counted: Callable[[], frozenset[str]]
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str
+    why: str
+    keeps: Callable[[Asked, Seen], bool]
+
+
+def _names_the_entities(asked: Asked, seen: Seen) -> bool:
+    entities = asked.analysis.entities
+    missing = sum(not (e in seen.terms or asked.leads.get(e) in seen.terms) for e in entities)
+    return missing <= len(entities) // 3
+
+
+def _gives_the_figure(asked: Asked, seen: Seen) -> bool:
+    if not asked.wants_figure:
+        return True
+    if "money" in asked.analysis.roles:
+        return seen.fact.amount is not None
+    return seen.fact.amount is not None or any(t.startswith("n:") for t in seen.terms)
+
+
+def _same_year(asked: Asked, seen: Seen) -> bool:
+    return asked.years <= seen.terms
+
+
+def _names_someone_else(asked: Asked, seen: Seen) -> bool:
+    if not asked.asks_for_another:
+        return True
+    return any(f"e:{e}" not in asked.analysis.entities for e in seen.fact.entities)
+
+
+def _counts_the_thing(asked: Asked, seen: Seen) -> bool:
+    return not asked.wants_count or bool(seen.things_counted() & asked.analysis.counted)
+
+
+#: Every fact gate, in the order they are checked (cheapest first).
+FACT_GATES: tuple[Gate, ...] = (
+    Gate("same_year", "a question about 2026 is not answered by a 2025 fact", _same_year),
+    Gate("names_the_entities",
+         "a fact about Meta does not answer a question about Microsoft; a long question may name "
+         "context too, so a third of the names may be missing (a person stands for the company they lead)",
+         _names_the_entities),
+    Gate("gives_the_figure",
+         "a question asking how much is answered by a figure: of money, only a structured amount",
+         _gives_the_figure),
+    Gate("names_someone_else", "\"Who leads Meta?\" is not answered by a fact about Meta alone",
+         _names_someone_else),
+    Gate("counts_the_thing",
+         "\"How many engineers?\" is answered by a number of engineers, not by a budget",
+         _counts_the_thing),
+)
+#: Rules on the ranking, by name (see :meth:`AnswerPolicy.decide`).
+DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead")
+#: Bonuses that break near-ties between facts, by name (switched off, they add nothing).
+BONUSES = ("primary_bonus", "spender_bonus")
+GATE_NAMES = tuple(g.name for g in FACT_GATES) + DECISION_GATES + BONUSES
+
+
+@dataclass(frozen=True)
+class Decision:
+    answers: bool
+    #: the best fact cleared the threshold but a runner-up was too close: ask, do not guess
+    unsure: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """How sure the engine must be to answer, and what breaks ties; every number says why.
+
+    The defaults were chosen with ``benchmarks/gate_sweep.py`` on the project's question sets.
+    """
+
+    #: A fact must score this much (0-100) to be the answer when a runner-up is near.
+    threshold: float = 62.0
+    #: Below this score, a runner-up within ``margin`` of the best makes the bot ask, not
+    #: guess; only a near-exact phrasing is sure enough to ignore a close runner-up.
+    confident_score: float = 97.0
+    margin: float = 4.0
+    #: A best fact under the threshold still answers when it scores this much and leads the
+    #: runner-up by ``lead_margin``: chat wording ("ok so like ... tbh") lowers every score,
+    #: but a fact far ahead of the rest was found, not guessed.
+    lead_floor: float = 62.0
+    lead_margin: float = 12.0
+    #: A fact lists its main entity first; "Who presented Stargate?" is about the Stargate
+    #: fact more than about a fact that mentions Stargate in passing.
+    primary_bonus: float = 3.0
+    #: "Microsoft spending" is about Microsoft's figure more than any other Microsoft fact.
+    spender_bonus: float = 4.0
+    max_suggestions: int = 3
+    #: gates and bonuses switched off by name (for the sweep; the bot runs with none off)
+    off: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        unknown = self.off - set(GATE_NAMES)
+        if unknown:
+            raise ValueError(f"no such gate: {', '.join(sorted(unknown))}")
+
+    def without(self, *names: str) -> AnswerPolicy:
+        """This policy with the named gates or bonuses switched off."""
+        return replace(self, off=self.off | frozenset(names))
+
+    def is_on(self, name: str) -> bool:
+        return name not in self.off
+
+    def fact_gates(self) -> tuple[Gate, ...]:
+        return tuple(g for g in FACT_GATES if g.name not in self.off)
+
+    def bonus(self, asked: Asked, fact: Fact) -> float:
+        """Points added to a fact's score to break near-ties (never past 100)."""
+        bonus = 0.0
+        if self.is_on("primary_bonus") and f"e:{fact.entities[0]}" in asked.spenders:
+            bonus += self.primary_bonus
+        if (self.is_on("spender_bonus") and asked.wants_money and fact.amount
+                and f"e:{fact.amount.subject}" in asked.spenders):
+            bonus += self.spender_bonus
+        return bonus
+
+    def decide(self, ranked: list[Candidate]) -> Decision:
+        """Whether the best of the ranked facts answers: it clears the threshold and no
+        runner-up is too close, or it leads the rest clearly."""
+        if not ranked:
+            return Decision(False)
+        best = ranked[0]
+        second = ranked[1] if len(ranked) > 1 else None
+        clears = best.base_score >= self.threshold or not self.is_on("clears_threshold")
+        close = second is not None and (best.score - second.score < self.margin
+                                        and best.base_score - second.base_score < self.margin)
+        too_close = self.is_on("beats_runner_up") and close and best.score < self.confident_score
+        if clears and not too_close:
+            return Decision(True)
+        if self.is_on("clear_lead") and best.base_score >= self.lead_floor and (
+                second is None or best.base_score - second.base_score >= self.lead_margin):
+            return Decision(True)
+        return Decision(False, unsure=clears)
+
+    def abstains_on_unknown_names(self, analysis: Analysis) -> bool:
+        """A name the base has never seen (Intel, Huawei) means "I don't know", whatever else
+        matches: answering about Meta instead would be a confident wrong answer."""
+        return self.is_on("unknown_name") and bool(analysis.unknown_names)
+
+
+DEFAULT_POLICY = AnswerPolicy()
