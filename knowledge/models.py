@@ -209,6 +209,15 @@ class Concept:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
+class SkippedText:
+    """An excerpt of a source document no fact needs to quote, and why (a dateline, a credit)."""
+
+    document: NonEmpty
+    text: NonEmpty
+    reason: NonEmpty
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class FactFile:
     """One fact file as it was loaded: its name, the SHA-256 of its bytes, its facts' count."""
 

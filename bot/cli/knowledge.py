@@ -13,6 +13,8 @@ from pydantic import TypeAdapter
 from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
 from bot.gaps import group_gaps, stored_entries
+from knowledge.coverage import coverage as document_coverage_of
+from knowledge.coverage import read_skipped
 from knowledge.errors import FactBaseError
 from knowledge.loader import load_fact_base
 from knowledge.models import Fact
@@ -34,6 +36,12 @@ def validate(path: Path | None) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(exc.problems)} problem(s) in {target}", err=True)
+        sys.exit(1)
+    skipped_problems = read_skipped(target)[1]  # skipped.yaml does not feed the base, but is data too
+    if skipped_problems:
+        for problem in skipped_problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(skipped_problems)} problem(s) in {target}", err=True)
         sys.exit(1)
     click.echo(f"OK: {len(base.facts)} facts, {len(base.entities)} entities, "
                f"{len(base.concepts)} concepts in {target}")
@@ -80,3 +88,36 @@ def gaps(limit: int, as_json: bool) -> None:
         click.echo(f"{gap.count:4d}x  {gap.text}  (lang {gap.lang}, best score {gap.best_score:.0f})")
         for variant in gap.variants[:3]:
             click.echo(f"        also: {variant}")
+
+
+@knowledge.command()
+@click.argument("path", type=click.Path(path_type=Path), default=None, required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print every sentence with what covers it, as JSON.")
+def coverage(path: Path | None, as_json: bool) -> None:
+    """List, per source document, each sentence no fact quotes; exit 1 if any is left that
+    skipped.yaml does not mark as deliberately skipped."""
+    target = path or settings_and_logging().knowledge_dir
+    with user_errors():
+        base = load_fact_base(target)
+    reports, problems = document_coverage_of(base, target)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if as_json:
+        click.echo(json.dumps([
+            {"document": report.document, "sentences": [
+                {"line": item.sentence.line, "text": item.sentence.text, "status": item.status,
+                 "fact_ids": item.fact_ids, "skipped": item.skip_reasons, "uncovered": item.uncovered}
+                for item in report.sentences]} for report in reports
+        ], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            click.echo(f"{report.document}: {len(report.sentences)} sentences, {report.count('quoted')} quoted, "
+                       f"{report.count('skipped')} skipped, {len(report.uncovered)} not covered")
+            for item in report.uncovered:
+                click.echo(f"  line {item.sentence.line} ({item.status}): {item.sentence.text}")
+                if item.fact_ids:
+                    click.echo(f"      not quoted: {item.uncovered}  (quoted in part by {', '.join(item.fact_ids)})")
+        if not reports:
+            click.echo(f"No source documents in {target / 'sources'}.")
+    if problems or any(report.uncovered for report in reports):
+        sys.exit(1)
