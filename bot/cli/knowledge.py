@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -15,9 +17,11 @@ from bot.computed import amount_text, period_text
 from bot.gaps import group_gaps, stored_entries
 from knowledge.coverage import coverage as document_coverage_of
 from knowledge.coverage import read_skipped
+from knowledge.draft import DraftSource, draft_article, read_article, recovery, write_draft
+from knowledge.draft.entities import entity_id as draft_entity_id
 from knowledge.errors import FactBaseError
-from knowledge.loader import load_fact_base
-from knowledge.models import Fact
+from knowledge.loader import load_fact_base, unfinished_fields
+from knowledge.models import Fact, Lang
 
 
 @click.group()
@@ -37,7 +41,8 @@ def validate(path: Path | None) -> None:
             click.echo(str(problem), err=True)
         click.echo(f"{len(exc.problems)} problem(s) in {target}", err=True)
         sys.exit(1)
-    skipped_problems = read_skipped(target)[1]  # skipped.yaml does not feed the base, but is data too
+    # skipped.yaml does not feed the base but is data too; drafted fields wait for a person
+    skipped_problems = read_skipped(target)[1] + unfinished_fields(target)
     if skipped_problems:
         for problem in skipped_problems:
             click.echo(str(problem), err=True)
@@ -121,3 +126,49 @@ def coverage(path: Path | None, as_json: bool) -> None:
             click.echo(f"No source documents in {target / 'sources'}.")
     if problems or any(report.uncovered for report in reports):
         sys.exit(1)
+
+
+@knowledge.command()
+@click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source-id", help="Id of the article as a source (default: from its file name).")
+@click.option("--publisher", help="Who published it (default: what the HTML says, else left for a person).")
+@click.option("--date", "date", help="Its date, YYYY-MM-DD or YYYY-MM (default: what the article says).")
+@click.option("--url", help="Where it was published.")
+@click.option("--title", help="Its title (default: what the article says, else left for a person).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), help="Its language (default: detected).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the draft (default: drafts/SOURCE-ID).")
+@click.option("--compare", is_flag=True, help="Print how much of the base's facts on this article the draft recovers.")
+def draft(article: Path, source_id: str | None, publisher: str | None, date: str | None, url: str | None,
+          title: str | None, lang: Lang | None, out_dir: Path | None, compare: bool) -> None:
+    """Draft facts from ARTICLE (text, Markdown or HTML) for a person to review, apart from the base."""
+    with user_errors():
+        settings = settings_and_logging()
+        base = load_fact_base(settings.knowledge_dir)
+    try:
+        text = read_article(article, lang=lang)
+    except ValueError as exc:
+        raise click.UsageError(f"{article}: {exc}") from exc
+    when = date or text.date
+    if when is None or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?", when):
+        raise click.UsageError("--date YYYY-MM-DD (or YYYY-MM) is needed: the article gives no date"
+                               if when is None else f"--date {when!r} is not YYYY-MM-DD or YYYY-MM")
+    identifier = source_id or draft_entity_id(article.stem)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", identifier):
+        raise click.UsageError(f"--source-id {identifier!r}: use lower-case letters, digits and dashes")
+    source = DraftSource(source_id=identifier, date=when, publisher=publisher, title=title, url=url)
+    result = draft_article(text, base.entities, source, added=dt.date.today())
+    target = out_dir or Path("drafts") / identifier
+    written = write_draft(result, target, settings.knowledge_dir)
+    amounts = sum(1 for fact in result.facts if "amount" in fact)
+    click.echo(f"{len(result.facts)} draft facts ({amounts} with an amount), {len(result.new_entities)} new names, "
+               f"{len(result.passed_over)} sentences passed over; article read as {text.lang}")
+    for path in written:
+        click.echo(f"  wrote {path}")
+    for entity in result.new_entities:
+        click.echo(f"  new name: {entity['name']} ({entity['kind']}, id {entity['id']})")
+    click.echo(f"Next: fill in each field `aibot knowledge validate {target}` names, "
+               "then move the files into the base.")
+    if compare:
+        for line in recovery(result, base.facts).lines():
+            click.echo(line)
