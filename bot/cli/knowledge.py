@@ -20,6 +20,7 @@ from knowledge.coverage import read_skipped
 from knowledge.draft import DraftSource, draft_article, read_article, recovery, write_draft
 from knowledge.draft.entities import entity_id as draft_entity_id
 from knowledge.errors import FactBaseError
+from knowledge.freshness import months_old, stale_facts
 from knowledge.loader import load_fact_base, unfinished_fields
 from knowledge.models import Fact, Lang
 
@@ -54,16 +55,29 @@ def validate(path: Path | None) -> None:
 
 @knowledge.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as a JSON array.")
-def list_facts(as_json: bool) -> None:
+@click.option("--stale", is_flag=True,
+              help="Only facts reported longer ago than AIBOT_STALE_AFTER_MONTHS (12 by default), oldest first.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="With --stale: judge age on this day (YYYY-MM-DD) instead of today.")
+def list_facts(as_json: bool, stale: bool, as_of: dt.datetime | None) -> None:
     """Show every fact the bot knows, with its amount and source."""
     with user_errors():
         settings = settings_and_logging()
         base = load_fact_base(settings.knowledge_dir)
+    facts = base.facts
+    today = as_of.date() if as_of is not None else dt.date.today()
+    if stale:
+        facts = stale_facts(facts, max_age_months=settings.stale_after_months, today=lambda: today)
     if as_json:
-        facts = TypeAdapter(list[Fact]).dump_python(base.facts, mode="json")
-        click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(TypeAdapter(list[Fact]).dump_python(facts, mode="json"), ensure_ascii=False, indent=2))
         return
-    for fact in base.facts:
+    if stale:
+        click.echo(f"{len(facts)} of {len(base.facts)} facts are older than {settings.stale_after_months} months "
+                   f"on {today.isoformat()}:")
+    for fact in facts:
+        if stale:
+            click.echo(f"{fact.id}  reported {fact.reported}, {months_old(fact, today)} months old")
+            continue
         amount = ""
         if fact.amount:
             amount = f"  [{amount_text(fact.amount, 'en')} {period_text(fact.amount, 'en')}]"
