@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # answering
     rate_limit_count: int = Field(default=5, ge=1, validation_alias=_env("AIBOT_RATE_LIMIT_COUNT"))
     rate_limit_seconds: float = Field(default=30.0, gt=0, validation_alias=_env("AIBOT_RATE_LIMIT_SECONDS"))
+    # a fact reported longer ago than this is stale (`aibot knowledge list --stale`)
+    stale_after_months: int = Field(default=12, ge=1, validation_alias=_env("AIBOT_STALE_AFTER_MONTHS"))
 
     # Discord
     discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from knowledge.building import long_lived_objects
 from knowledge.errors import FactBaseError, Problem
-from knowledge.models import LANGS, Concept, Entity, Fact, FactBase, FactFile
+from knowledge.models import LANGS, NEEDS_HUMAN, Concept, Entity, Fact, FactBase, FactFile
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -474,3 +474,37 @@ def _error_line(exc: Exception) -> int:
 
 def _first_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
+
+
+def unfinished_fields(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
+    """Every field of every fact that still starts with :data:`NEEDS_HUMAN` (left by
+    ``aibot knowledge draft`` for a person to fill in), located; run by ``validate`` only,
+    so loading a base costs nothing more."""
+    problems = []
+    for path in fact_file_paths(data_dir):
+        try:
+            facts, _ = read_fact_file(path)
+        except FactBaseError:
+            continue  # reported by the full validation
+        locate = _Locator(path)
+        for index, fact in enumerate(facts):
+            for field, text in _human_fields(fact):
+                if text.startswith(NEEDS_HUMAN):
+                    problems.append(Problem(path, locate(("facts", index, *field)), fact.id,
+                                            ".".join(map(str, field)), f"needs a person: {text}"))
+    return problems
+
+
+def _human_fields(fact: Fact) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    for lang in LANGS:
+        yield ("statement", lang), fact.statement.in_lang(lang)
+    for lang in LANGS:
+        for i, phrasing in enumerate(fact.phrasings.in_lang(lang)):
+            yield ("phrasings", lang, i), phrasing
+    if fact.amount is not None:
+        for lang in LANGS:
+            yield ("amount", "purpose", lang), fact.amount.purpose.in_lang(lang)
+        if fact.amount.period.as_stated:
+            yield ("amount", "period", "as_stated"), fact.amount.period.as_stated
+    yield ("source", "publisher"), fact.source.publisher
+    yield ("source", "title"), fact.source.title

@@ -29,6 +29,10 @@ Identifier = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]*$")
 ]
 
+#: Written at the start of a field a person must fill in (a drafted fact's other language);
+#: ``aibot knowledge validate`` names every field that still starts with it.
+NEEDS_HUMAN = "TODO:"
+
 #: Currencies the bot can name in both languages; anything else is a data error.
 CURRENCIES: dict[str, dict[Lang, tuple[str, str]]] = {
     "USD": {"en": ("dollar", "dollars"), "fr": ("dollar", "dollars")},
@@ -206,6 +210,15 @@ class Concept:
     id: Identifier
     words: list[NonEmpty] = Field(min_length=1)
     role: Literal["topic", "amount", "money", "growth", "yearly", "compare", "rank"] = "topic"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
+class SkippedText:
+    """An excerpt of a source document no fact needs to quote, and why (a dateline, a credit)."""
+
+    document: NonEmpty
+    text: NonEmpty
+    reason: NonEmpty
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)

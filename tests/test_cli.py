@@ -69,7 +69,7 @@ def test_unanswered_questions_feed_the_gaps_command(private_data_dir: Path) -> N
 
 def test_knowledge_list_json() -> None:
     facts = json.loads(aibot("knowledge", "list", "--json").stdout)
-    assert len(facts) == 14 and all(f["source"]["quotes"] for f in facts)
+    assert len(facts) >= 14 and all(f["source"]["quotes"] for f in facts)
 
 
 def test_help_on_every_command() -> None:

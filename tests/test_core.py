@@ -124,15 +124,16 @@ def test_a_count_is_a_number_then_the_thing_counted(engine: AnswerEngine) -> Non
 
 
 @pytest.mark.parametrize(("question", "fact_id"), [
-    ("Who leads Meta?", None),  # no fact says who: Meta's budget is no answer
-    ("Qui dirige Meta ?", None),
+    ("Who leads Oracle?", None),  # no fact says who: Oracle's profile is no answer
+    ("Qui dirige SoftBank ?", None),
+    ("Qui dirige Meta ?", "zuckerberg-2025-expectations"),  # "Mark Zuckerberg, Meta's boss"
     ("Who finances Stargate?", "stargate-project"),  # the fact names OpenAI, Oracle, SoftBank
     ("Qui finance Stargate ?", "stargate-project"),
     ("Who launched ChatGPT?", "generative-ai-boom"),
     ("Who is Mark Zuckerberg?", "zuckerberg-2025-expectations"),  # only a name: a fact about him
     ("Who runs Microsoft?", "nadella-davos-reply"),  # "Microsoft CEO Satya Nadella"
     ("Qui dirige Microsoft ?", "nadella-davos-reply"),
-    ("Who runs Meta?", None),  # no fact says who runs Meta
+    ("Who runs Meta?", "zuckerberg-2025-expectations"),
 ])
 async def test_who_asks_for_someone_besides_those_named(engine: AnswerEngine, question: str,
                                                          fact_id: str | None) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -13,9 +15,14 @@ from pydantic import TypeAdapter
 from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
 from bot.gaps import group_gaps, stored_entries
+from knowledge.coverage import coverage as document_coverage_of
+from knowledge.coverage import read_skipped
+from knowledge.draft import DraftSource, draft_article, read_article, recovery, write_draft
+from knowledge.draft.entities import entity_id as draft_entity_id
 from knowledge.errors import FactBaseError
-from knowledge.loader import load_fact_base
-from knowledge.models import Fact
+from knowledge.freshness import months_old, stale_facts
+from knowledge.loader import load_fact_base, unfinished_fields
+from knowledge.models import Fact, Lang
 
 
 @click.group()
@@ -35,22 +42,42 @@ def validate(path: Path | None) -> None:
             click.echo(str(problem), err=True)
         click.echo(f"{len(exc.problems)} problem(s) in {target}", err=True)
         sys.exit(1)
+    # skipped.yaml does not feed the base but is data too; drafted fields wait for a person
+    skipped_problems = read_skipped(target)[1] + unfinished_fields(target)
+    if skipped_problems:
+        for problem in skipped_problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(skipped_problems)} problem(s) in {target}", err=True)
+        sys.exit(1)
     click.echo(f"OK: {len(base.facts)} facts, {len(base.entities)} entities, "
                f"{len(base.concepts)} concepts in {target}")
 
 
 @knowledge.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as a JSON array.")
-def list_facts(as_json: bool) -> None:
+@click.option("--stale", is_flag=True,
+              help="Only facts reported longer ago than AIBOT_STALE_AFTER_MONTHS (12 by default), oldest first.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="With --stale: judge age on this day (YYYY-MM-DD) instead of today.")
+def list_facts(as_json: bool, stale: bool, as_of: dt.datetime | None) -> None:
     """Show every fact the bot knows, with its amount and source."""
     with user_errors():
         settings = settings_and_logging()
         base = load_fact_base(settings.knowledge_dir)
+    facts = base.facts
+    today = as_of.date() if as_of is not None else dt.date.today()
+    if stale:
+        facts = stale_facts(facts, max_age_months=settings.stale_after_months, today=lambda: today)
     if as_json:
-        facts = TypeAdapter(list[Fact]).dump_python(base.facts, mode="json")
-        click.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(TypeAdapter(list[Fact]).dump_python(facts, mode="json"), ensure_ascii=False, indent=2))
         return
-    for fact in base.facts:
+    if stale:
+        click.echo(f"{len(facts)} of {len(base.facts)} facts are older than {settings.stale_after_months} months "
+                   f"on {today.isoformat()}:")
+    for fact in facts:
+        if stale:
+            click.echo(f"{fact.id}  reported {fact.reported}, {months_old(fact, today)} months old")
+            continue
         amount = ""
         if fact.amount:
             amount = f"  [{amount_text(fact.amount, 'en')} {period_text(fact.amount, 'en')}]"
@@ -80,3 +107,82 @@ def gaps(limit: int, as_json: bool) -> None:
         click.echo(f"{gap.count:4d}x  {gap.text}  (lang {gap.lang}, best score {gap.best_score:.0f})")
         for variant in gap.variants[:3]:
             click.echo(f"        also: {variant}")
+
+
+@knowledge.command()
+@click.argument("path", type=click.Path(path_type=Path), default=None, required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print every sentence with what covers it, as JSON.")
+def coverage(path: Path | None, as_json: bool) -> None:
+    """List, per source document, each sentence no fact quotes; exit 1 if any is left that
+    skipped.yaml does not mark as deliberately skipped."""
+    target = path or settings_and_logging().knowledge_dir
+    with user_errors():
+        base = load_fact_base(target)
+    reports, problems = document_coverage_of(base, target)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if as_json:
+        click.echo(json.dumps([
+            {"document": report.document, "sentences": [
+                {"line": item.sentence.line, "text": item.sentence.text, "status": item.status,
+                 "fact_ids": item.fact_ids, "skipped": item.skip_reasons, "uncovered": item.uncovered}
+                for item in report.sentences]} for report in reports
+        ], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            click.echo(f"{report.document}: {len(report.sentences)} sentences, {report.count('quoted')} quoted, "
+                       f"{report.count('skipped')} skipped, {len(report.uncovered)} not covered")
+            for item in report.uncovered:
+                click.echo(f"  line {item.sentence.line} ({item.status}): {item.sentence.text}")
+                if item.fact_ids:
+                    click.echo(f"      not quoted: {item.uncovered}  (quoted in part by {', '.join(item.fact_ids)})")
+        if not reports:
+            click.echo(f"No source documents in {target / 'sources'}.")
+    if problems or any(report.uncovered for report in reports):
+        sys.exit(1)
+
+
+@knowledge.command()
+@click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source-id", help="Id of the article as a source (default: from its file name).")
+@click.option("--publisher", help="Who published it (default: what the HTML says, else left for a person).")
+@click.option("--date", "date", help="Its date, YYYY-MM-DD or YYYY-MM (default: what the article says).")
+@click.option("--url", help="Where it was published.")
+@click.option("--title", help="Its title (default: what the article says, else left for a person).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), help="Its language (default: detected).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the draft (default: drafts/SOURCE-ID).")
+@click.option("--compare", is_flag=True, help="Print how much of the base's facts on this article the draft recovers.")
+def draft(article: Path, source_id: str | None, publisher: str | None, date: str | None, url: str | None,
+          title: str | None, lang: Lang | None, out_dir: Path | None, compare: bool) -> None:
+    """Draft facts from ARTICLE (text, Markdown or HTML) for a person to review, apart from the base."""
+    with user_errors():
+        settings = settings_and_logging()
+        base = load_fact_base(settings.knowledge_dir)
+    try:
+        text = read_article(article, lang=lang)
+    except ValueError as exc:
+        raise click.UsageError(f"{article}: {exc}") from exc
+    when = date or text.date
+    if when is None or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?", when):
+        raise click.UsageError("--date YYYY-MM-DD (or YYYY-MM) is needed: the article gives no date"
+                               if when is None else f"--date {when!r} is not YYYY-MM-DD or YYYY-MM")
+    identifier = source_id or draft_entity_id(article.stem)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", identifier):
+        raise click.UsageError(f"--source-id {identifier!r}: use lower-case letters, digits and dashes")
+    source = DraftSource(source_id=identifier, date=when, publisher=publisher, title=title, url=url)
+    result = draft_article(text, base.entities, source, added=dt.date.today())
+    target = out_dir or Path("drafts") / identifier
+    written = write_draft(result, target, settings.knowledge_dir)
+    amounts = sum(1 for fact in result.facts if "amount" in fact)
+    click.echo(f"{len(result.facts)} draft facts ({amounts} with an amount), {len(result.new_entities)} new names, "
+               f"{len(result.passed_over)} sentences passed over; article read as {text.lang}")
+    for path in written:
+        click.echo(f"  wrote {path}")
+    for entity in result.new_entities:
+        click.echo(f"  new name: {entity['name']} ({entity['kind']}, id {entity['id']})")
+    click.echo(f"Next: fill in each field `aibot knowledge validate {target}` names, "
+               "then move the files into the base.")
+    if compare:
+        for line in recovery(result, base.facts).lines():
+            click.echo(line)

@@ -1,0 +1,241 @@
+"""Draft facts from an article: one per sentence that states an amount or names an entity.
+
+A draft is a data directory of its own (``entities.yaml``, ``lexicon.yaml``, ``facts/``,
+``sources/``), written apart from the loaded base, so ``aibot knowledge validate DRAFT``
+checks it like the base and names every field still marked for a person
+(:data:`knowledge.models.NEEDS_HUMAN`); a person fills those in and moves the fact file,
+the source document and the new entities into the base.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.coverage import split_sentences
+from knowledge.draft.amounts import ParsedAmount, parse_amounts
+from knowledge.draft.entities import EntityMatcher, Mention, capitalised_words, guess_kind, new_names
+from knowledge.draft.reading import Article
+from knowledge.models import NEEDS_HUMAN, Entity, EntityKind, Lang
+
+_OTHER: dict[Lang, Lang] = {"en": "fr", "fr": "en"}
+_LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+_PURPOSE = re.compile(r"\b(?:pour|afin de|dans|to|for|in|on)\s+(?P<purpose>[^,;.()]{6,}?)(?:\s*[,;.()]|$)",
+                      re.IGNORECASE)
+#: When the money is spent is the period's business, not the purpose's: "data centers in 2025".
+_PERIOD_WORDS = re.compile(r"\s+(?:(?:in|en|for|pour|by|d'ici)\s+(?:19|20)\d\d\b|this year|cette année|next year|"
+                           r"l'an prochain|(?:over|sur)\s+\w+\s+(?:years|ans)).*$", re.IGNORECASE)
+_SUBJECT_KINDS = frozenset({EntityKind.COMPANY, EntityKind.PROJECT})
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSource:
+    """Where the article comes from; ``date`` is "YYYY-MM" or "YYYY-MM-DD"."""
+
+    source_id: str
+    date: str
+    publisher: str | None = None
+    title: str | None = None
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class Draft:
+    """What ``draft_article`` proposes, as the YAML-ready mappings it will write."""
+
+    source: DraftSource
+    article: Article
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    new_entities: list[dict[str, Any]] = field(default_factory=list)
+    #: sentences neither an amount nor a name was found in: no fact drafted
+    passed_over: list[str] = field(default_factory=list)
+    #: each drafted fact's amounts as parsed, for measuring the draft against a base
+    amounts: dict[str, list[tuple[str, ParsedAmount]]] = field(default_factory=dict)
+
+    @property
+    def document(self) -> str:
+        return f"{self.source.source_id}.txt"
+
+
+def draft_article(article: Article, entities: list[Entity], source: DraftSource, *,
+                  added: dt.date) -> Draft:
+    """Draft one fact per sentence of ``article`` that states an amount or names an entity."""
+    draft = Draft(source=source, article=article)
+    by_id = {entity.id: entity for entity in entities}
+    matcher = EntityMatcher(entities)
+    sentences = [s.text for s in split_sentences(article.text)]
+    elsewhere = capitalised_words(sentences)
+    year = int(source.date[:4])
+    proposed: dict[str, dict[str, Any]] = {}
+    last_subject: str | None = None
+    used_phrasings: set[str] = set()
+    for sentence in sentences:
+        known = matcher.find(sentence)
+        new = [m for m in new_names(sentence, known, elsewhere) if m.entity_id not in by_id]
+        for mention in new:
+            proposed.setdefault(mention.entity_id, {
+                "id": mention.entity_id, "name": mention.text,
+                "kind": guess_kind(mention.text, sentence, mention.start).value})
+        amounts = parse_amounts(sentence, article.lang, year=year)
+        mentions = sorted([*known, *new], key=lambda m: m.start)
+        ids = list(dict.fromkeys(m.entity_id for m in mentions))
+        if not amounts and not ids:
+            draft.passed_over.append(sentence)
+            continue
+        kinds = {**{e: EntityKind(p["kind"]) for e, p in proposed.items()}, **{e.id: e.kind for e in entities}}
+        fact_amounts = []
+        for amount in amounts:
+            subject = _subject(amount, mentions, kinds, by_id) or last_subject
+            if subject is None:
+                continue
+            last_subject = subject
+            fact_amounts.append((subject, amount))
+        if not ids and not fact_amounts:
+            draft.passed_over.append(sentence)
+            continue
+        for subject, _ in fact_amounts:
+            if subject not in ids:
+                ids.append(subject)
+        names = {**{e.id: e.name for e in entities}, **{e: p["name"] for e, p in proposed.items()}}
+        fact_id = f"{source.source_id}-{len(draft.facts) + 1:02d}"
+        draft.facts.append(_fact(fact_id, sentence, ids, fact_amounts[:1], names, draft, added, used_phrasings))
+        draft.amounts[fact_id] = fact_amounts
+    draft.new_entities = list(proposed.values())
+    return draft
+
+
+def _subject(amount: ParsedAmount, mentions: list[Mention], kinds: dict[str, EntityKind],
+             by_id: dict[str, Entity]) -> str | None:
+    """Who spends: the first company or project the sentence names, where a subject stands in
+    English and French (a person stands for the organisation they lead), else the first one
+    named after the amount; a guess a person checks."""
+    def organisation(mention: Mention) -> str | None:
+        led = by_id[mention.entity_id].leads if mention.entity_id in by_id else None
+        if led is not None:
+            return led
+        return mention.entity_id if kinds.get(mention.entity_id) in _SUBJECT_KINDS else None
+
+    before = [organisation(m) for m in mentions if m.start < amount.start]
+    after = [organisation(m) for m in mentions if m.start >= amount.start]
+    return next((o for o in before if o), None) or next((o for o in after if o), None)
+
+
+def _fact(fact_id: str, sentence: str, entity_ids: list[str], amounts: list[tuple[str, ParsedAmount]],
+          names: dict[str, str], draft: Draft, added: dt.date, used: set[str]) -> dict[str, Any]:
+    lang = draft.article.lang
+    other = _OTHER[lang]
+    statement = {lang: sentence, other: f"{NEEDS_HUMAN} write in {_LANGUAGE_NAMES[other]}: {sentence}"}
+    fact: dict[str, Any] = {"id": fact_id, "statement": {"en": statement["en"], "fr": statement["fr"]},
+                            "entities": entity_ids, "topics": []}
+    phrasings: dict[str, list[str]] = {"en": [], "fr": []}
+    if amounts:
+        subject, amount = amounts[0]
+        fact["amount"] = _amount(subject, amount, sentence, lang, int(draft.source.date[:4]))
+        for question_lang, questions in _questions(names.get(subject, subject), amount).items():
+            for question in questions:
+                if question.casefold() not in used:
+                    used.add(question.casefold())
+                    phrasings[question_lang].append(question)
+    for question_lang in ("en", "fr"):
+        if not phrasings[question_lang]:
+            phrasings[question_lang] = [f"{NEEDS_HUMAN} questions {fact_id} answers, in "
+                                        f"{_LANGUAGE_NAMES[question_lang]}"]
+    source = draft.source
+    fact["reported"] = source.date
+    fact["source"] = {
+        "publisher": source.publisher or draft.article.publisher or f"{NEEDS_HUMAN} publisher",
+        "title": source.title or draft.article.title or f"{NEEDS_HUMAN} title of the article",
+        "date": source.date, "document": draft.document, **({"url": source.url} if source.url else {}),
+        "lang": lang, "quotes": [sentence],
+    }
+    fact["phrasings"] = phrasings
+    fact["added"] = added.isoformat()
+    return fact
+
+
+def _amount(subject: str, amount: ParsedAmount, sentence: str, lang: Lang, year: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    if amount.value is not None:
+        figures["value"] = amount.value
+    if amount.low is not None:
+        figures["low"] = amount.low
+    if amount.high is not None:
+        figures["high"] = amount.high
+    if amount.up_to:
+        figures["up_to"] = True
+    if amount.years is not None:
+        period: dict[str, Any] = {"years": amount.years, "as_stated": amount.as_stated}
+    elif amount.year is not None:
+        period = {"year": amount.year, **({"as_stated": amount.as_stated} if amount.as_stated else {})}
+    else:
+        period = {"year": year, "as_stated": f"{NEEDS_HUMAN} the sentence gives no year; the article's is set: check"}
+    purpose_match = _PURPOSE.search(sentence[amount.start + len(amount.text):])
+    stated = _PERIOD_WORDS.sub("", purpose_match.group("purpose")).strip() if purpose_match else None
+    other = _OTHER[lang]
+    purpose = {lang: stated or f"{NEEDS_HUMAN} what the money is for",
+               other: f"{NEEDS_HUMAN} write in {_LANGUAGE_NAMES[other]}" + (f": {stated}" if stated else "")}
+    result: dict[str, Any] = {"subject": subject, "currency": amount.currency, **figures, "period": period,
+                              "purpose": {"en": purpose["en"], "fr": purpose["fr"]}}
+    if amount.growth_percent is not None and amount.growth_versus_year is not None:
+        result["growth"] = {"percent": amount.growth_percent, "versus_year": amount.growth_versus_year}
+    return result
+
+
+def _questions(name: str, amount: ParsedAmount) -> dict[Lang, list[str]]:
+    """Questions in both languages that the structured amount answers."""
+    en: list[str] = []
+    fr: list[str] = []
+    if amount.years is not None:
+        en += [f"How much will {name} invest over {amount.years} years?", f"{name} investment"]
+        fr += [f"Combien {name} va-t-il investir sur {amount.years} ans ?", f"Investissement de {name}"]
+    elif amount.year is not None:
+        en += [f"How much will {name} invest in {amount.year}?", f"What is {name}'s budget for {amount.year}?",
+               f"{name} spending {amount.year}"]
+        fr += [f"Combien {name} va-t-il investir en {amount.year} ?", f"Quel est le budget de {name} pour "
+               f"{amount.year} ?", f"Dépenses de {name} en {amount.year}"]
+    else:
+        en += [f"How much is {name} spending?"]
+        fr += [f"Combien {name} dépense-t-il ?"]
+    if amount.growth_versus_year is not None:
+        en.append(f"How much more is {name} spending than in {amount.growth_versus_year}?")
+        fr.append(f"De combien les dépenses de {name} augmentent-elles par rapport à {amount.growth_versus_year} ?")
+    return {"en": en, "fr": fr}
+
+
+def write_draft(draft: Draft, out_dir: Path, base_dir: Path) -> list[Path]:
+    """Write ``draft`` as a data directory in ``out_dir`` (the base's entities and lexicon
+    copied in, so it validates on its own); return the files written."""
+    (out_dir / "facts").mkdir(parents=True, exist_ok=True)
+    (out_dir / "sources").mkdir(parents=True, exist_ok=True)
+    document = out_dir / "sources" / draft.document
+    document.write_text(draft.article.text, encoding="utf-8")
+    facts_file = out_dir / "facts" / f"{draft.source.source_id}.yaml"
+    header = (f"# Draft facts from {draft.document}, written by `aibot knowledge draft`: not loaded by the bot.\n"
+              f"# Fill in every '{NEEDS_HUMAN}' (`aibot knowledge validate {out_dir}` names each), check\n"
+              f"# amounts, entities and ids, then move this file, sources/{draft.document} and the new\n"
+              f"# entities at the end of entities.yaml into the base.\n")
+    facts_file.write_text(header + _dump({"facts": draft.facts}), encoding="utf-8")
+    entities_file = out_dir / "entities.yaml"
+    base_entities = (base_dir / "entities.yaml").read_text(encoding="utf-8").rstrip("\n") + "\n"
+    new = "".join(
+        f"  - {{id: {e['id']}, name: {_scalar(e['name'])}, kind: {e['kind']}}}  # draft: check the kind\n"
+        for e in draft.new_entities)
+    entities_file.write_text(base_entities + ("\n  # --- new names found in the article (draft) ---\n" + new
+                                              if new else ""), encoding="utf-8")
+    lexicon = out_dir / "lexicon.yaml"
+    shutil.copyfile(base_dir / "lexicon.yaml", lexicon)
+    return [facts_file, document, entities_file, lexicon]
+
+
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110, default_flow_style=False)
+
+
+def _scalar(text: str) -> str:
+    return yaml.safe_dump(text, allow_unicode=True, default_style='"').strip().removesuffix("...").strip()
