@@ -158,6 +158,12 @@ class AnswerEngine:
             return self._abstain(text, lang, analysis, ranked, best.score, unsure=unsure)
         return self._found(text, lang, best.fact.statement.in_lang(lang), [best.fact], best.score)
 
+    def analyse(self, text: str, lang: Lang | None = None) -> Analysis:
+        """What the engine reads in ``text`` (entities, years, roles), for callers that keep
+        a conversation's context; the engine itself keeps none."""
+        cleaned = clean(text)
+        return self._best_reading(cleaned, lang or detect_language(cleaned))
+
     def _best_reading(self, text: str, lang: Lang) -> Analysis:
         """ "Meta AI spending" reads as the product Meta AI or as Meta + AI. Keep the reading
         that gives a confident answer; if both do, the higher score; the whole name wins ties."""

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # answering
     rate_limit_count: int = Field(default=5, ge=1, validation_alias=_env("AIBOT_RATE_LIMIT_COUNT"))
     rate_limit_seconds: float = Field(default=30.0, gt=0, validation_alias=_env("AIBOT_RATE_LIMIT_SECONDS"))
+    # conversations: a follow-up is read with the last topic for this long; at most this many are kept
+    conversation_ttl_seconds: float = Field(default=600.0, gt=0,
+                                            validation_alias=_env("AIBOT_CONVERSATION_TTL_SECONDS"))
+    conversation_limit: int = Field(default=10_000, ge=1, validation_alias=_env("AIBOT_CONVERSATION_LIMIT"))
 
     # Discord
     discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))
