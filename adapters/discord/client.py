@@ -165,7 +165,6 @@ class DiscordPlatform:
     ) -> None:
         self.services = services
         self.settings = services.settings
-        self.engine = services.engine
         self.view_timeout = view_timeout
         self.defer_after = defer_after
         self.conversation = services.conversation or ConversationService.from_settings(

@@ -102,7 +102,6 @@ class SlackPlatform:
     def __init__(self, services: Services, options: RunOptions) -> None:
         settings = services.settings
         self.services = services
-        self.engine = services.engine
         self.settings = settings
         self.app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
         self.http = options.http or self.app_token is None

@@ -71,13 +71,14 @@ class Phrasebook:
 
     def whole(self, text: str) -> Said | None:
         """The small talk or reference a whole message is, fillers and an opener aside."""
-        words = normal(text).split()
+        whole = normal(text)
+        words = whole.split()
         while words and words[0] in _FILLERS:
             words = words[1:]
         while words and words[-1] in _FILLERS:
             words = words[:-1]
         key = " ".join(words)
-        said = self._whole.get(key)
+        said = self._whole.get(whole) or self._whole.get(key)
         if said is None and key:
             rest = self.without_opener(key)
             if rest != key:

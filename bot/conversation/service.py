@@ -9,6 +9,7 @@ translate platform events into :class:`Message` and render :class:`Reply`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -82,9 +83,9 @@ class ConversationService:
     ) -> None:
         self.engine = engine
         self.base = engine.base
-        self.phrasebook = Phrasebook(smalltalk or load_smalltalk())
+        self.phrasebook = Phrasebook(smalltalk) if smalltalk is not None else _shipped_phrasebook()
         self.limiter = limiter
-        self.memory = memory or ConversationMemory(ttl=600.0, capacity=10_000)
+        self.memory = memory if memory is not None else ConversationMemory(ttl=600.0, capacity=10_000)
         self.chart_maker = chart_maker
         self._today = today
         self._entity_names: EntityNames | None = None
@@ -338,6 +339,12 @@ class ConversationService:
     def _example(self, lang: Lang) -> str:
         facts = [f for f in self.base.facts if f.amount is not None] or self.base.facts
         return facts[0].phrasings.in_lang(lang)[0] if facts else ""
+
+
+@functools.cache
+def _shipped_phrasebook() -> Phrasebook:
+    """The shipped small talk, read and indexed once per process (it is immutable)."""
+    return Phrasebook(load_smalltalk())
 
 
 def source_line(facts: Sequence[Fact], lang: Lang) -> str:
