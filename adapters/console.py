@@ -74,8 +74,9 @@ async def converse(service: ConversationService, read_line: ReadLine, out: TextI
             out.write(render(reply) + "\n")
 
 
-def terminal_reader(history: Path | None) -> ReadLine:
-    """input() with readline's line editing and a history kept between sessions."""
+def terminal_reader(history: Path | None, prompt: str = "> ") -> ReadLine:
+    """input() with readline's line editing and a history kept between sessions; the prompt
+    is readline's, so editing redraws it."""
     import readline
 
     if history is not None:
@@ -85,7 +86,7 @@ def terminal_reader(history: Path | None) -> ReadLine:
 
     def read() -> str:
         try:
-            line = input()
+            line = input(prompt)
         except EOFError:
             return ""
         if history is not None:

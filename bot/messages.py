@@ -131,12 +131,6 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "On Discord: mention me or send me a direct message, or use /ask, /facts (what I know about one company, person or project), /about and /help.",
         "fr": "Sur Discord : mentionnez-moi ou écrivez-moi en message privé, ou utilisez /ask, /facts (ce que je sais d'une entreprise, d'une personne ou d'un projet), /about et /help.",
     },
-    "discord_facts_title": {"en": "What I know about {name}", "fr": "Ce que je sais de {name}"},
-    "discord_facts_count": {"en": "{count} fact(s), each with its source", "fr": "{count} fait(s), chacun avec sa source"},
-    "discord_facts_unknown": {
-        "en": "I have no facts about {name}. Pick one of the names /facts suggests as you type.",
-        "fr": "Je n'ai aucun fait sur {name}. Choisissez un des noms que /facts propose pendant la saisie.",
-    },
     "discord_about_sources": {"en": "Sources", "fr": "Sources"},
     "discord_digest_unavailable": {
         "en": "Digests are not available on this bot: it has no database.",
