@@ -131,12 +131,6 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "On Discord: mention me or send me a direct message, or use /ask, /facts (what I know about one company, person or project), /about and /help.",
         "fr": "Sur Discord : mentionnez-moi ou écrivez-moi en message privé, ou utilisez /ask, /facts (ce que je sais d'une entreprise, d'une personne ou d'un projet), /about et /help.",
     },
-    "discord_facts_title": {"en": "What I know about {name}", "fr": "Ce que je sais de {name}"},
-    "discord_facts_count": {"en": "{count} fact(s), each with its source", "fr": "{count} fait(s), chacun avec sa source"},
-    "discord_facts_unknown": {
-        "en": "I have no facts about {name}. Pick one of the names /facts suggests as you type.",
-        "fr": "Je n'ai aucun fait sur {name}. Choisissez un des noms que /facts propose pendant la saisie.",
-    },
     "discord_about_sources": {"en": "Sources", "fr": "Sources"},
     "discord_digest_unavailable": {
         "en": "Digests are not available on this bot: it has no database.",
@@ -231,8 +225,28 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "digest_fact_of_the_day": {"en": "Fact of the day", "fr": "Le fait du jour"},
     # --- end of adapter and digest texts ---
     "chat_intro": {
-        "en": "aibot console: ask about AI investment in English or French. Ctrl-D or /quit to leave.",
-        "fr": "Console aibot : posez vos questions sur les investissements dans l'IA. Ctrl-D ou /quit pour quitter.",
+        "en": "aibot console: ask about AI investment in English or French. Type help for examples, /about for my sources, exit or Ctrl-D to leave.",
+        "fr": "Console aibot : posez vos questions sur les investissements dans l'IA. Tapez aide pour des exemples, /about pour mes sources, exit ou Ctrl-D pour quitter.",
+    },
+    # --- conversation (bot/conversation) ---
+    "no_topic": {
+        "en": "I haven't answered anything in this conversation yet. Ask me, for example: {example}",
+        "fr": "Je n'ai encore rien répondu dans cette conversation. Demandez-moi par exemple : {example}",
+    },
+    "source_detail": {
+        "en": "That comes from {publisher}, \"{title}\" ({date}), which says: \"{quote}\"",
+        "fr": "Cela vient de {publisher}, « {title} » ({date}), qui écrit : « {quote} »",
+    },
+    "nothing_more": {
+        "en": "That's all I know about {names}. Ask me about something else, for example: {example}",
+        "fr": "C'est tout ce que je sais sur {names}. Demandez-moi autre chose, par exemple : {example}",
+    },
+    "chart_question": {"en": "What are the biggest AI investments?", "fr": "Quels sont les plus gros investissements dans l'IA ?"},
+    "facts_title": {"en": "What I know about {name}", "fr": "Ce que je sais de {name}"},
+    "facts_count": {"en": "{count} fact(s), each with its source", "fr": "{count} fait(s), chacun avec sa source"},
+    "facts_unknown": {
+        "en": "I have no facts about \"{name}\". Pick a name from the list as you type.",
+        "fr": "Je n'ai aucun fait sur « {name} ». Choisissez un nom dans la liste en tapant.",
     },
 }
 

@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from bot.conversation import ConversationService
     from bot.core import AnswerEngine
     from bot.digest.service import DigestService
     from bot.settings import Settings
@@ -37,6 +38,7 @@ class Services:
     settings: Settings
     engine: AnswerEngine
     digests: DigestService | None = None  # None when digests are unavailable (no store)
+    conversation: ConversationService | None = None  # None: each platform builds one from the settings
 
 
 class Platform(Protocol):

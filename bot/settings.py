@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     rate_limit_seconds: float = Field(default=30.0, gt=0, validation_alias=_env("AIBOT_RATE_LIMIT_SECONDS"))
     # a fact reported longer ago than this is stale (`aibot knowledge list --stale`)
     stale_after_months: int = Field(default=12, ge=1, validation_alias=_env("AIBOT_STALE_AFTER_MONTHS"))
+    # conversations: a follow-up is read with the last topic for this long; at most this many are kept
+    conversation_ttl_seconds: float = Field(default=600.0, gt=0,
+                                            validation_alias=_env("AIBOT_CONVERSATION_TTL_SECONDS"))
+    conversation_limit: int = Field(default=10_000, ge=1, validation_alias=_env("AIBOT_CONVERSATION_LIMIT"))
 
     # Discord
     discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-CONTRACT_KEYS = {"question", "matched", "answer", "lang", "score", "fact_ids", "sources", "suggestions"}
+CONTRACT_KEYS = {"question", "matched", "answer", "lang", "score", "fact_ids", "sources", "suggestions", "intent"}
 
 
 def aibot(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -47,6 +47,7 @@ def test_batch_keeps_one_output_line_per_input_line_even_for_bad_lines() -> None
     assert [r["matched"] for r in replies] == [True, False, False, False, False, True, False]
     assert replies[5]["lang"] == "fr"
     assert all(set(r) == CONTRACT_KEYS for r in replies)
+    assert [r["intent"] for r in replies] == ["answer", "abstain", "abstain", "abstain", "abstain", "answer", "abstain"]
 
 
 def test_batch_from_a_file_for_people(tmp_path: Path) -> None:
@@ -97,3 +98,56 @@ def test_chat_console_session() -> None:
     out = run.stdout.decode()
     assert run.returncode == 0
     assert "500 billion" in out and "500 milliards" in out and "Intel" in out
+
+
+def test_chat_reads_piped_lines_as_one_conversation_with_help_about_and_exit() -> None:
+    run = aibot("chat", stdin=b"help\n/about\nHow much is Meta investing in AI?\nand Microsoft?\nexit\nWhat is Stargate?\n")
+    out = run.stdout.decode()
+    assert run.returncode == 0, run.stderr
+    assert "Examples:" in out and "14 facts" in out
+    assert "60 to 65 billion" in out and "Microsoft plans to spend 80 billion" in out
+    assert "500 billion" not in out  # after exit nothing is read
+
+
+FOLLOW_UPS = [
+    # (line, what the answer must say) -- one conversation, in order
+    ("How much is Meta investing in AI?", "60 to 65 billion"),
+    ("and Microsoft?", "Microsoft plans to spend 80 billion"),
+    ("bigger than Meta's?", "Microsoft plans more"),
+    ("where is that from?", "AFP"),
+    ("Combien Meta investit-il dans l'IA ?", "60 à 65 milliards"),
+    ("et l'an dernier ?", "Cela situe 2024 autour de 40 à 43 milliards"),
+    ("What is Stargate?", "500 billion"),
+    ("who presented it?", "Donald Trump presented"),
+]
+
+
+def test_batch_conversation_reads_each_line_with_the_earlier_ones() -> None:
+    stdin = "".join(f"{line}\n" for line, _ in FOLLOW_UPS).encode()
+    run = aibot("ask", "--json", "--batch", "-", "--conversation", stdin=stdin)
+    assert run.returncode == 0, run.stderr
+    replies = [json.loads(line) for line in run.stdout.decode().splitlines()]
+    assert len(replies) == len(FOLLOW_UPS)
+    for (line, expected), reply in zip(FOLLOW_UPS, replies, strict=True):
+        assert reply["matched"] and expected in reply["answer"], (line, reply["answer"])
+        assert reply["question"] == line and reply["intent"] == "answer" and set(reply) == CONTRACT_KEYS
+    assert replies[5]["lang"] == "fr"
+
+
+def test_batch_without_conversation_reads_every_line_alone() -> None:
+    stdin = b"How much is Meta investing in AI?\nbigger than Microsoft's?\nwhere is that from?\n"
+    replies = [json.loads(line) for line in aibot("ask", "--json", "--batch", "-", stdin=stdin).stdout.splitlines()]
+    assert replies[0]["matched"] is True
+    assert replies[1]["matched"] is False  # one side of a comparison, with nothing to compare it to
+    assert replies[2]["matched"] is False and replies[2]["intent"] == "abstain"
+    with_context = [json.loads(line) for line in aibot("ask", "--json", "--batch", "-", "--conversation",
+                                                       stdin=stdin).stdout.splitlines()]
+    assert with_context[1]["matched"] is True and "Microsoft plans more" in with_context[1]["answer"]
+
+
+def test_small_talk_and_help_have_their_intent() -> None:
+    stdin = b"hi\nmerci bien\nhelp\nshow me a chart\n"
+    replies = [json.loads(line) for line in aibot("ask", "--json", "--batch", "-", stdin=stdin).stdout.splitlines()]
+    assert [r["intent"] for r in replies] == ["smalltalk", "smalltalk", "help", "chart"]
+    assert [r["lang"] for r in replies] == ["en", "fr", "en", "en"]
+    assert "Stargate" in replies[3]["answer"]  # no chart maker here: the text ranking

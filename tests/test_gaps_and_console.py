@@ -6,7 +6,8 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from adapters.console import converse, render, translate
-from bot.core import AnswerEngine, Question
+from bot.conversation import ConversationService, Message
+from bot.core import AnswerEngine
 from bot.gaps import Unanswered, group_gaps
 from bot.ratelimit import RateLimiter, Verdict
 
@@ -35,14 +36,26 @@ def test_rate_limiter_warns_once_then_drops_then_recovers() -> None:
 
 
 async def test_console_translate_render_and_session(engine: AnswerEngine) -> None:
-    question = translate("What is Stargate?")
-    assert question == Question(text="What is Stargate?", user_id="console", channel_id="console", platform="console")
-    shown = render(await engine.answer(question))
+    service = ConversationService(engine)
+    message = translate("What is Stargate?", "s1")
+    assert message == Message(text="What is Stargate?", conversation="console:s1", user_id="console",
+                              platform="console")
+    shown = render(await service.handle(message))
     assert "500 billion" in shown and "(Source: AFP, January 2025)" in shown
     out = io.StringIO()
-    await converse(engine, io.StringIO("Meta\n/help\n/quit\nnever read\n"), out)
+    lines = io.StringIO("Meta\n/help\n/about\nWhat is Stargate?\nwho presented it?\nquit\nnever read\n")
+    await converse(service, lines.readline, out)
     text = out.getvalue()
     assert "Did you mean:" in text and "Examples:" in text and "never read" not in text
+    assert "14 facts" in text and "AFP, \"Dépêche AFP" in text  # /about lists the sources
+    assert text.count("Donald Trump presented") == 2  # the follow-up was read with Stargate
+
+
+async def test_console_exit_words_without_a_slash_end_the_session(engine: AnswerEngine) -> None:
+    for word in ("exit", "quit", "/quit", "EXIT"):
+        out = io.StringIO()
+        await converse(ConversationService(engine), io.StringIO(f"{word}\nWhat is Stargate?\n").readline, out)
+        assert "500 billion" not in out.getvalue(), word
 
 
 def test_heroku_database_url_becomes_the_async_driver_url() -> None:

@@ -12,7 +12,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal, TypeVar
 
 import aiohttp
@@ -23,12 +22,11 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord import render, translate
 from bot import messages
-from bot.core import Question
+from bot.conversation import ConversationService, Message, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.digest.schedule import zone_suggestions
-from bot.language import Lang, detect_language
+from bot.language import Lang
 from bot.platforms import Services
-from bot.ratelimit import RateLimiter, Verdict
 from bot.settings import Settings, SettingsError
 
 _log = logging.getLogger(__name__)
@@ -86,13 +84,6 @@ def build_client(settings: Settings, *, guild_ready_timeout: float = 2.0) -> dis
     )
 
 
-def aibot_version() -> str:
-    try:
-        return version("aibot")
-    except PackageNotFoundError:  # running from a checkout that was never installed
-        return "unknown"
-
-
 def _locale_lang(interaction: discord.Interaction[Any]) -> Lang:
     return translate.lang_for_locale(interaction.locale.value)
 
@@ -124,8 +115,8 @@ class SuggestionButton(discord.ui.Button["SuggestionView"]):
         self.question = question
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        question = translate.question_from_command(self.question, interaction.user.id, interaction.channel_id)
-        await self.platform.answer_interaction(interaction, question)
+        asked = translate.message_from_command(self.question, interaction.user.id, interaction.channel_id)
+        await self.platform.answer_interaction(interaction, asked)
 
 
 class SuggestionView(discord.ui.View):
@@ -174,10 +165,10 @@ class DiscordPlatform:
     ) -> None:
         self.services = services
         self.settings = services.settings
-        self.engine = services.engine
         self.view_timeout = view_timeout
         self.defer_after = defer_after
-        self.limiter = RateLimiter(self.settings.rate_limit_count, self.settings.rate_limit_seconds, clock)
+        self.conversation = services.conversation or ConversationService.from_settings(
+            services.engine, self.settings, clock=clock)
         self.client = build_client(self.settings, guild_ready_timeout=guild_ready_timeout)
         self.tree: app_commands.CommandTree[discord.AutoShardedClient] = app_commands.CommandTree(self.client)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
@@ -233,6 +224,8 @@ class DiscordPlatform:
         me = self.client.user
         if me is None:
             return
+        reference = message.reference
+        replied = reference.resolved if reference is not None else None
         incoming = translate.IncomingMessage(
             content=message.content,
             author_id=message.author.id,
@@ -240,56 +233,50 @@ class DiscordPlatform:
             channel_id=message.channel.id,
             guild_id=message.guild.id if message.guild else None,
             mentioned_ids=frozenset(user.id for user in message.mentions),
+            reply_to_id=reference.message_id if reference is not None else None,
+            reply_to_bot=isinstance(replied, discord.Message) and replied.author.id == me.id,
         )
-        question = translate.question_from_message(incoming, me.id)
-        if question is None:
+        chat = translate.message_from(incoming, me.id)
+        if chat is None:
             return
-        verdict = self.limiter.check(question.user_id or "")
-        if verdict is Verdict.DROP:
+        reply = await self.conversation.handle(chat)
+        if reply.kind is ReplyKind.IGNORE:
             return
         try:
-            if verdict is Verdict.WARN:
-                seconds = self.limiter.retry_after(question.user_id or "")
-                text = messages.text("slow_down", detect_language(question.text), seconds=seconds)
-                await message.reply(text, allowed_mentions=NO_MENTIONS, mention_author=False)
+            if reply.kind is ReplyKind.SLOW_DOWN:
+                await message.reply(reply.body, allowed_mentions=NO_MENTIONS, mention_author=False)
                 return
-            answer = await self.engine.answer(question)
-            rendered = render.render_answer(answer)
+            rendered = render.render_reply(reply)
             view = self._view(rendered.suggestions)
             extra: dict[str, Any] = {"view": view} if view else {}
             sent = await message.reply(embed=rendered.embed, allowed_mentions=NO_MENTIONS, mention_author=False,
                                        **extra)
+            self.conversation.link(translate.answer_key(sent.id), chat.conversation)
             if view:
                 view.message = sent
         except discord.HTTPException as exc:
             _log.warning("could not reply in channel %s: %s", message.channel.id, exc)
         except Exception:
             _log.exception("failed to answer a message")
-            lang = detect_language(question.text)
             with contextlib.suppress(discord.HTTPException):
-                await message.reply(messages.text("error", lang), allowed_mentions=NO_MENTIONS, mention_author=False)
+                await message.reply(messages.text("error", reply.lang), allowed_mentions=NO_MENTIONS,
+                                    mention_author=False)
 
     def _view(self, suggestions: list[str]) -> SuggestionView | None:
         return SuggestionView(self, suggestions, self.view_timeout) if suggestions else None
 
     # -- interactions --------------------------------------------------------------------
 
-    async def within_limit(self, interaction: discord.Interaction[Any], lang: Lang) -> bool:
-        """The per-user cooldown; an interaction must be acknowledged, so a dropped one is
-        deferred and deleted, leaving nothing behind, and only the first gets "slow down"."""
-        user_id = str(interaction.user.id)
-        verdict = self.limiter.check(user_id)
-        if verdict is Verdict.ALLOW:
-            return True
-        if verdict is Verdict.WARN:
-            text = messages.text("slow_down", lang, seconds=self.limiter.retry_after(user_id))
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        elif interaction.type is discord.InteractionType.component:
-            await interaction.response.defer()
-        else:
+    async def drop(self, interaction: discord.Interaction[Any]) -> None:
+        """An interaction must be acknowledged: a dropped one (over the limit, already told) is
+        deferred and deleted, leaving nothing behind."""
+        if interaction.type is discord.InteractionType.component:
+            if not interaction.response.is_done():
+                await interaction.response.defer()
+            return
+        if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=True)
-            await interaction.delete_original_response()
-        return False
+        await interaction.delete_original_response()
 
     async def in_time(self, interaction: discord.Interaction[Any], work: Awaitable[T], *,
                       ephemeral: bool = False) -> T:
@@ -320,12 +307,16 @@ class DiscordPlatform:
             return resource
         return None
 
-    async def answer_interaction(self, interaction: discord.Interaction[Any], question: Question) -> None:
+    async def answer_interaction(self, interaction: discord.Interaction[Any], asked: Message) -> None:
         """``/ask`` and "Did you mean" presses: an embed with buttons, deferred if slow."""
-        if not await self.within_limit(interaction, detect_language(question.text)):
+        reply = await self.in_time(interaction, self.conversation.handle(asked))
+        if reply.kind is ReplyKind.IGNORE:
+            await self.drop(interaction)
             return
-        answer = await self.in_time(interaction, self.engine.answer(question))
-        rendered = render.render_answer(answer)
+        if reply.kind is ReplyKind.SLOW_DOWN:
+            await self.send(interaction, content=reply.body, ephemeral=True)
+            return
+        rendered = render.render_reply(reply)
         view = self._view(rendered.suggestions)
         sent = await self.send(interaction, embed=rendered.embed, view=view)
         if view is not None:
@@ -392,48 +383,45 @@ class DiscordPlatform:
 def register_commands(platform: DiscordPlatform) -> None:
     """/ask, /facts, /about, /help and the /digest group, on the platform's command tree."""
     tree = platform.tree
-    engine = platform.engine
-    base = engine.base
-    entity_names = translate.EntityNames(base)  # once: autocomplete runs on every keystroke
+    conversation = platform.conversation
 
     @tree.command(name="ask", description=_desc("discord_cmd_ask"))
     @app_commands.describe(question=_desc("discord_opt_question"))
     async def ask(interaction: discord.Interaction[Any], question: str) -> None:
-        asked = translate.question_from_command(question, interaction.user.id, interaction.channel_id)
+        asked = translate.message_from_command(question, interaction.user.id, interaction.channel_id)
         await platform.answer_interaction(interaction, asked)
 
     @ask.autocomplete("question")
     async def ask_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         if current.strip():
-            suggestions = engine.suggestions_for(current, limit=translate.MAX_CHOICES)
+            suggestions = conversation.suggestions_for(current, limit=translate.MAX_CHOICES)
         else:
-            suggestions = translate.starter_questions(base, _locale_lang(interaction))
+            suggestions = conversation.starter_questions(_locale_lang(interaction), translate.MAX_CHOICES)
         return [app_commands.Choice(name=n, value=v) for n, v in translate.question_choices(suggestions)]
 
     @tree.command(name="facts", description=_desc("discord_cmd_facts"))
     @app_commands.describe(about=_desc("discord_opt_about"))
     async def facts(interaction: discord.Interaction[Any], about: str) -> None:
-        lang = _locale_lang(interaction)
-        entity = translate.resolve_entity(base, about)
-        found = [f for f in base.facts if entity is not None and entity.id in f.entities]
-        if entity is None or not found:
-            name = discord.utils.escape_mentions(render.clip(about.strip(), 100))
-            await platform.send(interaction, content=messages.text("discord_facts_unknown", lang, name=name),
+        reply = conversation.facts_about(about, _locale_lang(interaction))
+        if reply.facts is None:
+            await platform.send(interaction, content=discord.utils.escape_mentions(render.clip(reply.body, 2000)),
                                 ephemeral=True)
             return
-        await platform.send(interaction, embed=render.render_facts(entity, found, lang))
+        await platform.send(interaction, embed=render.render_reply(reply).embed)
 
     @facts.autocomplete("about")
     async def facts_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=v) for n, v in entity_names.choices(current)]
+        return [app_commands.Choice(name=n, value=v) for n, v in conversation.entity_choices(current)]
 
     @tree.command(name="about", description=_desc("discord_cmd_about"))
     async def about(interaction: discord.Interaction[Any]) -> None:
-        await platform.send(interaction, embed=render.render_about(base, aibot_version(), _locale_lang(interaction)))
+        reply = conversation.about(_locale_lang(interaction))
+        await platform.send(interaction, embed=render.render_reply(reply).embed)
 
     @tree.command(name="help", description=_desc("discord_cmd_help"))
     async def help_(interaction: discord.Interaction[Any]) -> None:
-        await platform.send(interaction, embed=render.render_help(_locale_lang(interaction)), ephemeral=True)
+        reply = conversation.help(_locale_lang(interaction))
+        await platform.send(interaction, embed=render.render_reply(reply).embed, ephemeral=True)
 
     digest = app_commands.Group(name="digest", description=_desc("discord_cmd_digest"))
 

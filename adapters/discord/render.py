@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import discord
 
 from bot import messages
+from bot.conversation import About, FactList, Reply, ReplyKind
 from bot.core import Answer
 from bot.digest.model import Digest
 from bot.language import Lang
-from knowledge.models import Entity, Fact, FactBase
 
 #: Discord's embed limits.
 MAX_DESCRIPTION = 4096
@@ -52,53 +52,60 @@ def render_answer(answer: Answer) -> Rendered:
     Suggestions are listed in the text too, so they stay readable after the buttons
     are disabled and when a label had to be shortened.
     """
-    body = answer.body or answer.answer or ""
-    suggestions = answer.suggestions[:MAX_BUTTONS]
-    if answer.matched:
-        embed = discord.Embed(description=clip(body, MAX_DESCRIPTION), colour=ANSWER_COLOUR)
-        if answer.source_line:
-            embed.set_footer(text=clip(answer.source_line, MAX_FOOTER))
-        return Rendered(embed=embed, suggestions=[])
-    if suggestions:
-        lines = "\n".join(f"• {s}" for s in suggestions)
-        body = f"{body}\n\n**{messages.text('did_you_mean', answer.lang)}**\n{lines}"
-    embed = discord.Embed(description=clip(body, MAX_DESCRIPTION), colour=UNSURE_COLOUR)
-    return Rendered(embed=embed, suggestions=suggestions)
+    return _described(answer.body or answer.answer or "", answer.source_line if answer.matched else None,
+                      answer.suggestions, answer.lang, ANSWER_COLOUR if answer.matched else UNSURE_COLOUR)
 
 
-def render_facts(entity: Entity, facts: list[Fact], lang: Lang) -> discord.Embed:
+def render_reply(reply: Reply) -> Rendered:
+    """Any reply of the conversation service that is shown as an embed (not SLOW_DOWN or IGNORE)."""
+    if reply.facts is not None:
+        return Rendered(embed=render_facts(reply.facts))
+    if reply.about is not None:
+        return Rendered(embed=render_about(reply.about, reply.lang))
+    if reply.kind is ReplyKind.HELP:
+        return Rendered(embed=render_help(reply))
+    colour = {ReplyKind.ABSTAIN: UNSURE_COLOUR, ReplyKind.SMALLTALK: INFO_COLOUR}.get(reply.kind, ANSWER_COLOUR)
+    return _described(reply.body, reply.source_line, list(reply.suggestions), reply.lang, colour)
+
+
+def _described(body: str, source_line: str | None, suggestions: list[str], lang: Lang,
+               colour: discord.Colour) -> Rendered:
+    shown = suggestions[:MAX_BUTTONS]
+    if shown:
+        lines = "\n".join(f"• {s}" for s in shown)
+        body = f"{body}\n\n**{messages.text('did_you_mean', lang)}**\n{lines}"
+    embed = discord.Embed(description=clip(body, MAX_DESCRIPTION), colour=colour)
+    if source_line:
+        embed.set_footer(text=clip(source_line, MAX_FOOTER))
+    return Rendered(embed=embed, suggestions=shown)
+
+
+def render_facts(listing: FactList) -> discord.Embed:
     """``/facts about:``: every statement about one entity, each with its source and date."""
-    lines = []
-    for fact in facts:
-        when = messages.month_year(fact.source.date, lang)
-        lines.append(f"• {fact.statement.in_lang(lang)} _({fact.source.publisher}, {when})_")
-    embed = discord.Embed(
-        title=clip(messages.text("discord_facts_title", lang, name=entity.name), MAX_TITLE),
-        description=clip("\n".join(lines), MAX_DESCRIPTION),
-        colour=ANSWER_COLOUR,
-    )
-    embed.set_footer(text=messages.text("discord_facts_count", lang, count=len(facts)))
+    lines = [f"• {line.text} _({line.source_line})_" for line in listing.lines]
+    embed = discord.Embed(title=clip(listing.title, MAX_TITLE), description=clip("\n".join(lines), MAX_DESCRIPTION),
+                          colour=ANSWER_COLOUR)
+    embed.set_footer(text=listing.footer)
     return embed
 
 
-def render_about(base: FactBase, version: str, lang: Lang) -> discord.Embed:
+def render_about(about: About, lang: Lang) -> discord.Embed:
     """``/about``: version, how many facts, and the documents they come from."""
-    sources = sorted({(f.source.publisher, f.source.title, f.source.date) for f in base.facts})
-    names = messages.join_names(sorted({publisher for publisher, _, _ in sources}), lang)
-    text = messages.text("about", lang, version=version, facts=len(base.facts),
-                         entities=len(base.entities), sources=names)
-    listing = "\n".join(f"• {publisher}, « {title} », {messages.month_year(date, lang)}"
-                        if lang == "fr" else f"• {publisher}, \"{title}\", {messages.month_year(date, lang)}"
-                        for publisher, title, date in sources)
+    names = messages.join_names(sorted({s.publisher for s in about.sources}), lang)
+    text = messages.text("about", lang, version=about.version, facts=about.facts, entities=about.entities,
+                         sources=names)
+    listing = "\n".join(f"• {s.publisher}, « {s.title} », {messages.month_year(s.date, lang)}"
+                        if lang == "fr" else f"• {s.publisher}, \"{s.title}\", {messages.month_year(s.date, lang)}"
+                        for s in about.sources)
     embed = discord.Embed(description=clip(text, MAX_DESCRIPTION), colour=INFO_COLOUR)
     if listing:
         embed.add_field(name=messages.text("discord_about_sources", lang), value=clip(listing, 1024), inline=False)
     return embed
 
 
-def render_help(lang: Lang) -> discord.Embed:
+def render_help(reply: Reply) -> discord.Embed:
     """``/help``: what the bot knows, then how to ask it on Discord."""
-    text = messages.text("help", lang) + "\n\n" + messages.text("discord_help_commands", lang)
+    text = reply.body + "\n\n" + messages.text("discord_help_commands", reply.lang)
     return discord.Embed(description=clip(text, MAX_DESCRIPTION), colour=INFO_COLOUR)
 
 

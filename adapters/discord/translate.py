@@ -6,20 +6,16 @@ which choices autocomplete offers) is tested directly, without a client.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from dataclasses import dataclass
 
-from bot.core import Question
+from bot.conversation import Message
+from bot.conversation.entities import MAX_CHOICES as MAX_CHOICES  # Discord's limit: 25 choices
+from bot.conversation.entities import shorten
 from bot.digest.model import PostError
-from bot.language import Lang, fold
-from knowledge.models import Entity, FactBase
+from bot.language import Lang
 
 PLATFORM = "discord"
-#: Discord's limits on autocomplete: at most 25 choices, names and values of at most 100 characters.
-MAX_CHOICES = 25
-MAX_CHOICE_CHARS = 100
 #: Permission bits that make someone a digest admin in a server: Manage Server, Manage Channels.
 MANAGE_GUILD = 1 << 5
 MANAGE_CHANNELS = 1 << 4
@@ -37,11 +33,14 @@ class IncomingMessage:
     channel_id: int
     guild_id: int | None
     mentioned_ids: frozenset[int] = frozenset()
+    #: the message this one replies to, and whether the bot wrote it
+    reply_to_id: int | None = None
+    reply_to_bot: bool = False
 
 
 def is_addressed(message: IncomingMessage, bot_user_id: int) -> bool:
-    """A DM always is; in a server only a message that mentions the bot is."""
-    if message.guild_id is None:
+    """A DM always is; in a server a message that mentions the bot or replies to it is."""
+    if message.guild_id is None or message.reply_to_bot:
         return True
     if bot_user_id in message.mentioned_ids:
         return True
@@ -54,27 +53,40 @@ def strip_bot_mention(content: str, bot_user_id: int) -> str:
     return " ".join(stripped.split())
 
 
-def question_from_message(message: IncomingMessage, bot_user_id: int) -> Question | None:
-    """The question in a chat message, or None when the bot should stay silent.
+def message_from(message: IncomingMessage, bot_user_id: int) -> Message | None:
+    """The message for the conversation service, or None when the bot should stay silent.
 
-    Bots (including this one) are never answered, so two bots cannot talk in a loop.
+    Bots (including this one) are never answered, so two bots cannot talk in a loop. A
+    reply to one of the bot's answers continues the conversation of that answer; any
+    other message is in the conversation of its channel and author.
     """
     if message.author_is_bot or message.author_id == bot_user_id:
         return None
     if not is_addressed(message, bot_user_id):
         return None
-    return Question(
+    if message.reply_to_bot and message.reply_to_id is not None:
+        key = answer_key(message.reply_to_id)
+    else:
+        key = f"{PLATFORM}:{message.channel_id}:{message.author_id}"
+    return Message(
         text=strip_bot_mention(message.content, bot_user_id),
+        conversation=key,
         user_id=str(message.author_id),
         channel_id=str(message.channel_id),
         platform=PLATFORM,
     )
 
 
-def question_from_command(text: str, user_id: int, channel_id: int | None) -> Question:
+def answer_key(message_id: int) -> str:
+    """The conversation a reply to the bot's message ``message_id`` belongs to."""
+    return f"{PLATFORM}:answer:{message_id}"
+
+
+def message_from_command(text: str, user_id: int, channel_id: int | None) -> Message:
     """``/ask question:`` and a "Did you mean" press; the language comes from the words."""
-    return Question(
+    return Message(
         text=text,
+        conversation=f"{PLATFORM}:{channel_id}:{user_id}",
         user_id=str(user_id),
         channel_id=str(channel_id) if channel_id is not None else None,
         platform=PLATFORM,
@@ -86,14 +98,6 @@ def lang_for_locale(locale: str | None) -> Lang:
     return "fr" if locale and locale.lower().startswith("fr") else "en"
 
 
-def _shorten(text: str, limit: int = MAX_CHOICE_CHARS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
-    return cut + "…"
-
-
 def question_choices(suggestions: list[str]) -> list[tuple[str, str]]:
     """(name, value) pairs for ``/ask`` autocomplete, within Discord's limits.
 
@@ -103,7 +107,7 @@ def question_choices(suggestions: list[str]) -> list[tuple[str, str]]:
     choices: list[tuple[str, str]] = []
     seen: set[str] = set()
     for suggestion in suggestions:
-        name = _shorten(suggestion)
+        name = shorten(suggestion)
         value = name.removesuffix("…")
         if not value or value in seen:
             continue
@@ -112,52 +116,6 @@ def question_choices(suggestions: list[str]) -> list[tuple[str, str]]:
         if len(choices) >= MAX_CHOICES:
             break
     return choices
-
-
-def starter_questions(base: FactBase, lang: Lang, limit: int = MAX_CHOICES) -> list[str]:
-    """What autocomplete offers before anything is typed: one question per fact."""
-    return [fact.phrasings.in_lang(lang)[0] for fact in itertools.islice(base.facts, limit)]
-
-
-class EntityNames:
-    """Names and aliases of the entities that have facts, folded once, for ``/facts about:``
-    autocomplete. Names starting with what was typed are found by binary search, so a
-    keystroke costs about the same with 20 entities or 20,000."""
-
-    def __init__(self, base: FactBase) -> None:
-        used = {entity_id for fact in base.facts for entity_id in fact.entities}
-        entities = sorted((e for e in base.entities if e.id in used), key=lambda e: e.name.lower())
-        self._choices = [(_shorten(entity.name), entity.id) for entity in entities]
-        #: (folded name or alias, the entity's place in name order), sorted by name
-        self._names = sorted((fold(name), place) for place, entity in enumerate(entities) for name in entity.names)
-        self._keys = [name for name, _ in self._names]
-
-    def choices(self, current: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
-        """(name, entity id) pairs: names or aliases starting with what was typed, then those
-        containing it, each in name order."""
-        typed, limit = fold(current.strip()), min(limit, MAX_CHOICES)
-        if not typed:
-            return self._choices[:limit]
-        starting: set[int] = set()
-        for name, place in self._names[bisect.bisect_left(self._keys, typed):]:
-            if not name.startswith(typed):
-                break
-            starting.add(place)
-        places = sorted(starting)
-        if len(places) < limit:
-            places += sorted({place for name, place in self._names if typed in name} - starting)
-        return [self._choices[place] for place in places[:limit]]
-
-
-def resolve_entity(base: FactBase, typed: str) -> Entity | None:
-    """The entity chosen from autocomplete (its id) or typed by hand (a name or alias)."""
-    wanted = fold(typed.strip())
-    if not wanted:
-        return None
-    for entity in base.entities:
-        if entity.id == typed.strip() or any(fold(name) == wanted for name in entity.names):
-            return entity
-    return None
 
 
 def is_admin(permission_bits: int) -> bool:

@@ -14,7 +14,6 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import aiohttp
@@ -27,11 +26,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
 from bot import messages
-from bot.core import Question
+from bot.conversation import ConversationService, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
-from bot.language import Lang, detect_language
+from bot.language import Lang
 from bot.platforms import RunOptions, Services
-from bot.ratelimit import RateLimiter, Verdict
 from knowledge.errors import AibotError
 
 _log = logging.getLogger(__name__)
@@ -96,13 +94,6 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float:
     return 1.0
 
 
-def _package_version() -> str:
-    try:
-        return version("aibot")
-    except PackageNotFoundError:
-        return "dev"
-
-
 class SlackPlatform:
     """One Slack workspace, served until cancelled."""
 
@@ -111,7 +102,6 @@ class SlackPlatform:
     def __init__(self, services: Services, options: RunOptions) -> None:
         settings = services.settings
         self.services = services
-        self.engine = services.engine
         self.settings = settings
         self.app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
         self.http = options.http or self.app_token is None
@@ -128,7 +118,7 @@ class SlackPlatform:
             request_verification_enabled=self.http,
             logger=logging.getLogger("adapters.slack.bolt"),
         )
-        self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
+        self.conversation = services.conversation or ConversationService.from_settings(services.engine, settings)
         self.recent = RecentKeys()
         self.ready = asyncio.Event()
         self.bound_port: int | None = None
@@ -183,52 +173,43 @@ class SlackPlatform:
             _log.info("slack: event %s already handled; ignoring delivery (retry %d)",
                       keys[0], translate.retry_number(headers))
             return
-        question = translate.event_question(event, bot_user_id=bot_user_id)
-        channel = str(event.get("channel") or "")
-        thread = translate.reply_thread(event)
-        if not await self._within_limit(question, lambda msg: self.post(channel, msg, thread_ts=thread)):
-            return
-        await self.post(channel, await self.reply_to(question), thread_ts=thread)
+        message = translate.event_message(event, bot_user_id=bot_user_id)
+        reply = await self.conversation.handle(message)
+        if reply.kind is not ReplyKind.IGNORE:
+            thread = translate.reply_thread(event)
+            await self.post(message.channel_id or "", render.reply_message(reply), thread_ts=thread)
 
     async def answer_command(self, body: dict[str, Any], respond: Respond) -> None:
         cmd = translate.command(body)
         if cmd.kind == "help":
-            await self._respond(respond, render.help_message(cmd.lang), response_type="ephemeral")
+            await self._respond(respond, render.reply_message(self.conversation.help(cmd.lang)),
+                                response_type="ephemeral")
         elif cmd.kind == "about":
-            await self._respond(respond, self.about(cmd.lang), response_type="ephemeral")
+            await self._respond(respond, render.reply_message(self.conversation.about(cmd.lang)),
+                                response_type="ephemeral")
         elif cmd.kind == "digest":
             await self.digest_command(cmd, respond)
         else:
-            question = translate.command_question(cmd)
-
-            async def warn(msg: render.Message) -> None:
-                await self._respond(respond, msg, response_type="ephemeral")
-
-            if not await self._within_limit(question, warn):
+            reply = await self.conversation.handle(translate.command_message(cmd))
+            if reply.kind is ReplyKind.IGNORE:
                 return
-            await self._respond(respond, await self.reply_to(question), response_type="in_channel")
+            shared = reply.kind is not ReplyKind.SLOW_DOWN
+            await self._respond(respond, render.reply_message(reply),
+                                response_type="in_channel" if shared else "ephemeral")
 
     async def answer_suggestion(self, body: dict[str, Any], respond: Respond) -> None:
         """A "Did you mean" button: the chosen question is answered in place of the buttons."""
-        question = translate.action_question(body)
-        if question is None:
+        message = translate.action_message(body)
+        if message is None:
             return
-
-        async def warn(msg: render.Message) -> None:
-            await self._respond(respond, msg, response_type="ephemeral", replace_original=False)
-
-        if not await self._within_limit(question, warn):
+        reply = await self.conversation.handle(message)
+        if reply.kind is ReplyKind.IGNORE:
             return
-        await self._respond(respond, await self.reply_to(question, in_place=True), replace_original=True)
-
-    async def reply_to(self, question: Question, *, in_place: bool = False) -> render.Message:
-        """The core's answer as a Slack message; a failure in the core still gets a polite reply."""
-        try:
-            answer = await self.engine.answer(question)
-        except Exception:
-            _log.exception("slack: answering failed for user %s", question.user_id)
-            return render.notice(messages.text("error", detect_language(question.text)))
-        return render.answer_message(answer, asked=question.text if in_place else None)
+        if reply.kind is ReplyKind.SLOW_DOWN:
+            await self._respond(respond, render.reply_message(reply), response_type="ephemeral",
+                                replace_original=False)
+            return
+        await self._respond(respond, render.reply_message(reply, asked=message.text), replace_original=True)
 
     async def digest_command(self, cmd: translate.Command, respond: Respond) -> None:
         """``/aibot digest ...`` goes to the digest service; the adapter only says who asks, and in which language."""
@@ -269,26 +250,6 @@ class SlackPlatform:
         locale = str(user.get("locale") or "").lower()
         lang: Lang | None = "fr" if locale.startswith("fr") else "en" if locale.startswith("en") else None
         return admin, lang
-
-    def about(self, lang: Lang) -> render.Message:
-        base = self.engine.base
-        documents = {(f.source.publisher, f.source.date, f.source.title) for f in base.facts}
-        sources = [f"{publisher}, {messages.month_year(date, lang)}: {title}"
-                   for publisher, date, title in sorted(documents)]
-        return render.about_message(lang, version=_package_version(), facts=len(base.facts),
-                                    entities=len(base.entities), sources=sources)
-
-    async def _within_limit(self, question: Question, warn: Callable[[render.Message], Awaitable[object]]) -> bool:
-        """Per-user limit: "slow down" once, then silence until the window frees up."""
-        user = question.user_id or "unknown"
-        verdict = self.limiter.check(user)
-        if verdict is Verdict.ALLOW:
-            return True
-        if verdict is Verdict.WARN:
-            lang: Lang = question.lang or detect_language(question.text)
-            await warn(render.notice(messages.text("slow_down", lang, seconds=self.limiter.retry_after(user))))
-        _log.info("slack: user %s over the question limit (%s)", user, verdict.value)
-        return False
 
     # --- sending ---------------------------------------------------------------------
 

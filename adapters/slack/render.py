@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from bot import messages
+from bot.conversation import About, Reply, ReplyKind
 from bot.core import Answer
 from bot.digest.model import Digest
 from bot.language import Lang
@@ -57,14 +58,31 @@ def answer_message(answer: Answer, *, asked: str | None = None) -> Message:
     ``asked`` is shown above the answer when a button replaced the original message, so
     readers know which question is being answered.
     """
+    return _with_source(answer.body or answer.answer or "", answer.source_line if answer.matched else None,
+                        answer.suggestions, answer.lang, asked=asked)
+
+
+def reply_message(reply: Reply, *, asked: str | None = None) -> Message:
+    """Any reply of the conversation service as a Slack message (IGNORE is never sent)."""
+    if reply.about is not None:
+        return about_message(reply.lang, reply.about)
+    if reply.kind is ReplyKind.HELP:
+        return help_message(reply.lang)
+    if reply.kind is ReplyKind.SLOW_DOWN:
+        return notice(reply.body)
+    return _with_source(reply.body, reply.source_line, list(reply.suggestions), reply.lang, asked=asked)
+
+
+def _with_source(body: str, source_line: str | None, suggestions: list[str], lang: Lang, *,
+                 asked: str | None) -> Message:
     blocks: list[dict[str, Any]] = []
     if asked:
-        blocks.append(_context(messages.text("slack_you_asked", answer.lang, question=asked)))
-    blocks.append(_section(answer.body or answer.answer or ""))
-    if answer.matched and answer.source_line:
-        blocks.append(_context(answer.source_line))
-    if answer.suggestions:
-        blocks.append(_section(messages.text("did_you_mean", answer.lang)))
+        blocks.append(_context(messages.text("slack_you_asked", lang, question=asked)))
+    blocks.append(_section(body))
+    if source_line:
+        blocks.append(_context(source_line))
+    if suggestions:
+        blocks.append(_section(messages.text("did_you_mean", lang)))
         blocks.append({
             "type": "actions",
             "block_id": "aibot_suggestions",
@@ -75,12 +93,14 @@ def answer_message(answer: Answer, *, asked: str | None = None) -> Message:
                     "text": {"type": "plain_text", "text": _cut(suggestion, BUTTON_LIMIT), "emoji": False},
                     "value": _cut(suggestion, 2000),
                 }
-                for index, suggestion in enumerate(answer.suggestions[:5])
+                for index, suggestion in enumerate(suggestions[:5])
             ],
         })
-    fallback = answer.answer or answer.body or ""
+    fallback = "\n".join(part for part in (body, source_line) if part)
+    if suggestions:
+        fallback += "\n" + messages.text("did_you_mean", lang) + "\n" + "\n".join(f"- {s}" for s in suggestions)
     if asked:
-        fallback = messages.text("slack_you_asked", answer.lang, question=asked) + "\n" + fallback
+        fallback = messages.text("slack_you_asked", lang, question=asked) + "\n" + fallback
     return {"text": defuse(fallback), "blocks": blocks}
 
 
@@ -95,10 +115,12 @@ def help_message(lang: Lang) -> Message:
     return {"text": defuse(f"{body}\n{hint}"), "blocks": [_section(body), _context(hint)]}
 
 
-def about_message(lang: Lang, *, version: str, facts: int, entities: int, sources: list[str]) -> Message:
+def about_message(lang: Lang, about: About) -> Message:
     """How many facts, and from which documents."""
-    publishers = messages.join_names(sorted({s.split(",", 1)[0] for s in sources}), lang)
-    body = messages.text("about", lang, version=version, facts=facts, entities=entities, sources=publishers)
+    sources = [f"{s.publisher}, {messages.month_year(s.date, lang)}: {s.title}" for s in about.sources]
+    publishers = messages.join_names(sorted({s.publisher for s in about.sources}), lang)
+    body = messages.text("about", lang, version=about.version, facts=about.facts, entities=about.entities,
+                         sources=publishers)
     listing = "\n".join(f"• {s}" for s in sources)
     blocks = [_section(body)]
     if listing:

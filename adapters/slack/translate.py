@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.core import Question
+from bot.conversation import Message
 from bot.language import Lang, detect_language
 
 PLATFORM = "slack"
@@ -92,12 +92,18 @@ def retry_number(headers: Mapping[str, Any]) -> int:
     return 0
 
 
-def event_question(event: Mapping[str, Any], *, bot_user_id: str | None = None) -> Question:
-    """An app_mention or a DM as a core question."""
-    return Question(
+def event_message(event: Mapping[str, Any], *, bot_user_id: str | None = None) -> Message:
+    """An app_mention or a DM as a message of its conversation: a DM channel is one
+    conversation, a mention in a channel belongs to the thread the answer goes in."""
+    channel = str(event.get("channel") or "")
+    thread = reply_thread(event)
+    direct = event.get("channel_type") == "im" or thread is None
+    key = f"{PLATFORM}:{channel}" if direct else f"{PLATFORM}:{channel}:{thread}"
+    return Message(
         text=plain_text(str(event.get("text") or ""), bot_user_id=bot_user_id),
-        user_id=event.get("user"),
-        channel_id=event.get("channel"),
+        conversation=key,
+        user_id=str(event.get("user") or ""),
+        channel_id=channel or None,
         platform=PLATFORM,
     )
 
@@ -146,19 +152,24 @@ def command(body: Mapping[str, Any]) -> Command:
                    channel_id=str(body.get("channel_id") or ""), team_id=str(team) if team else None)
 
 
-def command_question(cmd: Command) -> Question:
-    return Question(text=cmd.text, user_id=cmd.user_id, channel_id=cmd.channel_id, platform=PLATFORM)
+def command_message(cmd: Command) -> Message:
+    """``/aibot <question>``: one conversation per channel and user."""
+    return Message(text=cmd.text, conversation=f"{PLATFORM}:{cmd.channel_id}:{cmd.user_id}", user_id=cmd.user_id,
+                   channel_id=cmd.channel_id or None, platform=PLATFORM)
 
 
-def action_question(body: Mapping[str, Any]) -> Question | None:
-    """A pressed "Did you mean" button: its value is the question to answer."""
+def action_message(body: Mapping[str, Any]) -> Message | None:
+    """A pressed "Did you mean" button: its value is the question, asked in the conversation
+    of the message that carried the button (its thread, or the channel and user)."""
     actions = body.get("actions") or []
     if not actions:
         return None
     value = actions[0].get("value")
     if not isinstance(value, str) or not value.strip():
         return None
-    user = body.get("user") or {}
-    channel = body.get("channel") or {}
-    return Question(text=plain_text(value), user_id=user.get("id"), channel_id=channel.get("id"),
-                    platform=PLATFORM)
+    user = str((body.get("user") or {}).get("id") or "")
+    channel = str((body.get("channel") or {}).get("id") or "")
+    thread = (body.get("container") or {}).get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+    key = f"{PLATFORM}:{channel}:{thread}" if thread else f"{PLATFORM}:{channel}:{user}"
+    return Message(text=plain_text(value), conversation=key, user_id=user, channel_id=channel or None,
+                   platform=PLATFORM)

@@ -1,4 +1,10 @@
-"""``aibot ask``: one question, or a batch, answered for a person or as JSON (DESIGN.md)."""
+"""``aibot ask``: one question, or a batch, answered for a person or as JSON (DESIGN.md).
+
+Answers go through the conversation service, as in chat: small talk and help get their
+replies, and every JSON object says its ``intent``. With ``--conversation`` the batch is
+one conversation, each line read with the earlier ones as context; without it every line
+stands alone.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ from typing import BinaryIO
 import click
 
 from bot.cli.common import build_engine, settings_and_logging, user_errors
-from bot.core import Answer, AnswerEngine, Question
+from bot.conversation import ConversationService, Message, Reply
+from bot.language import Lang
 
 
 @click.command()
@@ -21,18 +28,26 @@ from bot.core import Answer, AnswerEngine, Question
               help="Answer one question per line of FILE ('-' for standard input), one output line each.")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default=None,
               help="Answer in this language instead of the question's.")
-def ask(question: tuple[str, ...], as_json: bool, batch: BinaryIO | None, lang: str | None) -> None:
+@click.option("--conversation", is_flag=True,
+              help="With --batch: the lines are one conversation, each read with the earlier ones as context.")
+def ask(question: tuple[str, ...], as_json: bool, batch: BinaryIO | None, lang: str | None,
+        conversation: bool) -> None:
     """Answer QUESTION about AI investment."""
     if batch is None and not question:
         raise click.UsageError("give a QUESTION, or --batch FILE")
     with user_errors():
         settings = settings_and_logging()
-        engine = build_engine(settings)
+        service = ConversationService.from_settings(build_engine(settings), settings, limits=False)
+        chosen: Lang | None = "fr" if lang == "fr" else "en" if lang == "en" else None
         if batch is not None:
-            asyncio.run(_answer_lines(engine, _lines(batch), as_json, lang))
+            asyncio.run(_answer_lines(service, _lines(batch), as_json, chosen, one_conversation=conversation))
         else:
-            answer = asyncio.run(engine.answer(Question(text=" ".join(question), lang=lang)))  # type: ignore[arg-type]
-            click.echo(_render(answer, as_json))
+            reply = asyncio.run(service.handle(_message(" ".join(question), "ask", chosen)))
+            click.echo(_render(reply, as_json))
+
+
+def _message(text: str, conversation: str, lang: Lang | None) -> Message:
+    return Message(text=text, conversation=conversation, user_id="cli", lang=lang, platform="cli")
 
 
 def _lines(stream: BinaryIO) -> Iterable[str]:
@@ -41,15 +56,19 @@ def _lines(stream: BinaryIO) -> Iterable[str]:
         yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
-async def _answer_lines(engine: AnswerEngine, lines: Iterable[str], as_json: bool, lang: str | None) -> None:
-    for line in lines:
-        answer = await engine.answer(Question(text=line, lang=lang))  # type: ignore[arg-type]
-        rendered = _render(answer, as_json)
+async def _answer_lines(service: ConversationService, lines: Iterable[str], as_json: bool, lang: Lang | None,
+                        *, one_conversation: bool) -> None:
+    for number, line in enumerate(lines):
+        key = "batch" if one_conversation else f"line:{number}"
+        reply = await service.handle(_message(line, key, lang))
+        if not one_conversation:
+            service.memory.forget(key)
+        rendered = _render(reply, as_json)
         sys.stdout.write((rendered if as_json else rendered.replace("\n", " | ")) + "\n")
         sys.stdout.flush()
 
 
-def _render(answer: Answer, as_json: bool) -> str:
+def _render(reply: Reply, as_json: bool) -> str:
     if as_json:
-        return json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)
-    return answer.answer or ""
+        return json.dumps(reply.contract(), ensure_ascii=False)
+    return reply.answer.answer or "" if reply.answer is not None else reply.text

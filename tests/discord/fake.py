@@ -183,13 +183,20 @@ class FakeDiscord:
     # -- what a user does ----------------------------------------------------------------
 
     async def say(self, content: str, *, author: dict[str, Any] | None = None, mention_bot: bool = False,
-                  dm: bool = False, channel_id: int = CHANNEL_ID, guild_id: int = GUILD_ID) -> dict[str, Any]:
-        """A user posts in a server channel (or a DM); ``mention_bot`` prefixes the bot's mention."""
+                  dm: bool = False, channel_id: int = CHANNEL_ID, guild_id: int = GUILD_ID,
+                  reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A user posts in a server channel (or a DM); ``mention_bot`` prefixes the bot's mention;
+        ``reply_to`` makes it a reply to that message, without pinging its author, as Discord sends it."""
         author = author or user()
         text = f"<@{BOT_ID}> {content}" if mention_bot else content
         message = _message(self.next_id(), DM_CHANNEL_ID if dm else channel_id, author, text,
                            guild_id=None if dm else guild_id,
                            mentions=[BOT_USER] if mention_bot else [])
+        if reply_to is not None:
+            message["type"] = 19
+            message["message_reference"] = {"type": 0, "message_id": reply_to["id"],
+                                            "channel_id": reply_to["channel_id"], "guild_id": reply_to.get("guild_id")}
+            message["referenced_message"] = reply_to
         message["mention_everyone"] = "@everyone" in content or "@here" in content
         if not dm:
             message["member"] = _member()

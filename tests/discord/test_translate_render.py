@@ -6,6 +6,8 @@ import pytest
 
 from adapters.discord import platform, render, translate
 from adapters.discord.translate import IncomingMessage
+from bot.conversation import ConversationService, Message, package_version
+from bot.conversation.entities import EntityNames, resolve_entity
 from bot.core import AnswerEngine, Question
 from bot.digest.model import Digest, DigestItem
 from bot.settings import SettingsError, load_settings
@@ -15,22 +17,35 @@ BOT = 1000
 
 
 def message(content: str, *, author: int = 4000, bot: bool = False, guild: int | None = 2000,
-            mentions: frozenset[int] = frozenset()) -> IncomingMessage:
+            mentions: frozenset[int] = frozenset(), reply_to: int | None = None,
+            reply_to_bot: bool = False) -> IncomingMessage:
     return IncomingMessage(content=content, author_id=author, author_is_bot=bot, channel_id=3000,
-                           guild_id=guild, mentioned_ids=mentions)
+                           guild_id=guild, mentioned_ids=mentions, reply_to_id=reply_to, reply_to_bot=reply_to_bot)
 
 
 # -- translate -------------------------------------------------------------------------------
 
 
 def test_a_mention_becomes_the_question_without_the_mention() -> None:
-    question = translate.question_from_message(message(f"<@{BOT}> how much is Meta investing?"), BOT)
-    assert question == Question(text="how much is Meta investing?", user_id="4000", channel_id="3000",
-                                platform="discord")
+    question = translate.message_from(message(f"<@{BOT}> how much is Meta investing?"), BOT)
+    assert question == Message(text="how much is Meta investing?", conversation="discord:3000:4000", user_id="4000",
+                               channel_id="3000", platform="discord")
+
+
+def test_conversation_keys_are_the_channel_and_user_or_the_answer_replied_to() -> None:
+    """A reply to the bot's answer continues that answer's conversation; a reply to someone
+    else's message is not addressed to the bot unless it mentions it."""
+    replying = translate.message_from(message("and Microsoft?", reply_to=777, reply_to_bot=True), BOT)
+    assert replying is not None and replying.conversation == translate.answer_key(777)
+    assert translate.message_from(message("and Microsoft?", reply_to=778), BOT) is None
+    other = translate.message_from(message(f"<@{BOT}> and Microsoft?", author=4001, reply_to=778), BOT)
+    assert other is not None and other.conversation == "discord:3000:4001"
+    dm = translate.message_from(message("hi", guild=None), BOT)
+    assert dm is not None and dm.conversation == "discord:3000:4000"
 
 
 def test_nickname_mention_and_mentions_of_others_are_handled() -> None:
-    question = translate.question_from_message(message(f"hey <@!{BOT}> what about <@42>?"), BOT)
+    question = translate.message_from(message(f"hey <@!{BOT}> what about <@42>?"), BOT)
     assert question is not None and question.text == "hey what about <@42>?"
 
 
@@ -41,12 +56,12 @@ def test_nickname_mention_and_mentions_of_others_are_handled() -> None:
     message("<@42> how much is Meta investing?"),  # addressed to someone else
 ])
 def test_who_is_not_answered(incoming: IncomingMessage) -> None:
-    assert translate.question_from_message(incoming, BOT) is None
+    assert translate.message_from(incoming, BOT) is None
 
 
 def test_dms_and_mentions_from_the_mentions_list_are_answered() -> None:
-    assert translate.question_from_message(message("hello", guild=None), BOT) is not None
-    assert translate.question_from_message(message("hello", mentions=frozenset({BOT})), BOT) is not None
+    assert translate.message_from(message("hello", guild=None), BOT) is not None
+    assert translate.message_from(message("hello", mentions=frozenset({BOT})), BOT) is not None
 
 
 def test_question_choices_stay_within_discord_limits() -> None:
@@ -62,11 +77,11 @@ def test_autocomplete_from_the_engine_is_capped(engine: AnswerEngine, fact_base:
     for typed in ("meta", "combien", "a", "investment in data centres"):
         choices = translate.question_choices(engine.suggestions_for(typed, limit=50))
         assert len(choices) <= 25
-    assert translate.question_choices(translate.starter_questions(fact_base, "fr"))
+    assert translate.question_choices(ConversationService(engine).starter_questions("fr"))
 
 
 def test_entity_choices_prefer_names_starting_with_what_was_typed(fact_base: FactBase) -> None:
-    names = translate.EntityNames(fact_base)
+    names = EntityNames(fact_base)
     choices = names.choices("me")
     assert choices and choices[0][0] == "Meta"
     assert len(names.choices("")) <= 25
@@ -76,11 +91,11 @@ def test_entity_choices_prefer_names_starting_with_what_was_typed(fact_base: Fac
 
 
 def test_resolve_entity_by_id_name_or_alias(fact_base: FactBase) -> None:
-    meta = translate.resolve_entity(fact_base, "meta")
+    meta = resolve_entity(fact_base, "meta")
     assert meta is not None and meta.name == "Meta"
-    assert translate.resolve_entity(fact_base, meta.id) == meta
-    assert translate.resolve_entity(fact_base, "Huawei") is None
-    assert translate.resolve_entity(fact_base, "  ") is None
+    assert resolve_entity(fact_base, meta.id) == meta
+    assert resolve_entity(fact_base, "Huawei") is None
+    assert resolve_entity(fact_base, "  ") is None
 
 
 def test_admins_manage_the_server_or_its_channels() -> None:
@@ -148,15 +163,17 @@ def test_a_digest_is_one_embed_with_a_heading_per_section() -> None:
     assert "_(AFP, janvier 2025)_" in data["description"]
 
 
-def test_facts_about_and_help(fact_base: FactBase) -> None:
-    meta = translate.resolve_entity(fact_base, "Meta")
-    assert meta is not None
-    facts = [f for f in fact_base.facts if meta.id in f.entities]
-    embed = render.render_facts(meta, facts, "en").to_dict()
+def test_facts_about_and_help(engine: AnswerEngine, fact_base: FactBase) -> None:
+    service = ConversationService(engine)
+    facts = [f for f in fact_base.facts if "meta" in f.entities]
+    reply = service.facts_about("Meta", "en")
+    assert reply.facts is not None
+    embed = render.render_facts(reply.facts).to_dict()
     assert embed["title"] == "What I know about Meta" and embed["description"].count("• ") == len(facts)
-    about = render.render_about(fact_base, "1.2.3", "fr").to_dict()
-    assert about["description"].startswith(f"aibot 1.2.3 : {len(fact_base.facts)} faits")
-    assert "/facts" in render.render_help("en").to_dict()["description"]
+    about = render.render_reply(service.about("fr")).embed.to_dict()
+    assert about["description"].startswith(f"aibot {package_version()} : {len(fact_base.facts)} faits")
+    assert "/facts" in render.render_reply(service.help("en")).embed.to_dict()["description"]
+    assert service.facts_about("Huawei", "en").facts is None
 
 
 # -- settings ---------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from adapters.slack import render, translate
+from bot.conversation import About, ConversationService, Message, ReplyKind
+from bot.conversation.replies import SourceDocument
 from bot.core import AnswerEngine, Question
 from bot.digest.model import Digest, DigestItem
 from tests.slack.fake_slack import all_strings
@@ -25,10 +27,23 @@ def load(name: str) -> dict[str, Any]:
 
 def test_mention_becomes_plain_question_without_the_bot_or_special_mentions() -> None:
     body = load("app_mention.json")
-    question = translate.event_question(body["event"], bot_user_id="U0LAN0Z89")
-    assert question.text == "What is Microsoft's data center budget? cc here & ai-team in #general"
-    assert (question.user_id, question.channel_id, question.platform) == ("U061F7AUR", "C0LAN2Q65", "slack")
-    assert not BROADCAST.search(question.text)
+    message = translate.event_message(body["event"], bot_user_id="U0LAN0Z89")
+    assert message.text == "What is Microsoft's data center budget? cc here & ai-team in #general"
+    assert (message.user_id, message.channel_id, message.platform) == ("U061F7AUR", "C0LAN2Q65", "slack")
+    assert not BROADCAST.search(message.text)
+
+
+def test_conversation_keys_follow_the_thread_or_the_dm_channel() -> None:
+    """A mention and a mention in its thread are one conversation; a DM channel is one conversation."""
+    top = translate.event_message(load("app_mention.json")["event"])
+    in_thread = translate.event_message(load("app_mention_in_thread.json")["event"])
+    assert top.conversation == in_thread.conversation == "slack:C0LAN2Q65:1515449522.000016"
+    dm = translate.event_message(load("message_im.json")["event"])
+    other_dm = load("message_im.json")["event"] | {"ts": "9999999999.000001"}
+    assert dm.conversation == translate.event_message(other_dm).conversation
+    assert dm.conversation != top.conversation
+    command = translate.command_message(translate.command(load("slash_command.json")))
+    assert command.conversation == "slack:C2147483705:U2147483697"
 
 
 def test_replies_go_in_the_thread_of_the_question() -> None:
@@ -76,10 +91,14 @@ def test_slash_command_channel_mention_is_inert() -> None:
 
 
 def test_button_press_is_the_suggested_question() -> None:
-    question = translate.action_question(load("block_actions.json"))
-    assert question == Question(text="What is Microsoft's data center budget?", user_id="UA8RXUSPL",
-                                channel_id="CBR2V3XEX", platform="slack")
-    assert translate.action_question(load("block_actions.json") | {"actions": []}) is None
+    message = translate.action_message(load("block_actions.json"))
+    assert message == Message(text="What is Microsoft's data center budget?", conversation="slack:CBR2V3XEX:UA8RXUSPL",
+                              user_id="UA8RXUSPL", channel_id="CBR2V3XEX", platform="slack")
+    assert translate.action_message(load("block_actions.json") | {"actions": []}) is None
+    threaded = load("block_actions.json")
+    threaded["container"] = threaded["container"] | {"thread_ts": "1548261200.000100"}
+    pressed = translate.action_message(threaded)
+    assert pressed is not None and pressed.conversation == "slack:CBR2V3XEX:1548261200.000100"
 
 
 def test_defuse_breaks_every_broadcast_form() -> None:
@@ -120,16 +139,29 @@ async def test_answer_in_place_says_what_was_asked_in_french(engine: AnswerEngin
     assert not any(BROADCAST.search(s) for s in all_strings(message))
 
 
-def test_help_and_about_in_both_languages() -> None:
-    assert "Examples" in render.help_message("en")["text"]
-    assert "Exemples" in render.help_message("fr")["text"]
-    about = render.about_message("fr", version="1.0", facts=12, entities=5, sources=["AFP, janvier 2025: Dépêche"])
-    assert "12 faits" in about["text"] and "AFP" in about["text"]
+def test_help_and_about_in_both_languages(engine: AnswerEngine) -> None:
+    service = ConversationService(engine)
+    assert "Examples" in render.reply_message(service.help("en"))["text"]
+    assert "Exemples" in render.reply_message(service.help("fr"))["text"]
+    about = render.reply_message(service.about("fr"))
+    assert "14 faits" in about["text"] and "AFP, janvier 2025: Dépêche AFP" in about["text"]
+
+
+async def test_every_reply_kind_renders(engine: AnswerEngine) -> None:
+    service = ConversationService(engine)
+    for text, kind in [("hi", ReplyKind.SMALLTALK), ("What is Stargate?", ReplyKind.ANSWER),
+                       ("investment", ReplyKind.ABSTAIN), ("show me a chart", ReplyKind.CHART),
+                       ("aide", ReplyKind.HELP)]:
+        reply = await service.handle(Message(text=text, conversation=text, user_id="u"))
+        assert reply.kind is kind, text
+        message = render.reply_message(reply)
+        assert message["text"] and message["blocks"], text
+        assert reply.body.split("\n")[0][:40] in message["text"].replace("&amp;", "&"), text
 
 
 def test_about_a_base_of_thousands_of_documents_stays_within_slacks_limits() -> None:
-    sources = [f"AFP, January 2025: Dispatch {n}" for n in range(20_000)]
-    about = render.about_message("en", version="1.0", facts=20_000, entities=900, sources=sources)
+    sources = tuple(SourceDocument("AFP", f"Dispatch {n}", "2025-01") for n in range(20_000))
+    about = render.about_message("en", About(version="1.0", facts=20_000, entities=900, sources=sources))
     assert len(about["text"]) <= render.SECTION_LIMIT
     assert all(len(element["text"]) <= render.SECTION_LIMIT
                for block in about["blocks"] for element in block.get("elements", [block.get("text", {})]))

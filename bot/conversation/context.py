@@ -1,0 +1,84 @@
+"""Per-conversation memory of the last answered topic, so follow-ups can be read with it.
+
+A conversation is whatever key the adapter gives (a Slack thread, a Discord channel and
+user, a console session). Memory is bounded twice: a topic expires after ``ttl`` seconds,
+and at most ``capacity`` conversations are kept, the least recently used dropped first.
+A topic belongs to the user it was answered for: another user in the same key gets nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.language import Lang
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The last thing answered in a conversation."""
+
+    user_id: str
+    question: str  # as answered: a follow-up's rewritten form
+    lang: Lang
+    entities: frozenset[str]  # entity terms ("e:meta")
+    year: int | None
+    fact_ids: tuple[str, ...]
+    at: float
+
+
+class ConversationMemory:
+    """Topics by conversation key, least recently used first; the clock is injectable."""
+
+    def __init__(self, *, ttl: float, capacity: int, clock: Callable[[], float] = time.monotonic) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.ttl = ttl
+        self.capacity = capacity
+        self._clock = clock
+        self._topics: OrderedDict[str, Topic] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._topics)
+
+    def now(self) -> float:
+        return self._clock()
+
+    def recall(self, key: str, user_id: str) -> Topic | None:
+        """The live topic of ``key`` if it belongs to ``user_id``; an expired one is forgotten."""
+        topic = self._topics.get(key)
+        if topic is None:
+            return None
+        if self._clock() - topic.at > self.ttl:
+            del self._topics[key]
+            return None
+        if topic.user_id != user_id:
+            return None
+        return topic
+
+    def remember(self, key: str, topic: Topic) -> None:
+        self._topics[key] = topic
+        self._topics.move_to_end(key)
+        self._drop_stale()
+
+    def forget(self, key: str) -> None:
+        self._topics.pop(key, None)
+
+    def link(self, new_key: str, key: str) -> None:
+        """Let ``new_key`` continue ``key``'s topic (a reply to the bot's answer continues the
+        conversation that answer was given in)."""
+        topic = self._topics.get(key)
+        if topic is not None:
+            self.remember(new_key, topic)
+
+    def _drop_stale(self) -> None:
+        while len(self._topics) > self.capacity:
+            self._topics.popitem(last=False)
+        now = self._clock()
+        while self._topics:  # the oldest first: stop at the first one still live
+            oldest = next(iter(self._topics.values()))
+            if now - oldest.at <= self.ttl:
+                break
+            self._topics.popitem(last=False)

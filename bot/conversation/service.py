@@ -1,0 +1,374 @@
+"""The conversation service: one platform-neutral message in, one reply of a kind out.
+
+Every backend (Discord, Slack, the console, ``aibot ask``) hands its messages here, so the
+rules of a conversation live once (errbot's idea): the rate limit and its "told once" rule,
+small talk, help and about, facts about an entity, follow-ups read with the last topic,
+chart requests, and the reply to bad input or to a failure of the engine. Adapters only
+translate platform events into :class:`Message` and render :class:`Reply`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+from bot import messages
+from bot.conversation.context import ConversationMemory, Topic
+from bot.conversation.entities import EntityNames, resolve_entity
+from bot.conversation.followup import Reading, read_follow_up, years_of
+from bot.conversation.phrasebook import Phrasebook, Said
+from bot.conversation.replies import (
+    About,
+    ChartMaker,
+    FactLine,
+    FactList,
+    Reply,
+    ReplyKind,
+    SourceDocument,
+)
+from bot.core import Answer, AnswerEngine, Question, SourceRef
+from bot.language import Lang, clean, detect_language
+from bot.matching import Analysis
+from bot.ratelimit import RateLimiter, Verdict
+from knowledge.models import Fact
+from knowledge.smalltalk import SmallTalk, SmallTalkKind, load_smalltalk
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+_log = logging.getLogger(__name__)
+
+BOT_NAME = "aibot"
+
+
+def package_version() -> str:
+    """The installed aibot's version; "dev" in a checkout that was never installed."""
+    try:
+        return version("aibot")
+    except PackageNotFoundError:
+        return "dev"
+
+
+@dataclass(frozen=True)
+class Message:
+    """What someone said, where: ``conversation`` is the adapter's key for the exchange (a
+    Slack thread, a Discord channel and user, a console session), ``user_id`` who said it."""
+
+    text: str
+    conversation: str
+    user_id: str
+    lang: Lang | None = None
+    platform: str | None = None
+    channel_id: str | None = None
+
+
+class ConversationService:
+    """Answers messages for every adapter; build one per process and share it."""
+
+    def __init__(
+        self,
+        engine: AnswerEngine,
+        *,
+        smalltalk: SmallTalk | None = None,
+        limiter: RateLimiter | None = None,
+        memory: ConversationMemory | None = None,
+        chart_maker: ChartMaker | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.engine = engine
+        self.base = engine.base
+        self.phrasebook = Phrasebook(smalltalk) if smalltalk is not None else _shipped_phrasebook()
+        self.limiter = limiter
+        self.memory = memory if memory is not None else ConversationMemory(ttl=600.0, capacity=10_000)
+        self.chart_maker = chart_maker
+        self._today = today
+        self._entity_names: EntityNames | None = None
+
+    @classmethod
+    def from_settings(cls, engine: AnswerEngine, settings: Settings, *, limits: bool = True,
+                      clock: Callable[[], float] = time.monotonic,
+                      chart_maker: ChartMaker | None = None) -> ConversationService:
+        """The service as the settings say; ``limits=False`` for batch use (``aibot ask``)."""
+        limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds, clock) if limits else None
+        memory = ConversationMemory(ttl=settings.conversation_ttl_seconds, capacity=settings.conversation_limit,
+                                    clock=clock)
+        return cls(engine, limiter=limiter, memory=memory, chart_maker=chart_maker)
+
+    # -- messages ------------------------------------------------------------------------
+
+    async def handle(self, message: Message) -> Reply:
+        """A message from a person: the rate limit first, then :meth:`respond`."""
+        if self.limiter is not None:
+            verdict = self.limiter.check(message.user_id)
+            if verdict is not Verdict.ALLOW:
+                _log.info("user %s over the question limit (%s)", message.user_id, verdict.value)
+                if verdict is Verdict.DROP:
+                    return Reply(ReplyKind.IGNORE, self._lang(message, clean(message.text)))
+                return self.slow_down(message)
+        return await self.respond(message)
+
+    def slow_down(self, message: Message) -> Reply:
+        lang = self._lang(message, clean(message.text))
+        seconds = self.limiter.retry_after(message.user_id) if self.limiter else 0
+        return Reply(ReplyKind.SLOW_DOWN, lang, body=messages.text("slow_down", lang, seconds=seconds))
+
+    async def respond(self, message: Message) -> Reply:
+        """The reply to one message, without the rate limit; a failure is a polite reply."""
+        text = clean(message.text)
+        lang = self._lang(message, text)
+        try:
+            return await self._respond(message, text, lang)
+        except Exception:
+            _log.exception("answering failed for user %s", message.user_id)
+            body = messages.text("error", lang)
+            return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(text, lang, body))
+
+    async def _respond(self, message: Message, text: str, lang: Lang) -> Reply:
+        said = self.phrasebook.whole(text)
+        if said is not None and said.kind not in ("source", "why", "more"):
+            return self._small_talk(message, text, said)
+        topic = self.memory.recall(message.conversation, message.user_id)
+        if said is not None:
+            return await self._about_last(message, text, said, topic)
+        if self.phrasebook.asks_for_chart(text):
+            return await self.chart(text, lang)
+        asked = self.phrasebook.without_greeting(text)
+        reading = self._reading(asked, lang, topic) if topic is not None else None
+        answer = await self._ask(message, asked, lang, reading)
+        if answer.matched:
+            self._remember(message, answer, lang)
+        return _answer_reply(answer.model_copy(update={"question": text}))
+
+    def _lang(self, message: Message, text: str) -> Lang:
+        return message.lang or detect_language(text)
+
+    # -- follow-ups -------------------------------------------------------------------------
+
+    def _reading(self, text: str, lang: Lang, topic: Topic) -> Reading | None:
+        return read_follow_up(text, topic, self.phrasebook, lambda t: self.analyse(t, lang), self._names_of)
+
+    async def _ask(self, message: Message, text: str, lang: Lang, reading: Reading | None) -> Answer:
+        """The engine's answer to the message, or to its reading with the topic: a sure
+        follow-up is asked as read; a doubtful one only wins if it answers better alone."""
+        def question(words: str) -> Question:
+            return Question(text=words, lang=message.lang or lang, user_id=message.user_id,
+                            channel_id=message.channel_id, platform=message.platform)
+
+        if reading is None:
+            return await self.engine.answer(question(text))
+        if reading.certain:
+            _log.debug("follow-up %r read as %r", text, reading.text)
+            return await self.engine.answer(question(reading.text))
+        alone = self.engine.answer_now(question(text))
+        with_topic = self.engine.answer_now(question(reading.text))
+        if with_topic.matched and (not alone.matched or with_topic.score > alone.score):
+            return with_topic
+        return await self.engine.answer(question(text))
+
+    def analyse(self, text: str, lang: Lang) -> Analysis:
+        return self.engine.analyse(text, lang)
+
+    def _names_of(self, term: str) -> list[str]:
+        entity = self.base.entity(term.removeprefix("e:"))
+        return list(entity.names)
+
+    def _remember(self, message: Message, answer: Answer, lang: Lang, *, asked: str | None = None) -> None:
+        """The answered topic: the entities and year asked about, else those of the fact given."""
+        question = asked or answer.question
+        analysis = self.analyse(question, lang)
+        facts = [self.base.fact(i) for i in answer.fact_ids]
+        entities = analysis.entities
+        if not entities and len(facts) == 1 and facts[0].entities:
+            entities = frozenset({f"e:{facts[0].entities[0]}"})
+        years = years_of(analysis)
+        year = years[0] if years else next(
+            (f.amount.period.year for f in facts if f.amount and f.amount.period and f.amount.period.year), None)
+        self.memory.remember(message.conversation, Topic(
+            user_id=message.user_id, question=question, lang=lang, entities=entities, year=year,
+            fact_ids=tuple(answer.fact_ids), at=self.memory.now()))
+
+    async def _about_last(self, message: Message, text: str, said: Said, topic: Topic | None) -> Reply:
+        """ "Where is that from?", "why?", "tell me more": about the previous answer."""
+        lang = message.lang or said.lang or detect_language(text)
+        if topic is None or not topic.fact_ids:
+            body = messages.text("no_topic", lang, example=self._example(lang))
+            return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(text, lang, body))
+        facts = [self.base.fact(i) for i in topic.fact_ids]
+        if said.kind == "source":
+            return self._sources_of(text, lang, facts)
+        if said.kind == "why":
+            why = self.phrasebook.data.followups.references.why.in_lang(lang)[0]
+            answer = await self.engine.answer(Question(text=f"{why} {topic.question}", lang=lang,
+                                                       user_id=message.user_id, platform=message.platform))
+            if not answer.matched:  # the reasons the source gives are in the facts already given
+                return self._facts_reply(text, lang, facts, ReplyKind.ANSWER)
+            return _answer_reply(answer.model_copy(update={"question": text}))
+        return self._more(message, text, lang, topic)
+
+    def _sources_of(self, text: str, lang: Lang, facts: list[Fact]) -> Reply:
+        lines = []
+        for fact in facts:
+            source = fact.source
+            lines.append(messages.text("source_detail", lang, publisher=source.publisher, title=source.title,
+                                       date=messages.month_year(source.date, lang), quote=source.quotes[0]))
+        body = "\n".join(dict.fromkeys(lines))
+        answer = Answer(question=text, matched=True, answer=body, lang=lang, score=100.0,
+                        fact_ids=[f.id for f in facts], sources=_sources(facts), body=body)
+        return Reply(ReplyKind.ANSWER, lang, body=body, answer=answer, fact_ids=tuple(answer.fact_ids))
+
+    def _more(self, message: Message, text: str, lang: Lang, topic: Topic) -> Reply:
+        """The next fact about the topic's entities that was not given yet."""
+        ids = {e.removeprefix("e:") for e in topic.entities}
+        given = set(topic.fact_ids)
+        about = [f for f in self.base.facts if f.id not in given and ids & set(f.entities)]
+        about.sort(key=lambda f: f.entities[0] not in ids)  # facts mainly about the topic first
+        if not about:
+            names = messages.join_names([self._names_of(e)[0] for e in sorted(topic.entities)], lang)
+            body = messages.text("nothing_more", lang, names=names, example=self._example(lang))
+            return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(text, lang, body))
+        reply = self._facts_reply(text, lang, about[:1], ReplyKind.ANSWER)
+        self.memory.remember(message.conversation, Topic(
+            user_id=topic.user_id, question=topic.question, lang=topic.lang, entities=topic.entities,
+            year=topic.year, fact_ids=(*topic.fact_ids, about[0].id), at=self.memory.now()))
+        return reply
+
+    def _facts_reply(self, text: str, lang: Lang, facts: Sequence[Fact], kind: ReplyKind,
+                     intro: str | None = None) -> Reply:
+        body = "\n".join(f.statement.in_lang(lang) for f in facts)
+        if intro:
+            body = f"{intro}\n{body}"
+        line = source_line(facts, lang)
+        answer = Answer(question=text, matched=True, answer=f"{body}\n{line}", lang=lang, score=100.0,
+                        fact_ids=[f.id for f in facts], sources=_sources(facts), body=body, source_line=line)
+        return Reply(kind, lang, body=body, source_line=line, answer=answer, fact_ids=tuple(answer.fact_ids))
+
+    # -- small talk, help, about ------------------------------------------------------------------
+
+    def _small_talk(self, message: Message, text: str, said: Said) -> Reply:
+        lang = message.lang or said.lang or detect_language(text)
+        kind = SmallTalkKind(said.kind)
+        if kind is SmallTalkKind.HELP:
+            return self.help(lang, asked=text)
+        if kind is SmallTalkKind.ABOUT:
+            return self.about(lang, asked=text)
+        if kind is SmallTalkKind.RANDOM_FACT:
+            return self._fact_of_the_day(message, text, lang)
+        reply = self.phrasebook.data.kinds[kind].replies.in_lang(lang)
+        body = reply.format(example=self._example(lang), name=BOT_NAME)
+        return Reply(ReplyKind.SMALLTALK, lang, body=body, answer=_contract(text, lang, body))
+
+    def _fact_of_the_day(self, message: Message, text: str, lang: Lang) -> Reply:
+        """One fact a day, the same for everyone that day, with its source."""
+        facts = self.base.facts
+        fact = facts[self._today().toordinal() % len(facts)]
+        intro = self.phrasebook.data.kinds[SmallTalkKind.RANDOM_FACT].replies.in_lang(lang)
+        reply = self._facts_reply(text, lang, [fact], ReplyKind.SMALLTALK, intro=intro)
+        if reply.answer is not None:
+            self._remember(message, reply.answer, lang, asked=fact.phrasings.in_lang(lang)[0])
+        return reply
+
+    def help(self, lang: Lang, *, asked: str = "") -> Reply:
+        body = messages.text("help", lang)
+        return Reply(ReplyKind.HELP, lang, body=body, answer=_contract(asked, lang, body))
+
+    def about(self, lang: Lang, *, asked: str = "") -> Reply:
+        """Version, how many facts about how many entities, and the documents they come from."""
+        documents = sorted({(f.source.publisher, f.source.date, f.source.title) for f in self.base.facts})
+        sources = tuple(SourceDocument(publisher=p, title=t, date=d) for p, d, t in documents)
+        about = About(version=package_version(), facts=len(self.base.facts), entities=len(self.base.entities),
+                      sources=sources)
+        publishers = messages.join_names(sorted({s.publisher for s in sources}), lang)
+        body = messages.text("about", lang, version=about.version, facts=about.facts, entities=about.entities,
+                             sources=publishers)
+        return Reply(ReplyKind.HELP, lang, body=body, about=about, answer=_contract(asked, lang, body))
+
+    def facts_about(self, typed: str, lang: Lang) -> Reply:
+        """Every statement about one entity (chosen from autocomplete or typed by hand)."""
+        entity = resolve_entity(self.base, typed)
+        found = [f for f in self.base.facts if entity is not None and entity.id in f.entities]
+        if entity is None or not found:
+            body = messages.text("facts_unknown", lang, name=" ".join(typed.split())[:100])
+            return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(typed, lang, body))
+        lines = tuple(FactLine(f.statement.in_lang(lang), source_line([f], lang)) for f in found)
+        listing = FactList(title=messages.text("facts_title", lang, name=entity.name),
+                           footer=messages.text("facts_count", lang, count=len(found)), lines=lines)
+        body = "\n".join(f"{line.text} ({line.source_line})" for line in lines)
+        answer = Answer(question=typed, matched=True, answer=body, lang=lang, score=100.0,
+                        fact_ids=[f.id for f in found], sources=_sources(found), body=body)
+        return Reply(ReplyKind.ANSWER, lang, body=body, facts=listing, answer=answer, fact_ids=tuple(answer.fact_ids))
+
+    async def chart(self, text: str, lang: Lang) -> Reply:
+        """A chart of the announced amounts; the text ranking when no chart can be drawn."""
+        ranking = self.engine.answer_now(Question(text=messages.text("chart_question", lang), lang=lang))
+        image = await self.chart_maker(lang) if self.chart_maker is not None else None
+        if image is not None:
+            answer = ranking.model_copy(update={"question": text, "answer": image.alt_text})
+            return Reply(ReplyKind.CHART, lang, body=image.alt_text, chart=image, answer=answer,
+                         fact_ids=tuple(ranking.fact_ids))
+        answer = ranking.model_copy(update={"question": text})
+        return Reply(ReplyKind.CHART, lang, body=ranking.body or ranking.answer or "",
+                     source_line=ranking.source_line, suggestions=tuple(ranking.suggestions), answer=answer,
+                     fact_ids=tuple(ranking.fact_ids))
+
+    # -- what adapters offer as people type ------------------------------------------------
+
+    def suggestions_for(self, text: str, limit: int = 25) -> list[str]:
+        return self.engine.suggestions_for(text, limit=limit)
+
+    def starter_questions(self, lang: Lang, limit: int = 25) -> list[str]:
+        """What autocomplete offers before anything is typed: one question per fact."""
+        return [fact.phrasings.in_lang(lang)[0] for fact in self.base.facts[:limit]]
+
+    def entity_choices(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(name, entity id) pairs for an entity picker, built once on first use."""
+        if self._entity_names is None:
+            self._entity_names = EntityNames(self.base)
+        return self._entity_names.choices(typed, limit)
+
+    def link(self, new_key: str, key: str) -> None:
+        """A platform message (the bot's answer) continues conversation ``key``: a reply to it
+        is read with that conversation's topic."""
+        self.memory.link(new_key, key)
+
+    def _example(self, lang: Lang) -> str:
+        facts = [f for f in self.base.facts if f.amount is not None] or self.base.facts
+        return facts[0].phrasings.in_lang(lang)[0] if facts else ""
+
+
+@functools.cache
+def _shipped_phrasebook() -> Phrasebook:
+    """The shipped small talk, read and indexed once per process (it is immutable)."""
+    return Phrasebook(load_smalltalk())
+
+
+def source_line(facts: Sequence[Fact], lang: Lang) -> str:
+    sources = _sources(facts)
+    return messages.text("source" if len(sources) == 1 else "sources", lang,
+                         sources="; ".join(f"{s.publisher}, {messages.month_year(s.date, lang)}" for s in sources))
+
+
+def _sources(facts: Sequence[Fact]) -> list[SourceRef]:
+    refs: dict[tuple[str, str, str], SourceRef] = {}
+    for fact in facts:
+        s = fact.source
+        refs.setdefault((s.publisher, s.title, s.date), SourceRef(
+            publisher=s.publisher, title=s.title, date=s.date, document=s.document, url=s.url))
+    return list(refs.values())
+
+
+def _contract(text: str, lang: Lang, body: str) -> Answer:
+    """The JSON object of a reply that no fact answers (small talk, help, bad input)."""
+    return Answer(question=text, matched=False, answer=body, lang=lang, score=0.0, body=body)
+
+
+def _answer_reply(answer: Answer) -> Reply:
+    kind = ReplyKind.ANSWER if answer.matched else ReplyKind.ABSTAIN
+    return Reply(kind, answer.lang, body=answer.body or answer.answer or "",
+                 source_line=answer.source_line if answer.matched else None,
+                 suggestions=tuple(answer.suggestions), answer=answer, fact_ids=tuple(answer.fact_ids))
