@@ -47,7 +47,7 @@ async def test_console_translate_render_and_session(engine: AnswerEngine) -> Non
     await converse(service, lines.readline, out)
     text = out.getvalue()
     assert "Did you mean:" in text and "Examples:" in text and "never read" not in text
-    assert "14 facts" in text and "AFP, \"Dépêche AFP" in text  # /about lists the sources
+    assert f"{len(engine.base.facts)} facts" in text and "AFP, \"Dépêche AFP" in text  # /about lists the sources
     assert text.count("Donald Trump presented") == 2  # the follow-up was read with Stargate
 
 

@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.answering import Analysis
 from bot.conversation.context import Topic
 from bot.conversation.phrasebook import Phrasebook
-from bot.matching import Analysis
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WORD = re.compile(r"\w+")
