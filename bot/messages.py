@@ -64,6 +64,31 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "{who}'s figure is a total over {years} years (about {yearly} billion a year if spread evenly, derived), not a yearly budget.",
         "fr": "Le chiffre de {who} est un total sur {years} ans (environ {yearly} milliards par an s'il était réparti également, calcul dérivé), pas un budget annuel.",
     },
+    "chart_title": {"en": "Announced AI investments", "fr": "Investissements annoncés dans l'IA"},
+    "chart_yearly_panel": {"en": "Yearly budgets, biggest first", "fr": "Budgets annuels, du plus gros au plus petit"},
+    "chart_span_panel": {"en": "Totals over several years (not yearly budgets)", "fr": "Totaux sur plusieurs années (pas des budgets annuels)"},
+    "chart_axis": {"en": "Billion {currency}", "fr": "Milliards {currency}"},
+    "chart_axis_mixed": {"en": "Billions (currency in each label)", "fr": "Milliards (devise dans chaque libellé)"},
+    "chart_yearly_average": {"en": "≈ {yearly} billion a year if spread evenly (derived)", "fr": "≈ {yearly} milliards par an si réparti également (calcul dérivé)"},
+    "chart_key": {
+        "en": "Hatched: a range, from its low to its high figure. Dashed outline: a maximum (\"up to\").",
+        "fr": "Hachures : une fourchette, de son bas à son haut. Contour en tirets : un maximum (« jusqu'à »).",
+    },
+    "chart_more": {"en": "{count} smaller amounts not shown.", "fr": "{count} montants plus petits non représentés."},
+    "chart_alt": {
+        "en": "Bar chart of {count} announced AI investments, biggest first: {items}.{apart} {sources}.",
+        "fr": "Graphique en barres de {count} investissements annoncés dans l'IA, du plus gros au plus petit : {items}.{apart} {sources}.",
+    },
+    "chart_label": {"en": "{who}: {amount} {period}", "fr": "{who} : {amount} {period}"},
+    "chart_alt_item": {"en": "{who}, {amount} {period}", "fr": "{who}, {amount} {period}"},
+    "chart_alt_apart": {
+        "en": " Totals over several years are drawn apart from yearly budgets.",
+        "fr": " Les totaux sur plusieurs années sont représentés à part des budgets annuels.",
+    },
+    "chart_too_few": {
+        "en": "I need at least two announced amounts to draw a chart; I have {count}.",
+        "fr": "Il me faut au moins deux montants annoncés pour dessiner un graphique ; j'en ai {count}.",
+    },
     "compare_more": {
         "en": "{first} plans more: {first_amount} {first_period}, against {second_amount} {second_period} for {second}, a difference of {gap} billion {currency} (derived).",
         "fr": "{first} prévoit davantage : {first_amount} {first_period}, contre {second_amount} {second_period} pour {second}, soit un écart de {gap} milliards {currency} (calcul dérivé).",
