@@ -152,6 +152,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "discord_opt_schedule": {"en": "daily 09:00, weekly mon 08:30, or cron \"0 9 * * 1-5\"", "fr": "daily 09:00, weekly mon 08:30 ou cron \"0 9 * * 1-5\""},
     "discord_opt_zone": {"en": "Time zone, e.g. Europe/Paris", "fr": "Fuseau horaire, par exemple Europe/Paris"},
     "discord_opt_language": {"en": "Language of the digest", "fr": "Langue du résumé"},
+    "discord_cmd_chart": {"en": "A chart of the announced AI investments", "fr": "Un graphique des investissements annoncés dans l'IA"},
+    "discord_opt_chart_language": {"en": "Language of the chart", "fr": "Langue du graphique"},
     "discord_help_commands": {
         "en": "On Discord: mention me or send me a direct message, or use /ask, /facts (what I know about one company, person or project), /about and /help.",
         "fr": "Sur Discord : mentionnez-moi ou écrivez-moi en message privé, ou utilisez /ask, /facts (ce que je sais d'une entreprise, d'une personne ou d'un projet), /about et /help.",

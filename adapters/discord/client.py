@@ -22,6 +22,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord import render, translate
+from adapters.discord.charts import register_chart_command, send_digest
 from bot import messages
 from bot.core import Question
 from bot.digest.model import CommandContext, Digest, PostError
@@ -382,7 +383,7 @@ class DiscordPlatform:
         if self.client.user is None:
             raise PostError("the Discord client is not logged in yet", permanent=False)
         try:
-            await channel.send(embed=render.render_digest(digest), allowed_mentions=NO_MENTIONS)
+            await send_digest(channel, digest, render.render_digest(digest), NO_MENTIONS)
         except discord.HTTPException as exc:
             raise translate.post_error(exc.status, exc.code, exc.text) from exc
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -461,4 +462,5 @@ def register_commands(platform: DiscordPlatform) -> None:
         await platform.digest_command(interaction, ["preview"])
 
     tree.add_command(digest)
+    register_chart_command(platform)
 
