@@ -65,7 +65,7 @@ async def test_aibot_discord_sync_registers_the_commands_in_one_server(fake: Fak
     assert commands["ask"]["options"][0]["autocomplete"] is True
     assert commands["ask"]["description_localizations"]["fr"].startswith("Poser une question")
     assert not fake.sessions and not fake.identifies, "syncing never opens the gateway"
-    assert "registered 5 commands in server 2000" in stdout.decode()
+    assert "registered 6 commands in server 2000" in stdout.decode()
     assert TOKEN not in stderr.decode()
 
 
