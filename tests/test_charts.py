@@ -7,13 +7,16 @@ import dataclasses
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from matplotlib.patches import Rectangle
 from PIL import Image
 
 from bot import charts
 from bot.charts import ChartCache, ChartDrawing, make_chart, render_chart, render_png
+from bot.cli import main
 from bot.computed import amount_text, period_text
 from bot.language import Lang
 from knowledge.models import Amount, Fact, FactBase, Period
@@ -206,3 +209,21 @@ def test_mixed_currencies_say_so_on_the_axis(fact_base: FactBase) -> None:
     assert drawing is not None
     assert "Billions (currency in each label)" in texts(drawing)
     assert isinstance(euros.amount, Amount)
+
+
+def test_aibot_chart_writes_the_png_and_prints_its_alt_text(tmp_path: Path, fact_base: FactBase) -> None:
+    target = tmp_path / "chart.png"
+    result = CliRunner().invoke(main, ["chart", "--lang", "fr", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    chart = render_png(fact_base, "fr", ChartCache())
+    assert chart is not None
+    assert target.read_bytes() == chart.png
+    assert result.stdout.strip() == chart.alt_text
+    assert Image.open(target).size == (chart.width, chart.height)
+
+
+def test_aibot_chart_to_standard_output(fact_base: FactBase) -> None:
+    result = CliRunner().invoke(main, ["chart", "-o", "-"])
+    assert result.exit_code == 0
+    assert result.stdout_bytes.startswith(b"\x89PNG\r\n\x1a\n")
+    assert Image.open(io.BytesIO(result.stdout_bytes)).size[0] == charts.WIDTH
