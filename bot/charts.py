@@ -21,7 +21,7 @@ import textwrap
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot import messages
 from bot.computed import RANK_LIMIT, amount_text, by_size, period_text, rank
@@ -68,6 +68,17 @@ class Chart:
     alt_text: str
     width: int
     height: int
+
+
+class ChartImage(Protocol):
+    """What a platform needs to show a chart: :class:`Chart` has it, and so does the conversation
+    service's chart reply, so adapters take either."""
+
+    @property
+    def png(self) -> bytes: ...
+
+    @property
+    def alt_text(self) -> str: ...
 
 
 @dataclass(frozen=True)

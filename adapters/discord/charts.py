@@ -18,7 +18,7 @@ from discord import app_commands
 
 from adapters.discord import render, translate
 from bot import messages
-from bot.charts import Chart, amount_facts, make_chart, ranking_text
+from bot.charts import ChartImage, amount_facts, make_chart, ranking_text
 from bot.digest.model import Digest
 from bot.language import Lang
 
@@ -37,12 +37,12 @@ def filename(lang: Lang) -> str:
     return f"aibot-chart-{lang}.png"
 
 
-def chart_file(chart: Chart, lang: Lang) -> discord.File:
+def chart_file(chart: ChartImage, lang: Lang) -> discord.File:
     """A fresh file each send: discord.py reads (and closes) it when it posts."""
     return discord.File(io.BytesIO(chart.png), filename=filename(lang), description=render.clip(chart.alt_text, 1024))
 
 
-def chart_embed(chart: Chart, lang: Lang) -> discord.Embed:
+def chart_embed(chart: ChartImage, lang: Lang) -> discord.Embed:
     embed = discord.Embed(title=messages.text("chart_title", lang),
                           description=render.clip(chart.alt_text, render.MAX_DESCRIPTION), colour=render.ANSWER_COLOUR)
     embed.set_image(url=f"attachment://{filename(lang)}")

@@ -13,28 +13,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.charts import Chart, amount_facts, make_chart, ranking_text
+from bot.charts import ChartImage, amount_facts, make_chart, ranking_text
 from bot.language import Lang
 from knowledge.models import FactBase
 
 _log = logging.getLogger(__name__)
-
-class ChartImage(Protocol):
-    """What an upload needs from a chart (``bot.charts.Chart`` has it)."""
-
-    @property
-    def png(self) -> bytes: ...
-
-    @property
-    def alt_text(self) -> str: ...
-
 
 def filename(lang: Lang) -> str:
     return f"aibot-chart-{lang}.png"
@@ -96,7 +85,7 @@ class SlackCharts:
             return False
         return await self.post_chart(channel, chart, lang, post_text, thread_ts=thread_ts, base=base)
 
-    async def post_chart(self, channel: str, chart: Chart, lang: Lang, post_text: Post | None, *,
+    async def post_chart(self, channel: str, chart: ChartImage, lang: Lang, post_text: Post | None, *,
                          thread_ts: str | None = None, base: FactBase | None = None) -> bool:
         reason = await upload_chart(self.client, channel, chart, lang, thread_ts=thread_ts)
         if reason is None:
