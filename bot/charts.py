@@ -294,6 +294,7 @@ class ChartCache:
         self.size = size
         self._charts: OrderedDict[tuple[str, Lang], Chart] = OrderedDict()
         self._lock = threading.Lock()
+        self._drawing: dict[tuple[str, Lang], threading.Lock] = {}
         self.renders = 0  # how many times a chart was actually drawn (for tests and the benchmark)
 
     def get(self, key: tuple[str, Lang]) -> Chart | None:
@@ -310,6 +311,11 @@ class ChartCache:
             while len(self._charts) > self.size:
                 self._charts.popitem(last=False)
 
+    def drawing(self, key: tuple[str, Lang]) -> threading.Lock:
+        """One lock per key: a second request for a chart being drawn waits for it instead of drawing it again."""
+        with self._lock:
+            return self._drawing.setdefault(key, threading.Lock())
+
     def clear(self) -> None:
         with self._lock:
             self._charts.clear()
@@ -324,16 +330,17 @@ def render_png(base: FactBase, lang: Lang, cache: ChartCache = CACHE) -> Chart |
     if sum(1 for f in base.facts if f.amount is not None) < MIN_AMOUNTS:
         return None
     key = (base_key(base), lang)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    drawing = render_chart(base, lang)
-    if drawing is None:
-        return None
-    chart = Chart(drawing.png(), drawing.alt_text, drawing.width, drawing.height)
-    cache.renders += 1
-    cache.put(key, chart)
-    return chart
+    with cache.drawing(key):
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        drawing = render_chart(base, lang)
+        if drawing is None:
+            return None
+        chart = Chart(drawing.png(), drawing.alt_text, drawing.width, drawing.height)
+        cache.renders += 1
+        cache.put(key, chart)
+        return chart
 
 
 async def make_chart(base: FactBase, lang: Lang, cache: ChartCache = CACHE) -> Chart | None:

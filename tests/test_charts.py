@@ -171,6 +171,13 @@ async def test_make_chart_renders_once_per_base_content_and_language(fact_base: 
     assert await make_chart(only_first_amount(fact_base), "en", cache) is None
 
 
+async def test_concurrent_requests_for_one_chart_draw_it_once(fact_base: FactBase) -> None:
+    cache = ChartCache()
+    drawn = await asyncio.gather(*(make_chart(fact_base, "en", cache) for _ in range(4)))
+    assert cache.renders == 1
+    assert all(chart is drawn[0] for chart in drawn) and drawn[0] is not None
+
+
 async def test_make_chart_keeps_the_event_loop_free_while_it_draws(fact_base: FactBase) -> None:
     """Drawing takes a tenth of a second or more: the loop must keep serving meanwhile."""
     ticks = 0

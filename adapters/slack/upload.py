@@ -46,12 +46,16 @@ class OnceLog:
 
 
 async def upload_chart(client: AsyncWebClient, channel: str, chart: ChartImage, lang: Lang, *,
-                       thread_ts: str | None = None) -> str | None:
-    """Upload ``chart`` to ``channel`` (and ``thread_ts``); None when posted, else Slack's reason."""
+                       thread_ts: str | None = None, comment: bool = True) -> str | None:
+    """Upload ``chart`` to ``channel`` (and ``thread_ts``); None when posted, else Slack's reason.
+
+    The alt text is the image's alt text and, with ``comment``, the message's text too (a digest
+    already says the figures, so its chart goes without)."""
     try:
         await client.files_upload_v2(
             file=chart.png, filename=filename(lang), title=messages.text("chart_title", lang),
-            alt_txt=chart.alt_text[:1000], initial_comment=chart.alt_text, channel=channel, thread_ts=thread_ts,
+            alt_txt=chart.alt_text[:1000], initial_comment=chart.alt_text if comment else None, channel=channel,
+            thread_ts=thread_ts,
         )
     except SlackApiError as exc:
         code = str(exc.response.get("error") or "unknown_error")
@@ -87,7 +91,10 @@ class SlackCharts:
 
     async def post_chart(self, channel: str, chart: ChartImage, lang: Lang, post_text: Post | None, *,
                          thread_ts: str | None = None, base: FactBase | None = None) -> bool:
-        reason = await upload_chart(self.client, channel, chart, lang, thread_ts=thread_ts)
+        """Upload a drawn chart; refused, ``post_text`` gets the ranking. Without ``post_text`` (a digest,
+        whose text already has the figures) the upload carries no comment and a refusal only logs."""
+        reason = await upload_chart(self.client, channel, chart, lang, thread_ts=thread_ts,
+                                    comment=post_text is not None)
         if reason is None:
             return True
         self.log.fallback(channel, reason)
