@@ -64,6 +64,31 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "{who}'s figure is a total over {years} years (about {yearly} billion a year if spread evenly, derived), not a yearly budget.",
         "fr": "Le chiffre de {who} est un total sur {years} ans (environ {yearly} milliards par an s'il était réparti également, calcul dérivé), pas un budget annuel.",
     },
+    "chart_title": {"en": "Announced AI investments", "fr": "Investissements annoncés dans l'IA"},
+    "chart_yearly_panel": {"en": "Yearly budgets, biggest first", "fr": "Budgets annuels, du plus gros au plus petit"},
+    "chart_span_panel": {"en": "Totals over several years (not yearly budgets)", "fr": "Totaux sur plusieurs années (pas des budgets annuels)"},
+    "chart_axis": {"en": "Billion {currency}", "fr": "Milliards {currency}"},
+    "chart_axis_mixed": {"en": "Billions (currency in each label)", "fr": "Milliards (devise dans chaque libellé)"},
+    "chart_yearly_average": {"en": "≈ {yearly} billion a year if spread evenly (derived)", "fr": "≈ {yearly} milliards par an si réparti également (calcul dérivé)"},
+    "chart_key": {
+        "en": "Hatched: a range, from its low to its high figure. Dashed outline: a maximum (\"up to\").",
+        "fr": "Hachures : une fourchette, de son bas à son haut. Contour en tirets : un maximum (« jusqu'à »).",
+    },
+    "chart_more": {"en": "{count} smaller amounts not shown.", "fr": "{count} montants plus petits non représentés."},
+    "chart_alt": {
+        "en": "Bar chart of {count} announced AI investments, biggest first: {items}.{apart} {sources}.",
+        "fr": "Graphique en barres de {count} investissements annoncés dans l'IA, du plus gros au plus petit : {items}.{apart} {sources}.",
+    },
+    "chart_label": {"en": "{who}: {amount} {period}", "fr": "{who} : {amount} {period}"},
+    "chart_alt_item": {"en": "{who}, {amount} {period}", "fr": "{who}, {amount} {period}"},
+    "chart_alt_apart": {
+        "en": " Totals over several years are drawn apart from yearly budgets.",
+        "fr": " Les totaux sur plusieurs années sont représentés à part des budgets annuels.",
+    },
+    "chart_too_few": {
+        "en": "I need at least two announced amounts to draw a chart; I have {count}.",
+        "fr": "Il me faut au moins deux montants annoncés pour dessiner un graphique ; j'en ai {count}.",
+    },
     "compare_more": {
         "en": "{first} plans more: {first_amount} {first_period}, against {second_amount} {second_period} for {second}, a difference of {gap} billion {currency} (derived).",
         "fr": "{first} prévoit davantage : {first_amount} {first_period}, contre {second_amount} {second_period} pour {second}, soit un écart de {gap} milliards {currency} (calcul dérivé).",
@@ -127,6 +152,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "discord_opt_schedule": {"en": "daily 09:00, weekly mon 08:30, or cron \"0 9 * * 1-5\"", "fr": "daily 09:00, weekly mon 08:30 ou cron \"0 9 * * 1-5\""},
     "discord_opt_zone": {"en": "Time zone, e.g. Europe/Paris", "fr": "Fuseau horaire, par exemple Europe/Paris"},
     "discord_opt_language": {"en": "Language of the digest", "fr": "Langue du résumé"},
+    "discord_cmd_chart": {"en": "A chart of the announced AI investments", "fr": "Un graphique des investissements annoncés dans l'IA"},
+    "discord_opt_chart_language": {"en": "Language of the chart", "fr": "Langue du graphique"},
     "discord_help_commands": {
         "en": "On Discord: mention me or send me a direct message, or use /ask, /facts (what I know about one company, person or project), /about and /help.",
         "fr": "Sur Discord : mentionnez-moi ou écrivez-moi en message privé, ou utilisez /ask, /facts (ce que je sais d'une entreprise, d'une personne ou d'un projet), /about et /help.",

@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord import render, translate
+from adapters.discord.charts import register_chart_command, send_digest
 from bot import messages
 from bot.conversation import ConversationService, Message, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
@@ -373,7 +374,7 @@ class DiscordPlatform:
         if self.client.user is None:
             raise PostError("the Discord client is not logged in yet", permanent=False)
         try:
-            await channel.send(embed=render.render_digest(digest), allowed_mentions=NO_MENTIONS)
+            await send_digest(channel, digest, render.render_digest(digest), NO_MENTIONS)
         except discord.HTTPException as exc:
             raise translate.post_error(exc.status, exc.code, exc.text) from exc
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -449,4 +450,5 @@ def register_commands(platform: DiscordPlatform) -> None:
         await platform.digest_command(interaction, ["preview"])
 
     tree.add_command(digest)
+    register_chart_command(platform)
 

@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
+from adapters.slack.upload import SlackCharts
 from bot import messages
 from bot.conversation import ConversationService, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
@@ -122,6 +123,7 @@ class SlackPlatform:
         self.recent = RecentKeys()
         self.ready = asyncio.Event()
         self.bound_port: int | None = None
+        self.charts = SlackCharts(self.client, lambda: self.engine.base)
         self._register()
 
     # --- wiring ----------------------------------------------------------------------
@@ -189,6 +191,8 @@ class SlackPlatform:
                                 response_type="ephemeral")
         elif cmd.kind == "digest":
             await self.digest_command(cmd, respond)
+        elif cmd.kind == "chart":
+            await self.chart_command(cmd, respond)
         else:
             reply = await self.conversation.handle(translate.command_message(cmd))
             if reply.kind is ReplyKind.IGNORE:
@@ -230,6 +234,26 @@ class SlackPlatform:
         else:
             message = render.notice(reply.text)
         await self._respond(respond, message, response_type="ephemeral")
+
+    async def chart_command(self, cmd: translate.Command, respond: Respond) -> None:
+        """``/aibot chart [en|fr]``: the chart uploaded into the channel; the ranking as text if Slack refuses."""
+        async def warn(msg: render.Message) -> None:
+            await self._respond(respond, msg, response_type="ephemeral")
+
+        if not await self._within_limit(translate.command_question(cmd), warn):
+            return
+
+        async def as_text(text: str) -> None:
+            await self._respond(respond, render.notice(text), response_type="in_channel")
+
+        await self.charts.post(cmd.channel_id, cmd.lang, as_text)
+
+    async def post_chart(self, channel: str, lang: Lang, *, thread_ts: str | None = None) -> bool:
+        """A chart reply (the conversation service's ``chart`` kind) into ``channel`` and its thread."""
+        async def as_text(text: str) -> None:
+            await self.post(channel, render.notice(text), thread_ts=thread_ts)
+
+        return await self.charts.post(channel, lang, as_text, thread_ts=thread_ts)
 
     async def asker(self, user_id: str) -> tuple[bool, Lang | None]:
         """(may manage digests, language of the asker's Slack locale) from users.info.
@@ -289,6 +313,9 @@ class SlackPlatform:
             await self.send(channel_id, render.digest_message(digest))
         except SlackSendError as exc:
             raise PostError(exc.code, permanent=exc.permanent) from exc
+        chart = await digest.chart.render() if digest.chart is not None else None
+        if chart is not None:  # the headline figures are already in the text: a refused upload loses nothing
+            await self.charts.post_chart(channel_id, chart, digest.lang, None)
 
     async def _respond(self, respond: Respond, message: render.Message, **options: Any) -> None:
         """Answer through response_url; Slack says no with a status, not an exception."""

@@ -25,7 +25,11 @@ _ABOUT_WORDS = {"about", "apropos", "à-propos", "a-propos", "info"}
 _FRENCH_COMMAND_WORDS = {"aide", "apropos", "à-propos", "a-propos"}
 _FRENCH_DIGEST_WORDS = {"quotidien", "hebdo", "voir", "arret", "arrêt", "apercu", "aperçu", "aide"}
 
-CommandKind = Literal["ask", "help", "about", "digest"]
+CommandKind = Literal["ask", "help", "about", "digest", "chart"]
+_CHART_WORDS = {"chart", "graph", "graphique", "graphe"}
+_FRENCH_CHART_WORDS = {"graphique", "graphe"}
+_LANG_WORDS: dict[str, Lang] = {"en": "en", "english": "en", "anglais": "en",
+                                "fr": "fr", "french": "fr", "français": "fr", "francais": "fr"}
 
 
 def unescape(text: str) -> str:
@@ -131,7 +135,7 @@ class Command:
 
 
 def command(body: Mapping[str, Any]) -> Command:
-    """``/aibot <question>``, ``/aibot help``, ``/aibot about`` or ``/aibot digest ...``."""
+    """``/aibot <question>``, ``/aibot help``, ``/aibot about``, ``/aibot digest ...`` or ``/aibot chart [en|fr]``."""
     text = plain_text(str(body.get("text") or ""))
     words = text.split()
     first = words[0].lower() if words else ""
@@ -145,6 +149,9 @@ def command(body: Mapping[str, Any]) -> Command:
     elif first in {"digest", "résumé", "resume"}:
         kind, args = "digest", words[1:]
         lang = "fr" if first != "digest" or _FRENCH_DIGEST_WORDS & {w.lower() for w in args[:1]} else "en"
+    elif first in _CHART_WORDS and (len(words) == 1 or (len(words) == 2 and words[1].lower() in _LANG_WORDS)):
+        kind, args = "chart", words[1:]
+        lang = _LANG_WORDS[args[0].lower()] if args else "fr" if first in _FRENCH_CHART_WORDS else "en"
     else:
         lang = detect_language(text)
     team = body.get("team_id")

@@ -20,6 +20,7 @@ _BUILTIN = {
     "bench": "bot.cli.bench:bench",
     "knowledge": "bot.cli.knowledge:knowledge",
     "run": "bot.cli.run:run",
+    "chart": "bot.cli.chart:chart",
 }
 
 

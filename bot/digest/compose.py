@@ -11,6 +11,8 @@ Nothing is marked shown for a preview or for a post that failed.
   (or of its subscription), minus those this channel was already told about; a channel
   is told about every fact that exists when it subscribes, so its first digest does not
   list the whole base as new.
+- Chart: when the base has at least two amounts, the headline figures come with the chart
+  (:mod:`bot.charts`) in the digest's language; the platform draws and attaches it when posting.
 - Fact of the day: the next fact this channel has not seen, in an order of its own
   (a hash of channel and fact), until every fact has been shown; then a new round.
 """
@@ -23,8 +25,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot import messages
+from bot.charts import MIN_AMOUNTS
 from bot.computed import amount_text, period_text
-from bot.digest.model import Digest, DigestItem
+from bot.digest.model import Digest, DigestChart, DigestItem
 from bot.language import Lang
 from knowledge.models import Fact, FactBase
 
@@ -63,6 +66,7 @@ class DigestComposer:
         self.base = base
         self._figures = heapq.nsmallest(MAX_HEADLINE, (f for f in base.facts if f.amount is not None),
                                         key=lambda f: -f.amount.bounds[1] if f.amount else 0.0)
+        self._chart = sum(1 for f in base.facts if f.amount is not None) >= MIN_AMOUNTS
 
     def compose(self, lang: Lang, today: date, state: ChannelState = ChannelState()) -> DigestPlan:
         headline = [self._figure_item(rank, fact, lang) for rank, fact in enumerate(self._figures, start=1)]
@@ -74,6 +78,7 @@ class DigestComposer:
             headline=headline,
             new_facts=[self._statement_item(f, lang) for f in new_facts],
             fact_of_the_day=self._statement_item(rotation, lang) if rotation else None,
+            chart=DigestChart(self.base, lang) if self._chart else None,
         )
         return DigestPlan(digest, [f.id for f in new_facts], rotation.id if rotation else None, new_round)
 

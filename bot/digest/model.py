@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.charts import Chart, make_chart
 from bot.language import Lang
 from knowledge.errors import AibotError
+from knowledge.models import FactBase
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,18 @@ class DigestItem:
 
 
 @dataclass(frozen=True)
+class DigestChart:
+    """The chart that comes with the headline figures, drawn when the digest is posted (in a
+    thread, cached), so composing stays pure and quick and a preview never draws."""
+
+    base: FactBase = field(compare=False, repr=False)
+    lang: Lang
+
+    async def render(self) -> Chart | None:
+        return await make_chart(self.base, self.lang)
+
+
+@dataclass(frozen=True)
 class Digest:
     """A composed digest in one language, in reading order."""
 
@@ -32,6 +46,7 @@ class Digest:
     headline: list[DigestItem] = field(default_factory=list)  # headline figures, ranked
     new_facts: list[DigestItem] = field(default_factory=list)  # added since this channel's last digest
     fact_of_the_day: DigestItem | None = None
+    chart: DigestChart | None = None  # set when the base has at least two amounts to compare
 
     def sections(self) -> list[tuple[str, list[DigestItem]]]:
         """(heading key in bot.messages, items) for every non-empty section, in order."""

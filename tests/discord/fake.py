@@ -49,6 +49,16 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 
 @dataclass
+class UploadedFile:
+    """A file part of a multipart request, as Discord receives it."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
 class Request:
     """One REST call the bot made."""
 
@@ -56,6 +66,8 @@ class Request:
     path: str
     query: dict[str, str]
     body: Any
+    content_type: str = "application/json"
+    files: list[UploadedFile] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +92,8 @@ class FakeDiscord:
     recommended_shards: int = 1
     #: channel id -> (HTTP status, Discord error code) to fail posts to that channel with.
     channel_errors: dict[int, tuple[int, int]] = field(default_factory=dict)
+    #: channel id -> (HTTP status, Discord error code) for posts that carry a file (no Attach Files).
+    attachment_errors: dict[int, tuple[int, int]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     identifies: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
@@ -262,18 +276,35 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body: Any = None
+        files: list[UploadedFile] = []
         if request.can_read_body:
             if request.content_type == "multipart/form-data":
                 form = await request.post()
                 raw = form.get("payload_json")
                 body = json.loads(str(raw)) if raw is not None else None
+                for name, value in form.items():
+                    if isinstance(value, web.FileField):
+                        files.append(UploadedFile(name, value.filename, value.content_type, value.file.read()))
             else:
                 text = await request.text()
                 body = json.loads(text) if text else None
-        self.requests.append(Request(request.method, path, dict(request.query), body))
-        return self._answer(request.method, path, dict(request.query), body)
+        self.requests.append(Request(request.method, path, dict(request.query), body, request.content_type, files))
+        refused = self._refused_attachment(path) if files else None
+        if refused is not None:
+            status, code = refused
+            return _json({"message": "Missing Permissions", "code": code}, status)
+        return self._answer(request.method, path, dict(request.query), body, files)
 
-    def _answer(self, method: str, path: str, query: dict[str, str], body: Any) -> web.Response:
+    def _refused_attachment(self, path: str) -> tuple[int, int] | None:
+        """Interaction responses and follow-ups land in CHANNEL_ID, like the interactions the fake sends."""
+        if m := re.fullmatch(r"/channels/(\d+)/messages", path):
+            return self.attachment_errors.get(int(m.group(1)))
+        if re.fullmatch(r"/interactions/\d+/[^/]+/callback|/webhooks/\d+/[^/]+", path):
+            return self.attachment_errors.get(CHANNEL_ID)
+        return None
+
+    def _answer(self, method: str, path: str, query: dict[str, str], body: Any,
+                files: list[UploadedFile] | None = None) -> web.Response:
         if path == "/gateway/bot":
             return _json({"url": self.gateway_url, "shards": self.recommended_shards,
                           "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0,
@@ -293,13 +324,13 @@ class FakeDiscord:
             if channel_id in self.channel_errors:
                 status, code = self.channel_errors[channel_id]
                 return _json({"message": "error", "code": code}, status)
-            return _json(self._store(channel_id, body))
+            return _json(self._store(channel_id, body, files=files))
         if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path):
             return self._edit(int(m.group(2)), body, method)
         if m := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
-            return self._callback(m.group(1), m.group(2), body, query)
+            return self._callback(m.group(1), m.group(2), body, query, files)
         if m := re.fullmatch(r"/webhooks/(\d+)/([^/]+)", path):
-            message = self._store(CHANNEL_ID, body, webhook=True)
+            message = self._store(CHANNEL_ID, body, webhook=True, files=files)
             return _json(message)
         if m := re.fullmatch(r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", path):
             target = m.group(3)
@@ -307,17 +338,29 @@ class FakeDiscord:
             return self._edit(message_id, body, method)
         return _json({"message": f"fake Discord has no route {method} {path}", "code": 0}, 404)
 
-    def _store(self, channel_id: int, body: dict[str, Any] | None, *, webhook: bool = False) -> dict[str, Any]:
+    def _store(self, channel_id: int, body: dict[str, Any] | None, *, webhook: bool = False,
+               files: list[UploadedFile] | None = None) -> dict[str, Any]:
         body = body or {}
         message = _message(self.next_id(), channel_id, BOT_USER, body.get("content") or "",
                            guild_id=None if channel_id == DM_CHANNEL_ID else GUILD_ID)
         message["embeds"] = body.get("embeds") or []
         message["components"] = body.get("components") or []
         message["flags"] = body.get("flags", 0)
+        message["attachments"] = [self._attachment(a, files or []) for a in body.get("attachments") or []]
         if webhook:
             message["webhook_id"] = str(APP_ID)
         self.messages[int(message["id"])] = message
         return message
+
+    def _attachment(self, meta: dict[str, Any], files: list[UploadedFile]) -> dict[str, Any]:
+        """What Discord returns for an uploaded attachment: its part is ``files[<id>]``."""
+        part = next((f for f in files if f.field == f"files[{meta.get('id')}]"), None)
+        attachment_id = self.next_id()
+        name = meta.get("filename") or (part.filename if part else "file")
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{name}"
+        return {"id": str(attachment_id), "filename": name, "description": meta.get("description"),
+                "size": len(part.data) if part else 0, "url": url, "proxy_url": url,
+                "content_type": part.content_type if part else None}
 
     def _edit(self, message_id: int, body: dict[str, Any] | None, method: str) -> web.Response:
         message = self.messages.get(message_id)
@@ -333,7 +376,8 @@ class FakeDiscord:
                 message[key] = body[key]
         return _json(message)
 
-    def _callback(self, interaction_id: str, token: str, body: dict[str, Any], query: dict[str, str]) -> web.Response:
+    def _callback(self, interaction_id: str, token: str, body: dict[str, Any], query: dict[str, str],
+                  files: list[UploadedFile] | None = None) -> web.Response:
         kind = body["type"]
         data = body.get("data") or {}
         flags = int(data.get("flags") or 0)
@@ -342,7 +386,7 @@ class FakeDiscord:
                                        "response_message_ephemeral": bool(flags & 64)}
         resource: dict[str, Any] = {"type": kind}
         if kind in (4, 5):  # a message (or its "thinking..." placeholder) is created
-            message = self._store(CHANNEL_ID, data, webhook=True)
+            message = self._store(CHANNEL_ID, data, webhook=True, files=files)
             self.originals[token] = int(message["id"])
             interaction["response_message_id"] = message["id"]
             if kind == 4:

@@ -58,6 +58,11 @@ class FakeSlack:
         self._socket_ready = asyncio.Event()
         self._ts = itertools.count(1)
         self._changed = asyncio.Event()
+        #: external uploads: file id -> the bytes POSTed to its upload URL
+        self.uploads: dict[str, bytes] = {}
+        #: when set, the upload URL answers with this HTTP status instead of 200
+        self.refuse_uploads: int | None = None
+        self._file_ids = itertools.count(1)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -66,6 +71,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/link/", self._link)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -148,9 +154,27 @@ class FakeSlack:
             user = str(params.get("user"))
             return {"ok": True, "user": {"id": user, "is_admin": user in self.admins, "is_owner": False,
                                          "locale": self.locales.get(user, "en-US")}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._file_ids):08d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = json.loads(str(params.get("files") or "[]"))
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title"), "name": f.get("title")}
+                                          for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket=fake"}
         return {"ok": False, "error": "unknown_method"}
+
+    async def _upload(self, request: web.Request) -> web.StreamResponse:
+        """The upload URL files.getUploadURLExternal hands out: Slack answers 200 "OK - <length>"."""
+        data = await request.read()
+        file_id = request.match_info["file_id"]
+        self.calls.append(Call("upload", {"file_id": file_id, "length": len(data)}, None))
+        self._note()
+        if self.refuse_uploads is not None:
+            return web.Response(status=self.refuse_uploads, text="refused")
+        self.uploads[file_id] = data
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _response_url(self, request: web.Request) -> web.StreamResponse:
         self.responses.append((request.match_info["name"], await request.json()))
