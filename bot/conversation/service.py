@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from bot import messages
 from bot.conversation.context import ConversationMemory, Topic
 from bot.conversation.entities import EntityNames, resolve_entity
-from bot.conversation.followup import Reading, read_follow_up, years_of
+from bot.conversation.followup import Analysis, Reading, read_follow_up, years_of
 from bot.conversation.phrasebook import Phrasebook, Said
 from bot.conversation.replies import (
     About,
@@ -34,7 +34,6 @@ from bot.conversation.replies import (
 )
 from bot.core import Answer, AnswerEngine, Question, SourceRef
 from bot.language import Lang, clean, detect_language
-from bot.matching import Analysis
 from bot.ratelimit import RateLimiter, Verdict
 from knowledge.models import Fact
 from knowledge.smalltalk import SmallTalk, SmallTalkKind, load_smalltalk

@@ -42,7 +42,7 @@ async def conversation(service: ConversationService, lines: list[str], *, key: s
     (["How much is Meta investing in AI?", "bigger than Microsoft's?"], "Microsoft plans more"),
     (["What is Stargate?", "who presented it?"], "Donald Trump presented"),
     (["How much is Meta investing in AI?", "where is that from?"], "That comes from AFP"),
-    (["How much is Meta investing in AI?", "d'où ça vient ?"], "Cela vient de AFP"),
+    (["How much is Meta investing in AI?", "d'où ça vient ?"], "Cela vient de cette source : AFP"),
     (["How much is Meta investing in AI?", "why?"], "defend and strengthen its position"),
     (["What is Stargate?", "tell me more"], "Stargate"),
 ])
