@@ -156,7 +156,8 @@ class ConversationService:
 
     async def _ask(self, message: Message, text: str, lang: Lang, reading: Reading | None) -> Answer:
         """The engine's answer to the message, or to its reading with the topic: a sure
-        follow-up is asked as read; a doubtful one only wins if it answers better alone."""
+        follow-up is asked as read; a doubtful one is asked both ways, and the reading with the
+        topic wins only when it answers with a higher score than the message alone."""
         def question(words: str) -> Question:
             return Question(text=words, lang=message.lang or lang, user_id=message.user_id,
                             channel_id=message.channel_id, platform=message.platform)
