@@ -262,7 +262,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "source_detail": {
         "en": "That comes from {publisher}, \"{title}\" ({date}), which says: \"{quote}\"",
-        "fr": "Cela vient de {publisher}, « {title} » ({date}), qui écrit : « {quote} »",
+        "fr": "Cela vient de cette source : {publisher}, « {title} » ({date}), qui écrit : « {quote} »",
     },
     "nothing_more": {
         "en": "That's all I know about {names}. Ask me about something else, for example: {example}",

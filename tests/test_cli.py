@@ -147,6 +147,11 @@ def test_batch_without_conversation_reads_every_line_alone() -> None:
     assert with_context[1]["matched"] is True and "Microsoft plans more" in with_context[1]["answer"]
 
 
+def test_conversation_without_a_batch_is_a_usage_error() -> None:
+    run = aibot("ask", "--conversation", "What is Stargate?")
+    assert run.returncode == 2 and b"--conversation" in run.stderr
+
+
 def test_small_talk_and_help_have_their_intent() -> None:
     stdin = b"hi\nmerci bien\nhelp\nshow me a chart\n"
     replies = [json.loads(line) for line in aibot("ask", "--json", "--batch", "-", stdin=stdin).stdout.splitlines()]

@@ -35,6 +35,8 @@ def ask(question: tuple[str, ...], as_json: bool, batch: BinaryIO | None, lang: 
     """Answer QUESTION about AI investment."""
     if batch is None and not question:
         raise click.UsageError("give a QUESTION, or --batch FILE")
+    if conversation and batch is None:
+        raise click.UsageError("--conversation reads the lines of --batch FILE as one conversation")
     with user_errors():
         settings = settings_and_logging()
         service = ConversationService.from_settings(build_engine(settings), settings, limits=False)

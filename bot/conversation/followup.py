@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.answering import Analysis
 from bot.conversation.context import Topic
@@ -26,6 +27,20 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WORD = re.compile(r"\w+")
 #: A message this short with no entity is an ellipsis ("per year?", "in dollars?").
 SHORT_WORDS = 3
+
+
+class Analysis(Protocol):
+    """What a follow-up needs of the engine's reading of a text (``AnswerEngine.analyse``):
+    its terms ("e:meta" for an entity, "y:2025" for a year), entities and roles."""
+
+    @property
+    def terms(self) -> frozenset[str]: ...
+
+    @property
+    def entities(self) -> frozenset[str]: ...
+
+    @property
+    def roles(self) -> frozenset[str]: ...
 
 
 @dataclass(frozen=True)

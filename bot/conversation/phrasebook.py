@@ -60,14 +60,14 @@ class Phrasebook:
         ]
 
     def _add(self, kind: str, en: list[str], fr: list[str]) -> None:
-        for lang, wordings in (("en", en), ("fr", fr)):
+        for lang, wordings in zip(LANGS, (en, fr), strict=True):
             for wording in wordings:
                 key = normal(wording)
                 known = self._whole.get(key)
                 if known is not None and known.kind == kind and known.lang != lang:
                     self._whole[key] = Said(kind, None)  # "hello", "bye": said in both languages
                 elif known is None:
-                    self._whole[key] = Said(kind, lang)  # type: ignore[arg-type]
+                    self._whole[key] = Said(kind, lang)
 
     def whole(self, text: str) -> Said | None:
         """The small talk or reference a whole message is, fillers and an opener aside."""

@@ -12,17 +12,16 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from bot import messages
-from bot.answering import Analysis
 from bot.conversation.context import ConversationMemory, Topic
 from bot.conversation.entities import EntityNames, resolve_entity
-from bot.conversation.followup import Reading, read_follow_up, years_of
+from bot.conversation.followup import Analysis, Reading, read_follow_up, years_of
 from bot.conversation.phrasebook import Phrasebook, Said
 from bot.conversation.replies import (
     About,
@@ -34,7 +33,7 @@ from bot.conversation.replies import (
     SourceDocument,
 )
 from bot.core import Answer, AnswerEngine, Question, SourceRef
-from bot.language import Lang, clean, detect_language
+from bot.language import Lang, clean, detect_language, fold
 from bot.ratelimit import RateLimiter, Verdict
 from knowledge.models import Fact
 from knowledge.smalltalk import SmallTalk, SmallTalkKind, load_smalltalk
@@ -89,6 +88,8 @@ class ConversationService:
         self.chart_maker = chart_maker
         self._today = today
         self._entity_names: EntityNames | None = None
+        self._facts_of: dict[str, list[Fact]] | None = None
+        self._about: About | None = None
 
     @classmethod
     def from_settings(cls, engine: AnswerEngine, settings: Settings, *, limits: bool = True,
@@ -135,7 +136,7 @@ class ConversationService:
             return self._small_talk(message, text, said)
         topic = self.memory.recall(message.conversation, message.user_id)
         if said is not None:
-            return await self._about_last(message, text, said, topic)
+            return self._about_last(message, text, said, topic)
         if self.phrasebook.asks_for_chart(text):
             return await self.chart(text, lang)
         asked = self.phrasebook.without_greeting(text)
@@ -155,7 +156,8 @@ class ConversationService:
 
     async def _ask(self, message: Message, text: str, lang: Lang, reading: Reading | None) -> Answer:
         """The engine's answer to the message, or to its reading with the topic: a sure
-        follow-up is asked as read; a doubtful one only wins if it answers better alone."""
+        follow-up is asked as read; a doubtful one is asked both ways, and the reading with the
+        topic wins only when it answers with a higher score than the message alone."""
         def question(words: str) -> Question:
             return Question(text=words, lang=message.lang or lang, user_id=message.user_id,
                             channel_id=message.channel_id, platform=message.platform)
@@ -173,6 +175,17 @@ class ConversationService:
 
     def analyse(self, text: str, lang: Lang) -> Analysis:
         return self.engine.analyse(text, lang)
+
+    def facts_of(self, entity_id: str) -> list[Fact]:
+        """The facts naming an entity, in base order; indexed once, on first use, so a large
+        base is not walked for every "tell me more"."""
+        if self._facts_of is None:
+            index: dict[str, list[Fact]] = {}
+            for fact in self.base.facts:
+                for named in dict.fromkeys(fact.entities):
+                    index.setdefault(named, []).append(fact)
+            self._facts_of = index
+        return self._facts_of.get(entity_id, [])
 
     def _names_of(self, term: str) -> list[str]:
         entity = self.base.entity(term.removeprefix("e:"))
@@ -193,7 +206,7 @@ class ConversationService:
             user_id=message.user_id, question=question, lang=lang, entities=entities, year=year,
             fact_ids=tuple(answer.fact_ids), at=self.memory.now()))
 
-    async def _about_last(self, message: Message, text: str, said: Said, topic: Topic | None) -> Reply:
+    def _about_last(self, message: Message, text: str, said: Said, topic: Topic | None) -> Reply:
         """ "Where is that from?", "why?", "tell me more": about the previous answer."""
         lang = message.lang or said.lang or detect_language(text)
         if topic is None or not topic.fact_ids:
@@ -203,13 +216,18 @@ class ConversationService:
         if said.kind == "source":
             return self._sources_of(text, lang, facts)
         if said.kind == "why":
-            why = self.phrasebook.data.followups.references.why.in_lang(lang)[0]
-            answer = await self.engine.answer(Question(text=f"{why} {topic.question}", lang=lang,
-                                                       user_id=message.user_id, platform=message.platform))
-            if not answer.matched:  # the reasons the source gives are in the facts already given
-                return self._facts_reply(text, lang, facts, ReplyKind.ANSWER)
-            return _answer_reply(answer.model_copy(update={"question": text}))
+            return self._why(text, lang, topic, facts)
         return self._more(message, text, lang, topic)
+
+    def _why(self, text: str, lang: Lang, topic: Topic, given: list[Fact]) -> Reply:
+        """ "Why?": a fact about the topic that answers a why-question (one of its phrasings
+        asks "why"/"pourquoi"), else the facts given, whose statements carry the reasons the
+        source gives."""
+        why = fold(self.phrasebook.data.followups.references.why.in_lang(lang)[0])
+        ids = {e.removeprefix("e:") for e in topic.entities}
+        about = [*given, *(f for e in sorted(ids) for f in self.facts_of(e) if f.entities[0] in ids)]
+        reasons = [f for f in _unique(about) if any(fold(p).startswith(why) for p in f.phrasings.in_lang(lang))]
+        return self._facts_reply(text, lang, reasons[:1] or given, ReplyKind.ANSWER)
 
     def _sources_of(self, text: str, lang: Lang, facts: list[Fact]) -> Reply:
         lines = []
@@ -226,8 +244,8 @@ class ConversationService:
         """The next fact about the topic's entities that was not given yet."""
         ids = {e.removeprefix("e:") for e in topic.entities}
         given = set(topic.fact_ids)
-        about = [f for f in self.base.facts if f.id not in given and ids & set(f.entities)]
-        about.sort(key=lambda f: f.entities[0] not in ids)  # facts mainly about the topic first
+        about = [f for e in sorted(ids) for f in self.facts_of(e) if f.id not in given]
+        about = sorted(_unique(about), key=lambda f: f.entities[0] not in ids)  # mainly about the topic first
         if not about:
             names = messages.join_names([self._names_of(e)[0] for e in sorted(topic.entities)], lang)
             body = messages.text("nothing_more", lang, names=names, example=self._example(lang))
@@ -279,11 +297,13 @@ class ConversationService:
 
     def about(self, lang: Lang, *, asked: str = "") -> Reply:
         """Version, how many facts about how many entities, and the documents they come from."""
-        documents = sorted({(f.source.publisher, f.source.date, f.source.title) for f in self.base.facts})
-        sources = tuple(SourceDocument(publisher=p, title=t, date=d) for p, d, t in documents)
-        about = About(version=package_version(), facts=len(self.base.facts), entities=len(self.base.entities),
-                      sources=sources)
-        publishers = messages.join_names(sorted({s.publisher for s in sources}), lang)
+        if self._about is None:  # the base does not change while the bot runs
+            documents = sorted({(f.source.publisher, f.source.date, f.source.title) for f in self.base.facts})
+            sources = tuple(SourceDocument(publisher=p, title=t, date=d) for p, d, t in documents)
+            self._about = About(version=package_version(), facts=len(self.base.facts),
+                                entities=len(self.base.entities), sources=sources)
+        about = self._about
+        publishers = messages.join_names(sorted({s.publisher for s in about.sources}), lang)
         body = messages.text("about", lang, version=about.version, facts=about.facts, entities=about.entities,
                              sources=publishers)
         return Reply(ReplyKind.HELP, lang, body=body, about=about, answer=_contract(asked, lang, body))
@@ -291,7 +311,7 @@ class ConversationService:
     def facts_about(self, typed: str, lang: Lang) -> Reply:
         """Every statement about one entity (chosen from autocomplete or typed by hand)."""
         entity = resolve_entity(self.base, typed)
-        found = [f for f in self.base.facts if entity is not None and entity.id in f.entities]
+        found = self.facts_of(entity.id) if entity is not None else []
         if entity is None or not found:
             body = messages.text("facts_unknown", lang, name=" ".join(typed.split())[:100])
             return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(typed, lang, body))
@@ -360,6 +380,14 @@ def _sources(facts: Sequence[Fact]) -> list[SourceRef]:
         refs.setdefault((s.publisher, s.title, s.date), SourceRef(
             publisher=s.publisher, title=s.title, date=s.date, document=s.document, url=s.url))
     return list(refs.values())
+
+
+def _unique(facts: Iterable[Fact]) -> list[Fact]:
+    """Each fact once, in order (facts hold lists, so they are told apart by id)."""
+    first: dict[str, Fact] = {}
+    for fact in facts:
+        first.setdefault(fact.id, fact)
+    return list(first.values())
 
 
 def _contract(text: str, lang: Lang, body: str) -> Answer:

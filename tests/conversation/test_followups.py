@@ -42,8 +42,10 @@ async def conversation(service: ConversationService, lines: list[str], *, key: s
     (["How much is Meta investing in AI?", "bigger than Microsoft's?"], "Microsoft plans more"),
     (["What is Stargate?", "who presented it?"], "Donald Trump presented"),
     (["How much is Meta investing in AI?", "where is that from?"], "That comes from AFP"),
-    (["How much is Meta investing in AI?", "d'où ça vient ?"], "Cela vient de AFP"),
+    (["How much is Meta investing in AI?", "d'où ça vient ?"], "Cela vient de cette source : AFP"),
     (["How much is Meta investing in AI?", "why?"], "defend and strengthen its position"),
+    (["Combien Meta investit-il dans l'IA ?", "pourquoi ?"], "défendre et renforcer sa position"),
+    (["What is Stargate?", "why?"], "to invest up to 500 billion dollars over four years in AI infrastructure"),
     (["What is Stargate?", "tell me more"], "Stargate"),
 ])
 async def test_a_follow_up_is_read_with_the_last_topic(engine: AnswerEngine, lines: list[str], expected: str) -> None:
