@@ -132,6 +132,10 @@ def test_english_article_drafts_amounts_entities_and_fields_for_a_person(tmp_pat
     named = re.findall(r"fact '([^']+)': ([\w.]+): needs a person", validate.stderr)
     assert ("globex-01", "statement.fr") in named and ("globex-02", "amount.purpose.fr") in named
     assert ("globex-01", "source.title") in named and len(named) == len(unfinished_fields(out))
+    assert "skipped.yaml:" in validate.stderr and "skipped.0.reason: needs a person" in validate.stderr
+    coverage = aibot("knowledge", "coverage", str(out))  # the passed-over sentence waits for its reason
+    assert "globex.txt: 3 sentences, 2 quoted, 1 skipped, 0 not covered" in coverage.stdout
+    assert coverage.returncode == 1 and "skipped.0.reason" in coverage.stderr
 
 
 def test_validate_names_the_fields_until_a_person_fills_them_in(tmp_path: Path) -> None:
@@ -145,6 +149,10 @@ def test_validate_names_the_fields_until_a_person_fills_them_in(tmp_path: Path) 
     filled = re.sub(r"TODO: (?:write in French: )?", "Rempli : ", text.split("\n", 4)[4])
     path.write_text(filled, encoding="utf-8")
     assert validate_data_dir(out) == [] and unfinished_fields(out) == []
+    assert aibot("knowledge", "validate", str(out)).returncode == 1  # skipped.yaml's reason is still to give
+    skipped = out / "skipped.yaml"
+    skipped.write_text(re.sub(r"reason: .*", "reason: no claim", skipped.read_text(encoding="utf-8")),
+                       encoding="utf-8")
     assert aibot("knowledge", "validate", str(out)).returncode == 0
 
 

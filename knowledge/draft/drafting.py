@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.coverage import split_sentences
+from knowledge.coverage import SKIPPED_FILE, split_sentences
 from knowledge.draft.amounts import ParsedAmount, parse_amounts
 from knowledge.draft.entities import EntityMatcher, Mention, capitalised_words, guess_kind, new_names
 from knowledge.draft.reading import Article
@@ -230,7 +230,16 @@ def write_draft(draft: Draft, out_dir: Path, base_dir: Path) -> list[Path]:
                                               if new else ""), encoding="utf-8")
     lexicon = out_dir / "lexicon.yaml"
     shutil.copyfile(base_dir / "lexicon.yaml", lexicon)
-    return [facts_file, document, entities_file, lexicon]
+    written = [facts_file, document, entities_file, lexicon]
+    if draft.passed_over:  # so that `aibot knowledge coverage` accounts for every sentence
+        skipped = out_dir / SKIPPED_FILE
+        entries = [{"document": draft.document, "text": sentence,
+                    "reason": f"{NEEDS_HUMAN} no amount or name found: say why no fact needs it, or write one"}
+                   for sentence in draft.passed_over]
+        skipped.write_text("# Sentences no draft fact quotes; give each a reason, or a fact.\n"
+                           + _dump({"skipped": entries}), encoding="utf-8")
+        written.append(skipped)
+    return written
 
 
 def _dump(data: Any) -> str:
