@@ -24,7 +24,8 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from knowledge.errors import Problem
-from knowledge.models import FactBase, SkippedText
+from knowledge.loader import _Locator
+from knowledge.models import NEEDS_HUMAN, FactBase, SkippedText
 
 SKIPPED_FILE = "skipped.yaml"
 #: Files in ``sources/`` that are documents facts can quote (not metadata next to them).
@@ -123,14 +124,18 @@ def read_skipped(data_dir: Path) -> tuple[list[SkippedText], list[Problem]]:
     except ValidationError as exc:
         return [], [Problem(path, 0, None, ".".join(map(str, error["loc"])), error["msg"]) for error in exc.errors()]
     problems = []
+    locate = _Locator(path)
     for index, entry in enumerate(skipped):
         document = data_dir / "sources" / entry.document
         if not document.is_file():
-            problems.append(Problem(path, 0, None, f"skipped.{index}.document",
+            problems.append(Problem(path, locate(("skipped", index, "document")), None, f"skipped.{index}.document",
                                     f"document {entry.document!r} not found in {data_dir / 'sources'}"))
         elif not find_excerpt(document.read_text(encoding="utf-8"), entry.text):
-            problems.append(Problem(path, 0, None, f"skipped.{index}.text",
+            problems.append(Problem(path, locate(("skipped", index, "text")), None, f"skipped.{index}.text",
                                     f"text {entry.text!r} not found in {entry.document}"))
+        if entry.reason.startswith(NEEDS_HUMAN):  # left by `aibot knowledge draft`
+            problems.append(Problem(path, locate(("skipped", index, "reason")), None, f"skipped.{index}.reason",
+                                    f"needs a person: {entry.reason}"))
     return skipped, problems
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.coverage import split_sentences
+from knowledge.coverage import SKIPPED_FILE, split_sentences
 from knowledge.draft.amounts import ParsedAmount, parse_amounts
 from knowledge.draft.entities import EntityMatcher, Mention, capitalised_words, guess_kind, new_names
 from knowledge.draft.reading import Article
@@ -74,6 +74,7 @@ def draft_article(article: Article, entities: list[Entity], source: DraftSource,
     year = int(source.date[:4])
     proposed: dict[str, dict[str, Any]] = {}
     last_subject: str | None = None
+    context = _Context(entities)
     used_phrasings: set[str] = set()
     for sentence in sentences:
         known = matcher.find(sentence)
@@ -84,11 +85,12 @@ def draft_article(article: Article, entities: list[Entity], source: DraftSource,
                 "kind": guess_kind(mention.text, sentence, mention.start).value})
         amounts = parse_amounts(sentence, article.lang, year=year)
         mentions = sorted([*known, *new], key=lambda m: m.start)
-        ids = list(dict.fromkeys(m.entity_id for m in mentions))
+        kinds = {**{e: EntityKind(p["kind"]) for e, p in proposed.items()}, **{e.id: e.kind for e in entities}}
+        ids = list(dict.fromkeys([*(m.entity_id for m in mentions), *context.referred_to(sentence, mentions, kinds)]))
+        context.read(mentions, kinds, by_id)
         if not amounts and not ids:
             draft.passed_over.append(sentence)
             continue
-        kinds = {**{e: EntityKind(p["kind"]) for e, p in proposed.items()}, **{e.id: e.kind for e in entities}}
         fact_amounts = []
         for amount in amounts:
             subject = _subject(amount, mentions, kinds, by_id) or last_subject
@@ -108,6 +110,46 @@ def draft_article(article: Article, entities: list[Entity], source: DraftSource,
         draft.amounts[fact_id] = fact_amounts
     draft.new_entities = list(proposed.values())
     return draft
+
+
+class _Context:
+    """Who the article was last about, for sentences that name no one but say "the giant",
+    "le dirigeant" or "la coentreprise": a guess a person checks, like every drafted entity."""
+
+    _ORGANISATION = re.compile(r"\b(?:le géant|la firme|sa firme|le groupe|la société|l'entreprise|the company|"
+                               r"the firm|the group|the giant)\b", re.IGNORECASE)
+    _LEADER = re.compile(r"\b(?:le dirigeant|le patron|son patron|its boss|its chief executive|the chief executive|"
+                         r"the boss)\b(?!\s+(?:de|du|d'|of)\b)", re.IGNORECASE)
+    _PROJECT = re.compile(r"\b(?:la coentreprise|le projet|the joint venture|the project|the venture)\b",
+                          re.IGNORECASE)
+
+    def __init__(self, entities: list[Entity]) -> None:
+        self._leader_of = {entity.leads: entity.id for entity in entities if entity.leads}
+        self._organisation: str | None = None
+        self._project: str | None = None
+
+    def referred_to(self, sentence: str, mentions: list[Mention], kinds: dict[str, EntityKind]) -> list[str]:
+        named = {kinds.get(m.entity_id) for m in mentions}
+        referred = []
+        if self._organisation and not named & _SUBJECT_KINDS and self._ORGANISATION.search(sentence):
+            referred.append(self._organisation)
+        leader = self._leader_of.get(self._organisation or "")
+        if leader and EntityKind.PERSON not in named and self._LEADER.search(sentence):
+            referred.append(leader)
+        if self._project and EntityKind.PROJECT not in named and self._PROJECT.search(sentence):
+            referred.append(self._project)
+        return referred
+
+    def read(self, mentions: list[Mention], kinds: dict[str, EntityKind], by_id: dict[str, Entity]) -> None:
+        """Remember the first organisation and the last project this sentence names."""
+        for mention in mentions:
+            led = by_id[mention.entity_id].leads if mention.entity_id in by_id else None
+            if led is not None or kinds.get(mention.entity_id) in _SUBJECT_KINDS:
+                self._organisation = led or mention.entity_id
+                break
+        projects = [m.entity_id for m in mentions if kinds.get(m.entity_id) == EntityKind.PROJECT]
+        if projects:
+            self._project = projects[-1]
 
 
 def _subject(amount: ParsedAmount, mentions: list[Mention], kinds: dict[str, EntityKind],
@@ -230,7 +272,16 @@ def write_draft(draft: Draft, out_dir: Path, base_dir: Path) -> list[Path]:
                                               if new else ""), encoding="utf-8")
     lexicon = out_dir / "lexicon.yaml"
     shutil.copyfile(base_dir / "lexicon.yaml", lexicon)
-    return [facts_file, document, entities_file, lexicon]
+    written = [facts_file, document, entities_file, lexicon]
+    if draft.passed_over:  # so that `aibot knowledge coverage` accounts for every sentence
+        skipped = out_dir / SKIPPED_FILE
+        entries = [{"document": draft.document, "text": sentence,
+                    "reason": f"{NEEDS_HUMAN} no amount or name found: say why no fact needs it, or write one"}
+                   for sentence in draft.passed_over]
+        skipped.write_text("# Sentences no draft fact quotes; give each a reason, or a fact.\n"
+                           + _dump({"skipped": entries}), encoding="utf-8")
+        written.append(skipped)
+    return written
 
 
 def _dump(data: Any) -> str:
