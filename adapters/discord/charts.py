@@ -9,6 +9,7 @@ the reason is logged once per process.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,7 +19,8 @@ from discord import app_commands
 
 from adapters.discord import render, translate
 from bot import messages
-from bot.charts import ChartImage, amount_facts, make_chart, ranking_text
+from bot.charts import ChartImage
+from bot.conversation import Reply, ReplyKind
 from bot.digest.model import Digest
 from bot.language import Lang
 
@@ -68,15 +70,26 @@ def _reason(exc: discord.HTTPException) -> str:
 
 
 async def send_chart(platform: DiscordPlatform, interaction: discord.Interaction[Any], lang: Lang) -> None:
-    """``/chart``: the chart in an embed, deferred if the first draw is slow; the ranking as text if refused."""
-    if not await platform.within_limit(interaction, lang):
+    """``/chart``: asked of the conversation service (rate limit included), then shown."""
+    asked = dataclasses.replace(
+        translate.message_from_command(messages.text("chart_title", lang), interaction.user.id, interaction.channel_id),
+        lang=lang)
+    reply = await platform.in_time(interaction, platform.conversation.handle(asked, chart=True))
+    if reply.kind is ReplyKind.IGNORE:
+        await platform.drop(interaction)
+    elif reply.kind is ReplyKind.SLOW_DOWN:
+        await platform.send(interaction, content=reply.body, ephemeral=True)
+    else:
+        await show_chart_reply(platform, interaction, reply)
+
+
+async def show_chart_reply(platform: DiscordPlatform, interaction: discord.Interaction[Any], reply: Reply) -> None:
+    """A chart reply to an interaction: the image in its embed, or the ranking as text when
+    there is no image or Discord refuses the attachment (logged once per reason)."""
+    if reply.chart is None:
+        await platform.send(interaction, embed=render.render_reply(reply).embed)
         return
-    base = platform.engine.base
-    chart = await platform.in_time(interaction, make_chart(base, lang))
-    if chart is None:
-        await platform.send(interaction, content=messages.text("chart_too_few", lang, count=len(amount_facts(base))),
-                            ephemeral=True)
-        return
+    chart, lang = reply.chart, reply.lang
     options: dict[str, Any] = {"embed": chart_embed(chart, lang), "file": chart_file(chart, lang),
                                "allowed_mentions": discord.AllowedMentions.none()}
     try:
@@ -89,7 +102,21 @@ async def send_chart(platform: DiscordPlatform, interaction: discord.Interaction
         if exc.status not in REFUSED_STATUSES:
             raise
         log_fallback(f"channel {interaction.channel_id}", _reason(exc))
-    await platform.send(interaction, embed=ranking_embed(ranking_text(base, lang)))
+    await platform.send(interaction, embed=ranking_embed(platform.conversation.chart_fallback(reply.lang)))
+
+
+async def reply_with_chart(message: discord.Message, chart: ChartImage, lang: Lang, fallback: str) -> discord.Message:
+    """A chart as the reply to a chat message; the ranking as text when Discord refuses the file."""
+    mentions = discord.AllowedMentions.none()
+    try:
+        return await message.reply(embed=chart_embed(chart, lang), file=chart_file(chart, lang),
+                                   allowed_mentions=mentions, mention_author=False)
+    except discord.HTTPException as exc:
+        if exc.status not in REFUSED_STATUSES:
+            raise
+        log_fallback(f"channel {message.channel.id}", _reason(exc))
+    return await message.reply(embed=ranking_embed(fallback), allowed_mentions=mentions,
+                               mention_author=False)
 
 
 async def send_digest(channel: discord.abc.Messageable, digest: Digest, embed: discord.Embed,

@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord import render, translate
-from adapters.discord.charts import register_chart_command, send_digest
+from adapters.discord.charts import register_chart_command, reply_with_chart, send_digest, show_chart_reply
 from bot import messages
 from bot.conversation import ConversationService, Message, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
@@ -247,6 +247,11 @@ class DiscordPlatform:
             if reply.kind is ReplyKind.SLOW_DOWN:
                 await message.reply(reply.body, allowed_mentions=NO_MENTIONS, mention_author=False)
                 return
+            if reply.kind is ReplyKind.CHART and reply.chart is not None:
+                sent = await reply_with_chart(message, reply.chart, reply.lang,
+                                              self.conversation.chart_fallback(reply.lang))
+                self.conversation.link(translate.answer_key(sent.id), chat.conversation)
+                return
             rendered = render.render_reply(reply)
             view = self._view(rendered.suggestions)
             extra: dict[str, Any] = {"view": view} if view else {}
@@ -316,6 +321,9 @@ class DiscordPlatform:
             return
         if reply.kind is ReplyKind.SLOW_DOWN:
             await self.send(interaction, content=reply.body, ephemeral=True)
+            return
+        if reply.kind is ReplyKind.CHART:
+            await show_chart_reply(self, interaction, reply)
             return
         rendered = render.render_reply(reply)
         view = self._view(rendered.suggestions)

@@ -9,6 +9,7 @@ itself, and answers go out afterwards through response_url or chat.postMessage.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import time
@@ -123,7 +124,7 @@ class SlackPlatform:
         self.recent = RecentKeys()
         self.ready = asyncio.Event()
         self.bound_port: int | None = None
-        self.charts = SlackCharts(self.client, lambda: self.engine.base)
+        self.charts = SlackCharts(self.client, self.conversation.chart_fallback)
         self._register()
 
     # --- wiring ----------------------------------------------------------------------
@@ -177,9 +178,17 @@ class SlackPlatform:
             return
         message = translate.event_message(event, bot_user_id=bot_user_id)
         reply = await self.conversation.handle(message)
-        if reply.kind is not ReplyKind.IGNORE:
-            thread = translate.reply_thread(event)
-            await self.post(message.channel_id or "", render.reply_message(reply), thread_ts=thread)
+        if reply.kind is ReplyKind.IGNORE:
+            return
+        thread = translate.reply_thread(event)
+        channel = message.channel_id or ""
+        if reply.kind is ReplyKind.CHART and reply.chart is not None:
+            async def as_text(text: str) -> None:
+                await self.post(channel, render.notice(text), thread_ts=thread)
+
+            await self.charts.post_chart(channel, reply.chart, reply.lang, as_text, thread_ts=thread)
+            return
+        await self.post(channel, render.reply_message(reply), thread_ts=thread)
 
     async def answer_command(self, body: dict[str, Any], respond: Respond) -> None:
         cmd = translate.command(body)
@@ -237,23 +246,20 @@ class SlackPlatform:
 
     async def chart_command(self, cmd: translate.Command, respond: Respond) -> None:
         """``/aibot chart [en|fr]``: the chart uploaded into the channel; the ranking as text if Slack refuses."""
-        async def warn(msg: render.Message) -> None:
-            await self._respond(respond, msg, response_type="ephemeral")
-
-        if not await self._within_limit(translate.command_question(cmd), warn):
+        message = dataclasses.replace(translate.command_message(cmd), lang=cmd.lang)
+        reply = await self.conversation.handle(message, chart=True)
+        if reply.kind is ReplyKind.IGNORE:
+            return
+        if reply.kind is not ReplyKind.CHART or reply.chart is None:
+            shared = reply.kind is not ReplyKind.SLOW_DOWN
+            await self._respond(respond, render.reply_message(reply),
+                                response_type="in_channel" if shared else "ephemeral")
             return
 
         async def as_text(text: str) -> None:
             await self._respond(respond, render.notice(text), response_type="in_channel")
 
-        await self.charts.post(cmd.channel_id, cmd.lang, as_text)
-
-    async def post_chart(self, channel: str, lang: Lang, *, thread_ts: str | None = None) -> bool:
-        """A chart reply (the conversation service's ``chart`` kind) into ``channel`` and its thread."""
-        async def as_text(text: str) -> None:
-            await self.post(channel, render.notice(text), thread_ts=thread_ts)
-
-        return await self.charts.post(channel, lang, as_text, thread_ts=thread_ts)
+        await self.charts.post_chart(cmd.channel_id, reply.chart, reply.lang, as_text)
 
     async def asker(self, user_id: str) -> tuple[bool, Lang | None]:
         """(may manage digests, language of the asker's Slack locale) from users.info.

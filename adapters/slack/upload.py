@@ -19,9 +19,8 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.charts import ChartImage, amount_facts, make_chart, ranking_text
+from bot.charts import ChartImage
 from bot.language import Lang
-from knowledge.models import FactBase
 
 _log = logging.getLogger(__name__)
 
@@ -72,32 +71,23 @@ Post = Callable[[str], Awaitable[object]]
 
 
 class SlackCharts:
-    """Charts for one Slack app: on request, and with digests; text when the upload is refused."""
+    """Charts for one Slack app, on request and with digests; text when the upload is refused."""
 
-    def __init__(self, client: AsyncWebClient, base: Callable[[], FactBase]) -> None:
+    def __init__(self, client: AsyncWebClient, fallback: Callable[[Lang], str]) -> None:
         self.client = client
-        self.base = base
+        self.fallback = fallback  # the ranking the chart stands for, in a language
         self.log = OnceLog()
 
-    async def post(self, channel: str, lang: Lang, post_text: Post, *, thread_ts: str | None = None) -> bool:
-        """The chart into ``channel``; True when uploaded. Otherwise ``post_text`` gets the ranking
-        (or why there is no chart), and the reason is logged once."""
-        base = self.base()
-        chart = await make_chart(base, lang)
-        if chart is None:
-            await post_text(messages.text("chart_too_few", lang, count=len(amount_facts(base))))
-            return False
-        return await self.post_chart(channel, chart, lang, post_text, thread_ts=thread_ts, base=base)
-
     async def post_chart(self, channel: str, chart: ChartImage, lang: Lang, post_text: Post | None, *,
-                         thread_ts: str | None = None, base: FactBase | None = None) -> bool:
-        """Upload a drawn chart; refused, ``post_text`` gets the ranking. Without ``post_text`` (a digest,
-        whose text already has the figures) the upload carries no comment and a refusal only logs."""
+                         thread_ts: str | None = None) -> bool:
+        """Upload a drawn chart; True when uploaded. Refused, ``post_text`` gets the ranking and the
+        reason is logged once. Without ``post_text`` (a digest, whose text already has the figures)
+        the upload carries no comment and a refusal only logs."""
         reason = await upload_chart(self.client, channel, chart, lang, thread_ts=thread_ts,
                                     comment=post_text is not None)
         if reason is None:
             return True
         self.log.fallback(channel, reason)
         if post_text is not None:
-            await post_text(ranking_text(base or self.base(), lang))
+            await post_text(self.fallback(lang))
         return False

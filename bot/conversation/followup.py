@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.answering import Analysis
 from bot.conversation.context import Topic
 from bot.conversation.phrasebook import Phrasebook
 

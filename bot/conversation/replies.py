@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
+from bot.charts import ChartImage as ChartImage  # one definition, re-exported for the service's callers
 from bot.core import Answer
 from bot.language import Lang
+from knowledge.models import FactBase
 
 
 class ReplyKind(StrEnum):
@@ -27,18 +28,9 @@ class ReplyKind(StrEnum):
 INTENTS = frozenset({ReplyKind.ANSWER, ReplyKind.ABSTAIN, ReplyKind.SMALLTALK, ReplyKind.HELP, ReplyKind.CHART})
 
 
-class ChartImage(Protocol):
-    """A drawn chart: the PNG bytes and a text alternative for screen readers and fallbacks."""
-
-    @property
-    def png(self) -> bytes: ...
-
-    @property
-    def alt_text(self) -> str: ...
-
-
-#: Draws the chart of announced amounts in a language; None when it cannot.
-ChartMaker = Callable[[Lang], Awaitable[ChartImage | None]]
+#: Draws the chart of a base's announced amounts in a language; None when it cannot
+#: (:func:`bot.charts.make_chart` is one).
+ChartMaker = Callable[[FactBase, Lang], Awaitable[ChartImage | None]]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from bot import messages
+from bot.charts import make_chart, ranking_text
 from bot.conversation.context import ConversationMemory, Topic
 from bot.conversation.entities import EntityNames, resolve_entity
 from bot.conversation.followup import Analysis, Reading, read_follow_up, years_of
@@ -94,8 +95,9 @@ class ConversationService:
     @classmethod
     def from_settings(cls, engine: AnswerEngine, settings: Settings, *, limits: bool = True,
                       clock: Callable[[], float] = time.monotonic,
-                      chart_maker: ChartMaker | None = None) -> ConversationService:
-        """The service as the settings say; ``limits=False`` for batch use (``aibot ask``)."""
+                      chart_maker: ChartMaker | None = make_chart) -> ConversationService:
+        """The service as the settings say; ``limits=False`` for batch use (``aibot ask``).
+        Charts are drawn with matplotlib unless ``chart_maker`` is None (then the text ranking)."""
         limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds, clock) if limits else None
         memory = ConversationMemory(ttl=settings.conversation_ttl_seconds, capacity=settings.conversation_limit,
                                     clock=clock)
@@ -103,8 +105,17 @@ class ConversationService:
 
     # -- messages ------------------------------------------------------------------------
 
-    async def handle(self, message: Message) -> Reply:
-        """A message from a person: the rate limit first, then :meth:`respond`."""
+    def use_engine(self, engine: AnswerEngine) -> None:
+        """Answer from a reloaded base from the next message on; what was read of the old one goes."""
+        self.engine = engine
+        self.base = engine.base
+        self._entity_names = None
+        self._facts_of = None
+        self._about = None
+
+    async def handle(self, message: Message, *, chart: bool = False) -> Reply:
+        """A message from a person: the rate limit first, then :meth:`respond`; ``chart`` for a
+        platform's chart command, whose words need no reading."""
         if self.limiter is not None:
             verdict = self.limiter.check(message.user_id)
             if verdict is not Verdict.ALLOW:
@@ -112,6 +123,8 @@ class ConversationService:
                 if verdict is Verdict.DROP:
                     return Reply(ReplyKind.IGNORE, self._lang(message, clean(message.text)))
                 return self.slow_down(message)
+        if chart:
+            return await self.chart(message.text, message.lang or self._lang(message, clean(message.text)))
         return await self.respond(message)
 
     def slow_down(self, message: Message) -> Reply:
@@ -297,7 +310,7 @@ class ConversationService:
 
     def about(self, lang: Lang, *, asked: str = "") -> Reply:
         """Version, how many facts about how many entities, and the documents they come from."""
-        if self._about is None:  # the base does not change while the bot runs
+        if self._about is None:  # read once per base (use_engine forgets it)
             documents = sorted({(f.source.publisher, f.source.date, f.source.title) for f in self.base.facts})
             sources = tuple(SourceDocument(publisher=p, title=t, date=d) for p, d, t in documents)
             self._about = About(version=package_version(), facts=len(self.base.facts),
@@ -326,7 +339,7 @@ class ConversationService:
     async def chart(self, text: str, lang: Lang) -> Reply:
         """A chart of the announced amounts; the text ranking when no chart can be drawn."""
         ranking = self.engine.answer_now(Question(text=messages.text("chart_question", lang), lang=lang))
-        image = await self.chart_maker(lang) if self.chart_maker is not None else None
+        image = await self.chart_maker(self.base, lang) if self.chart_maker is not None else None
         if image is not None:
             answer = ranking.model_copy(update={"question": text, "answer": image.alt_text})
             return Reply(ReplyKind.CHART, lang, body=image.alt_text, chart=image, answer=answer,
@@ -335,6 +348,10 @@ class ConversationService:
         return Reply(ReplyKind.CHART, lang, body=ranking.body or ranking.answer or "",
                      source_line=ranking.source_line, suggestions=tuple(ranking.suggestions), answer=answer,
                      fact_ids=tuple(ranking.fact_ids))
+
+    def chart_fallback(self, lang: Lang) -> str:
+        """The ranking a chart stands for, for a platform that cannot show the image."""
+        return ranking_text(self.base, lang)
 
     # -- what adapters offer as people type ------------------------------------------------
 

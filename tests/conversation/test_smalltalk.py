@@ -12,6 +12,7 @@ from bot.conversation import ConversationService, Message, ReplyKind
 from bot.core import AnswerEngine
 from bot.language import Lang
 from knowledge.errors import FactBaseError
+from knowledge.models import FactBase
 from knowledge.smalltalk import DEFAULT_SMALLTALK, SmallTalkKind, load_smalltalk
 
 # Written here, not read from the data file, with the capitals and punctuation people type.
@@ -137,7 +138,7 @@ async def test_a_chart_maker_draws_the_chart(engine: AnswerEngine) -> None:
 
     asked: list[str] = []
 
-    async def draw(lang: Lang) -> Drawn:
+    async def draw(base: FactBase, lang: Lang) -> Drawn:
         asked.append(lang)
         return Drawn()
 

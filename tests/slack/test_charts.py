@@ -20,8 +20,8 @@ from adapters.slack.upload import upload_chart
 from bot.charts import make_chart
 from bot.digest.compose import DigestComposer
 from knowledge.models import FactBase
-from tests.slack.fake_slack import TEAM_ID, FakeSlack, slash_command
-from tests.slack.helpers import send_form
+from tests.slack.fake_slack import TEAM_ID, FakeSlack, event_callback, mention, slash_command
+from tests.slack.helpers import send_event, send_form
 
 UPLOAD_STEPS = ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
 
@@ -72,10 +72,17 @@ async def test_slash_chart_uploads_the_png_through_the_external_upload_flow(
 
 
 async def test_a_chart_asked_in_a_thread_goes_into_that_thread(
-    fake: FakeSlack, start_bot: Callable[..., Any], fact_base: FactBase,
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession, fact_base: FactBase,
 ) -> None:
     bot = await start_bot()
-    assert await bot.post_chart("C0GENERAL", "en", thread_ts="1700000000.000100")
+    first = mention("How much is Meta investing in AI?", ts="1700000000.000100")
+    status, _ = await send_event(http, bot.bound_port, event_callback(first))
+    assert status == 200
+    await fake.wait_until(lambda: len(fake.posts()) == 1)
+    asked = mention("show me a chart", ts="1700000001.000100") | {"thread_ts": first["ts"]}
+    status, _ = await send_event(http, bot.bound_port, event_callback(asked))
+    assert status == 200
+    await fake.wait_until(lambda: bool(fake.method_calls("files.completeUploadExternal")), within=20)
     done = completed(fake)
     assert (done["channel_id"], done["thread_ts"]) == ("C0GENERAL", "1700000000.000100")
     chart = await make_chart(fact_base, "en")
