@@ -65,10 +65,6 @@ class Analysis:
     sequence: tuple[tuple[str, tuple[str, ...], int], ...] = ()
 
     @property
-    def is_empty(self) -> bool:
-        return not self.terms and not self.unknown
-
-    @property
     def years(self) -> frozenset[int]:
         """The years the text names (2025 for "in 2025")."""
         return frozenset(int(t[2:]) for t in self.terms if t.startswith("y:"))
