@@ -2,7 +2,8 @@
 """This engine against what people use today, on the same questions and the same facts.
 
 Three engines answer every question of the shared set (../shared/eval/questions.yaml) and of
-a held-out set written without looking at the bot's phrasings (heldout_questions.yaml):
+every set in benchmarks/ (held-out sets written without looking at the bot's phrasings, and
+the engine's development set of chat wordings, dev_chat.yaml):
 
 - **aibot**: the real :class:`bot.core.AnswerEngine` on the shipped fact base;
 - **rapidfuzz**: ``process.extractOne`` with ``WRatio`` over every phrasing and statement
@@ -15,7 +16,7 @@ Answers are judged with the rule of ../shared/eval/score.py: an ``expect`` case 
 match whose text contains every group; an ``abstain`` case needs no match. Prints a
 markdown table: accuracy per set and time per question (index building not included).
 
-    python benchmarks/compare_engines.py [--failures] [--cutoff 80]
+    python benchmarks/compare_engines.py [--failures] [--cutoff 80] [--questions EXTRA.yaml ...]
 """
 
 from __future__ import annotations
@@ -32,14 +33,16 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process, utils
 
-from bot.core import AnswerEngine, Question
+from bot.answering import AnswerEngine, Question
 from bot.language import detect_language
 from knowledge.loader import load_fact_base
 from knowledge.models import Fact, FactBase
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "eval" / "questions.yaml"
-HELDOUT = HERE / "heldout_questions.yaml"
+#: ../shared/eval beside the repository (two levels up from a worktree's benchmarks/).
+SHARED = next((p for p in (HERE.parents[1] / "shared" / "eval" / "questions.yaml",
+                           HERE.parents[2] / "shared" / "eval" / "questions.yaml") if p.is_file()),
+              HERE.parents[1] / "shared" / "eval" / "questions.yaml")
 
 #: An engine takes a question and returns (matched, answer text).
 Engine = Callable[[str], tuple[bool, str]]
@@ -138,13 +141,16 @@ def evaluate(engine: Engine, cases: list[dict[str, Any]]) -> tuple[int, list[flo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared question set")
-    parser.add_argument("--heldout", type=Path, default=HELDOUT, help="the held-out question set")
+    parser.add_argument("--questions", type=Path, action="append", default=[],
+                        help="another question set (repeatable); every benchmarks/*.yaml set is read anyway")
     parser.add_argument("--cutoff", type=float, default=80.0, help="rapidfuzz WRatio cutoff (0-100)")
     parser.add_argument("--failures", action="store_true", help="list every case each engine got wrong")
     args = parser.parse_args()
 
     sets = {}
-    for label, path in (("shared", args.shared), ("held-out", args.heldout)):
+    paths = [("shared", args.shared), *((p.stem, p) for p in sorted(HERE.glob("*.yaml"))),
+             *((p.stem, p) for p in args.questions)]
+    for label, path in paths:
         if path.is_file():
             sets[label] = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
         else:

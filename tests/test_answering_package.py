@@ -19,3 +19,16 @@ def test_the_old_addresses_still_work() -> None:
 
     assert core.AnswerEngine is answering.AnswerEngine and core.Question is answering.Question
     assert core.Answer is answering.Answer and core.SourceRef is answering.SourceRef
+
+
+def test_analyse_names_the_entities_and_years_asked() -> None:
+    from bot.answering import AnswerEngine
+    from knowledge.loader import load_fact_base
+
+    engine = AnswerEngine(load_fact_base())
+    analysis = engine.analyse("How much did Zuckerberg's Meta spend in 2025?")
+    assert analysis.entities == frozenset({"e:mark-zuckerberg", "e:meta"}) and analysis.years == frozenset({2025})
+    assert engine.analyse("et en 2024 ?").entities == frozenset()  # a follow-up naming no entity
+    assert engine.analyse("Combien Microsoft dépense-t-il ?").entities == frozenset({"e:microsoft"})
+    assert engine.entities_of("microsoft-2025-data-centers") == frozenset({"e:microsoft", "e:satya-nadella"})
+    assert engine.entities_of("no-such-fact") == frozenset()

@@ -239,7 +239,7 @@ async def test_adding_an_alias_in_the_data_makes_a_new_wording_answerable(tmp_pa
 async def test_adding_a_concept_word_in_the_data_makes_a_new_wording_answerable(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA_DIR, data)
-    question = "Is AI hardware exorbitant?"
+    question = "Are servers exorbitant?"  # ("Is AI hardware exorbitant?" is answered by its clear lead)
     assert not (await AnswerEngine(load_fact_base(data)).answer(Question(text=question))).matched
     lexicon = data / "lexicon.yaml"
     lexicon.write_text(lexicon.read_text(encoding="utf-8").replace(

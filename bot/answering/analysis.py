@@ -36,6 +36,8 @@ _MIN_TYPO_LENGTH = 5
 _STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
 #: Words that are no term: both languages' stop words and the chat filler list.
 NEUTRAL_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"] | filler_words()
+#: Words that make a sentence of a question (chat filler does not).
+_FUNCTION_WORDS = (STOP_WORDS["en"] | STOP_WORDS["fr"]) - filler_words()
 #: Words after a number that are part of it ("65 billion"), not what it counts.
 _UNIT_WORDS = language._UNIT_NAMES
 #: What "how many" may ask that is no thing a fact counts: money, currencies, units.
@@ -61,10 +63,6 @@ class Analysis:
     #: each term in the order of the text, with the words it was read from and where they
     #: start ("?:word" for a word the base does not know; stop words have none)
     sequence: tuple[tuple[str, tuple[str, ...], int], ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.terms and not self.unknown
 
     @property
     def years(self) -> frozenset[int]:
@@ -242,9 +240,11 @@ class Analyzer:
                 sequence.append((f"?:{word}", (word,), i - 1))
                 if item.capitalised:
                     # A capital opening a sentence ("Pendant combien...") says little; inside
-                    # one, or in an acronym, it marks a name ("How much is Huawei...", "IBM").
+                    # one, in an acronym ("IBM"), or opening a few keywords with no sentence
+                    # around them ("Samsung AI budget?"), it marks a name.
                     original = _original_case(text, word)
-                    if item.position > 0 or (len(original) > 1 and original.isupper()):
+                    if (item.position > 0 or (len(original) > 1 and original.isupper())
+                            or self._is_keywords(fixed)):
                         unknown_names.append(original)
         entities = frozenset(t for t in terms if t.startswith("e:"))
         roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
@@ -338,6 +338,12 @@ class Analyzer:
         return next((known for size in (len(word) + 1, len(word) + 2)
                      for known in by_start.get((size, 0, word[0]), ())
                      if known in self._name_words() and _is_subsequence(word, known)), None)
+
+    def _is_keywords(self, items: Sequence[Word]) -> bool:
+        """A few keywords, no sentence: not one function word of either language ("Samsung
+        AI budget?"; chat filler, and a word the lexicon gives a meaning, as "AI", make none)."""
+        return len(items) > 1 and not any(
+            w.text in _FUNCTION_WORDS and (w.text,) not in self.lexicon.phrases for w in items)
 
     def _name_words(self) -> frozenset[str]:
         """The words of every entity name and alias, built on first need."""

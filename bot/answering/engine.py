@@ -148,6 +148,11 @@ class AnswerEngine:
             names = messages.join_names(list(dict.fromkeys(analysis.unknown_names)), lang)
             body = messages.text("unknown_entity", lang, names=names, known=self._known_names(lang))
             return self._reply(text, lang, body, suggestions=self._suggest(analysis, lang))
+        if self._asks_about_a_relation(analysis):
+            # "OpenAI's biggest investor": "biggest" says which relation, as "main" does in the
+            # fact; OpenAI has no spending to rank.
+            ranking = frozenset(self.index.analyzer.lexicon.role_terms.get("rank", ()))
+            analysis = replace(analysis, terms=analysis.terms - ranking, roles=analysis.roles - {"rank"})
         computed_answer = self._computed(analysis, lang)
         if computed_answer is not None:
             return self._found(text, lang, computed_answer.body, computed_answer.facts, 100.0)
@@ -219,6 +224,14 @@ class AnswerEngine:
         analysis = self.index.analyzer.analyse(clean(text), lang)
         return self._suggest(analysis, lang, limit=limit, allow_any=True)
 
+    def _asks_about_a_relation(self, analysis: Analysis) -> bool:
+        """A superlative about names none of which has an amount ("the biggest investor in
+        OpenAI", "Stargate's main partner") asks for a relation a fact states, not for the
+        spending ranking."""
+        if "rank" not in analysis.roles or not analysis.entities:
+            return False
+        return not any(e in self._amounts_of for e in Asked(analysis, self._leads).spenders)
+
     def _computed(self, analysis: Analysis, lang: Lang) -> computed.Computed | None:
         roles = analysis.roles
         if not {"amount", "money", "rank", "compare"} & roles:
@@ -260,7 +273,8 @@ class AnswerEngine:
     ) -> Answer:
         amount_entities = {e for e in analysis.entities
                            if e not in self._amount_subjects and self._leads.get(e) not in self._amount_subjects}
-        if "amount" in analysis.roles and amount_entities and not ranked:
+        asks_money = "amount" in analysis.roles and not Asked(analysis, self._leads).wants_count
+        if asks_money and amount_entities and not ranked:
             names = messages.join_names([self._entity_name(e) for e in sorted(amount_entities)], lang)
             known = self._spender_names(lang)
             body = messages.text("no_figure", lang, names=names, known=known)

@@ -116,9 +116,6 @@ class MemoryIndex:
         """(phrasing, or "" for a statement; its terms) for each document of one fact."""
         yield from self._docs[fact_index]
 
-    def weight(self, term: str) -> float:
-        return self._weights.get(term, self.unknown_weight)
-
     def score(self, analysis: Analysis, fact_index: int) -> Candidate:
         fact = self.base.facts[fact_index]
         query = {t: self._weights[t] for t in analysis.terms if t in self._weights}

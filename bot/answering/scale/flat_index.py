@@ -184,10 +184,6 @@ class FlatIndex:
         """Every term one fact can be matched on (entities, years, words of its texts)."""
         return frozenset(self._term_names[t] for t in self._fact_terms(fact_index))
 
-    def weight(self, term: str) -> float:
-        term_id = self._term_ids.get(term)
-        return self.unknown_weight if term_id is None else self._idf_list[term_id]
-
     def candidates(self, analysis: Analysis, limit: int = CANDIDATES) -> list[int]:
         """Facts sharing terms with the question, those sharing the rarest terms first."""
         known = [self._term_ids[t] for t in analysis.terms if t in self._term_ids]
@@ -251,7 +247,7 @@ class FlatIndex:
 @dataclass
 class IndexPart:
     """The index of the last facts of a base, made by another process: the flat arrays of
-    :class:`FactIndex` for those facts alone (bounds from 0), in that process's term numbers,
+    :class:`FlatIndex` for those facts alone (bounds from 0), in that process's term numbers,
     with the names of those terms and the words it added to the vocabulary."""
 
     doc_ids: np.ndarray[Any, Any]
@@ -268,7 +264,7 @@ class IndexPart:
 
 
 class HeadStarter(Protocol):
-    """Another process indexing a base's last facts (:class:`bot.index_worker.IndexWorker`)."""
+    """Another process indexing a base's last facts (:class:`bot.answering.scale.index_worker.IndexWorker`)."""
 
     def first_fact(self, base: FactBase) -> int:
         """Where in ``base.facts`` the worker's part starts."""
@@ -444,5 +440,3 @@ def _code_fingerprint() -> str:
     digest.update(filler.FILLER_PATH.read_bytes())  # filler words are no term
     return digest.hexdigest()[:16]
 
-
-FactIndex = FlatIndex  # the name it had before the answering package

@@ -159,7 +159,7 @@ def load_with_worker(
     data_dir: Path, cache: IndexCache | None, *, min_bytes: int | None = None
 ) -> tuple[FactBase, IndexWorker | None]:
     """Load ``data_dir`` as :func:`~knowledge.loader.load_fact_base` does, with a worker
-    indexing the end of it meanwhile (if one helps) to hand to :class:`~bot.core.AnswerEngine`."""
+    indexing the end of it meanwhile (if one helps) to hand to :func:`~bot.answering.scale.build_index`."""
     worker = IndexWorker.start(data_dir, cache, min_bytes=min_bytes)
     try:
         return load_fact_base(data_dir), worker

@@ -1,0 +1,63 @@
+"""Each gate of the answer policy earns its place: a question it gets right that goes wrong
+with that gate switched off. A gate added without a case here fails the first test."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering import AnswerEngine, AnswerPolicy, Question
+from bot.answering.analysis import Candidate
+from bot.answering.policy import GATE_NAMES, Decision
+from knowledge.models import FactBase
+
+#: gate -> (question, the fact that answers it, or None for "the bot must not answer")
+CASES: dict[str, tuple[str, str | None]] = {
+    "names_the_entities": ("Combien d'argent pour Stargate ?", "stargate-project"),
+    "gives_the_figure": ("How much money is behind Stargate?", "stargate-project"),
+    "names_someone_else": ("Who leads Meta?", None),
+    "counts_the_thing": ("How many data centers is Microsoft building?", None),
+    "unknown_name": ("How does Huawei's AI budget compare with Meta's?", None),
+    "clears_threshold": ("How much will Meta spend on AI next year?", None),
+    "beats_runner_up": ("investmnet", None),
+    "clear_lead": ("Is AI hardware exorbitant?", "ai-hardware-cost-energy"),
+    "primary_bonus": ("Who announced the Stargate project?", "stargate-project"),
+}
+
+
+def _outcome(engine: AnswerEngine, question: str) -> str | None:
+    answer = engine.answer_now(Question(text=question))
+    return answer.fact_ids[0] if answer.matched else None
+
+
+def test_every_gate_has_a_case() -> None:
+    assert set(CASES) == set(GATE_NAMES)
+
+
+@pytest.mark.parametrize("gate", GATE_NAMES)
+def test_the_gate_earns_its_place(gate: str, engine: AnswerEngine, fact_base: FactBase) -> None:
+    question, expected = CASES[gate]
+    assert _outcome(engine, question) == expected
+    without = AnswerEngine(fact_base, policy=AnswerPolicy().without(gate), index=engine.index)
+    assert _outcome(without, question) != expected
+
+
+def test_an_unknown_gate_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="no such gate"):
+        AnswerPolicy().without("same_yeer")
+
+
+def test_the_decision_rules(engine: AnswerEngine) -> None:
+    fact = engine.base.facts[0]
+    policy = AnswerPolicy()
+
+    def ranked(*scores: float) -> list[Candidate]:
+        return [Candidate(fact, score, "") for score in scores]
+
+    assert policy.decide([]) == Decision(False)
+    assert policy.decide(ranked(70, 50)) == Decision(True)
+    assert policy.decide(ranked(70, 68)) == Decision(False, unsure=True)  # a runner-up too close
+    assert policy.decide(ranked(98, 97)) == Decision(True)  # a near-exact phrasing
+    assert policy.decide(ranked(55, 40)) == Decision(True)  # clearly ahead of the rest
+    assert policy.decide(ranked(55, 50)) == Decision(False)
+    assert policy.decide(ranked(55)) == Decision(False)  # a lone candidate leads nothing
+    assert policy.decide(ranked(40, 10)) == Decision(False)  # under the floor
