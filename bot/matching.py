@@ -334,6 +334,8 @@ class Analyzer:
 
         Known answers are cached and interned: the same few words recur everywhere.
         """
+        if is_number(word):
+            return _plain_term(word, lang)  # not cached: numbers are endless, the cache would grow for ever
         skipped_or_number = is_number(word) or word in _ALL_STOP_WORDS or len(word) < 2
         if word not in self.lexicon.vocabulary and not skipped_or_number:
             return None
