@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, and_, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.language import Lang
@@ -35,8 +37,55 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x6169626F74
 
 
+#: Seconds a database call may take unless the settings say otherwise (AIBOT_DATABASE_TIMEOUT).
+DEFAULT_TIMEOUT = 5.0
+#: Seconds closing the pool may take at shutdown: asyncpg's close waits for a stalled server for ever.
+DISPOSE_TIMEOUT = 3.0
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
 class StoreError(AibotError):
     """The store could not be opened or migrated; the message says which database."""
+
+
+class StoreUnavailable(StoreError, ConnectionError):
+    """The database dropped the connection or refused it: worth retrying later (an OSError,
+    so the digest scheduler's list of transient errors covers it)."""
+
+
+class StoreTimeout(StoreUnavailable, TimeoutError):
+    """The database did not answer within the store's timeout."""
+
+
+_Method = Callable[Concatenate["Store", _P], Coroutine[Any, Any, _T]]
+
+
+def _bounded(method: _Method[_P, _T]) -> _Method[_P, _T]:
+    """Run a store method under the store's timeout; a stall or a dropped connection becomes
+    :class:`StoreTimeout` or :class:`StoreUnavailable` in one line, never a wait without end."""
+
+    @functools.wraps(method)
+    async def bounded(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await method(self, *args, **kwargs)
+        except TimeoutError:
+            raise StoreTimeout(f"the database did not answer within {self.timeout:g} s") from None
+        except (OSError, InterfaceError, OperationalError) as exc:
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreUnavailable(f"the database connection failed: {_reason(exc)}") from exc
+
+    return bounded
+
+
+def _reason(exc: BaseException) -> str:
+    """One line on why, without the URL or a traceback."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = str(inner).strip().splitlines()
+    return lines[0][:200] if lines else type(inner).__name__
 
 
 @dataclass(frozen=True)
@@ -105,17 +154,31 @@ def database_url(settings: Settings) -> str:
     return f"sqlite+aiosqlite:///{settings.data_dir / 'aibot.sqlite3'}"
 
 
-def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
-    """An async engine; ``schema`` (PostgreSQL only) puts every table in that schema, for tests."""
+def make_engine(url: str, *, schema: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
+    """An async engine; ``schema`` (PostgreSQL only) puts every table in that schema, for tests.
+
+    A malformed URL or one for a database we do not support is a one-line :class:`StoreError`.
+    """
+    try:
+        parsed = make_url(url)
+        parsed.port  # noqa: B018 - parsed lazily: "host:notaport" fails here, not at connect
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError(f"setting DATABASE_URL is malformed: {_reason(exc)}") from None
+    if parsed.drivername not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+        raise StoreError(f"setting DATABASE_URL names an unsupported database ({parsed.drivername}); "
+                         "use postgres://... or sqlite:///...")
     connect_args: dict[str, Any] = {}
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connect_args["timeout"] = 30
-    elif schema is not None:
-        connect_args["server_settings"] = {"search_path": schema}
-    engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"))
+        connect_args["timeout"] = timeout  # waiting for another writer's lock
+    else:
+        connect_args["timeout"] = timeout  # a port that accepts and never answers
+        if schema is not None:
+            connect_args["server_settings"] = {"search_path": schema}
+    engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"),
+                                 pool_timeout=timeout)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -172,20 +235,22 @@ def _row_subscription(row: Any) -> Subscription:
 class Store:
     """The bot's lasting state; open it with :meth:`open` (an async context manager)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.engine = engine
+        self.timeout = timeout
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def open(cls, url: str, *, schema: str | None = None) -> AsyncIterator[Store]:
-        """Connect, migrate to the latest schema, and dispose of the pool on exit."""
-        engine = make_engine(url, schema=schema)
+    async def open(cls, url: str, *, schema: str | None = None, seconds: float = DEFAULT_TIMEOUT,
+                   ) -> AsyncIterator[Store]:
+        """Connect, migrate to the latest schema, and dispose of the pool on exit (bounded too)."""
+        engine = make_engine(url, schema=schema, timeout=seconds)
         try:
-            store = cls(engine)
+            store = cls(engine, timeout=seconds)
             await store.migrate()
             yield store
         finally:
-            await engine.dispose()
+            await close_engine(engine)
 
     @property
     def dialect(self) -> str:
@@ -194,18 +259,29 @@ class Store:
     async def migrate(self) -> None:
         """Create or upgrade the schema to head; a no-op when it is current."""
         try:
-            async with self.engine.begin() as connection:
-                if self.dialect == "postgresql":
-                    await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-                await connection.run_sync(_upgrade)
+            async with asyncio.timeout(self.timeout * 6):  # another process may hold the migration lock a while
+                async with self.engine.begin() as connection:
+                    if self.dialect == "postgresql":
+                        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+                    await connection.run_sync(_upgrade)
+        except TimeoutError:
+            raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): it accepted "
+                             f"the connection but did not answer in time (AIBOT_DATABASE_TIMEOUT={self.timeout:g})"
+                             ) from None
         except OSError as exc:
-            raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): {exc}") from exc
+            if isinstance(exc, TimeoutError):
+                raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): it accepted "
+                                 f"the connection but did not answer in time (AIBOT_DATABASE_TIMEOUT={self.timeout:g})"
+                                 ) from None
+            raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): "
+                             f"{_reason(exc)}") from None
         except DBAPIError as exc:  # wrong database name, refused login...: one line, password hidden
             reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
-            raise StoreError(f"cannot open the database ({self.engine.url.render_as_string()}): {reason}") from exc
+            raise StoreError(f"cannot open the database ({self.engine.url.render_as_string()}): {reason}") from None
 
     # --- subscriptions ---
 
+    @_bounded
     async def subscribe(self, new: NewSubscription, now: datetime) -> Subscription:
         """Create this channel's subscription, or replace its schedule and re-enable it."""
         values: dict[str, Any] = {
@@ -222,18 +298,21 @@ class Store:
             row = (await connection.execute(select(subscriptions).where(*self._channel(key)))).one()
         return _row_subscription(row)
 
+    @_bounded
     async def subscription_for(self, platform: str, workspace_id: str | None, channel_id: str) -> Subscription | None:
         key = {"platform": platform, "workspace_id": workspace_id or "", "channel_id": channel_id}
         async with self.engine.connect() as connection:
             row = (await connection.execute(select(subscriptions).where(*self._channel(key)))).first()
         return _row_subscription(row) if row is not None else None
 
+    @_bounded
     async def subscription(self, subscription_id: int) -> Subscription | None:
         async with self.engine.connect() as connection:
             row = (await connection.execute(
                 select(subscriptions).where(subscriptions.c.id == subscription_id))).first()
         return _row_subscription(row) if row is not None else None
 
+    @_bounded
     async def subscriptions(self, *, enabled_only: bool = False) -> list[Subscription]:
         query = select(subscriptions).order_by(subscriptions.c.id)
         if enabled_only:
@@ -242,6 +321,7 @@ class Store:
             rows = (await connection.execute(query)).all()
         return [_row_subscription(row) for row in rows]
 
+    @_bounded
     async def unsubscribe(self, platform: str, workspace_id: str | None, channel_id: str) -> bool:
         """Remove the channel's subscription with its claims and shown facts; False if there was none."""
         key = {"platform": platform, "workspace_id": workspace_id or "", "channel_id": channel_id}
@@ -255,6 +335,7 @@ class Store:
             await connection.execute(delete(subscriptions).where(subscriptions.c.id == found))
         return True
 
+    @_bounded
     async def record_failure(self, subscription_id: int, reason: str, now: datetime, max_failures: int,
                              *, counts: bool = True) -> Subscription:
         """Keep a failed post's reason; if it ``counts``, at ``max_failures`` the subscription is disabled."""
@@ -273,6 +354,7 @@ class Store:
 
     # --- claims ---
 
+    @_bounded
     async def claim(self, subscription_id: int, period_key: str, now: datetime, owner: str,
                     *, status: str = "claimed") -> bool:
         """True for the one caller that claims this period first, on any process sharing the database."""
@@ -287,6 +369,7 @@ class Store:
             won = (await connection.execute(statement)).scalar_one_or_none()
         return won is not None
 
+    @_bounded
     async def finish_claim(self, subscription_id: int, period_key: str, now: datetime, *,
                            posted: bool, detail: str | None = None) -> None:
         """Mark the claim posted (and the subscription's last post and failure count) or failed."""
@@ -299,6 +382,7 @@ class Store:
                 await connection.execute(update(subscriptions).where(subscriptions.c.id == subscription_id)
                                          .values(last_posted_at=now, failures=0))
 
+    @_bounded
     async def claims(self, subscription_id: int) -> list[Claim]:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(
@@ -311,12 +395,14 @@ class Store:
 
     # --- shown facts ---
 
+    @_bounded
     async def shown(self, subscription_id: int, kind: str) -> set[str]:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(select(shown_facts.c.fact_id).where(
                 and_(shown_facts.c.subscription_id == subscription_id, shown_facts.c.kind == kind)))).all()
         return {row[0] for row in rows}
 
+    @_bounded
     async def mark_shown(self, subscription_id: int, kind: str, fact_ids: list[str], now: datetime,
                          *, restart: bool = False) -> None:
         """Remember facts shown to a channel; ``restart`` first forgets the kind (a new rotation)."""
@@ -390,12 +476,24 @@ class Store:
                 subscriptions.c.channel_id == key["channel_id"]]
 
 
+async def close_engine(engine: AsyncEngine, seconds: float = DISPOSE_TIMEOUT) -> None:
+    """Close the pool, but never wait longer than ``seconds``: a stalled server must not keep the
+    process from ending; then the connections are dropped without a goodbye."""
+    try:
+        async with asyncio.timeout(seconds):
+            await engine.dispose()
+    except (TimeoutError, OSError, DBAPIError) as exc:
+        _log.warning("database: the pool did not close cleanly (%s); dropping its connections",
+                     type(exc).__name__)
+        await engine.dispose(close=False)
+
+
 @contextlib.asynccontextmanager
 async def open_store(settings: Settings) -> AsyncIterator[Store]:
     """The store the settings point at, migrated."""
-    async with Store.open(database_url(settings)) as store:
+    async with Store.open(database_url(settings), seconds=settings.database_timeout) as store:
         yield store
 
 
-__all__ = ["Claim", "NewSubscription", "Store", "StoreError", "Subscription",
+__all__ = ["Claim", "NewSubscription", "Store", "StoreError", "StoreTimeout", "StoreUnavailable", "Subscription",
            "UnansweredRow", "database_url", "make_engine", "open_store"]
