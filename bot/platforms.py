@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bot.core import AnswerEngine
     from bot.digest.service import DigestService
     from bot.settings import Settings
+    from bot.store import Store
 
 PLATFORM_GROUP = "aibot.platforms"
 COMMAND_GROUP = "aibot.commands"
@@ -37,6 +38,7 @@ class Services:
     settings: Settings
     engine: AnswerEngine
     digests: DigestService | None = None  # None when digests are unavailable (no store)
+    store: Store | None = None  # the open store, for state shared between replicas (Slack's event memory)
 
 
 class Platform(Protocol):

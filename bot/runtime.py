@@ -49,7 +49,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                       time.perf_counter() - start)
             digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
-            yield Services(settings=settings, engine=engine, digests=digests)
+            yield Services(settings=settings, engine=engine, digests=digests, store=store)
     finally:
         if worker is not None:
             worker.cancel()  # the store failed to open: the worker's part is not needed

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.language import Lang
 from bot.settings import Settings
-from bot.store.tables import digest_claims, shown_facts, subscriptions, unanswered_questions
+from bot.store.tables import digest_claims, seen_events, shown_facts, subscriptions, unanswered_questions
 from knowledge.errors import AibotError
 
 _log = logging.getLogger(__name__)
@@ -238,6 +238,7 @@ class Store:
     def __init__(self, engine: AsyncEngine, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.engine = engine
         self.timeout = timeout
+        self._deliveries = 0  # calls of first_delivery, to forget old keys every so often
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -416,6 +417,24 @@ class Store:
                         index_elements=["subscription_id", "kind", "fact_id"]),
                     [{"subscription_id": subscription_id, "kind": kind, "fact_id": fact_id, "shown_at": now}
                      for fact_id in dict.fromkeys(fact_ids)])
+
+    # --- events seen (Slack's retries, across replicas) ---
+
+    async def first_delivery(self, keys: list[str], *, window: float, seconds: float) -> bool:
+        """True for the one caller, on any process sharing the database, that records these
+        keys first; keys older than ``window`` seconds are forgotten now and then."""
+        now = datetime.now(UTC)
+        async with asyncio.timeout(seconds), self.engine.begin() as connection:
+            won = True
+            for key in keys:
+                statement = (self._insert(seen_events).values(key=key[:200], seen_at=now)
+                             .on_conflict_do_nothing(index_elements=["key"]).returning(seen_events.c.key))
+                won = (await connection.execute(statement)).scalar_one_or_none() is not None and won
+            self._deliveries += 1
+            if self._deliveries % 500 == 1:  # forgetting in bulk keeps the table at one window of traffic
+                await connection.execute(delete(seen_events).where(
+                    seen_events.c.seen_at < now - timedelta(seconds=window)))
+        return won
 
     # --- unanswered questions ---
 

@@ -105,3 +105,9 @@ unanswered_questions = Table(
     Column("score", Float, nullable=False),
     Column("asked_at", UTCDateTime, nullable=False, index=True),
 )
+
+seen_events = Table(
+    "seen_events", metadata,
+    Column("key", String(200), primary_key=True),  # a Slack event id, or channel:ts
+    Column("seen_at", UTCDateTime, nullable=False, index=True),
+)

@@ -1,0 +1,149 @@
+"""What stands before bolt on ``/slack/events``: verify, then parse, then remember.
+
+slack-bolt's aiohttp adapter parses the body (``to_bolt_request``) before it checks the
+signature, so a stranger's malformed body reached the parser and gave a 500 with a
+traceback. Here the timestamp and the v0 signature are checked first, on the raw bytes;
+only a genuine request is parsed, and a body that does not parse is a 400. Each refusal
+is one short log line that never holds the body.
+
+Slack retries an event it thinks we missed (after about 0, 1 and 5 minutes).
+:class:`RecentEvents` remembers every event id for the whole retry window whatever the
+traffic (time decides what is forgotten, not a count); :class:`SharedEvents` also keeps
+them in the store, so replicas sharing ``DATABASE_URL`` answer a retry once between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.parse
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+_log = logging.getLogger(__name__)
+
+#: Slack refuses requests signed more than five minutes ago; so do we (replays).
+MAX_CLOCK_SKEW = 300
+#: Slack retries for about five minutes; ten leave room for a slow retry and clock skew.
+RETRY_WINDOW = 600.0
+#: A safety net for memory only, far above any real traffic in one retry window.
+MAX_REMEMBERED = 2_000_000
+#: How long the shared memory may take before the bot answers without it (never wait on a stalled database).
+SHARED_CHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request gets no further: an HTTP status and a reason short enough to log."""
+
+    status: int
+    reason: str
+
+
+def verify(body: bytes, headers: Mapping[str, str], secret: str, now: float) -> Refusal | None:
+    """Slack's v0 signature over the raw bytes, and a fresh timestamp; None when genuine."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not timestamp or not signature:
+        return Refusal(401, "unsigned")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return Refusal(401, "malformed timestamp")
+    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW:
+        return Refusal(401, "stale timestamp")
+    expected = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body,
+                                hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        return Refusal(401, "bad signature")
+    return None
+
+
+def parse_problem(body: bytes, content_type: str) -> Refusal | None:
+    """None when bolt can read this (genuine) body: a JSON object, or a form whose
+    ``payload`` (if any) is a JSON object."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return Refusal(400, "body is not UTF-8")
+    if content_type.startswith("application/json") or text.lstrip().startswith("{"):
+        return None if _is_object(text) else Refusal(400, "body is not a JSON object")
+    try:
+        form = urllib.parse.parse_qs(text, strict_parsing=bool(text), max_num_fields=200)
+    except ValueError:
+        return Refusal(400, "body is not a form")
+    payloads = form.get("payload")
+    if payloads is not None and not (len(payloads) == 1 and _is_object(payloads[0])):
+        return Refusal(400, "payload is not a JSON object")
+    return None
+
+
+def check(body: bytes, headers: Mapping[str, str], secret: str, now: float | None = None) -> Refusal | None:
+    """Verify first, then see that it parses: nothing of an unsigned body is ever read."""
+    refusal = verify(body, headers, secret, time.time() if now is None else now)
+    return refusal or parse_problem(body, headers.get("Content-Type", ""))
+
+
+def _is_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+class RecentEvents:
+    """Event keys seen in the last ``window`` seconds; forgetting is by age only."""
+
+    def __init__(self, window: float = RETRY_WINDOW, *, clock: Callable[[], float] = time.monotonic,
+                 limit: int = MAX_REMEMBERED) -> None:
+        self.window = window
+        self.limit = limit
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()  # oldest first
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def first_time(self, keys: list[str]) -> bool:
+        """True unless one of ``keys`` was seen; check and record happen together, with no await between."""
+        now = self._clock()
+        while self._seen and now - next(iter(self._seen.values())) > self.window:
+            self._seen.popitem(last=False)
+        if any(key in self._seen for key in keys):
+            return False
+        for key in keys:
+            self._seen[key] = now
+        if len(self._seen) > self.limit:  # pragma: no cover - beyond any real traffic
+            _log.warning("slack: over %d events in %.0f s; forgetting the oldest early", self.limit, self.window)
+            while len(self._seen) > self.limit:
+                self._seen.popitem(last=False)
+        return True
+
+
+class SharedEvents:
+    """:class:`RecentEvents` in front of the store's table, for replicas sharing one database.
+
+    The memory answers repeats within this process at once; a key new here is claimed in
+    the store (one INSERT that only one replica wins). A store that does not answer within
+    :data:`SHARED_CHECK_SECONDS` is skipped: a rare double answer beats a bot that hangs.
+    """
+
+    def __init__(self, store: Store, local: RecentEvents | None = None) -> None:
+        self.store = store
+        self.local = local or RecentEvents()
+
+    async def first_time(self, keys: list[str]) -> bool:
+        if not self.local.first_time(keys):
+            return False
+        try:
+            return await self.store.first_delivery(keys, window=self.local.window, seconds=SHARED_CHECK_SECONDS)
+        except Exception as exc:  # the store is sick: answer, and say so once per event
+            _log.warning("slack: shared event memory unavailable (%s); answering %s on this replica's memory",
+                         type(exc).__name__, keys[0] if keys else "?")
+            return True
