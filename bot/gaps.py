@@ -10,6 +10,7 @@ the store imports and deletes that file whenever it is opened by ``aibot run`` o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import Counter
@@ -24,7 +25,7 @@ from bot.language import Lang, fold
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from bot.store import Store
+    from bot.store import Store, UnansweredRow
 
 _log = logging.getLogger(__name__)
 
@@ -86,15 +87,60 @@ class JsonlUnansweredLog:
 
 
 class StoreUnansweredLog:
-    """Unanswered questions in the store's ``unanswered_questions`` table."""
+    """Unanswered questions in the store, written after the reply and off its path.
 
-    def __init__(self, store: Store) -> None:
+    ``record`` only queues the question (never waits for the database); one writer task
+    stores the queue in batches, each under the store's timeout. A stalled database
+    therefore delays no reply; at most ``max_pending`` questions wait, and beyond that new
+    ones are dropped with a warning, so memory stays bounded too. ``close`` flushes what it
+    can within a few seconds at shutdown.
+    """
+
+    def __init__(self, store: Store, *, max_pending: int = 2000) -> None:
         self.store = store
+        self.dropped = 0
+        self._queue: asyncio.Queue[UnansweredRow] = asyncio.Queue(max_pending)
+        self._writer: asyncio.Task[None] | None = None
 
     async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
         from bot.store import UnansweredRow
 
-        await self.store.add_unanswered([UnansweredRow(text, lang, score, when)])
+        try:
+            self._queue.put_nowait(UnansweredRow(text, lang, score, when))
+        except asyncio.QueueFull:
+            self.dropped += 1
+            if self.dropped % 100 == 1:
+                _log.warning("unanswered questions: %d not recorded, the database is not keeping up", self.dropped)
+            return
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write(), name="unanswered-writer")
+
+    async def _write(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < 500:
+                batch.append(self._queue.get_nowait())
+            try:
+                await self.store.add_unanswered(batch)
+            except Exception as exc:  # the answers went out; only their record is lost
+                _log.warning("could not record %d unanswered question(s): %s", len(batch), exc)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def close(self, seconds: float = 3.0) -> None:
+        """Store what is queued, waiting at most ``seconds``; then stop the writer."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            async with asyncio.timeout(seconds):
+                await self._queue.join()
+        except TimeoutError:
+            _log.warning("unanswered questions: %d not recorded at shutdown", self._queue.qsize())
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
 
     async def entries(self) -> list[Unanswered]:
         return [Unanswered(r.text, r.lang, r.score, r.asked_at) for r in await self.store.unanswered()]

@@ -438,6 +438,7 @@ class Store:
 
     # --- unanswered questions ---
 
+    @_bounded
     async def add_unanswered(self, rows: list[UnansweredRow], *, skip_existing: bool = False) -> int:
         """Insert unanswered questions; ``skip_existing`` makes a re-import of the same lines harmless."""
         added = 0
@@ -454,6 +455,7 @@ class Store:
                 added += 1
         return added
 
+    @_bounded
     async def unanswered(self) -> list[UnansweredRow]:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(
