@@ -137,6 +137,7 @@ async def test_unanswered_questions_move_from_the_ask_file_into_the_store(store:
     assert await store.import_unanswered_jsonl(inbox) == 0
     log = StoreUnansweredLog(store)
     await log.record("What is Nvidia's revenue?", "en", 10.0, NOW + timedelta(minutes=1))
+    await log.close()  # written after the reply, off its path: closing flushes it
     entries = await log.entries()
     assert [e.text for e in entries][-1] == "What is Nvidia's revenue?" and len(entries) == 3
     gaps = group_gaps(entries)
