@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.language import Lang, fold
 
@@ -39,6 +40,17 @@ class Unanswered:
     lang: Lang
     score: float
     when: datetime
+    count: int = 1  # how often it was asked (the store counts per normalised question)
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def gap_key(text: str) -> str:
+    """The normalised form the store counts a question under: folded (case, accents),
+    punctuation and spacing dropped, at most 200 characters; "" for a question of no words."""
+    folded = fold(fold(text).casefold())  # twice: "℠" only decomposes into "SM" after the first casefold
+    return " ".join(_NOT_WORD.sub(" ", folded).split())[:200]
 
 
 @dataclass(frozen=True)
@@ -143,7 +155,7 @@ class StoreUnansweredLog:
             await writer
 
     async def entries(self) -> list[Unanswered]:
-        return [Unanswered(r.text, r.lang, r.score, r.asked_at) for r in await self.store.unanswered()]
+        return [Unanswered(r.text, r.lang, r.score, r.asked_at, r.count) for r in await self.store.unanswered()]
 
 
 def jsonl_path(settings: Settings) -> Path:
@@ -161,25 +173,34 @@ async def stored_entries(settings: Settings) -> list[Unanswered]:
 
 
 def group_gaps(entries: list[Unanswered], limit: int = 20) -> list[Gap]:
-    """Group near-identical questions (typos, case, accents) and rank groups by how often asked."""
+    """Group near-identical questions (typos, case, accents) and rank groups by how often asked.
+
+    Each entry is compared with one representative per group, in C (RapidFuzz's
+    ``extractOne``); the store hands over its most asked few thousand, so this stays fast
+    however many questions were ever asked.
+    """
     groups: list[list[Unanswered]] = []
     keys: list[str] = []
     for entry in entries:
         key = fold(entry.text)
-        for i, existing in enumerate(keys):
-            if fuzz.token_sort_ratio(key, existing) >= SAME_GAP_SCORE:
-                groups[i].append(entry)
-                break
+        found = process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=SAME_GAP_SCORE)
+        if found is not None:
+            groups[found[2]].append(entry)
         else:
             keys.append(key)
             groups.append([entry])
     gaps = []
     for group in groups:
-        wording = Counter(e.text for e in group).most_common()
+        wording: Counter[str] = Counter()
+        langs: Counter[Lang] = Counter()
+        for e in group:
+            wording[e.text] += e.count
+            langs[e.lang] += e.count
+        ranked = wording.most_common()
         gaps.append(Gap(
-            text=wording[0][0], count=len(group), lang=Counter(e.lang for e in group).most_common(1)[0][0],
+            text=ranked[0][0], count=sum(e.count for e in group), lang=langs.most_common(1)[0][0],
             best_score=max(e.score for e in group), last_asked=max(e.when for e in group),
-            variants=tuple(w for w, _ in wording[1:]),
+            variants=tuple(w for w, _ in ranked[1:]),
         ))
     gaps.sort(key=lambda g: (-g.count, -g.last_asked.timestamp()))
     return gaps[:limit]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, and_, delete, event, func, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, event, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.language import Lang
 from bot.settings import Settings
-from bot.store.tables import digest_claims, seen_events, shown_facts, subscriptions, unanswered_questions
+from bot.store.tables import digest_claims, seen_events, shown_facts, subscriptions, unanswered_counts
 from knowledge.errors import AibotError
 
 _log = logging.getLogger(__name__)
@@ -141,10 +141,22 @@ class Claim:
 
 @dataclass(frozen=True)
 class UnansweredRow:
+    """An unanswered question; read back from the store, ``count`` says how often it was asked
+    (``asked_at`` is then the last time)."""
+
     text: str
     lang: Lang
     score: float
     asked_at: datetime
+    count: int = 1
+
+
+#: Distinct unanswered questions kept; beyond it the least asked (then the oldest) go first.
+MAX_UNANSWERED = 10_000
+#: A question not asked again for this long is forgotten.
+UNANSWERED_RETENTION = timedelta(days=180)
+#: ``aibot knowledge gaps`` groups the most asked this many; the rest cannot make its top list.
+GAPS_READ = 2_000
 
 
 def database_url(settings: Settings) -> str:
@@ -439,50 +451,90 @@ class Store:
     # --- unanswered questions ---
 
     @_bounded
-    async def add_unanswered(self, rows: list[UnansweredRow], *, skip_existing: bool = False) -> int:
-        """Insert unanswered questions; ``skip_existing`` makes a re-import of the same lines harmless."""
-        added = 0
+    async def add_unanswered(self, rows: list[UnansweredRow]) -> int:
+        """Count unanswered questions under their normalised form, in one statement; returns how many."""
+        from bot.gaps import gap_key
+
+        merged: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            key = gap_key(row.text)
+            if not key:
+                continue
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = {"key": key, "text": row.text[:2000], "lang": row.lang, "count": row.count,
+                               "best_score": row.score, "first_asked": row.asked_at, "last_asked": row.asked_at}
+            else:
+                seen["count"] += row.count
+                seen["best_score"] = max(seen["best_score"], row.score)
+                seen["last_asked"] = max(seen["last_asked"], row.asked_at)
+        if not merged:
+            return 0
+        insert_ = self._insert(unanswered_counts)
+        table = unanswered_counts.c
+        statement = insert_.on_conflict_do_update(index_elements=["key"], set_={
+            "count": table.count + insert_.excluded.count,
+            "best_score": func.max(table.best_score, insert_.excluded.best_score) if self.dialect == "sqlite"
+            else func.greatest(table.best_score, insert_.excluded.best_score),
+            "last_asked": func.max(table.last_asked, insert_.excluded.last_asked) if self.dialect == "sqlite"
+            else func.greatest(table.last_asked, insert_.excluded.last_asked),
+        })
         async with self.engine.begin() as connection:
-            for row in rows:
-                if skip_existing:
-                    exists = (await connection.execute(select(func.count()).select_from(unanswered_questions).where(
-                        and_(unanswered_questions.c.text == row.text,
-                             unanswered_questions.c.asked_at == row.asked_at)))).scalar_one()
-                    if exists:
-                        continue
-                await connection.execute(insert(unanswered_questions).values(
-                    text=row.text, lang=row.lang, score=row.score, asked_at=row.asked_at))
-                added += 1
-        return added
+            await connection.execute(statement, list(merged.values()))
+        return sum(row.count for row in rows)
 
     @_bounded
-    async def unanswered(self) -> list[UnansweredRow]:
+    async def prune_unanswered(self, now: datetime, *, keep: int = MAX_UNANSWERED,
+                               retention: timedelta = UNANSWERED_RETENTION) -> int:
+        """Forget questions not asked within ``retention``, then all but the ``keep`` most asked."""
+        table = unanswered_counts.c
+        async with self.engine.begin() as connection:
+            old = await connection.execute(delete(unanswered_counts).where(table.last_asked < now - retention))
+            total = (await connection.execute(select(func.count()).select_from(unanswered_counts))).scalar_one()
+            excess = 0
+            if total > keep:
+                doomed = (select(table.key).order_by(table.count, table.last_asked).limit(total - keep)
+                          .scalar_subquery())
+                excess = (await connection.execute(delete(unanswered_counts).where(table.key.in_(doomed)))).rowcount
+        return int(old.rowcount or 0) + int(excess or 0)
+
+    @_bounded
+    async def unanswered(self, limit: int = GAPS_READ) -> list[UnansweredRow]:
+        """The ``limit`` most asked unanswered questions, most asked first (an index serves it)."""
+        table = unanswered_counts.c
         async with self.engine.connect() as connection:
             rows = (await connection.execute(
-                select(unanswered_questions.c.text, unanswered_questions.c.lang, unanswered_questions.c.score,
-                       unanswered_questions.c.asked_at).order_by(unanswered_questions.c.id))).all()
-        return [UnansweredRow(**dict(row._mapping)) for row in rows]
+                select(table.text, table.lang, table.best_score, table.last_asked, table.count)
+                .order_by(table.count.desc(), table.last_asked.desc()).limit(limit))).all()
+        return [UnansweredRow(text, lang, score, when, count) for text, lang, score, when, count in rows]
 
     async def import_unanswered_jsonl(self, path: Path) -> int:
-        """Move the lines ``aibot ask`` appended to a JSON Lines file into the store, then delete it.
+        """Count the lines ``aibot ask`` appended to a JSON Lines file into the store, then delete it.
 
-        The file is first renamed (atomic), so lines appended meanwhile go to a fresh file;
-        repeating after a crash is harmless: a line already imported (same text and time) is skipped.
+        The file is first renamed (atomic), so lines appended meanwhile go to a fresh file. A
+        file left by an import that stopped half-way is read too, and a line in both (same
+        text and time) counts once; only a crash between the commit and the delete counts
+        that file's lines twice. The table is then pruned (retention), so start-up costs one
+        statement per 5,000 lines, however long the bot was away.
         """
         inbox = path.with_name(path.name + ".importing")
-        added = 0
-        if await asyncio.to_thread(inbox.exists):  # a previous import stopped half-way: finish it first
-            added += await self._import_file(inbox)
+        left: list[UnansweredRow] = []
+        rows: list[UnansweredRow] = []
+        if await asyncio.to_thread(inbox.exists):  # a previous import stopped half-way
+            left = await asyncio.to_thread(_read_unanswered, inbox)
         if await asyncio.to_thread(path.exists):
             await asyncio.to_thread(path.replace, inbox)
-            added += await self._import_file(inbox)
-        if added:
-            _log.info("imported %d unanswered question(s) from %s", added, path)
-        return added
-
-    async def _import_file(self, path: Path) -> int:
-        added = await self.add_unanswered(await asyncio.to_thread(_read_unanswered, path), skip_existing=True)
-        await asyncio.to_thread(path.unlink, missing_ok=True)
+            rows = await asyncio.to_thread(_read_unanswered, inbox)
+        fresh = {(row.text, row.asked_at) for row in rows}
+        rows += [row for row in left if (row.text, row.asked_at) not in fresh]
+        if not rows:
+            return 0
+        added = 0
+        for start in range(0, len(rows), 5000):  # each chunk one statement, under the timeout
+            added += await self.add_unanswered(rows[start:start + 5000])
+        await asyncio.to_thread(inbox.unlink, missing_ok=True)
+        await self.prune_unanswered(datetime.now(UTC))
+        _log.info("imported %d unanswered question(s) from %s", added, path)
         return added
 
     # --- helpers ---
