@@ -432,18 +432,20 @@ class Store:
 
     # --- events seen (Slack's retries, across replicas) ---
 
-    async def first_delivery(self, keys: list[str], *, window: float, seconds: float) -> bool:
-        """True for the one caller, on any process sharing the database, that records these
-        keys first; keys older than ``window`` seconds are forgotten now and then."""
+    @_bounded
+    async def first_deliveries(self, keys: list[str], *, window: float) -> set[str]:
+        """The keys recorded here first, on any process sharing the database (one INSERT that
+        only one caller wins per key); keys older than ``window`` seconds are forgotten now and then."""
         now = datetime.now(UTC)
-        async with asyncio.timeout(seconds), self.engine.begin() as connection:
-            won = True
-            for key in keys:
-                statement = (self._insert(seen_events).values(key=key[:200], seen_at=now)
-                             .on_conflict_do_nothing(index_elements=["key"]).returning(seen_events.c.key))
-                won = (await connection.execute(statement)).scalar_one_or_none() is not None and won
+        unique = list(dict.fromkeys(key[:200] for key in keys))
+        if not unique:
+            return set()
+        statement = (self._insert(seen_events).values([{"key": key, "seen_at": now} for key in unique])
+                     .on_conflict_do_nothing(index_elements=["key"]).returning(seen_events.c.key))
+        async with self.engine.begin() as connection:
+            won = {row[0] for row in (await connection.execute(statement)).all()}
             self._deliveries += 1
-            if self._deliveries % 500 == 1:  # forgetting in bulk keeps the table at one window of traffic
+            if self._deliveries % 200 == 1:  # forgetting in bulk keeps the table at one window of traffic
                 await connection.execute(delete(seen_events).where(
                     seen_events.c.seen_at < now - timedelta(seconds=window)))
         return won
