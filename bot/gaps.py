@@ -10,21 +10,23 @@ the store imports and deletes that file whenever it is opened by ``aibot run`` o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.language import Lang, fold
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from bot.store import Store
+    from bot.store import Store, UnansweredRow
 
 _log = logging.getLogger(__name__)
 
@@ -38,6 +40,17 @@ class Unanswered:
     lang: Lang
     score: float
     when: datetime
+    count: int = 1  # how often it was asked (the store counts per normalised question)
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def gap_key(text: str) -> str:
+    """The normalised form the store counts a question under: folded (case, accents),
+    punctuation and spacing dropped, at most 200 characters; "" for a question of no words."""
+    folded = fold(fold(text).casefold())  # twice: "℠" only decomposes into "SM" after the first casefold
+    return " ".join(_NOT_WORD.sub(" ", folded).split())[:200]
 
 
 @dataclass(frozen=True)
@@ -86,18 +99,63 @@ class JsonlUnansweredLog:
 
 
 class StoreUnansweredLog:
-    """Unanswered questions in the store's ``unanswered_questions`` table."""
+    """Unanswered questions in the store, written after the reply and off its path.
 
-    def __init__(self, store: Store) -> None:
+    ``record`` only queues the question (never waits for the database); one writer task
+    stores the queue in batches, each under the store's timeout. A stalled database
+    therefore delays no reply; at most ``max_pending`` questions wait, and beyond that new
+    ones are dropped with a warning, so memory stays bounded too. ``close`` flushes what it
+    can within a few seconds at shutdown.
+    """
+
+    def __init__(self, store: Store, *, max_pending: int = 2000) -> None:
         self.store = store
+        self.dropped = 0
+        self._queue: asyncio.Queue[UnansweredRow] = asyncio.Queue(max_pending)
+        self._writer: asyncio.Task[None] | None = None
 
     async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
         from bot.store import UnansweredRow
 
-        await self.store.add_unanswered([UnansweredRow(text, lang, score, when)])
+        try:
+            self._queue.put_nowait(UnansweredRow(text, lang, score, when))
+        except asyncio.QueueFull:
+            self.dropped += 1
+            if self.dropped % 100 == 1:
+                _log.warning("unanswered questions: %d not recorded, the database is not keeping up", self.dropped)
+            return
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write(), name="unanswered-writer")
+
+    async def _write(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < 500:
+                batch.append(self._queue.get_nowait())
+            try:
+                await self.store.add_unanswered(batch)
+            except Exception as exc:  # the answers went out; only their record is lost
+                _log.warning("could not record %d unanswered question(s): %s", len(batch), exc)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def close(self, seconds: float = 3.0) -> None:
+        """Store what is queued, waiting at most ``seconds``; then stop the writer."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            async with asyncio.timeout(seconds):
+                await self._queue.join()
+        except TimeoutError:
+            _log.warning("unanswered questions: %d not recorded at shutdown", self._queue.qsize())
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
 
     async def entries(self) -> list[Unanswered]:
-        return [Unanswered(r.text, r.lang, r.score, r.asked_at) for r in await self.store.unanswered()]
+        return [Unanswered(r.text, r.lang, r.score, r.asked_at, r.count) for r in await self.store.unanswered()]
 
 
 def jsonl_path(settings: Settings) -> Path:
@@ -115,25 +173,34 @@ async def stored_entries(settings: Settings) -> list[Unanswered]:
 
 
 def group_gaps(entries: list[Unanswered], limit: int = 20) -> list[Gap]:
-    """Group near-identical questions (typos, case, accents) and rank groups by how often asked."""
+    """Group near-identical questions (typos, case, accents) and rank groups by how often asked.
+
+    Each entry is compared with one representative per group, in C (RapidFuzz's
+    ``extractOne``); the store hands over its most asked few thousand, so this stays fast
+    however many questions were ever asked.
+    """
     groups: list[list[Unanswered]] = []
     keys: list[str] = []
     for entry in entries:
         key = fold(entry.text)
-        for i, existing in enumerate(keys):
-            if fuzz.token_sort_ratio(key, existing) >= SAME_GAP_SCORE:
-                groups[i].append(entry)
-                break
+        found = process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=SAME_GAP_SCORE)
+        if found is not None:
+            groups[found[2]].append(entry)
         else:
             keys.append(key)
             groups.append([entry])
     gaps = []
     for group in groups:
-        wording = Counter(e.text for e in group).most_common()
+        wording: Counter[str] = Counter()
+        langs: Counter[Lang] = Counter()
+        for e in group:
+            wording[e.text] += e.count
+            langs[e.lang] += e.count
+        ranked = wording.most_common()
         gaps.append(Gap(
-            text=wording[0][0], count=len(group), lang=Counter(e.lang for e in group).most_common(1)[0][0],
+            text=ranked[0][0], count=sum(e.count for e in group), lang=langs.most_common(1)[0][0],
             best_score=max(e.score for e in group), last_asked=max(e.when for e in group),
-            variants=tuple(w for w, _ in wording[1:]),
+            variants=tuple(w for w, _ in ranked[1:]),
         ))
     gaps.sort(key=lambda g: (-g.count, -g.last_asked.timestamp()))
     return gaps[:limit]

@@ -275,10 +275,13 @@ def _merge_number_words(items: list[Word]) -> list[Word]:
     return out
 
 
+#: A figure as :func:`words` gives it; "½" folds to "1⁄2" and "²" to "2", so a first digit is not enough.
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+
+
 def is_number(token: str) -> bool:
-    """A token the tokeniser read as digits. Decimal digits only: "²", "①" and "½" are
-    digits or numerals to Unicode, but no number ``float`` reads."""
-    return bool(token) and token[0].isdecimal()
+    """True for a token ``float`` reads ("12", "1.5"), for any Unicode input."""
+    return bool(token) and token[0].isdigit() and _FIGURE.fullmatch(token) is not None
 
 
 def is_year(token: str) -> bool:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.core import AnswerEngine
     from bot.digest.service import DigestService
     from bot.settings import Settings
+    from bot.store import Store
 
 PLATFORM_GROUP = "aibot.platforms"
 COMMAND_GROUP = "aibot.commands"
@@ -39,6 +40,7 @@ class Services:
     engine: AnswerEngine
     digests: DigestService | None = None  # None when digests are unavailable (no store)
     conversation: ConversationService | None = None  # None: each platform builds one from the settings
+    store: Store | None = None  # the open store, for state shared between replicas (Slack's event memory)
 
 
 class Platform(Protocol):

@@ -44,12 +44,16 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     try:
         async with open_store(settings) as store:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
-            engine = AnswerEngine(base, unanswered=StoreUnansweredLog(store), index_cache=cache, index_worker=worker)
+            unanswered = StoreUnansweredLog(store)
+            engine = AnswerEngine(base, unanswered=unanswered, index_cache=cache, index_worker=worker)
             _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
                       time.perf_counter() - start)
             digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
-            yield Services(settings=settings, engine=engine, digests=digests)
+            try:
+                yield Services(settings=settings, engine=engine, digests=digests, store=store)
+            finally:
+                await unanswered.close()
     finally:
         if worker is not None:
             worker.cancel()  # the store failed to open: the worker's part is not needed

@@ -39,6 +39,10 @@ def _env(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
 
 
+_SUPPORTED_DATABASES = ("postgresql+asyncpg://", "sqlite+aiosqlite://")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class SettingsError(AibotError):
     """A setting is missing or malformed; the message names it in one line."""
 
@@ -54,6 +58,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias=_env("DATABASE_URL"))
     log_level: str = Field(default="INFO", validation_alias=_env("AIBOT_LOG_LEVEL"))
     port: int | None = Field(default=None, ge=1, le=65535, validation_alias=_env("PORT"))
+    #: Seconds any one database call may take before the bot gives up on it (connect included):
+    #: a stalled database must not stall answers, digests or shutdown.
+    database_timeout: float = Field(default=5.0, gt=0, le=300, validation_alias=_env("AIBOT_DATABASE_TIMEOUT"))
 
     # answering
     rate_limit_count: int = Field(default=5, ge=1, validation_alias=_env("AIBOT_RATE_LIMIT_COUNT"))
@@ -92,7 +99,20 @@ class Settings(BaseSettings):
         if value and value.startswith(("postgres://", "postgresql://")):
             value = "postgresql+asyncpg://" + value.split("://", 1)[1]
             return re.sub(r"([?&])sslmode=", r"\1ssl=", value)
+        if value and value.startswith("sqlite://"):
+            value = "sqlite+aiosqlite://" + value.split("://", 1)[1]
+        if value and not value.startswith(_SUPPORTED_DATABASES):
+            # The value is not repeated: it may hold a password.
+            raise ValueError("expected a postgres://, postgresql:// or sqlite:/// URL (PostgreSQL or SQLite)")
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        """A typo in the level would otherwise silently mean INFO."""
+        if value.upper() not in _LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(_LOG_LEVELS)}")
+        return value.upper()
 
 
 def load_settings(**overrides: object) -> Settings:

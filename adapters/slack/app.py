@@ -12,20 +12,18 @@ import asyncio
 import dataclasses
 import logging
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render, translate
+from adapters.slack import guard, render, translate
 from adapters.slack.upload import SlackCharts
 from bot import messages
 from bot.conversation import ConversationService, ReplyKind
@@ -55,28 +53,6 @@ class SlackSendError(AibotError):
         super().__init__(code)
         self.code = code
         self.permanent = permanent
-
-
-class RecentKeys:
-    """Event ids seen lately, so that Slack's retries of one event are answered once."""
-
-    def __init__(self, ttl: float = 3600.0, capacity: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl = ttl
-        self.capacity = capacity
-        self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, keys: list[str]) -> bool:
-        """True unless one of ``keys`` was seen; check and record happen together, with no await between."""
-        now = self._clock()
-        while self._seen and (len(self._seen) >= self.capacity or now - next(iter(self._seen.values())) > self.ttl):
-            self._seen.popitem(last=False)
-        if any(key in self._seen for key in keys):
-            return False
-        for key in keys:
-            self._seen[key] = now
-        return True
 
 
 def api_base_url(configured: str | None) -> str:
@@ -121,7 +97,11 @@ class SlackPlatform:
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         self.conversation = services.conversation or ConversationService.from_settings(services.engine, settings)
-        self.recent = RecentKeys()
+        self.recent = guard.RecentEvents()
+        store = getattr(services, "store", None)
+        #: replicas sharing DATABASE_URL answer a retry once between them
+        self.shared = guard.SharedEvents(store, self.recent) if store is not None and settings.database_url else None
+        self.signing_secret = secret
         self.ready = asyncio.Event()
         self.bound_port: int | None = None
         self.charts = SlackCharts(self.client, self.conversation.chart_fallback)
@@ -172,7 +152,8 @@ class SlackPlatform:
         if translate.is_from_bot(event) or (bot_user_id and event.get("user") == bot_user_id):
             return
         keys = translate.event_keys(body)
-        if keys and not self.recent.first_time(keys):
+        first = await self.shared.first_time(keys) if keys and self.shared else self.recent.first_time(keys)
+        if keys and not first:
             _log.info("slack: event %s already handled; ignoring delivery (retry %d)",
                       keys[0], translate.retry_number(headers))
             return
@@ -356,7 +337,16 @@ class SlackPlatform:
 
     def web_app(self) -> web.Application:
         async def events(request: web.Request) -> web.StreamResponse:
-            bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+            body = await request.read()
+            if self.http:  # verified before anything parses it (see adapters.slack.guard)
+                refusal = guard.check(body, request.headers, self.signing_secret)
+                if refusal is not None:
+                    _log.warning("slack: refused a request from %s: %s (%d bytes)", request.remote, refusal.reason,
+                                 len(body))
+                    return web.Response(status=refusal.status, text=refusal.reason)
+            bolt_request = AsyncBoltRequest(body=body.decode("utf-8", "replace"), query=request.query_string,
+                                            headers=dict(request.headers))
+            bolt_response = await self.app.async_dispatch(bolt_request)
             return await to_aiohttp_response(bolt_response)
 
         async def health(_: web.Request) -> web.StreamResponse:

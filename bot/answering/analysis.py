@@ -355,8 +355,11 @@ class Analyzer:
     def _single_term(self, word: str, lang: Lang) -> str | None:
         """The term of one word outside any phrase: "" for a stop word, None if unknown.
 
-        Known answers are cached and interned: the same few words recur everywhere.
+        Known answers are cached and interned: the same few words recur everywhere. Numbers
+        are not cached: they are endless, and the cache would grow for ever.
         """
+        if is_number(word):
+            return _plain_term(word, lang)
         skipped_or_number = is_number(word) or word in NEUTRAL_WORDS or len(word) < 2
         if word not in self.lexicon.vocabulary and not skipped_or_number:
             return None

@@ -48,6 +48,9 @@ FIRST_RETRY = timedelta(seconds=30)
 #: The grace window is never shorter than this, so a wake-up a little late still posts.
 MIN_GRACE = timedelta(minutes=2)
 MAX_RETRY = timedelta(minutes=15)
+#: A posted digest's bookkeeping is retried this often (1 s, 2 s, 4 s...) after a dropped connection.
+BOOKKEEPING_ATTEMPTS = 8
+BOOKKEEPING_FIRST_RETRY = timedelta(seconds=1)
 
 
 class Clock(Protocol):
@@ -141,7 +144,11 @@ class DigestScheduler:
                         for delivery in await self._start_due():
                             deliveries.create_task(delivery)
                         wake = await self.next_wake()
-                    except Exception:  # the database went away for a moment: the platforms keep running
+                    except TRANSIENT_ERRORS as exc:  # the database went away for a moment: one line
+                        _log.warning("digest scheduler pass failed (%s: %s); trying again in %s",
+                                     type(exc).__name__, exc, self.poll)
+                        wake = self.clock.now() + self.poll
+                    except Exception:  # a bug: the platforms keep running
                         _log.exception("digest scheduler pass failed; trying again in %s", self.poll)
                         wake = self.clock.now() + self.poll
                     await self.clock.sleep_until(wake)
@@ -246,13 +253,29 @@ class DigestScheduler:
                          subscription.id, subscription.platform, subscription.channel_id, updated.failures, reason)
 
     async def _posted(self, subscription: Subscription, key: str, plan: DigestPlan) -> None:
+        """Record a post (claim posted, last post, facts shown); the post is out, so a dropped
+        connection here is retried with backoff rather than leaving the claim ``claimed``."""
         now = self.clock.now()
+        delay = BOOKKEEPING_FIRST_RETRY
+        for attempt in range(1, BOOKKEEPING_ATTEMPTS + 1):
+            try:
+                await self._record_post(subscription, key, plan, now)
+                break
+            except TRANSIENT_ERRORS as exc:
+                if attempt == BOOKKEEPING_ATTEMPTS:
+                    raise
+                _log.warning("digest %d: posted run %s but could not record it (%s); retrying in %s",
+                             subscription.id, key, exc, delay)
+                await self.clock.sleep_until(self.clock.now() + delay)
+                delay = min(delay * 2, MAX_RETRY)
+        _log.info("digest %d: posted run %s to %s channel %s", subscription.id, key, subscription.platform,
+                  subscription.channel_id)
+
+    async def _record_post(self, subscription: Subscription, key: str, plan: DigestPlan, now: datetime) -> None:
+        """Every write here may be repeated: a retry after a half-done attempt changes nothing twice."""
         await self.store.finish_claim(subscription.id, key, now, posted=True)
         if plan.new_fact_ids:
             await self.store.mark_shown(subscription.id, ANNOUNCED, plan.new_fact_ids, now)
         if plan.rotation_fact_id:
             await self.store.mark_shown(subscription.id, ROTATION, [plan.rotation_fact_id], now,
                                         restart=plan.new_rotation)
-        _log.info("digest %d: posted run %s to %s channel %s", subscription.id, key, subscription.platform,
-                  subscription.channel_id)
-

@@ -10,11 +10,13 @@ from bot.store.database import (
     NewSubscription,
     Store,
     StoreError,
+    StoreTimeout,
+    StoreUnavailable,
     Subscription,
     UnansweredRow,
     database_url,
     open_store,
 )
 
-__all__ = ["Claim", "NewSubscription", "Store", "StoreError", "Subscription", "UnansweredRow", "database_url",
-           "open_store"]
+__all__ = ["Claim", "NewSubscription", "Store", "StoreError", "StoreTimeout", "StoreUnavailable", "Subscription",
+           "UnansweredRow", "database_url", "open_store"]

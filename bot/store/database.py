@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, and_, delete, event, func, insert, select, text, update
+from sqlalchemy import Connection, and_, delete, event, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.language import Lang
 from bot.settings import Settings
-from bot.store.tables import digest_claims, shown_facts, subscriptions, unanswered_questions
+from bot.store.tables import digest_claims, seen_events, shown_facts, subscriptions, unanswered_counts
 from knowledge.errors import AibotError
 
 _log = logging.getLogger(__name__)
@@ -35,8 +37,55 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x6169626F74
 
 
+#: Seconds a database call may take unless the settings say otherwise (AIBOT_DATABASE_TIMEOUT).
+DEFAULT_TIMEOUT = 5.0
+#: Seconds closing the pool may take at shutdown: asyncpg's close waits for a stalled server for ever.
+DISPOSE_TIMEOUT = 3.0
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
 class StoreError(AibotError):
     """The store could not be opened or migrated; the message says which database."""
+
+
+class StoreUnavailable(StoreError, ConnectionError):
+    """The database dropped the connection or refused it: worth retrying later (an OSError,
+    so the digest scheduler's list of transient errors covers it)."""
+
+
+class StoreTimeout(StoreUnavailable, TimeoutError):
+    """The database did not answer within the store's timeout."""
+
+
+_Method = Callable[Concatenate["Store", _P], Coroutine[Any, Any, _T]]
+
+
+def _bounded(method: _Method[_P, _T]) -> _Method[_P, _T]:
+    """Run a store method under the store's timeout; a stall or a dropped connection becomes
+    :class:`StoreTimeout` or :class:`StoreUnavailable` in one line, never a wait without end."""
+
+    @functools.wraps(method)
+    async def bounded(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await method(self, *args, **kwargs)
+        except TimeoutError:
+            raise StoreTimeout(f"the database did not answer within {self.timeout:g} s") from None
+        except (OSError, InterfaceError, OperationalError) as exc:
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreUnavailable(f"the database connection failed: {_reason(exc)}") from exc
+
+    return bounded
+
+
+def _reason(exc: BaseException) -> str:
+    """One line on why, without the URL or a traceback."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = str(inner).strip().splitlines()
+    return lines[0][:200] if lines else type(inner).__name__
 
 
 @dataclass(frozen=True)
@@ -92,10 +141,22 @@ class Claim:
 
 @dataclass(frozen=True)
 class UnansweredRow:
+    """An unanswered question; read back from the store, ``count`` says how often it was asked
+    (``asked_at`` is then the last time)."""
+
     text: str
     lang: Lang
     score: float
     asked_at: datetime
+    count: int = 1
+
+
+#: Distinct unanswered questions kept; beyond it the least asked (then the oldest) go first.
+MAX_UNANSWERED = 10_000
+#: A question not asked again for this long is forgotten.
+UNANSWERED_RETENTION = timedelta(days=180)
+#: ``aibot knowledge gaps`` groups the most asked this many; the rest cannot make its top list.
+GAPS_READ = 2_000
 
 
 def database_url(settings: Settings) -> str:
@@ -105,17 +166,31 @@ def database_url(settings: Settings) -> str:
     return f"sqlite+aiosqlite:///{settings.data_dir / 'aibot.sqlite3'}"
 
 
-def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
-    """An async engine; ``schema`` (PostgreSQL only) puts every table in that schema, for tests."""
+def make_engine(url: str, *, schema: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
+    """An async engine; ``schema`` (PostgreSQL only) puts every table in that schema, for tests.
+
+    A malformed URL or one for a database we do not support is a one-line :class:`StoreError`.
+    """
+    try:
+        parsed = make_url(url)
+        parsed.port  # noqa: B018 - parsed lazily: "host:notaport" fails here, not at connect
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError(f"setting DATABASE_URL is malformed: {_reason(exc)}") from None
+    if parsed.drivername not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+        raise StoreError(f"setting DATABASE_URL names an unsupported database ({parsed.drivername}); "
+                         "use postgres://... or sqlite:///...")
     connect_args: dict[str, Any] = {}
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connect_args["timeout"] = 30
-    elif schema is not None:
-        connect_args["server_settings"] = {"search_path": schema}
-    engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"))
+        connect_args["timeout"] = timeout  # waiting for another writer's lock
+    else:
+        connect_args["timeout"] = timeout  # a port that accepts and never answers
+        if schema is not None:
+            connect_args["server_settings"] = {"search_path": schema}
+    engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"),
+                                 pool_timeout=timeout)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -172,20 +247,23 @@ def _row_subscription(row: Any) -> Subscription:
 class Store:
     """The bot's lasting state; open it with :meth:`open` (an async context manager)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.engine = engine
+        self.timeout = timeout
+        self._deliveries = 0  # calls of first_delivery, to forget old keys every so often
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def open(cls, url: str, *, schema: str | None = None) -> AsyncIterator[Store]:
-        """Connect, migrate to the latest schema, and dispose of the pool on exit."""
-        engine = make_engine(url, schema=schema)
+    async def open(cls, url: str, *, schema: str | None = None, seconds: float = DEFAULT_TIMEOUT,
+                   ) -> AsyncIterator[Store]:
+        """Connect, migrate to the latest schema, and dispose of the pool on exit (bounded too)."""
+        engine = make_engine(url, schema=schema, timeout=seconds)
         try:
-            store = cls(engine)
+            store = cls(engine, timeout=seconds)
             await store.migrate()
             yield store
         finally:
-            await engine.dispose()
+            await close_engine(engine)
 
     @property
     def dialect(self) -> str:
@@ -194,18 +272,29 @@ class Store:
     async def migrate(self) -> None:
         """Create or upgrade the schema to head; a no-op when it is current."""
         try:
-            async with self.engine.begin() as connection:
-                if self.dialect == "postgresql":
-                    await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-                await connection.run_sync(_upgrade)
+            async with asyncio.timeout(self.timeout * 6):  # another process may hold the migration lock a while
+                async with self.engine.begin() as connection:
+                    if self.dialect == "postgresql":
+                        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+                    await connection.run_sync(_upgrade)
+        except TimeoutError:
+            raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): it accepted "
+                             f"the connection but did not answer in time (AIBOT_DATABASE_TIMEOUT={self.timeout:g})"
+                             ) from None
         except OSError as exc:
-            raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): {exc}") from exc
+            if isinstance(exc, TimeoutError):
+                raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): it accepted "
+                                 f"the connection but did not answer in time (AIBOT_DATABASE_TIMEOUT={self.timeout:g})"
+                                 ) from None
+            raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): "
+                             f"{_reason(exc)}") from None
         except DBAPIError as exc:  # wrong database name, refused login...: one line, password hidden
             reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
-            raise StoreError(f"cannot open the database ({self.engine.url.render_as_string()}): {reason}") from exc
+            raise StoreError(f"cannot open the database ({self.engine.url.render_as_string()}): {reason}") from None
 
     # --- subscriptions ---
 
+    @_bounded
     async def subscribe(self, new: NewSubscription, now: datetime) -> Subscription:
         """Create this channel's subscription, or replace its schedule and re-enable it."""
         values: dict[str, Any] = {
@@ -222,18 +311,21 @@ class Store:
             row = (await connection.execute(select(subscriptions).where(*self._channel(key)))).one()
         return _row_subscription(row)
 
+    @_bounded
     async def subscription_for(self, platform: str, workspace_id: str | None, channel_id: str) -> Subscription | None:
         key = {"platform": platform, "workspace_id": workspace_id or "", "channel_id": channel_id}
         async with self.engine.connect() as connection:
             row = (await connection.execute(select(subscriptions).where(*self._channel(key)))).first()
         return _row_subscription(row) if row is not None else None
 
+    @_bounded
     async def subscription(self, subscription_id: int) -> Subscription | None:
         async with self.engine.connect() as connection:
             row = (await connection.execute(
                 select(subscriptions).where(subscriptions.c.id == subscription_id))).first()
         return _row_subscription(row) if row is not None else None
 
+    @_bounded
     async def subscriptions(self, *, enabled_only: bool = False) -> list[Subscription]:
         query = select(subscriptions).order_by(subscriptions.c.id)
         if enabled_only:
@@ -242,6 +334,7 @@ class Store:
             rows = (await connection.execute(query)).all()
         return [_row_subscription(row) for row in rows]
 
+    @_bounded
     async def unsubscribe(self, platform: str, workspace_id: str | None, channel_id: str) -> bool:
         """Remove the channel's subscription with its claims and shown facts; False if there was none."""
         key = {"platform": platform, "workspace_id": workspace_id or "", "channel_id": channel_id}
@@ -255,6 +348,7 @@ class Store:
             await connection.execute(delete(subscriptions).where(subscriptions.c.id == found))
         return True
 
+    @_bounded
     async def record_failure(self, subscription_id: int, reason: str, now: datetime, max_failures: int,
                              *, counts: bool = True) -> Subscription:
         """Keep a failed post's reason; if it ``counts``, at ``max_failures`` the subscription is disabled."""
@@ -273,6 +367,7 @@ class Store:
 
     # --- claims ---
 
+    @_bounded
     async def claim(self, subscription_id: int, period_key: str, now: datetime, owner: str,
                     *, status: str = "claimed") -> bool:
         """True for the one caller that claims this period first, on any process sharing the database."""
@@ -287,6 +382,7 @@ class Store:
             won = (await connection.execute(statement)).scalar_one_or_none()
         return won is not None
 
+    @_bounded
     async def finish_claim(self, subscription_id: int, period_key: str, now: datetime, *,
                            posted: bool, detail: str | None = None) -> None:
         """Mark the claim posted (and the subscription's last post and failure count) or failed."""
@@ -299,6 +395,7 @@ class Store:
                 await connection.execute(update(subscriptions).where(subscriptions.c.id == subscription_id)
                                          .values(last_posted_at=now, failures=0))
 
+    @_bounded
     async def claims(self, subscription_id: int) -> list[Claim]:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(
@@ -311,12 +408,14 @@ class Store:
 
     # --- shown facts ---
 
+    @_bounded
     async def shown(self, subscription_id: int, kind: str) -> set[str]:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(select(shown_facts.c.fact_id).where(
                 and_(shown_facts.c.subscription_id == subscription_id, shown_facts.c.kind == kind)))).all()
         return {row[0] for row in rows}
 
+    @_bounded
     async def mark_shown(self, subscription_id: int, kind: str, fact_ids: list[str], now: datetime,
                          *, restart: bool = False) -> None:
         """Remember facts shown to a channel; ``restart`` first forgets the kind (a new rotation)."""
@@ -331,51 +430,113 @@ class Store:
                     [{"subscription_id": subscription_id, "kind": kind, "fact_id": fact_id, "shown_at": now}
                      for fact_id in dict.fromkeys(fact_ids)])
 
+    # --- events seen (Slack's retries, across replicas) ---
+
+    @_bounded
+    async def first_deliveries(self, keys: list[str], *, window: float) -> set[str]:
+        """The keys recorded here first, on any process sharing the database (one INSERT that
+        only one caller wins per key); keys older than ``window`` seconds are forgotten now and then."""
+        now = datetime.now(UTC)
+        unique = list(dict.fromkeys(key[:200] for key in keys))
+        if not unique:
+            return set()
+        statement = (self._insert(seen_events).values([{"key": key, "seen_at": now} for key in unique])
+                     .on_conflict_do_nothing(index_elements=["key"]).returning(seen_events.c.key))
+        async with self.engine.begin() as connection:
+            won = {row[0] for row in (await connection.execute(statement)).all()}
+            self._deliveries += 1
+            if self._deliveries % 200 == 1:  # forgetting in bulk keeps the table at one window of traffic
+                await connection.execute(delete(seen_events).where(
+                    seen_events.c.seen_at < now - timedelta(seconds=window)))
+        return won
+
     # --- unanswered questions ---
 
-    async def add_unanswered(self, rows: list[UnansweredRow], *, skip_existing: bool = False) -> int:
-        """Insert unanswered questions; ``skip_existing`` makes a re-import of the same lines harmless."""
-        added = 0
-        async with self.engine.begin() as connection:
-            for row in rows:
-                if skip_existing:
-                    exists = (await connection.execute(select(func.count()).select_from(unanswered_questions).where(
-                        and_(unanswered_questions.c.text == row.text,
-                             unanswered_questions.c.asked_at == row.asked_at)))).scalar_one()
-                    if exists:
-                        continue
-                await connection.execute(insert(unanswered_questions).values(
-                    text=row.text, lang=row.lang, score=row.score, asked_at=row.asked_at))
-                added += 1
-        return added
+    @_bounded
+    async def add_unanswered(self, rows: list[UnansweredRow]) -> int:
+        """Count unanswered questions under their normalised form, in one statement; returns how many."""
+        from bot.gaps import gap_key
 
-    async def unanswered(self) -> list[UnansweredRow]:
+        merged: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            key = gap_key(row.text)
+            if not key:
+                continue
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = {"key": key, "text": row.text[:2000], "lang": row.lang, "count": row.count,
+                               "best_score": row.score, "first_asked": row.asked_at, "last_asked": row.asked_at}
+            else:
+                seen["count"] += row.count
+                seen["best_score"] = max(seen["best_score"], row.score)
+                seen["last_asked"] = max(seen["last_asked"], row.asked_at)
+        if not merged:
+            return 0
+        insert_ = self._insert(unanswered_counts)
+        table = unanswered_counts.c
+        statement = insert_.on_conflict_do_update(index_elements=["key"], set_={
+            "count": table.count + insert_.excluded.count,
+            "best_score": func.max(table.best_score, insert_.excluded.best_score) if self.dialect == "sqlite"
+            else func.greatest(table.best_score, insert_.excluded.best_score),
+            "last_asked": func.max(table.last_asked, insert_.excluded.last_asked) if self.dialect == "sqlite"
+            else func.greatest(table.last_asked, insert_.excluded.last_asked),
+        })
+        async with self.engine.begin() as connection:
+            await connection.execute(statement, list(merged.values()))
+        return sum(row.count for row in rows)
+
+    @_bounded
+    async def prune_unanswered(self, now: datetime, *, keep: int = MAX_UNANSWERED,
+                               retention: timedelta = UNANSWERED_RETENTION) -> int:
+        """Forget questions not asked within ``retention``, then all but the ``keep`` most asked."""
+        table = unanswered_counts.c
+        async with self.engine.begin() as connection:
+            old = await connection.execute(delete(unanswered_counts).where(table.last_asked < now - retention))
+            total = (await connection.execute(select(func.count()).select_from(unanswered_counts))).scalar_one()
+            excess = 0
+            if total > keep:
+                doomed = (select(table.key).order_by(table.count, table.last_asked).limit(total - keep)
+                          .scalar_subquery())
+                excess = (await connection.execute(delete(unanswered_counts).where(table.key.in_(doomed)))).rowcount
+        return int(old.rowcount or 0) + int(excess or 0)
+
+    @_bounded
+    async def unanswered(self, limit: int = GAPS_READ) -> list[UnansweredRow]:
+        """The ``limit`` most asked unanswered questions, most asked first (an index serves it)."""
+        table = unanswered_counts.c
         async with self.engine.connect() as connection:
             rows = (await connection.execute(
-                select(unanswered_questions.c.text, unanswered_questions.c.lang, unanswered_questions.c.score,
-                       unanswered_questions.c.asked_at).order_by(unanswered_questions.c.id))).all()
-        return [UnansweredRow(**dict(row._mapping)) for row in rows]
+                select(table.text, table.lang, table.best_score, table.last_asked, table.count)
+                .order_by(table.count.desc(), table.last_asked.desc()).limit(limit))).all()
+        return [UnansweredRow(text, lang, score, when, count) for text, lang, score, when, count in rows]
 
     async def import_unanswered_jsonl(self, path: Path) -> int:
-        """Move the lines ``aibot ask`` appended to a JSON Lines file into the store, then delete it.
+        """Count the lines ``aibot ask`` appended to a JSON Lines file into the store, then delete it.
 
-        The file is first renamed (atomic), so lines appended meanwhile go to a fresh file;
-        repeating after a crash is harmless: a line already imported (same text and time) is skipped.
+        The file is first renamed (atomic), so lines appended meanwhile go to a fresh file. A
+        file left by an import that stopped half-way is read too, and a line in both (same
+        text and time) counts once; only a crash between the commit and the delete counts
+        that file's lines twice. The table is then pruned (retention), so start-up costs one
+        statement per 5,000 lines, however long the bot was away.
         """
         inbox = path.with_name(path.name + ".importing")
-        added = 0
-        if await asyncio.to_thread(inbox.exists):  # a previous import stopped half-way: finish it first
-            added += await self._import_file(inbox)
+        left: list[UnansweredRow] = []
+        rows: list[UnansweredRow] = []
+        if await asyncio.to_thread(inbox.exists):  # a previous import stopped half-way
+            left = await asyncio.to_thread(_read_unanswered, inbox)
         if await asyncio.to_thread(path.exists):
             await asyncio.to_thread(path.replace, inbox)
-            added += await self._import_file(inbox)
-        if added:
-            _log.info("imported %d unanswered question(s) from %s", added, path)
-        return added
-
-    async def _import_file(self, path: Path) -> int:
-        added = await self.add_unanswered(await asyncio.to_thread(_read_unanswered, path), skip_existing=True)
-        await asyncio.to_thread(path.unlink, missing_ok=True)
+            rows = await asyncio.to_thread(_read_unanswered, inbox)
+        fresh = {(row.text, row.asked_at) for row in rows}
+        rows += [row for row in left if (row.text, row.asked_at) not in fresh]
+        if not rows:
+            return 0
+        added = 0
+        for start in range(0, len(rows), 5000):  # each chunk one statement, under the timeout
+            added += await self.add_unanswered(rows[start:start + 5000])
+        await asyncio.to_thread(inbox.unlink, missing_ok=True)
+        await self.prune_unanswered(datetime.now(UTC))
+        _log.info("imported %d unanswered question(s) from %s", added, path)
         return added
 
     # --- helpers ---
@@ -390,12 +551,24 @@ class Store:
                 subscriptions.c.channel_id == key["channel_id"]]
 
 
+async def close_engine(engine: AsyncEngine, seconds: float = DISPOSE_TIMEOUT) -> None:
+    """Close the pool, but never wait longer than ``seconds``: a stalled server must not keep the
+    process from ending; then the connections are dropped without a goodbye."""
+    try:
+        async with asyncio.timeout(seconds):
+            await engine.dispose()
+    except (TimeoutError, OSError, DBAPIError) as exc:
+        _log.warning("database: the pool did not close cleanly (%s); dropping its connections",
+                     type(exc).__name__)
+        await engine.dispose(close=False)
+
+
 @contextlib.asynccontextmanager
 async def open_store(settings: Settings) -> AsyncIterator[Store]:
     """The store the settings point at, migrated."""
-    async with Store.open(database_url(settings)) as store:
+    async with Store.open(database_url(settings), seconds=settings.database_timeout) as store:
         yield store
 
 
-__all__ = ["Claim", "NewSubscription", "Store", "StoreError", "Subscription",
+__all__ = ["Claim", "NewSubscription", "Store", "StoreError", "StoreTimeout", "StoreUnavailable", "Subscription",
            "UnansweredRow", "database_url", "make_engine", "open_store"]

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -97,11 +98,22 @@ shown_facts = Table(
     Column("shown_at", UTCDateTime, nullable=False),
 )
 
-unanswered_questions = Table(
-    "unanswered_questions", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("text", Text, nullable=False),
+#: One row per normalised unanswered question (see bot.gaps.gap_key), with how often it was
+#: asked: the table grows with distinct questions, not with traffic, and is pruned (retention).
+unanswered_counts = Table(
+    "unanswered_counts", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("text", Text, nullable=False),  # the first wording seen
     Column("lang", String(2), nullable=False),
-    Column("score", Float, nullable=False),
-    Column("asked_at", UTCDateTime, nullable=False, index=True),
+    Column("count", Integer, nullable=False),
+    Column("best_score", Float, nullable=False),
+    Column("first_asked", UTCDateTime, nullable=False),
+    Column("last_asked", UTCDateTime, nullable=False, index=True),
+    Index("ix_unanswered_counts_count_last", "count", "last_asked"),
+)
+
+seen_events = Table(
+    "seen_events", metadata,
+    Column("key", String(200), primary_key=True),  # a Slack event id, or channel:ts
+    Column("seen_at", UTCDateTime, nullable=False, index=True),
 )

@@ -180,10 +180,10 @@ def test_digest_blocks() -> None:
 
 
 def test_recent_keys_forget_after_ttl_and_match_any_key() -> None:
-    from adapters.slack.app import RecentKeys
+    from adapters.slack.guard import RecentEvents
 
     now = [0.0]
-    recent = RecentKeys(ttl=60, capacity=3, clock=lambda: now[0])
+    recent = RecentEvents(60, clock=lambda: now[0])
     assert recent.first_time(["Ev1", "C1:1.0"])
     assert not recent.first_time(["Ev1"])
     assert not recent.first_time(["Ev2", "C1:1.0"])  # same message, other event

@@ -1,0 +1,180 @@
+"""What stands before bolt on ``/slack/events``: verify, then parse, then remember.
+
+slack-bolt's aiohttp adapter parses the body (``to_bolt_request``) before it checks the
+signature, so a stranger's malformed body reached the parser and gave a 500 with a
+traceback. Here the timestamp and the v0 signature are checked first, on the raw bytes;
+only a genuine request is parsed, and a body that does not parse is a 400. Each refusal
+is one short log line that never holds the body.
+
+Slack retries an event it thinks we missed (after about 0, 1 and 5 minutes).
+:class:`RecentEvents` remembers every event id for the whole retry window whatever the
+traffic (time decides what is forgotten, not a count); :class:`SharedEvents` also keeps
+them in the store, so replicas sharing ``DATABASE_URL`` answer a retry once between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.parse
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+_log = logging.getLogger(__name__)
+
+#: Slack refuses requests signed more than five minutes ago; so do we (replays).
+MAX_CLOCK_SKEW = 300
+#: Slack retries for about five minutes; ten leave room for a slow retry and clock skew.
+RETRY_WINDOW = 600.0
+#: A safety net for memory only, far above any real traffic in one retry window.
+MAX_REMEMBERED = 2_000_000
+#: How long an event waits for the shared memory before it is answered without it (a stalled
+#: database must not delay replies); the statement itself goes on under the store's timeout.
+SHARED_CHECK_SECONDS = 1.5
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request gets no further: an HTTP status and a reason short enough to log."""
+
+    status: int
+    reason: str
+
+
+def verify(body: bytes, headers: Mapping[str, str], secret: str, now: float) -> Refusal | None:
+    """Slack's v0 signature over the raw bytes, and a fresh timestamp; None when genuine."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not timestamp or not signature:
+        return Refusal(401, "unsigned")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return Refusal(401, "malformed timestamp")
+    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW:
+        return Refusal(401, "stale timestamp")
+    expected = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body,
+                                hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+        return Refusal(401, "bad signature")
+    return None
+
+
+def parse_problem(body: bytes, content_type: str) -> Refusal | None:
+    """None when bolt can read this (genuine) body: a JSON object, or a form whose
+    ``payload`` (if any) is a JSON object."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return Refusal(400, "body is not UTF-8")
+    if content_type.startswith("application/json") or text.lstrip().startswith("{"):
+        return None if _is_object(text) else Refusal(400, "body is not a JSON object")
+    try:
+        form = urllib.parse.parse_qs(text, strict_parsing=bool(text), max_num_fields=200)
+    except ValueError:
+        return Refusal(400, "body is not a form")
+    payloads = form.get("payload")
+    if payloads is not None and not (len(payloads) == 1 and _is_object(payloads[0])):
+        return Refusal(400, "payload is not a JSON object")
+    return None
+
+
+def check(body: bytes, headers: Mapping[str, str], secret: str, now: float | None = None) -> Refusal | None:
+    """Verify first, then see that it parses: nothing of an unsigned body is ever read."""
+    refusal = verify(body, headers, secret, time.time() if now is None else now)
+    return refusal or parse_problem(body, headers.get("Content-Type", ""))
+
+
+def _is_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+class RecentEvents:
+    """Event keys seen in the last ``window`` seconds; forgetting is by age only."""
+
+    def __init__(self, window: float = RETRY_WINDOW, *, clock: Callable[[], float] = time.monotonic,
+                 limit: int = MAX_REMEMBERED) -> None:
+        self.window = window
+        self.limit = limit
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()  # oldest first
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def first_time(self, keys: list[str]) -> bool:
+        """True unless one of ``keys`` was seen; check and record happen together, with no await between."""
+        now = self._clock()
+        while self._seen and now - next(iter(self._seen.values())) > self.window:
+            self._seen.popitem(last=False)
+        if any(key in self._seen for key in keys):
+            return False
+        for key in keys:
+            self._seen[key] = now
+        if len(self._seen) > self.limit:  # pragma: no cover - beyond any real traffic
+            _log.warning("slack: over %d events in %.0f s; forgetting the oldest early", self.limit, self.window)
+            while len(self._seen) > self.limit:
+                self._seen.popitem(last=False)
+        return True
+
+
+class SharedEvents:
+    """:class:`RecentEvents` in front of the store's table, for replicas sharing one database.
+
+    The memory answers repeats within this process at once; keys new here are claimed in
+    the store, where only one replica's INSERT wins. Concurrent checks go out together, one
+    statement per batch on one connection, so a burst of events never queues for the pool.
+    A store that does not answer within :data:`SHARED_CHECK_SECONDS` is skipped: a rare
+    double answer beats a bot that hangs.
+    """
+
+    def __init__(self, store: Store, local: RecentEvents | None = None, *,
+                 patience: float = SHARED_CHECK_SECONDS) -> None:
+        self.store = store
+        self.local = local or RecentEvents()
+        self.patience = patience
+        self.unchecked = 0  # events answered without the shared memory's word
+        self._pending: list[tuple[list[str], asyncio.Future[bool]]] = []
+        self._sender: asyncio.Task[None] | None = None
+
+    async def first_time(self, keys: list[str]) -> bool:
+        if not self.local.first_time(keys):
+            return False
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append((keys, answer))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send(), name="slack-shared-events")
+        try:
+            # The statement itself runs under the store's own timeout and is never cut short
+            # here (cutting a connection being opened only makes the next one slower still).
+            return await asyncio.wait_for(asyncio.shield(answer), self.patience)
+        except TimeoutError:
+            self.unchecked += 1
+            if self.unchecked % 100 == 1:
+                _log.warning("slack: shared event memory slow; %d event(s) so far checked on this replica only",
+                             self.unchecked)
+            return True
+
+    async def _send(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                won = await self.store.first_deliveries([key for keys, _ in batch for key in keys],
+                                                        window=self.local.window)
+            except Exception as exc:  # the store is sick: answer, and say so once per batch
+                _log.warning("slack: shared event memory unavailable (%s); %d event(s) checked on this replica "
+                             "only", type(exc).__name__, len(batch))
+                won = None
+            for keys, answer in batch:
+                if not answer.done():
+                    answer.set_result(won is None or all(key[:200] in won for key in keys))

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Soak and chaos test of a real ``aibot run slack --http`` on 127.0.0.1 (issue 14, items 2 to 6).
+
+Everything stays on loopback: the fake Slack Web API of the test suite
+(tests/slack/fake_slack.py), the bot as a separate process, and a proxy
+(tests/robust/netfault.py) between the bot and the local PostgreSQL, in a database of
+its own that is dropped at the end. Bounded: a fixed number of requests per phase and a
+deadline for the whole run (``--deadline``), after which it stops by itself.
+
+Phases, each printing its figures:
+
+1. malformed and unsigned requests (bad JSON, ``null``, a list, ``payload=notjson``, a
+   non-numeric timestamp, 1 MB unsigned bodies): HTTP statuses, and log bytes per refusal;
+2. signed mentions from ``--users`` distinct users at concurrency 50: ack p50/p99,
+   replies per event, RSS before and after;
+3. a retry of the first event after all the others (at least 6,000): replies to it;
+4. the database stalled (the proxy holds every byte): reply time to an unanswerable
+   question, then SIGTERM and the time until the process has exited.
+
+    python benchmarks/soak.py [--users 20000] [--deadline 900]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.robust.netfault import FaultyProxy  # noqa: E402
+from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention  # noqa: E402
+
+PG_DSN = os.environ.get("AIBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+QUESTIONS = ["What is Microsoft's data center budget?", "How much is Meta investing in AI in 2025?",
+             "What is Stargate?", "Combien Microsoft va-t-il dépenser cette année ?", "Who runs Microsoft?"]
+UNANSWERABLE = "Who won the 1998 football world cup?"
+
+
+def signed_headers(body: bytes, *, timestamp: str | None = None) -> dict[str, str]:
+    ts = timestamp or str(int(time.time()))
+    digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class Soak:
+    def __init__(self, users: int, log_path: Path, *, shared: bool = True) -> None:
+        self.users = users
+        self.shared = shared
+        self.log_path = log_path
+        self.port = free_port()
+        self.fake: FakeSlack | None = None
+        self.proxy: FaultyProxy | None = None
+        self.process: asyncio.subprocess.Process | None = None
+        self.database = f"aibot_soak_{os.getpid()}"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    async def post(self, http: aiohttp.ClientSession, body: bytes, headers: dict[str, str]) -> tuple[int, float]:
+        started = time.perf_counter()
+        async with http.post(self.url, data=body, headers=headers) as response:
+            await response.read()
+            return response.status, time.perf_counter() - started
+
+    async def start(self) -> None:
+        import asyncpg
+
+        admin = await asyncpg.connect(PG_DSN, timeout=5)
+        try:
+            await admin.execute(f'CREATE DATABASE "{self.database}"')
+        finally:
+            await admin.close()
+        self.fake = await FakeSlack().start()
+        self.proxy = await FaultyProxy().start()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DATABASE_"))}
+        env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": self.fake.api_url, "AIBOT_DATABASE_TIMEOUT": "2", "AIBOT_LOG_LEVEL": "INFO",
+                "AIBOT_DATA_DIR": str(self.log_path.parent / "data")}
+        if self.shared:
+            env["DATABASE_URL"] = self.proxy.url(self.database)
+        self.log = self.log_path.open("wb")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "slack", "--http", "--port", str(self.port), env=env,
+            stdout=self.log, stderr=self.log)
+        async with aiohttp.ClientSession() as http:
+            for _ in range(600):
+                if self.process.returncode is not None:
+                    raise SystemExit(f"aibot run exited with {self.process.returncode}; see {self.log_path}")
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                        if response.status == 200:
+                            return
+                await asyncio.sleep(0.1)
+        raise SystemExit("aibot run did not start within 60 s")
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+        if self.proxy is not None:
+            await self.proxy.stop()
+        if self.fake is not None:
+            await self.fake.stop()
+        self.log.close()
+        import asyncpg
+
+        with contextlib.suppress(Exception):
+            admin = await asyncpg.connect(PG_DSN, timeout=5)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            await admin.close()
+
+    async def sentinel(self, http: aiohttp.ClientSession, channel: str) -> None:
+        """A genuine question, answered: everything sent before it has been handled and logged."""
+        assert self.fake is not None
+        before = len(self.fake.posts())
+        body = json.dumps(event_callback(mention("What is Stargate?", channel=channel, user="USENTINEL"))).encode()
+        await self.post(http, body, {"Content-Type": "application/json", **signed_headers(body)})
+        await self.fake.wait_until(lambda: len(self.fake.posts()) > before, within=30)  # type: ignore[union-attr]
+
+    async def malformed(self, http: aiohttp.ClientSession) -> None:
+        cases: list[tuple[str, bytes, dict[str, str]]] = []
+        form = "application/x-www-form-urlencoded"
+        for body, kind in ((b"{not json", "application/json"), (b"null", "application/json"),
+                           (b"[1, 2, 3]", "application/json"), (b"payload=notjson", form)):
+            for _ in range(50):
+                cases.append(("unsigned", body, {"Content-Type": kind}))
+                cases.append(("signed", body, {"Content-Type": kind, **signed_headers(body)}))
+        for _ in range(50):
+            body = b'{"type": "event_callback"}'
+            cases.append(("bad timestamp", body, {"Content-Type": "application/json",
+                                                  **signed_headers(body, timestamp="soon")}))
+            cases.append(("1 MB unsigned", b"x" * 1_000_000, {"Content-Type": "application/json"}))
+        await self.sentinel(http, "C0BEFORE")
+        size_before = self.log_path.stat().st_size
+        statuses: Counter[str] = Counter()
+        for label, body, headers in cases:
+            status, _ = await self.post(http, body, headers)
+            statuses[f"{label}: {status}"] += 1
+        await self.sentinel(http, "C0AFTER")
+        logged = self.log_path.stat().st_size - size_before
+        print("1. malformed requests")
+        for key, count in sorted(statuses.items()):
+            print(f"   {key:24s} x{count}")
+        print(f"   5xx answers: {sum(c for k, c in statuses.items() if k.endswith((': 500', ': 502', ': 503')))}")
+        print(f"   log: {logged} bytes for {len(cases)} refused requests = {logged / len(cases):.0f} bytes each")
+
+    async def traffic(self, http: aiohttp.ClientSession) -> None:
+        assert self.fake is not None and self.process is not None
+        first = event_callback(mention(QUESTIONS[0], channel="C0FIRST", user="UFIRST"))
+        first_body = json.dumps(first).encode()
+        await self.post(http, first_body, {"Content-Type": "application/json", **signed_headers(first_body)})
+        await self.fake.wait_until(lambda: any(p["channel"] == "C0FIRST" for p in self.fake.posts()), within=30)
+        rss_before = rss_mb(self.process.pid)
+        acks: list[float] = []
+        statuses: Counter[int] = Counter()
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for n in range(self.users):
+            queue.put_nowait(n)
+
+        async def worker() -> None:
+            while not queue.empty():
+                n = queue.get_nowait()
+                event = mention(QUESTIONS[n % len(QUESTIONS)], channel=f"C{n % 50:04d}", user=f"U{n:07d}",
+                                ts=f"{1_700_000_000 + n}.000100")
+                body = json.dumps(event_callback(event, event_id=f"EvSOAK{n:08d}")).encode()
+                status, took = await self.post(http, body, {"Content-Type": "application/json",
+                                                            **signed_headers(body)})
+                statuses[status] += 1
+                acks.append(took)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(50)))
+        expected = self.users + 3  # the first event and the two sentinels
+        await self.fake.wait_until(lambda: len(self.fake.posts()) >= expected, within=600)  # type: ignore[union-attr]
+        elapsed = time.perf_counter() - started
+        rss_after = rss_mb(self.process.pid)
+        per_event = Counter((p["channel"], p.get("thread_ts")) for p in self.fake.posts())
+        print(f"2. {self.users} signed mentions from {self.users} distinct users, concurrency 50, {elapsed:.0f} s")
+        print(f"   statuses: {dict(statuses)}")
+        print(f"   ack p50 {statistics.median(acks) * 1000:.0f} ms, p99 {percentile(acks, 0.99) * 1000:.0f} ms")
+        print(f"   replies per event: {dict(Counter(per_event.values()))} (replies: count of events)")
+        print(f"   RSS {rss_before:.1f} MB before, {rss_after:.1f} MB after: growth {rss_after - rss_before:.1f} MB")
+
+        # 3. the first event again, as Slack's retry, after all the others
+        await self.post(http, first_body, {"Content-Type": "application/json", "X-Slack-Retry-Num": "1",
+                                           "X-Slack-Retry-Reason": "http_timeout", **signed_headers(first_body)})
+        await self.sentinel(http, "C0RETRY")
+        replies = sum(1 for p in self.fake.posts() if p["channel"] == "C0FIRST")
+        print(f"3. retry of the first event after {self.users} others: {replies} reply in all")
+
+    async def stalled(self, http: aiohttp.ClientSession) -> None:
+        assert self.fake is not None and self.proxy is not None and self.process is not None
+        self.proxy.stall()
+        body = json.dumps(event_callback(mention(UNANSWERABLE, channel="C0STALLED", user="USTALL"))).encode()
+        started = time.perf_counter()
+        await self.post(http, body, {"Content-Type": "application/json", **signed_headers(body)})
+        await self.fake.wait_until(lambda: any(p["channel"] == "C0STALLED" for p in self.fake.posts()), within=60)
+        reply = time.perf_counter() - started
+        stopping = time.perf_counter()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), 30)
+            exit_time = f"{time.perf_counter() - stopping:.1f} s (exit status {self.process.returncode})"
+        except TimeoutError:
+            exit_time = "not within 30 s"
+        print("4. database stalled (every byte held by the proxy)")
+        print(f"   reply to an unanswerable question: {reply:.2f} s")
+        print(f"   SIGTERM to exit: {exit_time}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20_000, help="distinct users, one mention each (>= 6000)")
+    parser.add_argument("--deadline", type=float, default=900, help="seconds before the whole run gives up")
+    parser.add_argument("--keep-log", type=Path, default=None, help="copy the bot's log here at the end")
+    parser.add_argument("--sqlite", action="store_true",
+                        help="the bot on its own SQLite file instead of PostgreSQL behind the proxy (phase 4 then "
+                             "shows nothing about a stalled database)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aibot-soak-") as tmp:
+        soak = Soak(args.users, Path(tmp) / "aibot.log", shared=not args.sqlite)
+        try:
+            async with asyncio.timeout(args.deadline):
+                await soak.start()
+                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as http:
+                    await soak.malformed(http)
+                    await soak.traffic(http)
+                    await soak.stalled(http)
+        except TimeoutError:
+            print(f"stopped: the run passed its {args.deadline:.0f} s deadline")
+        finally:
+            await soak.stop()
+            errors = [line for line in soak.log_path.read_text(errors="replace").splitlines()
+                      if " ERROR " in line or "Traceback" in line]
+            print(f"bot log: {soak.log_path.stat().st_size} bytes, {len(errors)} ERROR/traceback lines")
+            if args.keep_log:
+                args.keep_log.write_bytes(soak.log_path.read_bytes())
+            for line in errors[:5]:
+                print(f"   {line[:200]}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

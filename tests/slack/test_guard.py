@@ -1,0 +1,152 @@
+"""Issue 14, items 2-4: what a stranger's broken request gets, what it costs in log, and
+Slack's retries answered once whatever the traffic, also across replicas."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.slack import guard
+from bot.platforms import Services
+from bot.store import Store
+from tests.digest.conftest import Database, _private_schema
+from tests.slack.conftest import slack_settings
+from tests.slack.fake_slack import SIGNING_SECRET, FakeSlack, direct_message, event_callback, mention
+from tests.slack.helpers import send_event
+
+EVENTS = "/slack/events"
+
+
+async def post(http: aiohttp.ClientSession, port: int, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    async with http.post(f"http://127.0.0.1:{port}{EVENTS}", data=body, headers=headers) as resp:
+        return resp.status, await resp.text()
+
+
+def signed(body: bytes, content_type: str = "application/json") -> dict[str, str]:
+    """Slack's v0 signature over the raw bytes, which need not be UTF-8."""
+    timestamp = str(int(time.time()))
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": guard_signature(body, timestamp)}
+
+
+MALFORMED: list[tuple[bytes, str]] = [
+    (b"{not json", "application/json"), (b"null", "application/json"), (b"[1, 2]", "application/json"),
+    (b"\"just a string\"", "application/json"), (b"payload=notjson", "application/x-www-form-urlencoded"),
+    (b"payload=null", "application/x-www-form-urlencoded"), (b"payload=%5B%5D", "application/x-www-form-urlencoded"),
+    (b"\xff\xfe\x00", "application/json"), (b"[" * 100_000, "application/json"),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type"), MALFORMED)
+async def test_malformed_bodies_get_4xx_never_500_signed_or_not(
+    start_bot: Callable[..., Any], http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture,
+    body: bytes, content_type: str,
+) -> None:
+    caplog.set_level(logging.INFO)
+    bot = await start_bot()
+    status, _ = await post(http, bot.bound_port, body, {"Content-Type": content_type})
+    assert status == 401
+    status, _ = await post(http, bot.bound_port, body, signed(body, content_type))
+    assert status == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize("timestamp", ["soon", "", "1e9", "-1", "٣٣٣", "9" * 40])
+async def test_a_non_numeric_timestamp_is_a_401(
+    start_bot: Callable[..., Any], http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture, timestamp: str,
+) -> None:
+    bot = await start_bot()
+    body = b'{"type": "event_callback"}'
+    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp,
+               "X-Slack-Signature": "v0=" + "0" * 64}
+    status, _ = await post(http, bot.bound_port, body, headers)
+    assert status == 401
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_rejected_request_costs_one_short_log_line_without_its_body(
+    start_bot: Callable[..., Any], http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    bot = await start_bot()
+    caplog.clear()
+    marker = "SECRET-BODY-MARKER"
+    body = (marker + "x" * 900_000).encode()
+    for _ in range(5):
+        status, _ = await post(http, bot.bound_port, body, {"Content-Type": "application/json"})
+        assert status == 401
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert marker not in logged
+    assert len(caplog.records) <= 5 and len(logged) < 5 * 1024
+
+
+def test_a_retry_after_six_thousand_other_events_is_still_recognised() -> None:
+    """The old memory held 10,000 keys (two per event) and so forgot after 5,000 events."""
+    now = [0.0]
+    recent = guard.RecentEvents(clock=lambda: now[0])
+    assert recent.first_time(["Ev0", "C1:0"])
+    for n in range(1, 20_001):
+        now[0] = n * 0.01  # 20,000 events in 200 s, well inside the retry window
+        assert recent.first_time([f"Ev{n}", f"C1:{n}"])
+    assert not recent.first_time(["Ev0"])
+    now[0] = 200 + guard.RETRY_WINDOW + 1
+    assert recent.first_time(["Ev0"])  # long after the window: forgotten, memory given back
+    assert len(recent) == 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(body=st.binary(max_size=300), timestamp=st.text(max_size=14), signature=st.text(max_size=70),
+       content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "", "text/plain"]))
+def test_check_never_raises_and_never_accepts_an_unsigned_body(
+    body: bytes, timestamp: str, signature: str, content_type: str,
+) -> None:
+    headers = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature, "Content-Type": content_type}
+    refusal = guard.check(body, headers, SIGNING_SECRET)
+    assert refusal is not None and refusal.status == 401
+
+
+@settings(max_examples=500, deadline=None)
+@given(body=st.binary(max_size=300) | st.from_regex(r"payload=[\[\]{}\"a-z0-9%:,]*", fullmatch=True).map(str.encode),
+       content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded", ""]))
+def test_a_signed_body_is_either_refused_as_400_or_readable(body: bytes, content_type: str) -> None:
+    headers = signed(body, content_type)
+    refusal = guard.check(body, headers, SIGNING_SECRET)
+    assert refusal is None or refusal.status == 400
+
+
+def guard_signature(body: bytes, timestamp: str) -> str:
+    return "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+
+
+@pytest.fixture
+async def shared_store() -> AsyncIterator[tuple[Database, Store]]:
+    async with _private_schema() as database, database.open() as store:
+        yield database, store
+
+
+async def test_two_replicas_sharing_postgresql_answer_a_retry_once(
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession, engine: Any,
+    shared_store: tuple[Database, Store],
+) -> None:
+    database, store = shared_store
+    replicas = []
+    for _ in range(2):
+        settings_ = slack_settings(fake, database_url=database.url)
+        replicas.append(await start_bot(services=Services(settings=settings_, engine=engine, store=store)))
+    payload = event_callback(mention("What is Stargate?"))
+    assert (await send_event(http, replicas[0].bound_port, payload))[0] == 200
+    await fake.wait_until(lambda: len(fake.posts()) == 1)
+    assert (await send_event(http, replicas[1].bound_port, payload, retry=1))[0] == 200  # via the balancer
+    # a later question, to the second replica, shows the retry had its chance to be answered
+    assert (await send_event(http, replicas[1].bound_port, event_callback(direct_message("What is Stargate?"))))[0] == 200
+    await fake.wait_until(lambda: len(fake.posts()) == 2)
+    assert [p["channel"] for p in fake.posts()] == ["C0GENERAL", "D0DIRECT1"]
