@@ -15,10 +15,11 @@ How a question is answered, in order:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -27,6 +28,9 @@ from bot.index_cache import IndexCache
 from bot.language import Lang, clean, detect_language, looks_foreign
 from bot.matching import Analysis, Candidate, FactIndex, HeadStarter
 from knowledge.models import LANGS, Fact, FactBase
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 _log = logging.getLogger(__name__)
 
@@ -82,6 +86,7 @@ class Answer(BaseModel):
     suggestions: list[str] = Field(default_factory=list)
     body: str | None = Field(default=None, exclude=True)
     source_line: str | None = Field(default=None, exclude=True)
+    unknown_names: list[str] = Field(default_factory=list, exclude=True)  # for the metrics, not the JSON
 
 
 class UnansweredLog(Protocol):
@@ -102,8 +107,10 @@ class AnswerEngine:
         margin: float = MARGIN,
         index_cache: IndexCache | None = None,
         index_worker: HeadStarter | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.base = base
+        self.metrics = metrics
         self.index = FactIndex(base, index_cache, index_worker)
         self.unanswered = unanswered
         self.threshold = threshold
@@ -124,7 +131,10 @@ class AnswerEngine:
 
     async def answer(self, question: Question) -> Answer:
         """Answer one question; records it when the bot could not answer."""
+        started = time.perf_counter()
         answer = self.answer_now(question)
+        if self.metrics is not None:
+            self.metrics.question(question, answer, time.perf_counter() - started)
         if not answer.matched and self.unanswered is not None and answer.question:
             try:
                 await self.unanswered.record(answer.question, answer.lang, answer.score, datetime.now(UTC))
@@ -144,7 +154,9 @@ class AnswerEngine:
         if analysis.unknown_names:
             names = messages.join_names(list(dict.fromkeys(analysis.unknown_names)), lang)
             body = messages.text("unknown_entity", lang, names=names, known=self._known_names(lang))
-            return self._reply(text, lang, body, suggestions=self._suggest(analysis, lang))
+            reply = self._reply(text, lang, body, suggestions=self._suggest(analysis, lang))
+            reply.unknown_names = list(dict.fromkeys(analysis.unknown_names))
+            return reply
         computed_answer = self._computed(analysis, lang)
         if computed_answer is not None:
             return self._found(text, lang, computed_answer.body, computed_answer.facts, 100.0)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from bot.core import AnswerEngine
     from bot.digest.service import DigestService
+    from bot.health import Health
+    from bot.metrics import Metrics
     from bot.settings import Settings
 
 PLATFORM_GROUP = "aibot.platforms"
@@ -37,6 +39,8 @@ class Services:
     settings: Settings
     engine: AnswerEngine
     digests: DigestService | None = None  # None when digests are unavailable (no store)
+    metrics: Metrics | None = None  # None for one-shot commands: nothing scrapes them
+    health: Health | None = None  # what platforms tell /readyz when they connect
 
 
 class Platform(Protocol):

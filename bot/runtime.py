@@ -14,15 +14,21 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.core import AnswerEngine
 from bot.digest.scheduler import digest_posters
 from bot.gaps import StoreUnansweredLog, jsonl_path
 from bot.index_cache import index_cache
 from bot.index_worker import load_with_worker
+from bot.metrics import counting_posters
 from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
+
+if TYPE_CHECKING:
+    from bot.health import Health
+    from bot.metrics import Metrics
 
 _log = logging.getLogger(__name__)
 
@@ -32,7 +38,8 @@ class NothingToRun(SettingsError):
 
 
 @contextlib.asynccontextmanager
-async def open_services(settings: Settings) -> AsyncIterator[Services]:
+async def open_services(settings: Settings, *, metrics: Metrics | None = None,
+                        health: Health | None = None) -> AsyncIterator[Services]:
     """Load the fact base (refusing a broken one) and build what platforms share."""
     from bot.digest.compose import DigestComposer
     from bot.digest.service import DigestService
@@ -44,12 +51,15 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     try:
         async with open_store(settings) as store:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
-            engine = AnswerEngine(base, unanswered=StoreUnansweredLog(store), index_cache=cache, index_worker=worker)
+            engine = AnswerEngine(base, unanswered=StoreUnansweredLog(store), index_cache=cache, index_worker=worker,
+                                  metrics=metrics)
+            if health is not None:
+                health.watch_store(store)
             _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
                       time.perf_counter() - start)
             digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
-            yield Services(settings=settings, engine=engine, digests=digests)
+            yield Services(settings=settings, engine=engine, digests=digests, metrics=metrics, health=health)
     finally:
         if worker is not None:
             worker.cancel()  # the store failed to open: the worker's part is not needed
@@ -69,20 +79,24 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
         )
     for name in chosen:
         factories[name].check(settings)
+    await _preflight(factories, chosen, settings, options)
+    metrics, health = _observers(settings, chosen)
     current = asyncio.current_task()
     loop = asyncio.get_running_loop()
     if current is not None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGTERM, current.cancel)
     try:
-        async with open_services(settings) as services:
+        async with open_services(settings, metrics=metrics, health=health) as services:
             platforms = [_create(factories[name], name, services, options) for name in chosen]
             _log.info("starting %s", ", ".join(chosen))
-            posters = digest_posters(platforms)
+            posters = counting_posters(digest_posters(platforms), metrics)
             try:
                 async with asyncio.TaskGroup() as group:
                     for platform in platforms:
                         group.create_task(platform.run(), name=f"platform:{platform.name}")
+                    if settings.health_port is not None and settings.health_port != options.port:
+                        group.create_task(health.serve(settings.health_host, settings.health_port), name="health")
                     if services.digests is not None and posters:
                         group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
             except* AibotError as group_error:
@@ -92,6 +106,31 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
+
+
+async def _preflight(factories: dict[str, PlatformFactory], chosen: list[str], settings: Settings,
+                     options: RunOptions) -> None:
+    """Each platform's credentials, checked before the fact base loads (optional for a platform)."""
+    for name in chosen:
+        preflight = getattr(factories[name], "preflight", None)
+        if preflight is None:
+            continue
+        try:
+            await preflight(settings, options)
+        except ImportError:
+            continue  # its library is missing: _create says so with the install hint
+
+
+def _observers(settings: Settings, chosen: list[str]) -> tuple[Metrics, Health]:
+    """The metrics and the readiness of this run, expecting every chosen platform to connect."""
+    from bot.health import Health
+    from bot.metrics import Metrics
+
+    metrics = Metrics()
+    health = Health(timeout=settings.ready_timeout, metrics=metrics)
+    for name in chosen:
+        health.expect(name)
+    return metrics, health
 
 
 def _create(factory: PlatformFactory, name: str, services: Services, options: RunOptions) -> Platform:

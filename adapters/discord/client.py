@@ -21,7 +21,7 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord import render, translate
+from adapters.discord import render, startup, translate
 from bot import messages
 from bot.core import Question
 from bot.digest.model import CommandContext, Digest, PostError
@@ -183,6 +183,9 @@ class DiscordPlatform:
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         register_commands(self)
         self.client.event(self.on_message)
+        self._shards_seen: set[int] = set()
+        self.client.event(self.on_shard_connect)
+        self.client.event(self.on_shard_resumed)
 
     # -- running -------------------------------------------------------------------------
 
@@ -195,10 +198,11 @@ class DiscordPlatform:
     async def run(self) -> None:
         """Connect and serve until cancelled; a refused intent or token ends it with one line."""
         configure_endpoints(self.settings)
+        startup.shorten_reconnect_logs()
         try:
             async with self.client:
                 await self.login()
-                await self.client.connect(reconnect=True)
+                await startup.connect_until_ready(self.client, self.settings, self._connected)
         except discord.PrivilegedIntentsRequired:
             _log.error("%s", INTENT_REFUSED)
             raise SettingsError(INTENT_REFUSED) from None
@@ -206,12 +210,30 @@ class DiscordPlatform:
     async def login(self) -> None:
         """Log in over REST; with DISCORD_GATEWAY_URL set, ask the shard count ourselves so the
         sharded client connects there rather than to the URL in /gateway/bot."""
-        try:
-            await self.client.login(self._token())
-        except discord.LoginFailure:
-            raise SettingsError("setting DISCORD_TOKEN was refused by Discord (401 Unauthorized)") from None
+        await startup.login(self.client, self._token(), self.settings)
         if self.settings.discord_gateway_url and self.client.shard_count is None:
             self.client.shard_count, _, _ = await self.client.http.get_bot_gateway()
+
+    def _connected(self) -> None:
+        """Ready: /readyz asks the client, each time, whether every shard is still open."""
+        health = self.services.health
+        if health is not None:
+            health.connected(self.name, self._is_connected)
+
+    async def _is_connected(self) -> bool:
+        client = self.client
+        return client.is_ready() and not client.is_closed() and all(
+            not shard.is_closed() for shard in client.shards.values())
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        """A new session on a shard: after its first, a reconnect."""
+        if shard_id in self._shards_seen and self.services.metrics is not None:
+            self.services.metrics.reconnected(self.name)
+        self._shards_seen.add(shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        if self.services.metrics is not None:
+            self.services.metrics.reconnected(self.name)
 
     async def sync_commands(self, guild_id: int | None = None) -> list[str]:
         """Register the slash commands (``aibot discord sync``): globally, or in one server at once."""
@@ -245,6 +267,8 @@ class DiscordPlatform:
         if question is None:
             return
         verdict = self.limiter.check(question.user_id or "")
+        if verdict is not Verdict.ALLOW and self.services.metrics is not None:
+            self.services.metrics.rate_limit(self.name, verdict.value)
         if verdict is Verdict.DROP:
             return
         try:
@@ -281,6 +305,8 @@ class DiscordPlatform:
         verdict = self.limiter.check(user_id)
         if verdict is Verdict.ALLOW:
             return True
+        if self.services.metrics is not None:
+            self.services.metrics.rate_limit(self.name, verdict.value)
         if verdict is Verdict.WARN:
             text = messages.text("slow_down", lang, seconds=self.limiter.retry_after(user_id))
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
+from adapters.slack.startup import AuthCheck, check_tokens, watch_socket, with_app_token
 from bot import messages
 from bot.core import Question
 from bot.digest.model import CommandContext, Digest, PostError
@@ -132,6 +133,7 @@ class SlackPlatform:
         self.recent = RecentKeys()
         self.ready = asyncio.Event()
         self.bound_port: int | None = None
+        self.auth = AuthCheck(self.client)
         self._register()
 
     # --- wiring ----------------------------------------------------------------------
@@ -288,6 +290,8 @@ class SlackPlatform:
             lang: Lang = question.lang or detect_language(question.text)
             await warn(render.notice(messages.text("slow_down", lang, seconds=self.limiter.retry_after(user))))
         _log.info("slack: user %s over the question limit (%s)", user, verdict.value)
+        if self.services.metrics is not None:
+            self.services.metrics.rate_limit(self.name, verdict.value)
         return False
 
     # --- sending ---------------------------------------------------------------------
@@ -320,6 +324,8 @@ class SlackPlatform:
             return True
         except SlackSendError as exc:
             level = logging.ERROR if exc.code in AUTH_ERRORS else logging.WARNING
+            if exc.code in AUTH_ERRORS:
+                self.auth.failed()  # /readyz says so until a check passes again
             _log.log(level, "slack: could not post to %s: %s; reply dropped", channel, exc.code)
             return False
 
@@ -351,14 +357,12 @@ class SlackPlatform:
             await self._serve_socket_mode()
 
     async def _check_auth(self) -> None:
-        """auth.test at start, so a bad token shows up in the log at once, by its code."""
-        try:
-            response = await self.client.auth_test()
-            _log.info("slack: connected as %s in team %s", response.get("user_id"), response.get("team_id"))
-        except SlackApiError as exc:
-            _log.error("slack: auth.test failed: %s; check SLACK_BOT_TOKEN", exc.response.get("error"))
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            _log.error("slack: auth.test failed: %s", type(exc).__name__)
+        """Both tokens checked at start: a refused one ends the run with one line naming it
+        (adapters.slack.startup); an unreachable Slack is retried for AIBOT_START_TIMEOUT."""
+        identity = await check_tokens(self.client, self.settings, app_token=None,
+                                      api_url=api_base_url(self.settings.slack_api_url))
+        self.auth.passed()
+        _log.info("slack: connected as %s in team %s", identity.get("user_id"), identity.get("team_id"))
 
     def web_app(self) -> web.Application:
         async def events(request: web.Request) -> web.StreamResponse:
@@ -370,7 +374,10 @@ class SlackPlatform:
 
         application = web.Application()
         application.router.add_post(EVENTS_PATH, events)
-        application.router.add_get("/healthz", health)
+        if self.services.health is not None:
+            self.services.health.add_routes(application)  # /healthz, /readyz, /metrics on this one port
+        else:
+            application.router.add_get("/healthz", health)
         return application
 
     async def _serve_http(self) -> None:
@@ -381,6 +388,8 @@ class SlackPlatform:
             await site.start()
             self.bound_port = int(runner.addresses[0][1])
             _log.info("slack: listening on http://%s:%d%s", self.host, self.bound_port, EVENTS_PATH)
+            if self.services.health is not None:
+                self.services.health.connected(self.name, self.auth.ok)
             self.ready.set()
             await asyncio.Event().wait()
         finally:
@@ -389,8 +398,10 @@ class SlackPlatform:
     async def _serve_socket_mode(self) -> None:
         handler = AsyncSocketModeHandler(self.app, self.app_token, web_client=self.client,
                                          logger=logging.getLogger("adapters.slack.socket_mode"))
+        watch_socket(handler, self.name, self.services, self.auth)
         try:
-            await handler.connect_async()  # type: ignore[no-untyped-call]
+            # the app-level token's check: a refusal is one line naming SLACK_APP_TOKEN
+            await with_app_token(handler.connect_async, self.settings, api_base_url(self.settings.slack_api_url))
             _log.info("slack: connected over Socket Mode")
             self.ready.set()
             await asyncio.Event().wait()
