@@ -60,7 +60,7 @@ class SlackPlatformFactory:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         url = api_base_url(settings.slack_api_url)
         app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
-        client = AsyncWebClient(token=token, base_url=url)
+        client = AsyncWebClient(token=token, base_url=url, retry_handlers=[])  # retry_until retries, quietly
         await check_tokens(client, settings, app_token=None if options.http else app_token, api_url=url)
 
     def create(self, services: Services, options: RunOptions) -> SlackPlatform:
