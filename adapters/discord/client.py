@@ -210,7 +210,8 @@ class DiscordPlatform:
     async def login(self) -> None:
         """Log in over REST; with DISCORD_GATEWAY_URL set, ask the shard count ourselves so the
         sharded client connects there rather than to the URL in /gateway/bot."""
-        await startup.login(self.client, self._token(), self.settings)
+        token = self._token()
+        await startup.login(lambda: self.client.login(token), self.settings)
         if self.settings.discord_gateway_url and self.client.shard_count is None:
             self.client.shard_count, _, _ = await self.client.http.get_bot_gateway()
 

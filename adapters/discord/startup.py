@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import discord
@@ -46,11 +46,11 @@ def _transient(exc: BaseException) -> str | None:
     return None
 
 
-async def login(client: discord.Client, token: str, settings: Settings) -> None:
-    """Log in over REST, retrying what may pass; a refused token is one line."""
+async def login(log_in: Callable[[], Awaitable[object]], settings: Settings) -> None:
+    """Log in over REST (``log_in``), retrying what may pass; a refused token is one line."""
     where = settings.discord_api_url or "discord.com"
     try:
-        await retry_until(lambda: client.login(token), what=f"Discord at {where}", transient=_transient,
+        await retry_until(log_in, what=f"Discord at {where}", transient=_transient,
                           give_up_after=settings.start_timeout,
                           hint="check the network, or DISCORD_API_URL")
     except discord.LoginFailure:
