@@ -1,0 +1,93 @@
+"""How long the command line takes to start, as ratios against importing its main libraries.
+
+Run from the repository with the virtual environment active::
+
+    python benchmarks/cli_startup.py            # 7 runs of each, medians
+    python benchmarks/cli_startup.py --runs 15 --json
+
+Each command is run as a fresh process, interleaved with the baseline
+(``python -c "import pydantic, numpy, rapidfuzz, yaml"``) in the same run, so a busy
+machine slows both alike and the ratio stays meaningful where seconds do not. Targets:
+``aibot --help`` under 0.3 s and below the baseline; ``aibot ask`` close to the import of
+what it needs (``import_ask``: its own modules, the engine and the settings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PYTHON = sys.executable
+QUESTION = "How much is Microsoft spending on AI data centers?"
+COMMANDS: dict[str, list[str]] = {
+    "baseline": [PYTHON, "-c", "import pydantic, numpy, rapidfuzz, yaml"],
+    "help": [PYTHON, "-m", "bot", "--help"],
+    "import_ask": [PYTHON, "-c", "import click, bot.cli.ask, bot.cli.common, bot.core, bot.settings"],
+    "ask": [PYTHON, "-m", "bot", "ask", QUESTION],
+}
+
+
+def _time(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def measure(runs: int) -> dict[str, object]:
+    for command in COMMANDS.values():  # warm the disk cache and the index cache once
+        _time(command)
+    samples: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for _ in range(runs):
+        for name, command in COMMANDS.items():
+            samples[name].append(_time(command))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    base = medians["baseline"]
+    return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {_cpu_model()}, Python {platform.python_version()}",
+        "runs": runs,
+        "median_s": {name: round(value, 3) for name, value in medians.items()},
+        "ratio_to_baseline": {name: round(value / base, 2) for name, value in medians.items()},
+        "ask_over_its_imports": round(medians["ask"] / medians["import_ask"], 2),
+        "help_under_0.3_s": medians["help"] < 0.3,
+    }
+
+
+def _cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs of each command (median reported)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    if shutil.which("aibot") is None and not Path(PYTHON).exists():
+        sys.exit("run with the virtual environment active")
+    result = measure(args.runs)
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"{result['machine']}; median of {result['runs']} runs")
+    medians = result["median_s"]
+    ratios = result["ratio_to_baseline"]
+    assert isinstance(medians, dict) and isinstance(ratios, dict)
+    for name in COMMANDS:
+        print(f"  {name:<11} {medians[name]:6.3f} s   x{ratios[name]:.2f} of the baseline")
+    print(f"  aibot ask takes x{result['ask_over_its_imports']} the import of what it needs")
+
+
+if __name__ == "__main__":
+    main()
