@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """This engine against what people use today, on the same questions and the same facts.
 
-Three engines answer every question of the shared set (../shared/eval/questions.yaml) and of
+Three engines answer every question of the sample set (questions.yaml, beside this file) and of
 a held-out set written without looking at the bot's phrasings (heldout_questions.yaml):
 
 - **aibot**: the real :class:`bot.core.AnswerEngine` on the shipped fact base;
@@ -11,7 +11,7 @@ a held-out set written without looking at the bot's phrasings (heldout_questions
 - **BM25**: ``bm25s`` over the same strings (English and French stop words dropped), the
   top hit's fact answering whenever any word matches (keyword search has no "don't know").
 
-Answers are judged with the rule of ../shared/eval/score.py: an ``expect`` case needs a
+Answers are judged with the rule of score.py: an ``expect`` case needs a
 match whose text contains every group; an ``abstain`` case needs no match. Prints a
 markdown table: accuracy per set and time per question (index building not included).
 
@@ -38,7 +38,7 @@ from knowledge.loader import load_fact_base
 from knowledge.models import Fact, FactBase
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "eval" / "questions.yaml"
+SAMPLE = HERE / "questions.yaml"
 HELDOUT = HERE / "heldout_questions.yaml"
 
 #: An engine takes a question and returns (matched, answer text).
@@ -137,14 +137,14 @@ def evaluate(engine: Engine, cases: list[dict[str, Any]]) -> tuple[int, list[flo
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared question set")
+    parser.add_argument("--sample", type=Path, default=SAMPLE, help="the sample question set")
     parser.add_argument("--heldout", type=Path, default=HELDOUT, help="the held-out question set")
     parser.add_argument("--cutoff", type=float, default=80.0, help="rapidfuzz WRatio cutoff (0-100)")
     parser.add_argument("--failures", action="store_true", help="list every case each engine got wrong")
     args = parser.parse_args()
 
     sets = {}
-    for label, path in (("shared", args.shared), ("held-out", args.heldout)):
+    for label, path in (("sample", args.sample), ("held-out", args.heldout)):
         if path.is_file():
             sets[label] = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
         else:

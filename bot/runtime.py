@@ -95,8 +95,10 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
                 async with asyncio.TaskGroup() as group:
                     for platform in platforms:
                         group.create_task(platform.run(), name=f"platform:{platform.name}")
-                    if settings.health_port is not None and settings.health_port != options.port:
-                        group.create_task(health.serve(settings.health_host, settings.health_port), name="health")
+                    port = _health_port(settings, options, platforms)
+                    if port is not None:
+                        group.create_task(health.serve(settings.health_host if settings.health_port is not None
+                                                       else options.host, port), name="health")
                     if services.digests is not None and posters:
                         group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
             except* AibotError as group_error:
@@ -119,6 +121,17 @@ async def _preflight(factories: dict[str, PlatformFactory], chosen: list[str], s
             await preflight(settings, options)
         except ImportError:
             continue  # its library is missing: _create says so with the install hint
+
+
+def _health_port(settings: Settings, options: RunOptions, platforms: list[Platform]) -> int | None:
+    """Where to serve /healthz, /readyz and /metrics on a server of their own, if anywhere.
+
+    AIBOT_HEALTH_PORT when set; else, under ``--http``, the ``--port`` (a PaaS gives one port
+    and checks it). None when a platform already serves them on that port (Slack over HTTP).
+    """
+    port = settings.health_port if settings.health_port is not None else options.port if options.http else None
+    served = {getattr(platform, "http_port", None) for platform in platforms}
+    return None if port is None or port in served else port
 
 
 def _observers(settings: Settings, chosen: list[str]) -> tuple[Metrics, Health]:

@@ -118,6 +118,7 @@ class SlackPlatform:
         self.http = options.http or self.app_token is None
         self.host = options.host
         self.port = options.port if options.port is not None else 3000
+        self.http_port = self.port if self.http else None  # /healthz, /readyz, /metrics are served here too
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.client = AsyncWebClient(token=token, base_url=api_base_url(settings.slack_api_url), logger=_log)

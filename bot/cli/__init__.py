@@ -20,6 +20,7 @@ _BUILTIN = {
     "bench": "bot.cli.bench:bench",
     "knowledge": "bot.cli.knowledge:knowledge",
     "run": "bot.cli.run:run",
+    "db": "bot.cli.db:db",
 }
 
 #: ``aibot --help``'s one line per command, so listing the commands imports none of them
@@ -29,6 +30,7 @@ SUMMARIES = {
     "ask": "Answer QUESTION about AI investment.",
     "bench": "Measure load, answer and autocomplete latency and memory on a synthetic fact base.",
     "chat": "Talk to the bot in this terminal, on the shipped fact base.",
+    "db": "The bot's database: create or upgrade its schema.",
     "digest": "Scheduled digest posts.",
     "discord": "Discord: register the bot's slash commands.",
     "knowledge": "Inspect and check the fact base.",

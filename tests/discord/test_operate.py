@@ -105,3 +105,32 @@ async def test_readiness_follows_the_gateway_and_a_resume_counts_as_a_reconnect(
     await session.ws.send_str(json.dumps({"op": 7, "d": None, "s": None, "t": None}))  # "reconnect and resume"
     await fake.wait_for(lambda: metrics.value("aibot_platform_reconnects_total", platform="discord") == 1, within=10)
     await _problems_become(health, {})
+
+
+async def test_the_procfile_web_line_serves_health_and_metrics_for_discord_alone(fake: FakeDiscord) -> None:
+    """`aibot run --http --port $PORT` with only Discord configured still answers the PaaS's check."""
+    import aiohttp
+
+    port = _closed_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--http", "--port", str(port), env=_env(fake),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with aiohttp.ClientSession() as session:
+            deadline = time.monotonic() + 30
+            status = 0
+            while status != 200:
+                assert time.monotonic() < deadline and process.returncode is None, f"/readyz stayed {status}"
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
+                        status = response.status
+                except aiohttp.ClientConnectionError:
+                    pass
+                await asyncio.sleep(0.1)
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                assert response.status == 200 and "aibot_questions_total" in await response.text()
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, stderr.decode()[-2000:]
