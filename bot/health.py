@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http import HTTPStatus
 from typing import TYPE_CHECKING
-
-from aiohttp import web
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
@@ -28,6 +28,16 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 Probe = Callable[[], Awaitable[bool]]
+TEXT = "text/plain; charset=utf-8"
+#: A client gets this long to send its request line and headers.
+REQUEST_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    status: int
+    content_type: str
+    body: bytes
 
 
 async def _not_started() -> bool:
@@ -91,49 +101,56 @@ class Health:
 
     # --- HTTP ---------------------------------------------------------------------------
 
-    def add_routes(self, application: web.Application) -> None:
-        application.router.add_get("/healthz", self._healthz)
-        application.router.add_get("/readyz", self._readyz)
-        application.router.add_get("/metrics", self._metrics)
+    async def respond(self, path: str) -> HttpReply:
+        """What GET ``path`` answers; adapters with their own HTTP server route to this."""
+        if path == "/healthz":
+            return HttpReply(200, TEXT, b"ok\n")
+        if path == "/readyz":
+            problems = await self.problems()
+            if not problems:
+                return HttpReply(200, TEXT, b"ready\n")
+            lines = "".join(f"{part}: {reason}\n" for part, reason in problems.items())
+            return HttpReply(503, TEXT, lines.encode())
+        if path == "/metrics" and self.metrics is not None:
+            from prometheus_client import CONTENT_TYPE_LATEST
 
-    async def _healthz(self, _: web.Request) -> web.StreamResponse:
-        return web.Response(text="ok\n")
-
-    async def _readyz(self, _: web.Request) -> web.StreamResponse:
-        problems = await self.problems()
-        if not problems:
-            return web.Response(text="ready\n")
-        lines = "".join(f"{part}: {reason}\n" for part, reason in problems.items())
-        return web.Response(status=503, text=lines)
-
-    async def _metrics(self, _: web.Request) -> web.StreamResponse:
-        if self.metrics is None:
-            return web.Response(status=404, text="metrics are off\n")
-        from prometheus_client import CONTENT_TYPE_LATEST
-
-        response = web.Response(body=self.metrics.exposition())
-        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-        return response
+            return HttpReply(200, CONTENT_TYPE_LATEST, self.metrics.exposition())
+        return HttpReply(404, TEXT, b"not found\n")
 
     async def serve(self, host: str, port: int, *, bound: asyncio.Future[int] | None = None) -> None:
-        """Serve the three routes on their own port until cancelled (Socket Mode, Discord)."""
-        application = web.Application()
-        self.add_routes(application)
-        runner = web.AppRunner(application, access_log=None)
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, host, port)
-            try:
-                await site.start()
-            except OSError as exc:
-                from bot.settings import SettingsError
+        """Serve the three routes on their own port until cancelled (Socket Mode, Discord).
 
-                raise SettingsError(f"setting AIBOT_HEALTH_PORT: cannot listen on {host}:{port} "
-                                    f"({exc.strerror or exc})") from None
-            actual = int(runner.addresses[0][1])
-            _log.info("health checks on http://%s:%d/readyz, metrics on /metrics", host, actual)
-            if bound is not None and not bound.done():
-                bound.set_result(actual)
-            await asyncio.Event().wait()
+        A few lines of HTTP/1.1 on asyncio streams: one GET per connection, then close, which
+        is all a health checker or Prometheus asks; bot/ stays free of a web framework.
+        """
+        try:
+            server = await asyncio.start_server(self._handle, host, port)
+        except OSError as exc:
+            from bot.settings import SettingsError
+
+            raise SettingsError(f"setting AIBOT_HEALTH_PORT: cannot listen on {host}:{port} "
+                                f"({exc.strerror or exc})") from None
+        actual = int(server.sockets[0].getsockname()[1])
+        _log.info("health checks on http://%s:%d/readyz, metrics on /metrics", host, actual)
+        if bound is not None and not bound.done():
+            bound.set_result(actual)
+        async with server:
+            await server.serve_forever()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), REQUEST_TIMEOUT)
+            method, target, _ = request.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
+            if method not in ("GET", "HEAD"):
+                reply = HttpReply(405, TEXT, b"method not allowed\n")
+            else:
+                reply = await self.respond(target.split("?", 1)[0])
+            head = (f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}\r\n"
+                    f"Content-Type: {reply.content_type}\r\nContent-Length: {len(reply.body)}\r\n"
+                    "Connection: close\r\n\r\n")
+            writer.write(head.encode("latin-1") + (b"" if method == "HEAD" else reply.body))
+            await writer.drain()
+        except (TimeoutError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass  # a client that sends no request, or not HTTP: just close
         finally:
-            await runner.cleanup()
+            writer.close()

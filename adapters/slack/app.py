@@ -375,8 +375,14 @@ class SlackPlatform:
 
         application = web.Application()
         application.router.add_post(EVENTS_PATH, events)
-        if self.services.health is not None:
-            self.services.health.add_routes(application)  # /healthz, /readyz, /metrics on this one port
+        health_checks = self.services.health
+        if health_checks is not None:  # /healthz, /readyz and /metrics on this one port
+            async def report(request: web.Request) -> web.StreamResponse:
+                reply = await health_checks.respond(request.path)
+                return web.Response(status=reply.status, body=reply.body, headers={"Content-Type": reply.content_type})
+
+            for path in ("/healthz", "/readyz", "/metrics"):
+                application.router.add_get(path, report)
         else:
             application.router.add_get("/healthz", health)
         return application
