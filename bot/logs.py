@@ -5,7 +5,9 @@
     {"timestamp": "2026-01-05T09:00:00.123Z", "level": "INFO", "logger": "bot.metrics",
      "message": "question answered", "platform": "slack", "channel_id": "C0GENERAL", "user_id": "U1"}
 
-The ids come from ``extra={...}`` on the logging call (see :data:`CONTEXT_FIELDS`). Two
+The ids come from ``extra={...}`` on the logging call (see :data:`CONTEXT_FIELDS`), or from
+:func:`log_ids`, which an adapter calls when it starts handling an event: every line logged
+while that event is handled (in its asyncio task) then carries them. Two
 guards hold in both formats: every secret setting's value, and anything shaped like a
 Slack or Discord token, is replaced by ``[redacted]`` before a line is written.
 """
@@ -17,6 +19,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
@@ -27,6 +30,12 @@ if TYPE_CHECKING:
 CONTEXT_FIELDS = ("platform", "workspace_id", "channel_id", "user_id", "outcome", "lang", "latency_ms",
                   "subscription_id")
 REDACTED = "[redacted]"
+_ids: ContextVar[dict[str, str]] = ContextVar("aibot_log_ids", default={})  # noqa: B039 - never mutated
+
+
+def log_ids(**ids: str | None) -> None:
+    """Ids (platform, channel_id, user_id...) for every line the current task logs from now on."""
+    _ids.set({name: value for name, value in ids.items() if value})
 #: Slack tokens (xoxb-, xoxp-, xapp-...) and Discord bot tokens (three dot-separated base64 parts).
 TOKEN_SHAPES = re.compile(r"\bx(?:ox[abposr]|app)-[\w-]{6,}|\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,40}\b")
 
@@ -68,8 +77,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        known = _ids.get()
         for name in CONTEXT_FIELDS:
-            value = record.__dict__.get(name)
+            value = record.__dict__.get(name, known.get(name))
             if value is not None:
                 item[name] = value
         if record.exc_info:

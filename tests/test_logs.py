@@ -72,3 +72,25 @@ def test_text_lines_hold_no_secret_either_and_configuring_twice_does_not_double_
     assert "[redacted]" in text
     for secret in (SLACK_TOKEN, DISCORD_TOKEN):
         assert secret not in text
+
+
+@pytest.mark.usefixtures("root_without_handlers")
+async def test_ids_set_while_handling_an_event_stay_with_that_event() -> None:
+    import asyncio
+
+    from bot.logs import log_ids
+
+    stream = io.StringIO()
+    configure_logging(load_settings(log_format="json"), stream)
+    logger = logging.getLogger("tests.logs")
+
+    async def handle(channel: str) -> None:
+        log_ids(platform="slack", channel_id=channel, user_id="U1")
+        await asyncio.sleep(0)
+        logger.warning("posting failed")
+
+    await asyncio.gather(handle("C1"), handle("C2"))
+    logger.warning("outside any event")
+    records = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert sorted(r.get("channel_id", "-") for r in records) == ["-", "C1", "C2"]
+    assert "platform" not in records[-1]

@@ -27,6 +27,7 @@ from bot.core import Question
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.digest.schedule import zone_suggestions
 from bot.language import Lang, detect_language
+from bot.logs import log_ids
 from bot.platforms import Services
 from bot.ratelimit import RateLimiter, Verdict
 from bot.settings import Settings, SettingsError
@@ -267,6 +268,7 @@ class DiscordPlatform:
         question = translate.question_from_message(incoming, me.id)
         if question is None:
             return
+        log_ids(platform=self.name, channel_id=question.channel_id, user_id=question.user_id)
         verdict = self.limiter.check(question.user_id or "")
         if verdict is not Verdict.ALLOW and self.services.metrics is not None:
             self.services.metrics.rate_limit(self.name, verdict.value)
@@ -349,6 +351,7 @@ class DiscordPlatform:
 
     async def answer_interaction(self, interaction: discord.Interaction[Any], question: Question) -> None:
         """``/ask`` and "Did you mean" presses: an embed with buttons, deferred if slow."""
+        log_ids(platform=self.name, channel_id=question.channel_id, user_id=question.user_id)
         if not await self.within_limit(interaction, detect_language(question.text)):
             return
         answer = await self.in_time(interaction, self.engine.answer(question))

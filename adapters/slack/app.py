@@ -31,6 +31,7 @@ from bot import messages
 from bot.core import Question
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.language import Lang, detect_language
+from bot.logs import log_ids
 from bot.platforms import RunOptions, Services
 from bot.ratelimit import RateLimiter, Verdict
 from knowledge.errors import AibotError
@@ -188,6 +189,7 @@ class SlackPlatform:
             return
         question = translate.event_question(event, bot_user_id=bot_user_id)
         channel = str(event.get("channel") or "")
+        log_ids(platform=self.name, channel_id=channel, user_id=question.user_id)
         thread = translate.reply_thread(event)
         if not await self._within_limit(question, lambda msg: self.post(channel, msg, thread_ts=thread)):
             return
@@ -195,6 +197,7 @@ class SlackPlatform:
 
     async def answer_command(self, body: dict[str, Any], respond: Respond) -> None:
         cmd = translate.command(body)
+        log_ids(platform=self.name, channel_id=cmd.channel_id, user_id=cmd.user_id)
         if cmd.kind == "help":
             await self._respond(respond, render.help_message(cmd.lang), response_type="ephemeral")
         elif cmd.kind == "about":
@@ -216,6 +219,7 @@ class SlackPlatform:
         question = translate.action_question(body)
         if question is None:
             return
+        log_ids(platform=self.name, channel_id=question.channel_id, user_id=question.user_id)
 
         async def warn(msg: render.Message) -> None:
             await self._respond(respond, msg, response_type="ephemeral", replace_original=False)

@@ -317,7 +317,8 @@ async def test_json_logs_parse_line_by_line_and_hold_no_token_nor_question(
     asked = [r for r in records if r["logger"] == "bot.metrics"]
     assert [(r["outcome"], r["platform"], r["channel_id"], r["user_id"]) for r in asked] == [
         ("answered", "slack", "C0JSONLOG", "UJSON0001"), ("abstained", "slack", "C0JSONLOG", "UJSON0001")]
-    assert any(r["level"] == "ERROR" and "invalid_auth" in r["message"] for r in records)
+    [refused] = [r for r in records if r["level"] == "ERROR" and "invalid_auth" in r["message"]]
+    assert (refused["platform"], refused["channel_id"], refused["user_id"]) == ("slack", "C0JSONLOG", "UJSON0001")
     for secret in (BOT_TOKEN, SIGNING_SECRET):
         assert secret not in log
     assert ANSWERED not in log and "Intel" not in log  # no question text at INFO
