@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """This engine against what people use today, on the same questions and the same facts.
 
-Three engines answer every question of the shared set (../shared/eval/questions.yaml) and of
-every set in benchmarks/ (held-out sets written without looking at the bot's phrasings, and
-the engine's development set of chat wordings, dev_chat.yaml):
+Three engines answer every question set in benchmarks/: the sample set (questions.yaml),
+held-out sets written without looking at the bot's phrasings, and the engine's development
+set of chat wordings (dev_chat.yaml):
 
 - **aibot**: the real :class:`bot.core.AnswerEngine` on the shipped fact base;
 - **rapidfuzz**: ``process.extractOne`` with ``WRatio`` over every phrasing and statement
@@ -12,7 +12,7 @@ the engine's development set of chat wordings, dev_chat.yaml):
 - **BM25**: ``bm25s`` over the same strings (English and French stop words dropped), the
   top hit's fact answering whenever any word matches (keyword search has no "don't know").
 
-Answers are judged with the rule of ../shared/eval/score.py: an ``expect`` case needs a
+Answers are judged with the rule of benchmarks/score.py: an ``expect`` case needs a
 match whose text contains every group; an ``abstain`` case needs no match. Prints a
 markdown table: accuracy per set and time per question (index building not included).
 
@@ -39,10 +39,8 @@ from knowledge.loader import load_fact_base
 from knowledge.models import Fact, FactBase
 
 HERE = Path(__file__).resolve().parent
-#: ../shared/eval beside the repository (two levels up from a worktree's benchmarks/).
-SHARED = next((p for p in (HERE.parents[1] / "shared" / "eval" / "questions.yaml",
-                           HERE.parents[2] / "shared" / "eval" / "questions.yaml") if p.is_file()),
-              HERE.parents[1] / "shared" / "eval" / "questions.yaml")
+SAMPLE = HERE / "questions.yaml"
+
 
 #: An engine takes a question and returns (matched, answer text).
 Engine = Callable[[str], tuple[bool, str]]
@@ -140,7 +138,7 @@ def evaluate(engine: Engine, cases: list[dict[str, Any]]) -> tuple[int, list[flo
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared question set")
+    parser.add_argument("--sample", type=Path, default=SAMPLE, help="the sample question set")
     parser.add_argument("--questions", type=Path, action="append", default=[],
                         help="another question set (repeatable); every benchmarks/*.yaml set is read anyway")
     parser.add_argument("--cutoff", type=float, default=80.0, help="rapidfuzz WRatio cutoff (0-100)")
@@ -148,7 +146,7 @@ def main() -> int:
     args = parser.parse_args()
 
     sets = {}
-    paths = [("shared", args.shared), *((p.stem, p) for p in sorted(HERE.glob("*.yaml"))),
+    paths = [("sample", args.sample), *((p.stem, p) for p in sorted(HERE.glob("*.yaml")) if p != SAMPLE),
              *((p.stem, p) for p in args.questions)]
     for label, path in paths:
         if path.is_file():

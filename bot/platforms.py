@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from bot.conversation import ConversationService
     from bot.core import AnswerEngine
     from bot.digest.service import DigestService
+    from bot.health import Health
+    from bot.metrics import Metrics
     from bot.settings import Settings
     from bot.store import Store
 
@@ -41,6 +43,8 @@ class Services:
     digests: DigestService | None = None  # None when digests are unavailable (no store)
     conversation: ConversationService | None = None  # None: each platform builds one from the settings
     store: Store | None = None  # the open store, for state shared between replicas (Slack's event memory)
+    metrics: Metrics | None = None  # None for one-shot commands: nothing scrapes them
+    health: Health | None = None  # what platforms tell /readyz when they connect
 
 
 class Platform(Protocol):

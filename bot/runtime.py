@@ -14,15 +14,22 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from bot.conversation import ConversationService
 from bot.core import AnswerEngine
 from bot.digest.scheduler import digest_posters
 from bot.gaps import StoreUnansweredLog, jsonl_path
 from bot.index_cache import index_cache
 from bot.index_worker import load_with_worker
+from bot.metrics import counting_posters
 from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
+
+if TYPE_CHECKING:
+    from bot.health import Health
+    from bot.metrics import Metrics
 
 _log = logging.getLogger(__name__)
 
@@ -32,7 +39,8 @@ class NothingToRun(SettingsError):
 
 
 @contextlib.asynccontextmanager
-async def open_services(settings: Settings) -> AsyncIterator[Services]:
+async def open_services(settings: Settings, *, metrics: Metrics | None = None,
+                        health: Health | None = None) -> AsyncIterator[Services]:
     """Load the fact base (refusing a broken one) and build what platforms share."""
     from bot.digest.compose import DigestComposer
     from bot.digest.service import DigestService
@@ -46,12 +54,16 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
             unanswered = StoreUnansweredLog(store)
             engine = AnswerEngine(base, unanswered=unanswered, index_cache=cache, index_worker=worker)
+            if health is not None:
+                health.watch_store(store)
             _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
                       time.perf_counter() - start)
             digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
+            conversation = ConversationService.from_settings(engine, settings, metrics=metrics)
             try:
-                yield Services(settings=settings, engine=engine, digests=digests, store=store)
+                yield Services(settings=settings, engine=engine, digests=digests, conversation=conversation,
+                               store=store, metrics=metrics, health=health)
             finally:
                 await unanswered.close()
     finally:
@@ -73,20 +85,26 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
         )
     for name in chosen:
         factories[name].check(settings)
+    await _preflight(factories, chosen, settings, options)
+    metrics, health = _observers(settings, chosen)
     current = asyncio.current_task()
     loop = asyncio.get_running_loop()
     if current is not None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGTERM, current.cancel)
     try:
-        async with open_services(settings) as services:
+        async with open_services(settings, metrics=metrics, health=health) as services:
             platforms = [_create(factories[name], name, services, options) for name in chosen]
             _log.info("starting %s", ", ".join(chosen))
-            posters = digest_posters(platforms)
+            posters = counting_posters(digest_posters(platforms), metrics)
             try:
                 async with asyncio.TaskGroup() as group:
                     for platform in platforms:
                         group.create_task(platform.run(), name=f"platform:{platform.name}")
+                    port = _health_port(settings, options, platforms)
+                    if port is not None:
+                        group.create_task(health.serve(settings.health_host if settings.health_port is not None
+                                                       else options.host, port), name="health")
                     if services.digests is not None and posters:
                         group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
             except* AibotError as group_error:
@@ -96,6 +114,42 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
+
+
+async def _preflight(factories: dict[str, PlatformFactory], chosen: list[str], settings: Settings,
+                     options: RunOptions) -> None:
+    """Each platform's credentials, checked before the fact base loads (optional for a platform)."""
+    for name in chosen:
+        preflight = getattr(factories[name], "preflight", None)
+        if preflight is None:
+            continue
+        try:
+            await preflight(settings, options)
+        except ImportError:
+            continue  # its library is missing: _create says so with the install hint
+
+
+def _health_port(settings: Settings, options: RunOptions, platforms: list[Platform]) -> int | None:
+    """Where to serve /healthz, /readyz and /metrics on a server of their own, if anywhere.
+
+    AIBOT_HEALTH_PORT when set; else, under ``--http``, the ``--port`` (a PaaS gives one port
+    and checks it). None when a platform already serves them on that port (Slack over HTTP).
+    """
+    port = settings.health_port if settings.health_port is not None else options.port if options.http else None
+    served = {getattr(platform, "http_port", None) for platform in platforms}
+    return None if port is None or port in served else port
+
+
+def _observers(settings: Settings, chosen: list[str]) -> tuple[Metrics, Health]:
+    """The metrics and the readiness of this run, expecting every chosen platform to connect."""
+    from bot.health import Health
+    from bot.metrics import Metrics
+
+    metrics = Metrics()
+    health = Health(timeout=settings.ready_timeout, metrics=metrics)
+    for name in chosen:
+        health.expect(name)
+    return metrics, health
 
 
 def _create(factory: PlatformFactory, name: str, services: Services, options: RunOptions) -> Platform:

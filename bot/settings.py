@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -50,7 +50,9 @@ class SettingsError(AibotError):
 class Settings(BaseSettings):
     """The bot's configuration; see the README's settings table for each one."""
 
-    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", env_ignore_empty=True)
+    # A `.env` in the working directory is read when present; the environment wins over it.
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", env_ignore_empty=True,
+                                      env_file=".env", env_file_encoding="utf-8")
 
     # where things live
     data_dir: Path = Field(default_factory=_default_data_dir, validation_alias=_env("AIBOT_DATA_DIR"))
@@ -61,6 +63,15 @@ class Settings(BaseSettings):
     #: Seconds any one database call may take before the bot gives up on it (connect included):
     #: a stalled database must not stall answers, digests or shutdown.
     database_timeout: float = Field(default=5.0, gt=0, le=300, validation_alias=_env("AIBOT_DATABASE_TIMEOUT"))
+
+    # operating: logs, health checks, metrics, start-up
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias=_env("AIBOT_LOG_FORMAT"))
+    health_port: int | None = Field(default=None, ge=0, le=65535, validation_alias=_env("AIBOT_HEALTH_PORT"))
+    health_host: str = Field(default="0.0.0.0", validation_alias=_env("AIBOT_HEALTH_HOST"))
+    #: /readyz waits this long for the store before calling it unreachable.
+    ready_timeout: float = Field(default=2.0, gt=0, validation_alias=_env("AIBOT_READY_TIMEOUT"))
+    #: How long start-up keeps retrying a platform it cannot reach before giving up with one line.
+    start_timeout: float = Field(default=60.0, gt=0, validation_alias=_env("AIBOT_START_TIMEOUT"))
 
     # answering
     rate_limit_count: int = Field(default=5, ge=1, validation_alias=_env("AIBOT_RATE_LIMIT_COUNT"))

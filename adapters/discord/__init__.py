@@ -45,6 +45,24 @@ class DiscordPlatformFactory:
         if gateway is not None and not gateway.startswith(("ws://", "wss://")):
             raise SettingsError("setting DISCORD_GATEWAY_URL is invalid: it must start with ws:// or wss://")
 
+    async def preflight(self, settings: Settings, options: RunOptions) -> None:
+        """The token, checked over REST before the fact base loads: a refused one is the only line printed."""
+        import asyncio
+
+        from discord.http import HTTPClient
+
+        from adapters.discord.client import configure_endpoints
+        from adapters.discord.startup import login
+
+        assert settings.discord_token is not None  # check() ran first
+        token = settings.discord_token.get_secret_value().strip()
+        configure_endpoints(settings)
+        http = HTTPClient(asyncio.get_running_loop())
+        try:
+            await login(lambda: http.static_login(token), settings)
+        finally:
+            await http.close()
+
     def create(self, services: Services, options: RunOptions) -> DiscordPlatform:
         from adapters.discord.client import DiscordPlatform
 

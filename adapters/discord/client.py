@@ -20,13 +20,14 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord import render, translate
+from adapters.discord import render, startup, translate
 from adapters.discord.charts import register_chart_command, reply_with_chart, send_digest, show_chart_reply
 from bot import messages
 from bot.conversation import ConversationService, Message, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.digest.schedule import zone_suggestions
 from bot.language import Lang
+from bot.logs import log_ids
 from bot.platforms import Services
 from bot.settings import Settings, SettingsError
 
@@ -169,12 +170,15 @@ class DiscordPlatform:
         self.view_timeout = view_timeout
         self.defer_after = defer_after
         self.conversation = services.conversation or ConversationService.from_settings(
-            services.engine, self.settings, clock=clock)
+            services.engine, self.settings, clock=clock, metrics=services.metrics)
         self.client = build_client(self.settings, guild_ready_timeout=guild_ready_timeout)
         self.tree: app_commands.CommandTree[discord.AutoShardedClient] = app_commands.CommandTree(self.client)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         register_commands(self)
         self.client.event(self.on_message)
+        self._shards_seen: set[int] = set()
+        self.client.event(self.on_shard_connect)
+        self.client.event(self.on_shard_resumed)
 
     # -- running -------------------------------------------------------------------------
 
@@ -187,10 +191,11 @@ class DiscordPlatform:
     async def run(self) -> None:
         """Connect and serve until cancelled; a refused intent or token ends it with one line."""
         configure_endpoints(self.settings)
+        startup.shorten_reconnect_logs()
         try:
             async with self.client:
                 await self.login()
-                await self.client.connect(reconnect=True)
+                await startup.connect_until_ready(self.client, self.settings, self._connected)
         except discord.PrivilegedIntentsRequired:
             _log.error("%s", INTENT_REFUSED)
             raise SettingsError(INTENT_REFUSED) from None
@@ -198,12 +203,31 @@ class DiscordPlatform:
     async def login(self) -> None:
         """Log in over REST; with DISCORD_GATEWAY_URL set, ask the shard count ourselves so the
         sharded client connects there rather than to the URL in /gateway/bot."""
-        try:
-            await self.client.login(self._token())
-        except discord.LoginFailure:
-            raise SettingsError("setting DISCORD_TOKEN was refused by Discord (401 Unauthorized)") from None
+        token = self._token()
+        await startup.login(lambda: self.client.login(token), self.settings)
         if self.settings.discord_gateway_url and self.client.shard_count is None:
             self.client.shard_count, _, _ = await self.client.http.get_bot_gateway()
+
+    def _connected(self) -> None:
+        """Ready: /readyz asks the client, each time, whether every shard is still open."""
+        health = self.services.health
+        if health is not None:
+            health.connected(self.name, self._is_connected)
+
+    async def _is_connected(self) -> bool:
+        client = self.client
+        return client.is_ready() and not client.is_closed() and all(
+            not shard.is_closed() for shard in client.shards.values())
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        """A new session on a shard: after its first, a reconnect."""
+        if shard_id in self._shards_seen and self.services.metrics is not None:
+            self.services.metrics.reconnected(self.name)
+        self._shards_seen.add(shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        if self.services.metrics is not None:
+            self.services.metrics.reconnected(self.name)
 
     async def sync_commands(self, guild_id: int | None = None) -> list[str]:
         """Register the slash commands (``aibot discord sync``): globally, or in one server at once."""
@@ -240,6 +264,7 @@ class DiscordPlatform:
         chat = translate.message_from(incoming, me.id)
         if chat is None:
             return
+        log_ids(platform=self.name, channel_id=chat.channel_id, user_id=chat.user_id)
         reply = await self.conversation.handle(chat)
         if reply.kind is ReplyKind.IGNORE:
             return
@@ -315,6 +340,7 @@ class DiscordPlatform:
 
     async def answer_interaction(self, interaction: discord.Interaction[Any], asked: Message) -> None:
         """``/ask`` and "Did you mean" presses: an embed with buttons, deferred if slow."""
+        log_ids(platform=self.name, channel_id=asked.channel_id, user_id=asked.user_id)
         reply = await self.in_time(interaction, self.conversation.handle(asked))
         if reply.kind is ReplyKind.IGNORE:
             await self.drop(interaction)

@@ -50,6 +50,19 @@ class SlackPlatformFactory:
         if settings.slack_api_url and not _URL.match(settings.slack_api_url):
             raise SettingsError("setting SLACK_API_URL is malformed: expected an http(s):// URL")
 
+    async def preflight(self, settings: Settings, options: RunOptions) -> None:
+        """Both tokens, checked before the fact base loads: a refused one is the only line printed."""
+        from slack_sdk.web.async_client import AsyncWebClient
+
+        from adapters.slack.app import api_base_url
+        from adapters.slack.startup import check_tokens
+
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        url = api_base_url(settings.slack_api_url)
+        app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
+        client = AsyncWebClient(token=token, base_url=url, retry_handlers=[])  # retry_until retries, quietly
+        await check_tokens(client, settings, app_token=None if options.http else app_token, api_url=url)
+
     def create(self, services: Services, options: RunOptions) -> SlackPlatform:
         from adapters.slack.app import SlackPlatform
 

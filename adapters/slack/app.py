@@ -24,11 +24,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import guard, render, translate
+from adapters.slack.startup import AuthCheck, check_tokens, watch_socket, with_app_token
 from adapters.slack.upload import SlackCharts
 from bot import messages
 from bot.conversation import ConversationService, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.language import Lang
+from bot.logs import log_ids
 from bot.platforms import RunOptions, Services
 from knowledge.errors import AibotError
 
@@ -85,6 +87,7 @@ class SlackPlatform:
         self.http = options.http or self.app_token is None
         self.host = options.host
         self.port = options.port if options.port is not None else 3000
+        self.http_port = self.port if self.http else None  # /healthz, /readyz, /metrics are served here too
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.client = AsyncWebClient(token=token, base_url=api_base_url(settings.slack_api_url), logger=_log)
@@ -96,7 +99,8 @@ class SlackPlatform:
             request_verification_enabled=self.http,
             logger=logging.getLogger("adapters.slack.bolt"),
         )
-        self.conversation = services.conversation or ConversationService.from_settings(services.engine, settings)
+        self.conversation = services.conversation or ConversationService.from_settings(
+            services.engine, settings, metrics=services.metrics)
         self.recent = guard.RecentEvents()
         store = getattr(services, "store", None)
         #: replicas sharing DATABASE_URL answer a retry once between them
@@ -105,6 +109,7 @@ class SlackPlatform:
         self.ready = asyncio.Event()
         self.bound_port: int | None = None
         self.charts = SlackCharts(self.client, self.conversation.chart_fallback)
+        self.auth = AuthCheck(self.client)
         self._register()
 
     # --- wiring ----------------------------------------------------------------------
@@ -158,6 +163,7 @@ class SlackPlatform:
                       keys[0], translate.retry_number(headers))
             return
         message = translate.event_message(event, bot_user_id=bot_user_id)
+        log_ids(platform=self.name, channel_id=message.channel_id, user_id=message.user_id)
         reply = await self.conversation.handle(message)
         if reply.kind is ReplyKind.IGNORE:
             return
@@ -173,6 +179,7 @@ class SlackPlatform:
 
     async def answer_command(self, body: dict[str, Any], respond: Respond) -> None:
         cmd = translate.command(body)
+        log_ids(platform=self.name, channel_id=cmd.channel_id, user_id=cmd.user_id)
         if cmd.kind == "help":
             await self._respond(respond, render.reply_message(self.conversation.help(cmd.lang)),
                                 response_type="ephemeral")
@@ -196,6 +203,7 @@ class SlackPlatform:
         message = translate.action_message(body)
         if message is None:
             return
+        log_ids(platform=self.name, channel_id=message.channel_id, user_id=message.user_id)
         reply = await self.conversation.handle(message)
         if reply.kind is ReplyKind.IGNORE:
             return
@@ -292,6 +300,8 @@ class SlackPlatform:
             return True
         except SlackSendError as exc:
             level = logging.ERROR if exc.code in AUTH_ERRORS else logging.WARNING
+            if exc.code in AUTH_ERRORS:
+                self.auth.failed()  # /readyz says so until a check passes again
             _log.log(level, "slack: could not post to %s: %s; reply dropped", channel, exc.code)
             return False
 
@@ -326,14 +336,12 @@ class SlackPlatform:
             await self._serve_socket_mode()
 
     async def _check_auth(self) -> None:
-        """auth.test at start, so a bad token shows up in the log at once, by its code."""
-        try:
-            response = await self.client.auth_test()
-            _log.info("slack: connected as %s in team %s", response.get("user_id"), response.get("team_id"))
-        except SlackApiError as exc:
-            _log.error("slack: auth.test failed: %s; check SLACK_BOT_TOKEN", exc.response.get("error"))
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            _log.error("slack: auth.test failed: %s", type(exc).__name__)
+        """Both tokens checked at start: a refused one ends the run with one line naming it
+        (adapters.slack.startup); an unreachable Slack is retried for AIBOT_START_TIMEOUT."""
+        identity = await check_tokens(self.client, self.settings, app_token=None,
+                                      api_url=api_base_url(self.settings.slack_api_url))
+        self.auth.passed()
+        _log.info("slack: connected as %s in team %s", identity.get("user_id"), identity.get("team_id"))
 
     def web_app(self) -> web.Application:
         async def events(request: web.Request) -> web.StreamResponse:
@@ -354,7 +362,16 @@ class SlackPlatform:
 
         application = web.Application()
         application.router.add_post(EVENTS_PATH, events)
-        application.router.add_get("/healthz", health)
+        health_checks = self.services.health
+        if health_checks is not None:  # /healthz, /readyz and /metrics on this one port
+            async def report(request: web.Request) -> web.StreamResponse:
+                reply = await health_checks.respond(request.path)
+                return web.Response(status=reply.status, body=reply.body, headers={"Content-Type": reply.content_type})
+
+            for path in ("/healthz", "/readyz", "/metrics"):
+                application.router.add_get(path, report)
+        else:
+            application.router.add_get("/healthz", health)
         return application
 
     async def _serve_http(self) -> None:
@@ -365,6 +382,8 @@ class SlackPlatform:
             await site.start()
             self.bound_port = int(runner.addresses[0][1])
             _log.info("slack: listening on http://%s:%d%s", self.host, self.bound_port, EVENTS_PATH)
+            if self.services.health is not None:
+                self.services.health.connected(self.name, self.auth.ok)
             self.ready.set()
             await asyncio.Event().wait()
         finally:
@@ -373,8 +392,10 @@ class SlackPlatform:
     async def _serve_socket_mode(self) -> None:
         handler = AsyncSocketModeHandler(self.app, self.app_token, web_client=self.client,
                                          logger=logging.getLogger("adapters.slack.socket_mode"))
+        watch_socket(handler, self.name, self.services, self.auth)
         try:
-            await handler.connect_async()  # type: ignore[no-untyped-call]
+            # the app-level token's check: a refusal is one line naming SLACK_APP_TOKEN
+            await with_app_token(handler.connect_async, self.settings, api_base_url(self.settings.slack_api_url))
             _log.info("slack: connected over Socket Mode")
             self.ready.set()
             await asyncio.Event().wait()

@@ -145,9 +145,12 @@ class AnswerEngine:
             return self._reply(text, "en", messages.text("foreign", "en", example=self._example("en")))
         analysis = self._best_reading(text, lang)
         if self.policy.abstains_on_unknown_names(analysis):
-            names = messages.join_names(list(dict.fromkeys(analysis.unknown_names)), lang)
-            body = messages.text("unknown_entity", lang, names=names, known=self._known_names(lang))
-            return self._reply(text, lang, body, suggestions=self._suggest(analysis, lang))
+            unknown = list(dict.fromkeys(analysis.unknown_names))
+            body = messages.text("unknown_entity", lang, names=messages.join_names(unknown, lang),
+                                 known=self._known_names(lang))
+            reply = self._reply(text, lang, body, suggestions=self._suggest(analysis, lang))
+            reply.unknown_names = unknown
+            return reply
         if self._asks_about_a_relation(analysis):
             # "OpenAI's biggest investor": "biggest" says which relation, as "main" does in the
             # fact; OpenAI has no spending to rank.

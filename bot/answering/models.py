@@ -42,6 +42,8 @@ class Answer(BaseModel):
     suggestions: list[str] = Field(default_factory=list)
     body: str | None = Field(default=None, exclude=True)
     source_line: str | None = Field(default=None, exclude=True)
+    #: names the base does not know that the question asked about (for the metrics, not the JSON)
+    unknown_names: list[str] = Field(default_factory=list, exclude=True)
 
 
 class UnansweredLog(Protocol):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from bot.core import AnswerEngine
 from bot.gaps import JsonlUnansweredLog, jsonl_path
 from bot.index_cache import index_cache
 from bot.index_worker import load_with_worker
+from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 from knowledge.errors import AibotError
 
@@ -29,11 +29,7 @@ def user_errors() -> Iterator[None]:
 
 def settings_and_logging() -> Settings:
     settings = load_settings()
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(settings)
     return settings
 
 

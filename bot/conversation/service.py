@@ -40,6 +40,7 @@ from knowledge.models import Fact
 from knowledge.smalltalk import SmallTalk, SmallTalkKind, load_smalltalk
 
 if TYPE_CHECKING:
+    from bot.metrics import Metrics
     from bot.settings import Settings
 
 _log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class ConversationService:
         limiter: RateLimiter | None = None,
         memory: ConversationMemory | None = None,
         chart_maker: ChartMaker | None = None,
+        metrics: Metrics | None = None,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.engine = engine
@@ -87,6 +89,7 @@ class ConversationService:
         self.limiter = limiter
         self.memory = memory if memory is not None else ConversationMemory(ttl=600.0, capacity=10_000)
         self.chart_maker = chart_maker
+        self.metrics = metrics
         self._today = today
         self._entity_names: EntityNames | None = None
         self._facts_of: dict[str, list[Fact]] | None = None
@@ -95,13 +98,14 @@ class ConversationService:
     @classmethod
     def from_settings(cls, engine: AnswerEngine, settings: Settings, *, limits: bool = True,
                       clock: Callable[[], float] = time.monotonic,
-                      chart_maker: ChartMaker | None = make_chart) -> ConversationService:
+                      chart_maker: ChartMaker | None = make_chart,
+                      metrics: Metrics | None = None) -> ConversationService:
         """The service as the settings say; ``limits=False`` for batch use (``aibot ask``).
         Charts are drawn with matplotlib unless ``chart_maker`` is None (then the text ranking)."""
         limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds, clock) if limits else None
         memory = ConversationMemory(ttl=settings.conversation_ttl_seconds, capacity=settings.conversation_limit,
                                     clock=clock)
-        return cls(engine, limiter=limiter, memory=memory, chart_maker=chart_maker)
+        return cls(engine, limiter=limiter, memory=memory, chart_maker=chart_maker, metrics=metrics)
 
     # -- messages ------------------------------------------------------------------------
 
@@ -115,17 +119,24 @@ class ConversationService:
 
     async def handle(self, message: Message, *, chart: bool = False) -> Reply:
         """A message from a person: the rate limit first, then :meth:`respond`; ``chart`` for a
-        platform's chart command, whose words need no reading."""
+        platform's chart command, whose words need no reading. Counted in the metrics."""
+        started = time.perf_counter()
         if self.limiter is not None:
             verdict = self.limiter.check(message.user_id)
             if verdict is not Verdict.ALLOW:
                 _log.info("user %s over the question limit (%s)", message.user_id, verdict.value)
+                if self.metrics is not None:
+                    self.metrics.rate_limit(message.platform or "cli", verdict.value)
                 if verdict is Verdict.DROP:
                     return Reply(ReplyKind.IGNORE, self._lang(message, clean(message.text)))
                 return self.slow_down(message)
         if chart:
-            return await self.chart(message.text, message.lang or self._lang(message, clean(message.text)))
-        return await self.respond(message)
+            reply = await self.chart(message.text, message.lang or self._lang(message, clean(message.text)))
+        else:
+            reply = await self.respond(message)
+        if self.metrics is not None:
+            self.metrics.reply(message, reply, time.perf_counter() - started)
+        return reply
 
     def slow_down(self, message: Message) -> Reply:
         lang = self._lang(message, clean(message.text))

@@ -89,6 +89,8 @@ class Session:
 @dataclass
 class FakeDiscord:
     refuse_message_content: bool = False
+    #: The gateway closes with 4004 (authentication failed) at IDENTIFY, as for a reset token.
+    refuse_token: bool = False
     recommended_shards: int = 1
     #: channel id -> (HTTP status, Discord error code) to fail posts to that channel with.
     channel_errors: dict[int, tuple[int, int]] = field(default_factory=dict)
@@ -170,6 +172,9 @@ class FakeDiscord:
         session.intents = int(data["intents"])
         shard = data.get("shard") or [0, 1]
         session.shard = (int(shard[0]), int(shard[1]))
+        if self.refuse_token:
+            await session.ws.close(code=4004, message=b"Authentication failed.")
+            return
         if self.refuse_message_content and session.intents & MESSAGE_CONTENT:
             await session.ws.close(code=4014, message=b"Disallowed intent(s).")
             return

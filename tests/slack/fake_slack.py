@@ -56,6 +56,9 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._socket: web.WebSocketResponse | None = None
         self._socket_ready = asyncio.Event()
+        #: Cleared, Socket Mode clients wait at the handshake: "Slack is slow to let us in".
+        self.link_open = asyncio.Event()
+        self.link_open.set()
         self._ts = itertools.count(1)
         self._changed = asyncio.Event()
         #: external uploads: file id -> the bytes POSTed to its upload URL
@@ -184,6 +187,7 @@ class FakeSlack:
     # --- Socket Mode -----------------------------------------------------------------
 
     async def _link(self, request: web.Request) -> web.StreamResponse:
+        await self.link_open.wait()
         socket = web.WebSocketResponse(autoping=True)
         await socket.prepare(request)
         self._socket = socket

@@ -13,7 +13,11 @@ import aiohttp
 import pytest
 
 from adapters.slack import SlackPlatformFactory
+from bot.core import AnswerEngine
 from bot.digest.model import Digest, DigestItem, PostError
+from bot.platforms import RunOptions, Services
+from bot.settings import SettingsError
+from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import (
     BOT_USER_ID,
     FakeSlack,
@@ -322,15 +326,14 @@ async def test_one_message_raising_two_events_is_answered_once(
     assert len(fake.posts()) == 1
 
 
-async def test_invalid_token_is_logged_at_start_and_the_app_keeps_serving(
-    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture,
+async def test_invalid_token_ends_the_run_with_one_line_naming_the_setting(
+    fake: FakeSlack, engine: AnswerEngine,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="adapters.slack")
-    bot = await start_bot(slack_bot_token="xoxb-revoked-token")
-    assert "auth.test failed: invalid_auth; check SLACK_BOT_TOKEN" in caplog.text
-    assert "xoxb-revoked-token" not in caplog.text
-    status, _ = await send_event(http, bot.bound_port, event_callback(mention(QUESTION)))
-    assert status < 500
-    async with http.get(f"http://127.0.0.1:{bot.bound_port}/healthz") as resp:
-        assert resp.status == 200
-    assert fake.posts() == []
+    """A wrong token used to leave an app that served /healthz "ok" and answered nothing."""
+    services = Services(settings=slack_settings(fake, slack_bot_token="xoxb-revoked-token"), engine=engine)
+    bot = SlackPlatformFactory().create(services, RunOptions(http=True, host="127.0.0.1", port=0))
+    with pytest.raises(SettingsError) as refused:
+        await asyncio.wait_for(bot.run(), 10)
+    assert str(refused.value).startswith("setting SLACK_BOT_TOKEN was refused by Slack (invalid_auth)")
+    assert "xoxb-revoked-token" not in str(refused.value)
+    assert bot.bound_port is None and fake.posts() == []

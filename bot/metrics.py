@@ -1,0 +1,148 @@
+"""Prometheus metrics: what an operator watches without reading logs.
+
+One :class:`Metrics` per running bot, built in the composition root with its own
+registry (so tests and two bots in one process never share counts) and served at
+``/metrics`` by :mod:`bot.health`. Recording is a few methods, called from where a
+question is answered, where a reply is rate-limited, where a digest is posted and where a
+platform reconnects; ``aibot ask`` builds none, so it never imports prometheus_client.
+
+=====================================  ==============================================
+``aibot_questions_total``              platform, lang, outcome (answered, abstained, smalltalk, ...)
+``aibot_answer_seconds``               histogram by platform
+``aibot_unknown_entities_total``       entity: a name the fact base does not know
+``aibot_rate_limited_total``           platform, verdict (warn: told to slow down; drop: ignored)
+``aibot_digest_posts_total``           platform
+``aibot_digest_failures_total``        platform, reason (permanent, transient, or the error's type)
+``aibot_platform_reconnects_total``    platform
+=====================================  ==============================================
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.digest.model import Digest, DigestPoster, PostError
+
+if TYPE_CHECKING:
+    from bot.conversation import Message, Reply
+
+_log = logging.getLogger(__name__)
+
+#: Latency buckets (seconds): an answer is meant to take milliseconds; seconds mean trouble.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+#: Distinct unknown names kept as label values; beyond, they count under OTHER, so a flood
+#: of invented names cannot grow the metrics without bound.
+MAX_UNKNOWN_LABELS = 200
+MAX_LABEL_LENGTH = 40
+OTHER = "_other"
+
+
+#: A reply's kind as the ``outcome`` label (slow_down and ignore are counted as rate limits).
+OUTCOMES = {"answer": "answered", "abstain": "abstained"}
+
+
+def outcome_of(reply: Reply) -> str:
+    """answered / abstained, or the reply's own kind (smalltalk, help, chart)."""
+    return OUTCOMES.get(reply.kind.value, reply.kind.value)
+
+
+class Metrics:
+    """The bot's counters and histogram, in a registry of their own."""
+
+    def __init__(self) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Histogram
+
+        self.registry = CollectorRegistry()
+        self.questions = Counter("aibot_questions", "Questions received, by outcome.",
+                                 ["platform", "lang", "outcome"], registry=self.registry)
+        self.answer_seconds = Histogram("aibot_answer_seconds", "Time to answer a question.", ["platform"],
+                                        buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.unknown_entities = Counter("aibot_unknown_entities", "Names asked about that the fact base lacks.",
+                                        ["entity"], registry=self.registry)
+        self.rate_limited = Counter("aibot_rate_limited", "Questions over a user's rate limit.",
+                                    ["platform", "verdict"], registry=self.registry)
+        self.digest_posts = Counter("aibot_digest_posts", "Digests posted.", ["platform"], registry=self.registry)
+        self.digest_failures = Counter("aibot_digest_failures", "Digest posts that failed.",
+                                       ["platform", "reason"], registry=self.registry)
+        self.reconnects = Counter("aibot_platform_reconnects", "Connections to a platform re-established.",
+                                  ["platform"], registry=self.registry)
+        self._unknown_seen: set[str] = set()
+
+    # --- recording ------------------------------------------------------------------
+
+    def reply(self, message: Message, reply: Reply, seconds: float) -> None:
+        """Count one message answered, and log it without its text (ids only) at INFO."""
+        platform = message.platform or "cli"
+        outcome = outcome_of(reply)
+        self.questions.labels(platform, reply.lang, outcome).inc()
+        self.answer_seconds.labels(platform).observe(seconds)
+        for name in reply.answer.unknown_names if reply.answer is not None else ():
+            self.unknown_entities.labels(self._unknown_label(name)).inc()
+        _log.info("question %s in %.0f ms", outcome, seconds * 1000, extra={
+            "platform": platform, "channel_id": message.channel_id, "user_id": message.user_id,
+            "outcome": outcome, "lang": reply.lang, "latency_ms": round(seconds * 1000, 1)})
+        _log.debug("question text: %r", message.text)
+
+    def rate_limit(self, platform: str, verdict: str) -> None:
+        self.rate_limited.labels(platform, verdict).inc()
+
+    def reconnected(self, platform: str) -> None:
+        self.reconnects.labels(platform).inc()
+
+    def digest_posted(self, platform: str) -> None:
+        self.digest_posts.labels(platform).inc()
+
+    def digest_failed(self, platform: str, error: BaseException) -> None:
+        if isinstance(error, PostError):
+            reason = "permanent" if error.permanent else "transient"
+        else:
+            reason = type(error).__name__
+        self.digest_failures.labels(platform, reason).inc()
+
+    def _unknown_label(self, name: str) -> str:
+        label = " ".join(name.split()).lower()[:MAX_LABEL_LENGTH]
+        if label in self._unknown_seen:
+            return label
+        if len(self._unknown_seen) >= MAX_UNKNOWN_LABELS:
+            return OTHER
+        self._unknown_seen.add(label)
+        return label
+
+    # --- reading ----------------------------------------------------------------------
+
+    def exposition(self) -> bytes:
+        """The text format Prometheus scrapes."""
+        from prometheus_client import generate_latest
+
+        exposition: bytes = generate_latest(self.registry)
+        return exposition
+
+    def value(self, name: str, **labels: str) -> float:
+        """One sample's current value (0 when never recorded); what tests and ``aibot`` read."""
+        found = self.registry.get_sample_value(name, labels)
+        return found if found is not None else 0.0
+
+
+class CountingPoster:
+    """A digest poster that counts its posts and failures, then passes on what happened."""
+
+    def __init__(self, poster: DigestPoster, platform: str, metrics: Metrics) -> None:
+        self.poster = poster
+        self.name = platform
+        self.metrics = metrics
+
+    async def post_digest(self, workspace_id: str | None, channel_id: str, digest: Digest) -> None:
+        try:
+            await self.poster.post_digest(workspace_id, channel_id, digest)
+        except Exception as exc:
+            self.metrics.digest_failed(self.name, exc)
+            raise
+        self.metrics.digest_posted(self.name)
+
+
+def counting_posters(posters: dict[str, DigestPoster], metrics: Metrics | None) -> dict[str, DigestPoster]:
+    """Every poster wrapped in a :class:`CountingPoster`, or as given without metrics."""
+    if metrics is None:
+        return posters
+    return {name: CountingPoster(poster, name, metrics) for name, poster in posters.items()}
