@@ -153,6 +153,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "discord_opt_zone": {"en": "Time zone, e.g. Europe/Paris", "fr": "Fuseau horaire, par exemple Europe/Paris"},
     "discord_opt_language": {"en": "Language of the digest", "fr": "Langue du résumé"},
     "discord_cmd_chart": {"en": "A chart of the announced AI investments", "fr": "Un graphique des investissements annoncés dans l'IA"},
+    "discord_cmd_reload": {"en": "Reload the fact base after an edit (server managers)", "fr": "Recharger la base de faits après une modification (gestionnaires du serveur)"},
     "discord_opt_chart_language": {"en": "Language of the chart", "fr": "Langue du graphique"},
     "discord_help_commands": {
         "en": "On Discord: mention me or send me a direct message, or use /ask, /facts (what I know about one company, person or project), /about and /help.",
@@ -209,6 +210,22 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "digest_bad_words": {
         "en": "I did not understand \"{value}\".\n{usage}",
         "fr": "Je n'ai pas compris « {value} ».\n{usage}",
+    },
+    "reload_not_admin": {
+        "en": "Only admins can reload the fact base.",
+        "fr": "Seuls les administrateurs peuvent recharger la base de faits.",
+    },
+    "reload_unavailable": {
+        "en": "Reloading is not available in this process.",
+        "fr": "Le rechargement n'est pas disponible dans ce processus.",
+    },
+    "reload_done": {
+        "en": "Reloaded: I now answer from {facts} facts.",
+        "fr": "Rechargé : je réponds maintenant à partir de {facts} faits.",
+    },
+    "reload_refused": {
+        "en": "The fact base has {count} problem(s), so I kept the one I had. First: {problem}",
+        "fr": "La base de faits a {count} problème(s) ; je garde celle que j'avais. Le premier : {problem}",
     },
     "digest_not_admin": {
         "en": "Only people who can manage this channel can change its digest. You can still use show and preview.",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.digest.service import DigestService
     from bot.health import Health
     from bot.metrics import Metrics
+    from bot.reload import Reloader
     from bot.settings import Settings
     from bot.store import Store
 
@@ -45,6 +46,7 @@ class Services:
     store: Store | None = None  # the open store, for state shared between replicas (Slack's event memory)
     metrics: Metrics | None = None  # None for one-shot commands: nothing scrapes them
     health: Health | None = None  # what platforms tell /readyz when they connect
+    reloader: Reloader[AnswerEngine] | None = None  # reloads the fact base while the bot runs
 
 
 class Platform(Protocol):

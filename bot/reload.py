@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from bot import messages
+from bot.language import Lang
 from knowledge.errors import FactBaseError
 from knowledge.loader import load_fact_base
 from knowledge.models import FactBase
@@ -27,6 +29,15 @@ Built = TypeVar("Built")
 
 #: File endings that make a knowledge change; an editor's swap file or a stray note does not.
 KNOWLEDGE_SUFFIXES = (".yaml", ".yml", ".json", ".txt", ".md", ".html")
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """What one reload did: the facts now in use, or the problems that kept the old base."""
+
+    ok: bool
+    facts: int = 0
+    problems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -44,22 +55,22 @@ class Reloader(Generic[Built]):
     #: Changes closer together than this are read as one (an editor writes in several steps).
     debounce_ms: int = 400
 
-    async def reload(self) -> bool:
-        """Load, validate and swap in the folder as it is now; False keeps the base in use."""
+    async def reload(self) -> Reloaded:
+        """Load, validate and swap in the folder as it is now; a failure keeps the base in use."""
         start = time.perf_counter()
         try:
             base, built = await asyncio.to_thread(self._load_and_build)
         except FactBaseError as error:
             for problem in error.problems:
                 _log.error("knowledge reload refused, keeping the base in use: %s", problem)
-            return False
+            return Reloaded(False, problems=tuple(str(p) for p in error.problems))
         except OSError as error:
             _log.error("knowledge reload failed, keeping the base in use: %s", error)
-            return False
+            return Reloaded(False, problems=(str(error),))
         self.swap(built)
         _log.info("knowledge reloaded: %d facts from %s in %.2f s", len(base.facts), self.data_dir,
                   time.perf_counter() - start)
-        return True
+        return Reloaded(True, facts=len(base.facts))
 
     async def watch(self, stop_event: asyncio.Event | None = None) -> None:
         """Reload after each change to a data file, until cancelled or ``stop_event`` is set."""
@@ -79,3 +90,15 @@ class Reloader(Generic[Built]):
 
 def _is_knowledge_file(_change: object, path: str) -> bool:
     return path.endswith(KNOWLEDGE_SUFFIXES) and not Path(path).name.startswith(".")
+
+
+async def reload_by(reloader: Reloader[Built] | None, *, is_admin: bool, lang: Lang) -> str:
+    """An admin's reload command (``/aibot reload``, Discord ``/reload``): what to tell them."""
+    if not is_admin:
+        return messages.text("reload_not_admin", lang)
+    if reloader is None:
+        return messages.text("reload_unavailable", lang)
+    done = await reloader.reload()
+    if done.ok:
+        return messages.text("reload_done", lang, facts=done.facts)
+    return messages.text("reload_refused", lang, count=len(done.problems), problem=done.problems[0])

@@ -24,6 +24,7 @@ from bot.index_cache import index_cache
 from bot.index_worker import load_with_worker
 from bot.metrics import counting_posters
 from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
+from bot.reload import Reloader
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
 
@@ -61,9 +62,19 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
             digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
             conversation = ConversationService.from_settings(engine, settings, metrics=metrics)
+            services = Services(settings=settings, engine=engine, digests=digests, conversation=conversation,
+                                store=store, metrics=metrics, health=health)
+
+            def swap(reloaded: AnswerEngine) -> None:
+                """Between two questions: every part that answers from the base gets the new one."""
+                services.engine = reloaded
+                conversation.use_engine(reloaded)
+                digests.composer = DigestComposer(reloaded.base)
+
+            services.reloader = Reloader(settings.knowledge_dir,
+                                         lambda new_base: AnswerEngine(new_base, unanswered=unanswered), swap)
             try:
-                yield Services(settings=settings, engine=engine, digests=digests, conversation=conversation,
-                               store=store, metrics=metrics, health=health)
+                yield services
             finally:
                 await unanswered.close()
     finally:
@@ -105,6 +116,8 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
                     if port is not None:
                         group.create_task(health.serve(settings.health_host if settings.health_port is not None
                                                        else options.host, port), name="health")
+                    if settings.watch_knowledge and services.reloader is not None:
+                        group.create_task(services.reloader.watch(), name="knowledge-watch")
                     if services.digests is not None and posters:
                         group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
             except* AibotError as group_error:

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     # where things live
     data_dir: Path = Field(default_factory=_default_data_dir, validation_alias=_env("AIBOT_DATA_DIR"))
     knowledge_dir: Path = Field(default=DEFAULT_DATA_DIR, validation_alias=_env("AIBOT_KNOWLEDGE_DIR"))
+    watch_knowledge: bool = Field(default=True, validation_alias=_env("AIBOT_WATCH_KNOWLEDGE"))
     database_url: str | None = Field(default=None, validation_alias=_env("DATABASE_URL"))
     log_level: str = Field(default="INFO", validation_alias=_env("AIBOT_LOG_LEVEL"))
     port: int | None = Field(default=None, ge=1, le=65535, validation_alias=_env("PORT"))

@@ -90,7 +90,7 @@ async def test_an_added_fact_file_is_answered_after_reload(data: Path, holder: H
     assert not before.matched
     reloader = Reloader(data, AnswerEngine, holder.swap)
     add_acme(data)
-    assert await reloader.reload()
+    assert (await reloader.reload()).ok
     after = holder.engine.answer_now(QUESTION)
     assert after.matched and after.fact_ids == ["acme-2026-ai-investment"]
     assert after.sources[0].publisher == "Test Desk"
@@ -103,7 +103,8 @@ async def test_a_broken_change_keeps_the_old_base_and_names_file_and_line(
     reloader = Reloader(data, AnswerEngine, holder.swap)
     broken = add_acme(data, NEW_FACTS.replace("quotes:\n        - \"Acme", "quotes:\n        - \"Acme Corp"))
     with caplog.at_level(logging.ERROR, logger="bot.reload"):
-        assert not await reloader.reload()
+        done = await reloader.reload()
+    assert not done.ok and any(f"{broken}:" in problem for problem in done.problems)
     assert holder.engine is old_engine
     assert holder.engine.answer_now(Question(text="How much is Meta spending on AI?")).matched
     refused = [r.getMessage() for r in caplog.records]

@@ -29,6 +29,7 @@ from bot.digest.schedule import zone_suggestions
 from bot.language import Lang
 from bot.logs import log_ids
 from bot.platforms import Services
+from bot.reload import reload_by
 from bot.settings import Settings, SettingsError
 
 _log = logging.getLogger(__name__)
@@ -452,6 +453,14 @@ def register_commands(platform: DiscordPlatform) -> None:
     async def about(interaction: discord.Interaction[Any]) -> None:
         reply = conversation.about(_locale_lang(interaction))
         await platform.send(interaction, embed=render.render_reply(reply).embed)
+
+    @tree.command(name="reload", description=_desc("discord_cmd_reload"))
+    async def reload_(interaction: discord.Interaction[Any]) -> None:
+        """Those who may manage a server where the bot is reload the fact base; the reply is theirs alone."""
+        is_admin = interaction.guild_id is not None and translate.is_admin(interaction.permissions.value)
+        text = await platform.in_time(interaction, reload_by(platform.services.reloader, is_admin=is_admin,
+                                                                 lang=_locale_lang(interaction)), ephemeral=True)
+        await platform.send(interaction, content=render.clip(text, 2000), ephemeral=True)
 
     @tree.command(name="help", description=_desc("discord_cmd_help"))
     async def help_(interaction: discord.Interaction[Any]) -> None:

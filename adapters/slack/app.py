@@ -32,6 +32,7 @@ from bot.digest.model import CommandContext, Digest, PostError
 from bot.language import Lang
 from bot.logs import log_ids
 from bot.platforms import RunOptions, Services
+from bot.reload import reload_by
 from knowledge.errors import AibotError
 
 _log = logging.getLogger(__name__)
@@ -190,6 +191,10 @@ class SlackPlatform:
             await self.digest_command(cmd, respond)
         elif cmd.kind == "chart":
             await self.chart_command(cmd, respond)
+        elif cmd.kind == "reload":
+            is_admin, locale_lang = await self.asker(cmd.user_id)
+            text = await reload_by(self.services.reloader, is_admin=is_admin, lang=locale_lang or cmd.lang)
+            await self._respond(respond, render.notice(text), response_type="ephemeral")
         else:
             reply = await self.conversation.handle(translate.command_message(cmd))
             if reply.kind is ReplyKind.IGNORE:

@@ -25,7 +25,8 @@ _ABOUT_WORDS = {"about", "apropos", "à-propos", "a-propos", "info"}
 _FRENCH_COMMAND_WORDS = {"aide", "apropos", "à-propos", "a-propos"}
 _FRENCH_DIGEST_WORDS = {"quotidien", "hebdo", "voir", "arret", "arrêt", "apercu", "aperçu", "aide"}
 
-CommandKind = Literal["ask", "help", "about", "digest", "chart"]
+CommandKind = Literal["ask", "help", "about", "digest", "chart", "reload"]
+_RELOAD_WORDS = {"reload", "recharger"}
 _CHART_WORDS = {"chart", "graph", "graphique", "graphe"}
 _FRENCH_CHART_WORDS = {"graphique", "graphe"}
 _LANG_WORDS: dict[str, Lang] = {"en": "en", "english": "en", "anglais": "en",
@@ -146,6 +147,8 @@ def command(body: Mapping[str, Any]) -> Command:
         kind, lang = "help", "fr" if first in _FRENCH_COMMAND_WORDS else "en"
     elif first in _ABOUT_WORDS and len(words) == 1:
         kind, lang = "about", "fr" if first in _FRENCH_COMMAND_WORDS else "en"
+    elif first in _RELOAD_WORDS and len(words) == 1:
+        kind, lang = "reload", "fr" if first == "recharger" else "en"
     elif first in {"digest", "résumé", "resume"}:
         kind, args = "digest", words[1:]
         lang = "fr" if first != "digest" or _FRENCH_DIGEST_WORDS & {w.lower() for w in args[:1]} else "en"

@@ -61,11 +61,11 @@ async def test_aibot_discord_sync_registers_the_commands_in_one_server(fake: Fak
     assert process.returncode == 0, stderr.decode()[-2000:]
     [put] = fake.calls("PUT", "/applications/1000/guilds/2000/commands")
     commands = {c["name"]: c for c in put.body}
-    assert set(commands) == {"ask", "facts", "about", "help", "digest", "chart"}
+    assert set(commands) == {"ask", "facts", "about", "help", "digest", "chart", "reload"}
     assert commands["ask"]["options"][0]["autocomplete"] is True
     assert commands["ask"]["description_localizations"]["fr"].startswith("Poser une question")
     assert not fake.sessions and not fake.identifies, "syncing never opens the gateway"
-    assert "registered 6 commands in server 2000" in stdout.decode()
+    assert "registered 7 commands in server 2000" in stdout.decode()
     assert TOKEN not in stderr.decode()
 
 
