@@ -27,7 +27,6 @@ from bot.conversation import ConversationService, Message, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.digest.schedule import zone_suggestions
 from bot.language import Lang
-from bot.logs import log_ids
 from bot.platforms import Services
 from bot.reload import reload_by
 from bot.settings import Settings, SettingsError
@@ -265,7 +264,6 @@ class DiscordPlatform:
         chat = translate.message_from(incoming, me.id)
         if chat is None:
             return
-        log_ids(platform=self.name, channel_id=chat.channel_id, user_id=chat.user_id)
         reply = await self.conversation.handle(chat)
         if reply.kind is ReplyKind.IGNORE:
             return
@@ -341,7 +339,6 @@ class DiscordPlatform:
 
     async def answer_interaction(self, interaction: discord.Interaction[Any], asked: Message) -> None:
         """``/ask`` and "Did you mean" presses: an embed with buttons, deferred if slow."""
-        log_ids(platform=self.name, channel_id=asked.channel_id, user_id=asked.user_id)
         reply = await self.in_time(interaction, self.conversation.handle(asked))
         if reply.kind is ReplyKind.IGNORE:
             await self.drop(interaction)

@@ -164,7 +164,6 @@ class SlackPlatform:
                       keys[0], translate.retry_number(headers))
             return
         message = translate.event_message(event, bot_user_id=bot_user_id)
-        log_ids(platform=self.name, channel_id=message.channel_id, user_id=message.user_id)
         reply = await self.conversation.handle(message)
         if reply.kind is ReplyKind.IGNORE:
             return
@@ -208,7 +207,6 @@ class SlackPlatform:
         message = translate.action_message(body)
         if message is None:
             return
-        log_ids(platform=self.name, channel_id=message.channel_id, user_id=message.user_id)
         reply = await self.conversation.handle(message)
         if reply.kind is ReplyKind.IGNORE:
             return

@@ -35,6 +35,7 @@ from bot.conversation.replies import (
 )
 from bot.core import Answer, AnswerEngine, Question, SourceRef
 from bot.language import Lang, clean, detect_language, fold
+from bot.logs import log_ids
 from bot.ratelimit import RateLimiter, Verdict
 from knowledge.models import Fact
 from knowledge.smalltalk import SmallTalk, SmallTalkKind, load_smalltalk
@@ -119,8 +120,10 @@ class ConversationService:
 
     async def handle(self, message: Message, *, chart: bool = False) -> Reply:
         """A message from a person: the rate limit first, then :meth:`respond`; ``chart`` for a
-        platform's chart command, whose words need no reading. Counted in the metrics."""
+        platform's chart command, whose words need no reading. Counted in the metrics; every
+        line logged while it is handled carries its platform, channel and user ids."""
         started = time.perf_counter()
+        log_ids(platform=message.platform, channel_id=message.channel_id, user_id=message.user_id)
         if self.limiter is not None:
             verdict = self.limiter.check(message.user_id)
             if verdict is not Verdict.ALLOW:

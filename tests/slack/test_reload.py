@@ -23,7 +23,7 @@ from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention, slash_command
 from tests.slack.helpers import send_event, send_form
 from tests.slack.test_process import free_port, wait_for_health
-from tests.test_reload import NEW_FACTS, add_acme
+from tests.test_reload import add_acme
 
 ASKED = "How much will Acme Robotics invest in AI in 2026?"
 
