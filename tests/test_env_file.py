@@ -38,7 +38,8 @@ def test_the_example_names_every_setting_and_only_real_ones() -> None:
     for field in Settings.model_fields.values():
         assert isinstance(field.validation_alias, AliasChoices)
         settings.add(str(field.validation_alias.choices[0]))
-    assert named == settings
+    assert named == settings, (f"describe {sorted(settings - named)} in .env.example (as '# NAME=default' with a "
+                               f"comment), and drop {sorted(named - settings)}")
 
 
 def test_the_example_read_as_a_dot_env_sets_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
