@@ -6,6 +6,8 @@ message exists in only one language (a test checks that every key has both).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.language import Lang
 
 MONTHS: dict[Lang, list[str]] = {
@@ -211,6 +213,14 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "I did not understand \"{value}\".\n{usage}",
         "fr": "Je n'ai pas compris « {value} ».\n{usage}",
     },
+    "added_on": {
+        "en": "added {date}",
+        "fr": "ajouté le {date}",
+    },
+    "as_of": {
+        "en": "As of {when}: {body}",
+        "fr": "En date de {when} : {body}",
+    },
     "reload_not_admin": {
         "en": "Only admins can reload the fact base.",
         "fr": "Seuls les administrateurs peuvent recharger la base de faits.",
@@ -304,6 +314,11 @@ def month_year(date: str, lang: Lang) -> str:
     """ "2025-01" -> "January 2025" / "janvier 2025"; the source's own precision."""
     year, month = date[:4], int(date[5:7])
     return f"{MONTHS[lang][month - 1]} {year}"
+
+
+def day_month_year(day: dt.date, lang: Lang) -> str:
+    """ "26 November 2026" / "26 novembre 2026"."""
+    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
 
 def join_names(names: list[str], lang: Lang, conjunction: str = "and") -> str:

@@ -35,6 +35,7 @@ class SmallTalkKind(StrEnum):
     HELP = "help"
     ABOUT = "about"
     RANDOM_FACT = "random_fact"
+    WHATS_NEW = "whats_new"
 
 
 class Wordings(BaseModel):

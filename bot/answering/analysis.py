@@ -78,6 +78,8 @@ class Candidate:
     score: float
     phrasing: str
     raw_score: float | None = None  # before tie-breaking bonuses, when any were given
+    #: the fact has most of what the question asks besides its names (or the question is only names)
+    covers_the_ask: bool = True
 
     @property
     def base_score(self) -> float:

@@ -206,6 +206,8 @@ class AnswerEngine:
             bonus = self.policy.bonus(asked, fact)
             if bonus:
                 candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing, candidate.score)
+            if asked.beyond_names and 2 * len(asked.beyond_names & terms) <= len(asked.beyond_names):
+                candidate = replace(candidate, covers_the_ask=False)
             scored.append(candidate)
         scored.sort(key=lambda c: -c.score)
         return scored

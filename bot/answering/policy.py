@@ -32,6 +32,11 @@ class Asked:
         named = self.analysis.entities
         return named | {self.leads[e] for e in named if e in self.leads}
 
+    @cached_property
+    def beyond_names(self) -> frozenset[str]:
+        """What the question asks besides the names it gives ("share price" in "Meta's share price")."""
+        return frozenset(t for t in self.analysis.terms if not t.startswith("e:"))
+
     @property
     def wants_figure(self) -> bool:
         return "amount" in self.analysis.roles
@@ -178,8 +183,11 @@ class AnswerPolicy:
         if clears and not too_close:
             return Decision(True)
         if (self.is_on("clear_lead") and second is not None and best.base_score >= self.lead_floor
-                and best.base_score - second.base_score >= self.lead_margin):
-            return Decision(True)  # a lone candidate leads nothing: the gates left it, not the words
+                and best.base_score - second.base_score >= self.lead_margin and best.covers_the_ask):
+            # A lone candidate leads nothing: the gates left it, not the words. And a fact with
+            # the question's names but not most of what it asks ("Meta's share price" against a
+            # Meta fact that mentions a share) leads by the name, not by what was asked.
+            return Decision(True)
         return Decision(False, unsure=clears)
 
     def abstains_on_unknown_names(self, analysis: Analysis) -> bool:

@@ -37,6 +37,7 @@ from bot.core import Answer, AnswerEngine, Question, SourceRef
 from bot.language import Lang, clean, detect_language, fold
 from bot.logs import log_ids
 from bot.ratelimit import RateLimiter, Verdict
+from knowledge.freshness import reported_on, stale_since
 from knowledge.models import Fact
 from knowledge.smalltalk import SmallTalk, SmallTalkKind, load_smalltalk
 
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 _log = logging.getLogger(__name__)
+#: "What's new?" lists at most this many of the facts added last.
+WHATS_NEW_LIMIT = 5
 
 BOT_NAME = "aibot"
 
@@ -82,6 +85,7 @@ class ConversationService:
         memory: ConversationMemory | None = None,
         chart_maker: ChartMaker | None = None,
         metrics: Metrics | None = None,
+        stale_after_months: int | None = None,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.engine = engine
@@ -91,6 +95,8 @@ class ConversationService:
         self.memory = memory if memory is not None else ConversationMemory(ttl=600.0, capacity=10_000)
         self.chart_maker = chart_maker
         self.metrics = metrics
+        #: answers from facts reported longer ago say "As of <month year>"; None: never
+        self.stale_after_months = stale_after_months
         self._today = today
         self._entity_names: EntityNames | None = None
         self._facts_of: dict[str, list[Fact]] | None = None
@@ -106,7 +112,8 @@ class ConversationService:
         limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds, clock) if limits else None
         memory = ConversationMemory(ttl=settings.conversation_ttl_seconds, capacity=settings.conversation_limit,
                                     clock=clock)
-        return cls(engine, limiter=limiter, memory=memory, chart_maker=chart_maker, metrics=metrics)
+        return cls(engine, limiter=limiter, memory=memory, chart_maker=chart_maker, metrics=metrics,
+                   stale_after_months=settings.stale_after_months)
 
     # -- messages ------------------------------------------------------------------------
 
@@ -171,7 +178,21 @@ class ConversationService:
         answer = await self._ask(message, asked, lang, reading)
         if answer.matched:
             self._remember(message, answer, lang)
+            answer = self._dated(answer, lang)
         return _answer_reply(answer.model_copy(update={"question": text}))
+
+    def _dated(self, answer: Answer, lang: Lang) -> Answer:
+        """An answer from a fact older than ``stale_after_months`` says when it was true."""
+        if self.stale_after_months is None:
+            return answer
+        today = self._today()
+        old = [fact for fact in (self.base.fact(i) for i in answer.fact_ids)
+               if stale_since(fact, self.stale_after_months) <= today]
+        if not old:
+            return answer
+        when = messages.month_year(min(old, key=lambda f: reported_on(f.reported)).reported, lang)
+        body = messages.text("as_of", lang, when=when, body=answer.body or "")
+        return answer.model_copy(update={"body": body, "answer": f"{body}\n{answer.source_line or ''}".rstrip()})
 
     def _lang(self, message: Message, text: str) -> Lang:
         return message.lang or detect_language(text)
@@ -304,6 +325,8 @@ class ConversationService:
             return self.about(lang, asked=text)
         if kind is SmallTalkKind.RANDOM_FACT:
             return self._fact_of_the_day(message, text, lang)
+        if kind is SmallTalkKind.WHATS_NEW:
+            return self._whats_new(text, lang)
         reply = self.phrasebook.data.kinds[kind].replies.in_lang(lang)
         body = reply.format(example=self._example(lang), name=BOT_NAME)
         return Reply(ReplyKind.SMALLTALK, lang, body=body, answer=_contract(text, lang, body))
@@ -317,6 +340,14 @@ class ConversationService:
         if reply.answer is not None:
             self._remember(message, reply.answer, lang, asked=fact.phrasings.in_lang(lang)[0])
         return reply
+
+    def _whats_new(self, text: str, lang: Lang) -> Reply:
+        """The facts added last (their ``added`` date), newest first, with their sources."""
+        newest = sorted(self.base.facts, key=lambda f: f.added, reverse=True)[:WHATS_NEW_LIMIT]
+        intro = self.phrasebook.data.kinds[SmallTalkKind.WHATS_NEW].replies.in_lang(lang)
+        added = messages.text("added_on", lang, date=messages.day_month_year(newest[0].added, lang))
+        colon = ":" if lang == "en" else " :"
+        return self._facts_reply(text, lang, newest, ReplyKind.SMALLTALK, intro=f"{intro} ({added}){colon}")
 
     def help(self, lang: Lang, *, asked: str = "") -> Reply:
         body = messages.text("help", lang)

@@ -62,10 +62,17 @@ WORDINGS: dict[tuple[str, Lang], list[str]] = {
                             "un fait aléatoire", "le fait du jour", "fait du jour", "donne-moi un fait",
                             "dis-moi quelque chose", "raconte-moi quelque chose", "une anecdote",
                             "apprends-moi quelque chose", "un fait intéressant", "le savais-tu ?", "au hasard"],
+    ("whats_new", "en"): ["What's new?", "whats new", "Anything new?", "any news?", "latest news", "What's the latest?",
+                          "new facts", "recent facts", "newest facts", "any updates?", "what changed?",
+                          "What's been added?", "recently added", "What's new today?", "what have you learned recently?"],
+    ("whats_new", "fr"): ["Quoi de neuf ?", "du nouveau ?", "Quelles nouvelles ?", "les dernières nouvelles",
+                          "les nouveautés", "quoi de nouveau", "les derniers faits", "nouveaux faits", "faits récents",
+                          "qu'as-tu appris récemment ?", "du neuf ?", "des nouvelles ?", "mises à jour",
+                          "qu'est-ce qui a changé ?", "derniers ajouts"],
 }
 EXPECTED_KIND = {"greeting": ReplyKind.SMALLTALK, "thanks": ReplyKind.SMALLTALK, "goodbye": ReplyKind.SMALLTALK,
                  "identity": ReplyKind.SMALLTALK, "help": ReplyKind.HELP, "about": ReplyKind.HELP,
-                 "random_fact": ReplyKind.SMALLTALK}
+                 "random_fact": ReplyKind.SMALLTALK, "whats_new": ReplyKind.SMALLTALK}
 DONT_KNOW = ("I don't know", "Je ne sais pas", "not sure", "pas sûr")
 
 
@@ -167,3 +174,29 @@ def test_a_broken_file_is_refused_naming_the_problem(tmp_path: Path, change: obj
     broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(FactBaseError, match=named.replace("{", r"\{").replace("}", r"\}")):
         load_smalltalk(broken)
+
+
+async def test_whats_new_lists_the_facts_added_last_with_the_date(engine: AnswerEngine) -> None:
+    newest = max(f.added for f in engine.base.facts)
+    reply = await ConversationService(engine).handle(Message(text="what's new?", conversation="c", user_id="u"))
+    added = [engine.base.fact(i).added for i in reply.fact_ids]
+    assert added and added[0] == newest and added == sorted(added, reverse=True) and len(added) <= 5
+    assert f"(added {newest.day} " in reply.body and reply.source_line == "Source: AFP, January 2025"
+    french = await ConversationService(engine).handle(Message(text="quoi de neuf ?", conversation="c", user_id="u"))
+    assert "(ajouté le " in french.body and french.fact_ids == reply.fact_ids
+
+
+async def test_an_answer_from_an_old_fact_says_when_it_was_true(engine: AnswerEngine) -> None:
+    from datetime import date
+
+    day = [date(2025, 6, 1)]
+    service = ConversationService(engine, stale_after_months=12, today=lambda: day[0])
+    ask = Message(text="How much is Meta investing in AI?", conversation="c", user_id="u")
+    fresh = await service.handle(ask)
+    assert fresh.kind is ReplyKind.ANSWER and not fresh.body.startswith("As of")
+    day[0] = date(2026, 2, 1)  # January 2025 + 12 months has passed
+    old = await service.handle(ask)
+    assert old.body.startswith("As of January 2025: Meta") and old.answer is not None
+    assert old.answer.answer is not None and old.answer.answer.startswith("As of January 2025: ")
+    french = await service.handle(Message(text="Combien Meta investit-il dans l'IA ?", conversation="f", user_id="u"))
+    assert french.body.startswith("En date de janvier 2025 : Meta")
