@@ -61,3 +61,5 @@ def test_the_decision_rules(engine: AnswerEngine) -> None:
     assert policy.decide(ranked(55, 50)) == Decision(False)
     assert policy.decide(ranked(55)) == Decision(False)  # a lone candidate leads nothing
     assert policy.decide(ranked(40, 10)) == Decision(False)  # under the floor
+    off_topic = [Candidate(fact, 55, "", None, on_topic=False), *ranked(40)]
+    assert policy.decide(off_topic) == Decision(False)  # shares only names and years: no lead

@@ -78,6 +78,9 @@ class Candidate:
     score: float
     phrasing: str
     raw_score: float | None = None  # before tie-breaking bonuses, when any were given
+    #: it shares with the question a term besides names, years and numbers: it is about what
+    #: is asked of them, not only about whom ("X's revenue" against "X's hiring in 2016")
+    on_topic: bool = True
 
     @property
     def base_score(self) -> float:

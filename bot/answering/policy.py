@@ -177,9 +177,11 @@ class AnswerPolicy:
         too_close = self.is_on("beats_runner_up") and close and best.score < self.confident_score
         if clears and not too_close:
             return Decision(True)
-        if (self.is_on("clear_lead") and second is not None and best.base_score >= self.lead_floor
-                and best.base_score - second.base_score >= self.lead_margin):
-            return Decision(True)  # a lone candidate leads nothing: the gates left it, not the words
+        # A lone candidate leads nothing (the gates left it, not the words), and a fact that
+        # shares only names and years with the question is not about what it asks.
+        if (self.is_on("clear_lead") and second is not None and best.on_topic
+                and best.base_score >= self.lead_floor and best.base_score - second.base_score >= self.lead_margin):
+            return Decision(True)
         return Decision(False, unsure=clears)
 
     def abstains_on_unknown_names(self, analysis: Analysis) -> bool:
