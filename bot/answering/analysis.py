@@ -158,7 +158,7 @@ class Analyzer:
         self.lexicon = lexicon
         self._by_length: dict[tuple[int, int, str], list[str]] | None = None
         self._single_terms: dict[tuple[str, str], str] = {}
-        self._names: dict[tuple[int, str], list[str]] | None = None
+        self._names: dict[tuple[int, str, str], list[str]] | None = None
 
     def forget_typo_table(self) -> None:
         """The vocabulary grew: the table typos are corrected against is built again on need."""
@@ -316,7 +316,7 @@ class Analyzer:
             return None
         by_start = self._words_by_start()
         if len(word) == _MIN_TYPO_LENGTH - 2:
-            short_names = self._names_by_start().get((len(word) + 1, word[0]), ())
+            short_names = self._names_by_start().get((len(word) + 1, word[0], ""), ())
             return next((known for known in short_names if _drops_one_letter(word, known)), None)
         if len(word) < _MIN_TYPO_LENGTH:
             longer = by_start.get((len(word) + 1, 0, word[0]), ())
@@ -338,8 +338,8 @@ class Analyzer:
         if best:
             return str(best[0])
         names = self._names_by_start()
-        return next((known for size in (len(word) + 1, len(word) + 2) for known in names.get((size, word[0]), ())
-                     if _is_subsequence(word, known)), None)
+        return next((known for size in (len(word) + 1, len(word) + 2)
+                     for known in names.get((size, word[0], word[-1]), ()) if _is_subsequence(word, known)), None)
 
     def _is_keywords(self, items: Sequence[Word]) -> bool:
         """A few keywords, no sentence: not one function word of either language ("Samsung
@@ -347,14 +347,16 @@ class Analyzer:
         return len(items) > 1 and not any(
             w.text in _FUNCTION_WORDS and (w.text,) not in self.lexicon.phrases for w in items)
 
-    def _names_by_start(self) -> dict[tuple[int, str], list[str]]:
-        """The words of every entity name and alias by length and first letter, sorted (the
-        same correction after every restart); built on first need."""
+    def _names_by_start(self) -> dict[tuple[int, str, str], list[str]]:
+        """The words of every entity name and alias, sorted (the same correction after every
+        restart), by length and first letter, and by length, first and last letter (letters
+        dropped inside a long name keep both ends: "micrsft"); built on first need."""
         if self._names is None:
-            table: dict[tuple[int, str], list[str]] = defaultdict(list)
+            table: dict[tuple[int, str, str], list[str]] = defaultdict(list)
             for word in sorted({w for phrase, term in self.lexicon.phrases.items() if term.startswith("e:")
                                 for w in phrase}):
-                table[(len(word), word[0])].append(word)
+                table[(len(word), word[0], "")].append(word)
+                table[(len(word), word[0], word[-1])].append(word)
             self._names = dict(table)
         return self._names
 
