@@ -84,7 +84,7 @@ def score(engine: AnswerEngine, cases: list[dict[str, Any]]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", action="append", default=[], help="another question set (repeatable)")
-    parser.add_argument("--synthetic", type=int, default=2000, metavar="FACTS",
+    parser.add_argument("--synthetic", type=int, default=20000, metavar="FACTS",
                         help="facts in the synthetic base (0: none)")
     parser.add_argument("--failures", metavar="GATE", help="list the cases that change with GATE switched off")
     args = parser.parse_args()
@@ -93,7 +93,7 @@ def main() -> int:
     bases: dict[str, FactBase] = dict.fromkeys(sets, load_fact_base())
     with tempfile.TemporaryDirectory() as folder:
         if args.synthetic:
-            write_base(Path(folder), facts=args.synthetic, questions=max(200, args.synthetic // 10), seed=3)
+            write_base(Path(folder), facts=args.synthetic, questions=600, seed=3)
             sets["synthetic"] = json.loads((Path(folder) / "questions.json").read_text(encoding="utf-8"))
             bases["synthetic"] = load_fact_base(Path(folder))
         return sweep(args, shipped, sets, bases)

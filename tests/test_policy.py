@@ -58,8 +58,10 @@ def test_the_decision_rules(engine: AnswerEngine) -> None:
     assert policy.decide(ranked(70, 68)) == Decision(False, unsure=True)  # a runner-up too close
     assert policy.decide(ranked(98, 97)) == Decision(True)  # a near-exact phrasing
     assert policy.decide(ranked(55, 40)) == Decision(True)  # clearly ahead of the rest
-    names_only = [Candidate(fact, 55, "", covers_the_ask=False), Candidate(fact, 40, "")]
+    names_only = [Candidate(fact, 55, "", on_topic=False), Candidate(fact, 40, "")]
     assert policy.decide(names_only) == Decision(False)  # ahead only by the names the question gives
     assert policy.decide(ranked(55, 50)) == Decision(False)
     assert policy.decide(ranked(55)) == Decision(False)  # a lone candidate leads nothing
     assert policy.decide(ranked(40, 10)) == Decision(False)  # under the floor
+    off_topic = [Candidate(fact, 55, "", None, on_topic=False), *ranked(40)]
+    assert policy.decide(off_topic) == Decision(False)  # shares only names and years: no lead

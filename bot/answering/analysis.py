@@ -78,8 +78,9 @@ class Candidate:
     score: float
     phrasing: str
     raw_score: float | None = None  # before tie-breaking bonuses, when any were given
-    #: the fact has most of what the question asks besides its names (or the question is only names)
-    covers_the_ask: bool = True
+    #: it has most of what the question asks besides names, years and numbers: it is about what
+    #: is asked of them, not only about whom ("X's revenue" against "X's hiring in 2016")
+    on_topic: bool = True
 
     @property
     def base_score(self) -> float:
@@ -157,7 +158,7 @@ class Analyzer:
         self.lexicon = lexicon
         self._by_length: dict[tuple[int, int, str], list[str]] | None = None
         self._single_terms: dict[tuple[str, str], str] = {}
-        self._names: frozenset[str] | None = None
+        self._names: dict[tuple[int, str, str], list[str]] | None = None
 
     def forget_typo_table(self) -> None:
         """The vocabulary grew: the table typos are corrected against is built again on need."""
@@ -315,16 +316,15 @@ class Analyzer:
             return None
         by_start = self._words_by_start()
         if len(word) == _MIN_TYPO_LENGTH - 2:
-            longer = by_start.get((len(word) + 1, 0, word[0]), ())
-            return next((known for known in longer if known in self._name_words()
-                         and _drops_one_letter(word, known)), None)
+            short_names = self._names_by_start().get((len(word) + 1, word[0], ""), ())
+            return next((known for known in short_names if _drops_one_letter(word, known)), None)
         if len(word) < _MIN_TYPO_LENGTH:
             longer = by_start.get((len(word) + 1, 0, word[0]), ())
             dropped = next((known for known in longer if _drops_one_letter(word, known)), None)
             if dropped is not None:
                 return dropped
-            same = by_start.get((len(word), 0, word[0]), ())
-            return next((known for known in same if _swaps_two_neighbours(word, known)), None)
+            swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+            return next((known for known in swapped if known in self.lexicon.vocabulary), None)
         max_edits = 1 if len(word) <= 7 else 2
         # Equally close words are told apart by this order: a typo keeps its first letter far
         # more often than it loses or gains one.
@@ -337,9 +337,9 @@ class Analyzer:
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
         if best:
             return str(best[0])
+        names = self._names_by_start()
         return next((known for size in (len(word) + 1, len(word) + 2)
-                     for known in by_start.get((size, 0, word[0]), ())
-                     if known in self._name_words() and _is_subsequence(word, known)), None)
+                     for known in names.get((size, word[0], word[-1]), ()) if _is_subsequence(word, known)), None)
 
     def _is_keywords(self, items: Sequence[Word]) -> bool:
         """A few keywords, no sentence: not one function word of either language ("Samsung
@@ -347,11 +347,17 @@ class Analyzer:
         return len(items) > 1 and not any(
             w.text in _FUNCTION_WORDS and (w.text,) not in self.lexicon.phrases for w in items)
 
-    def _name_words(self) -> frozenset[str]:
-        """The words of every entity name and alias, built on first need."""
+    def _names_by_start(self) -> dict[tuple[int, str, str], list[str]]:
+        """The words of every entity name and alias, sorted (the same correction after every
+        restart), by length and first letter, and by length, first and last letter (letters
+        dropped inside a long name keep both ends: "micrsft"); built on first need."""
         if self._names is None:
-            self._names = frozenset(word for phrase, term in self.lexicon.phrases.items()
-                                    if term.startswith("e:") for word in phrase)
+            table: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+            for word in sorted({w for phrase, term in self.lexicon.phrases.items() if term.startswith("e:")
+                                for w in phrase}):
+                table[(len(word), word[0], "")].append(word)
+                table[(len(word), word[0], word[-1])].append(word)
+            self._names = dict(table)
         return self._names
 
     def _single_term(self, word: str, lang: Lang) -> str | None:
@@ -369,12 +375,6 @@ class Analyzer:
         return term
 
 
-
-
-def _swaps_two_neighbours(typo: str, known: str) -> bool:
-    """True when ``typo`` is ``known`` with two neighbouring letters swapped."""
-    return any(typo == known[:i] + known[i + 1] + known[i] + known[i + 2 :] for i in range(len(known) - 1)
-               if known[i] != known[i + 1])
 
 
 def _is_subsequence(short: str, long: str) -> bool:

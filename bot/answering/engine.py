@@ -187,6 +187,7 @@ class AnswerEngine:
         """The candidates that pass every fact gate of the policy, scored, best first."""
         asked = Asked(analysis, self._leads)
         gates = self.policy.fact_gates()
+        topic = {t for t in analysis.terms - analysis.entities if not t.startswith(("y:", "n:"))}
         scored = []
         for index in self.index.candidates(analysis):
             fact = self.base.facts[index]
@@ -204,10 +205,10 @@ class AnswerEngine:
             else:
                 candidate = self.index.score(analysis, index)
             bonus = self.policy.bonus(asked, fact)
-            if bonus:
-                candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing, candidate.score)
-            if asked.beyond_names and 2 * len(asked.beyond_names & terms) <= len(asked.beyond_names):
-                candidate = replace(candidate, covers_the_ask=False)
+            on_topic = not topic or 2 * len(topic & terms) > len(topic)  # most of what is asked
+            if bonus or not on_topic:
+                candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing,
+                                      candidate.score if bonus else None, on_topic)
             scored.append(candidate)
         scored.sort(key=lambda c: -c.score)
         return scored

@@ -32,11 +32,6 @@ class Asked:
         named = self.analysis.entities
         return named | {self.leads[e] for e in named if e in self.leads}
 
-    @cached_property
-    def beyond_names(self) -> frozenset[str]:
-        """What the question asks besides the names it gives ("share price" in "Meta's share price")."""
-        return frozenset(t for t in self.analysis.terms if not t.startswith("e:"))
-
     @property
     def wants_figure(self) -> bool:
         return "amount" in self.analysis.roles
@@ -182,11 +177,11 @@ class AnswerPolicy:
         too_close = self.is_on("beats_runner_up") and close and best.score < self.confident_score
         if clears and not too_close:
             return Decision(True)
-        if (self.is_on("clear_lead") and second is not None and best.base_score >= self.lead_floor
-                and best.base_score - second.base_score >= self.lead_margin and best.covers_the_ask):
-            # A lone candidate leads nothing: the gates left it, not the words. And a fact with
-            # the question's names but not most of what it asks ("Meta's share price" against a
-            # Meta fact that mentions a share) leads by the name, not by what was asked.
+        # A lone candidate leads nothing (the gates left it, not the words), and a fact without
+        # most of what the question asks besides names and years ("Meta's share price" against a
+        # Meta fact that mentions a share) leads by the name, not by what was asked.
+        if (self.is_on("clear_lead") and second is not None and best.on_topic
+                and best.base_score >= self.lead_floor and best.base_score - second.base_score >= self.lead_margin):
             return Decision(True)
         return Decision(False, unsure=clears)
 

@@ -195,7 +195,7 @@ class ConversationService:
         return answer.model_copy(update={"body": body, "answer": f"{body}\n{answer.source_line or ''}".rstrip()})
 
     def _lang(self, message: Message, text: str) -> Lang:
-        return message.lang or detect_language(text)
+        return message.lang or self.engine.detect_language(text)
 
     # -- follow-ups -------------------------------------------------------------------------
 
