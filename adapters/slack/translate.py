@@ -84,7 +84,7 @@ def retry_number(headers: Mapping[str, Any]) -> int:
     """X-Slack-Retry-Num (bolt mirrors Socket Mode's retry_attempt into it); 0 on a first delivery."""
     for name, value in headers.items():
         if name.lower() == "x-slack-retry-num":
-            raw = (value[0] if value else None) if isinstance(value, list | tuple) else value
+            raw = (value[0] if value else "") if isinstance(value, list | tuple) else value
             try:
                 return int(raw)
             except (TypeError, ValueError):
