@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -36,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 import aiohttp
@@ -56,6 +58,20 @@ def signed_headers(body: bytes, *, timestamp: str | None = None) -> dict[str, st
     ts = timestamp or str(int(time.time()))
     digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def _run_proxy(ports: multiprocessing.Queue[int], stall: EventType, stalled: EventType) -> None:
+    """The proxy in a process of its own, so the load this script makes does not slow the database path."""
+
+    async def serve() -> None:
+        proxy = await FaultyProxy().start()
+        ports.put(proxy.port)
+        await asyncio.get_running_loop().run_in_executor(None, stall.wait)
+        proxy.stall()
+        stalled.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
 
 
 def rss_mb(pid: int) -> float:
@@ -83,7 +99,10 @@ class Soak:
         self.log_path = log_path
         self.port = free_port()
         self.fake: FakeSlack | None = None
-        self.proxy: FaultyProxy | None = None
+        self.proxy: multiprocessing.Process | None = None
+        self.stall = multiprocessing.Event()
+        self.stalled = multiprocessing.Event()
+        self.proxy_port = 0
         self.process: asyncio.subprocess.Process | None = None
         self.database = f"aibot_soak_{os.getpid()}"
 
@@ -106,13 +125,16 @@ class Soak:
         finally:
             await admin.close()
         self.fake = await FakeSlack().start()
-        self.proxy = await FaultyProxy().start()
+        ports: multiprocessing.Queue[int] = multiprocessing.Queue()
+        self.proxy = multiprocessing.Process(target=_run_proxy, args=(ports, self.stall, self.stalled), daemon=True)
+        self.proxy.start()
+        self.proxy_port = await asyncio.get_running_loop().run_in_executor(None, ports.get, True, 30)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DATABASE_"))}
         env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                 "SLACK_API_URL": self.fake.api_url, "AIBOT_DATABASE_TIMEOUT": "2", "AIBOT_LOG_LEVEL": "INFO",
                 "AIBOT_DATA_DIR": str(self.log_path.parent / "data")}
         if self.shared:
-            env["DATABASE_URL"] = self.proxy.url(self.database)
+            env["DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:{self.proxy_port}/{self.database}"
         self.log = self.log_path.open("wb")
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "slack", "--http", "--port", str(self.port), env=env,
@@ -133,7 +155,8 @@ class Soak:
             self.process.kill()
             await self.process.wait()
         if self.proxy is not None:
-            await self.proxy.stop()
+            self.proxy.terminate()
+            self.proxy.join(5)
         if self.fake is not None:
             await self.fake.stop()
         self.log.close()
@@ -224,8 +247,9 @@ class Soak:
         print(f"3. retry of the first event after {self.users} others: {replies} reply in all")
 
     async def stalled(self, http: aiohttp.ClientSession) -> None:
-        assert self.fake is not None and self.proxy is not None and self.process is not None
-        self.proxy.stall()
+        assert self.fake is not None and self.process is not None
+        self.stall.set()
+        await asyncio.get_running_loop().run_in_executor(None, self.stalled.wait, 10)
         body = json.dumps(event_callback(mention(UNANSWERABLE, channel="C0STALLED", user="USTALL"))).encode()
         started = time.perf_counter()
         await self.post(http, body, {"Content-Type": "application/json", **signed_headers(body)})

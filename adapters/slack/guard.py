@@ -40,6 +40,8 @@ MAX_REMEMBERED = 2_000_000
 #: How long an event waits for the shared memory before it is answered without it (a stalled
 #: database must not delay replies); the statement itself goes on under the store's timeout.
 SHARED_CHECK_SECONDS = 1.5
+#: Events waiting for the shared memory at most; beyond it they are answered on this replica's memory.
+MAX_WAITING = 2_000
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,9 @@ class SharedEvents:
     async def first_time(self, keys: list[str]) -> bool:
         if not self.local.first_time(keys):
             return False
+        if len(self._pending) >= MAX_WAITING:  # the database is far behind: do not queue without end
+            self.unchecked += 1
+            return True
         answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((keys, answer))
         if self._sender is None or self._sender.done():

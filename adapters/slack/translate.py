@@ -79,8 +79,8 @@ def event_keys(body: Mapping[str, Any]) -> list[str]:
     event_id = body.get("event_id")
     if isinstance(event_id, str) and event_id:
         keys.append(event_id)
-    event = body.get("event") or {}
-    if event.get("channel") and event.get("ts"):
+    event = body.get("event")
+    if isinstance(event, Mapping) and event.get("channel") and event.get("ts"):
         keys.append(f"{event['channel']}:{event['ts']}")
     return keys
 
@@ -89,7 +89,7 @@ def retry_number(headers: Mapping[str, Any]) -> int:
     """X-Slack-Retry-Num (bolt mirrors Socket Mode's retry_attempt into it); 0 on a first delivery."""
     for name, value in headers.items():
         if name.lower() == "x-slack-retry-num":
-            raw = value[0] if isinstance(value, list | tuple) else value
+            raw = (value[0] if value else "") if isinstance(value, list | tuple) else value
             try:
                 return int(raw)
             except (TypeError, ValueError):

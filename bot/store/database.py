@@ -440,10 +440,13 @@ class Store:
         unique = list(dict.fromkeys(key[:200] for key in keys))
         if not unique:
             return set()
-        statement = (self._insert(seen_events).values([{"key": key, "seen_at": now} for key in unique])
-                     .on_conflict_do_nothing(index_elements=["key"]).returning(seen_events.c.key))
+        # One statement text for every batch size (executemany): a VALUES list per size would fill
+        # SQLAlchemy's and asyncpg's statement caches with hundreds of near-copies (megabytes each).
+        statement = (self._insert(seen_events).on_conflict_do_nothing(index_elements=["key"])
+                     .returning(seen_events.c.key))
         async with self.engine.begin() as connection:
-            won = {row[0] for row in (await connection.execute(statement)).all()}
+            result = await connection.execute(statement, [{"key": key, "seen_at": now} for key in unique])
+            won = {row[0] for row in result.all()}
             self._deliveries += 1
             if self._deliveries % 200 == 1:  # forgetting in bulk keeps the table at one window of traffic
                 await connection.execute(delete(seen_events).where(

@@ -156,3 +156,18 @@ async def test_sigterm_ends_aibot_run_within_10_s_with_the_database_stalled(
         sick.proxy.drop()
     log = (await process.stderr.read()).decode() if process.stderr else ""
     assert process.returncode == 0, log[-3000:]
+
+
+async def test_the_shared_slack_event_memory_answers_without_a_stalled_database(sick: Sick) -> None:
+    from adapters.slack.guard import SharedEvents
+
+    async with sick.open(seconds=2.0) as store:
+        shared = SharedEvents(store, patience=0.3)
+        assert await shared.first_time(["EvWARM", "C1:1"])  # through the database
+        assert not await shared.first_time(["EvWARM"])
+        sick.proxy.stall()
+        started = time.monotonic()
+        assert await shared.first_time(["EvSTALLED", "C1:2"])  # answered on this replica's memory
+        assert not await shared.first_time(["EvSTALLED"])  # and that memory still holds it
+        assert time.monotonic() - started < 1.5 and shared.unchecked == 1
+        sick.proxy.drop()
