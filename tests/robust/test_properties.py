@@ -73,7 +73,7 @@ slack_event = st.fixed_dictionaries(
 @SETTINGS
 @given(slack_event, st.text(max_size=12))
 def test_slack_events_translate_to_a_question_without_a_live_mention(event: dict[str, Any], bot_id: str) -> None:
-    question = slack_translate.event_question(event, bot_user_id=bot_id or None)
+    question = slack_translate.event_message(event, bot_user_id=bot_id or None)
     assert not re.search(r"<[@!#]", question.text)
     slack_translate.is_from_bot(event)
     slack_translate.is_plain_dm(event)
@@ -101,8 +101,8 @@ def test_slack_retry_number_takes_any_header(headers: dict[str, Any]) -> None:
                                        "team_id": st.text(max_size=12)}))
 def test_slash_commands_translate_whatever_follows_the_command(engine: AnswerEngine, body: dict[str, Any]) -> None:
     command = slack_translate.command(body)
-    assert command.kind in {"ask", "help", "about", "digest"} and command.lang in {"en", "fr"}
-    answer = engine.answer_now(slack_translate.command_question(command))  # "@everyone" typed stays text until here
+    assert command.kind in {"ask", "help", "about", "digest", "chart", "reload"} and command.lang in {"en", "fr"}
+    answer = engine.answer_now(Question(text=slack_translate.command_message(command).text))  # "@everyone" typed stays text until here
     assert answer.answer and not BROADCAST.search(answer.answer) and not BROADCAST.search(answer.question)
 
 
@@ -112,7 +112,7 @@ def test_slash_commands_translate_whatever_follows_the_command(engine: AnswerEng
                              optional={"user": st.fixed_dictionaries({"id": st.text(max_size=12)}),
                                        "channel": st.fixed_dictionaries({"id": st.text(max_size=12)})}))
 def test_button_presses_translate_or_are_ignored(body: dict[str, Any]) -> None:
-    question = slack_translate.action_question(body)
+    question = slack_translate.action_message(body)
     assert question is None or question.text.strip()
 
 
@@ -124,7 +124,7 @@ def test_discord_messages_translate_without_the_bots_own_mention(
 ) -> None:
     message = discord_translate.IncomingMessage(content=content, author_id=author, author_is_bot=author_is_bot,
                                                 channel_id=1, guild_id=guild, mentioned_ids=mentioned)
-    question = discord_translate.question_from_message(message, bot_id)
+    question = discord_translate.message_from(message, bot_id)
     if question is not None:
         assert f"<@{bot_id}>" not in question.text and f"<@!{bot_id}>" not in question.text
         assert not author_is_bot and author != bot_id
