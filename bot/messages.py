@@ -215,7 +215,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
     "added_on": {
         "en": "added {date}",
-        "fr": "ajouté le {date}",
+        "fr": "ajoutés le {date}",
     },
     "as_of": {
         "en": "As of {when}: {body}",

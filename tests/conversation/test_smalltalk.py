@@ -183,7 +183,7 @@ async def test_whats_new_lists_the_facts_added_last_with_the_date(engine: Answer
     assert added and added[0] == newest and added == sorted(added, reverse=True) and len(added) <= 5
     assert f"(added {newest.day} " in reply.body and reply.source_line == "Source: AFP, January 2025"
     french = await ConversationService(engine).handle(Message(text="quoi de neuf ?", conversation="c", user_id="u"))
-    assert "(ajouté le " in french.body and french.fact_ids == reply.fact_ids
+    assert "(ajoutés le " in french.body and french.fact_ids == reply.fact_ids
 
 
 async def test_an_answer_from_an_old_fact_says_when_it_was_true(engine: AnswerEngine) -> None:
