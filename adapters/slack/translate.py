@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.conversation import Message
+from bot.feedback import Vote, read_vote_token
 from bot.language import Lang, detect_language
 
 PLATFORM = "slack"
@@ -183,3 +184,17 @@ def action_message(body: Mapping[str, Any]) -> Message | None:
     key = f"{PLATFORM}:{channel}:{thread}" if thread else f"{PLATFORM}:{channel}:{user}"
     return Message(text=plain_text(value), conversation=key, user_id=user, channel_id=channel or None,
                    platform=PLATFORM)
+
+
+def vote_from_action(body: Mapping[str, Any]) -> Vote | None:
+    """A pressed 👍 / 👎: the button's value names the answer; the message's ts identifies it."""
+    actions = body.get("actions") or []
+    value = actions[0].get("value") if actions else None
+    button = read_vote_token(value) if isinstance(value, str) else None
+    user = str((body.get("user") or {}).get("id") or "")
+    message_ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
+    if button is None or not user or not message_ts:
+        return None
+    channel = str((body.get("channel") or {}).get("id") or "") or None
+    return Vote(platform=PLATFORM, user_id=user, message_id=str(message_ts), fact_ids=button.fact_ids,
+                lang=button.lang, up=button.up, question=button.question, channel_id=channel)
