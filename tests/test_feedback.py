@@ -173,3 +173,38 @@ def test_report_summarises_the_week_and_says_what_it_cannot_count(private_data_d
     text = aibot("knowledge", "report").stdout
     assert "answered share is unknown" in text and "Votes: 1 up, 3 down, on 2 answer(s)." in text
     assert "Most disliked answers:" in text and "meta-2025-ai-investment" in text
+
+
+# -- the adapters' translators take any payload without raising --------------------------------
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner,
+                                                                                        max_size=3), max_leaves=12)
+
+
+@given(st.dictionaries(st.sampled_from(["actions", "user", "container", "message", "channel"]), json_values))
+def test_slack_vote_translation_never_raises_on_odd_payloads(body: dict[str, object]) -> None:
+    from adapters.slack.translate import vote_from_action
+
+    vote = vote_from_action(body)  # never raises, whatever the shape
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    assert vote is None or (isinstance(first, dict) and str(first.get("value")).startswith("aibot:vote:"))
+
+
+def test_slack_vote_translation_reads_a_press() -> None:
+    from adapters.slack.translate import vote_from_action
+
+    pressed = {"actions": [{"value": "aibot:vote:d:fr:stargate-project\nC'est quoi Stargate ?"}],
+               "user": {"id": "U1"}, "container": {"message_ts": "1.2"}, "channel": {"id": "C1"}}
+    assert vote_from_action(pressed) == Vote(platform="slack", user_id="U1", message_id="1.2",
+                                             fact_ids=("stargate-project",), lang="fr", up=False,
+                                             question="C'est quoi Stargate ?", channel_id="C1")
+
+
+@given(st.text(max_size=120), st.integers(min_value=1), st.one_of(st.none(), st.integers(min_value=1)))
+def test_discord_vote_translation_only_reads_vote_ids(custom_id: str, user_id: int, message_id: int | None) -> None:
+    from adapters.discord.translate import vote_from_press
+
+    vote = vote_from_press(custom_id, user_id, message_id, None)
+    assert vote is None or (custom_id.startswith("aibot:vote:") and vote.message_id == str(message_id))

@@ -188,13 +188,18 @@ def action_message(body: Mapping[str, Any]) -> Message | None:
 
 def vote_from_action(body: Mapping[str, Any]) -> Vote | None:
     """A pressed 👍 / 👎: the button's value names the answer; the message's ts identifies it."""
-    actions = body.get("actions") or []
-    value = actions[0].get("value") if actions else None
+    def part(name: str) -> Mapping[str, Any]:
+        value = body.get(name)
+        return value if isinstance(value, Mapping) else {}
+
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], Mapping) else {}
+    value = first.get("value")
     button = read_vote_token(value) if isinstance(value, str) else None
-    user = str((body.get("user") or {}).get("id") or "")
-    message_ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
+    user = str(part("user").get("id") or "")
+    message_ts = part("container").get("message_ts") or part("message").get("ts")
     if button is None or not user or not message_ts:
         return None
-    channel = str((body.get("channel") or {}).get("id") or "") or None
+    channel = str(part("channel").get("id") or "") or None
     return Vote(platform=PLATFORM, user_id=user, message_id=str(message_ts), fact_ids=button.fact_ids,
                 lang=button.lang, up=button.up, question=button.question, channel_id=channel)
