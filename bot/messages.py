@@ -129,6 +129,18 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "aibot {version}: {facts} facts about {entities} companies, people and projects, from {sources}.",
         "fr": "aibot {version} : {facts} faits sur {entities} entreprises, personnes et projets, tirés de {sources}.",
     },
+    # --- votes on answers (bot.feedback) ---
+    "feedback_up": {"en": "Thanks, glad it helped! 👍", "fr": "Merci, ravi que cela vous aide ! 👍"},
+    "feedback_down": {
+        "en": "Thanks, noted: this answer will be reviewed. 👎",
+        "fr": "Merci, c'est noté : cette réponse sera revue. 👎",
+    },
+    "feedback_unavailable": {
+        "en": "Sorry, I could not record your vote right now.",
+        "fr": "Désolé, je n'ai pas pu enregistrer votre vote pour le moment.",
+    },
+    "feedback_label_up": {"en": "Helpful", "fr": "Utile"},
+    "feedback_label_down": {"en": "Not helpful", "fr": "Pas utile"},
     # --- slack (adapters/slack) ---
     "slack_you_asked": {"en": "You asked: {question}", "fr": "Vous avez demandé : {question}"},
     "slack_help_commands": {

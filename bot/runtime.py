@@ -61,7 +61,7 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                       time.perf_counter() - start)
             digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
-            conversation = ConversationService.from_settings(engine, settings, metrics=metrics)
+            conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=store)
             services = Services(settings=settings, engine=engine, digests=digests, conversation=conversation,
                                 store=store, metrics=metrics, health=health)
 

@@ -26,6 +26,7 @@ from bot import messages
 from bot.conversation import ConversationService, Message, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.digest.schedule import zone_suggestions
+from bot.feedback import VOTE_PREFIX
 from bot.language import Lang
 from bot.platforms import Services
 from bot.reload import reload_by
@@ -122,20 +123,26 @@ class SuggestionButton(discord.ui.Button["SuggestionView"]):
 
 
 class SuggestionView(discord.ui.View):
-    """The buttons under an unsure answer; disabled in place when they time out."""
+    """The buttons under an answer: "Did you mean" questions, disabled in place when they time
+    out, and 👍 / 👎, which stay: a press on them is handled by :meth:`DiscordPlatform.on_interaction`
+    from the custom_id alone, so it works after the view expired or the bot restarted."""
 
-    def __init__(self, platform: DiscordPlatform, suggestions: list[str], timeout: float) -> None:
+    def __init__(self, platform: DiscordPlatform, suggestions: list[str], timeout: float,
+                 votes: list[render.VoteSpec] | None = None) -> None:
         super().__init__(timeout=timeout)
         self.platform = platform
         self.message: AnyMessage | None = None
         for index, suggestion in enumerate(suggestions[: render.MAX_BUTTONS]):
             self.add_item(SuggestionButton(platform, suggestion, index))
+        for vote in votes or []:  # their own row; the callback is Button's no-op (see on_interaction)
+            self.add_item(discord.ui.Button(label=vote.label, emoji=vote.emoji, custom_id=vote.custom_id, row=1,
+                                            style=discord.ButtonStyle.secondary))
 
     async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        if self.message is None:
+        expired = [item for item in self.children if isinstance(item, SuggestionButton)]
+        for item in expired:
+            item.disabled = True
+        if self.message is None or not expired:
             return
         try:
             await self.message.edit(view=self, allowed_mentions=NO_MENTIONS)
@@ -170,12 +177,13 @@ class DiscordPlatform:
         self.view_timeout = view_timeout
         self.defer_after = defer_after
         self.conversation = services.conversation or ConversationService.from_settings(
-            services.engine, self.settings, clock=clock, metrics=services.metrics)
+            services.engine, self.settings, clock=clock, metrics=services.metrics, feedback=services.store)
         self.client = build_client(self.settings, guild_ready_timeout=guild_ready_timeout)
         self.tree: app_commands.CommandTree[discord.AutoShardedClient] = app_commands.CommandTree(self.client)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         register_commands(self)
         self.client.event(self.on_message)
+        self.client.event(self.on_interaction)
         self._shards_seen: set[int] = set()
         self.client.event(self.on_shard_connect)
         self.client.event(self.on_shard_resumed)
@@ -277,7 +285,7 @@ class DiscordPlatform:
                 self.conversation.link(translate.answer_key(sent.id), chat.conversation)
                 return
             rendered = render.render_reply(reply)
-            view = self._view(rendered.suggestions)
+            view = self._view(rendered)
             extra: dict[str, Any] = {"view": view} if view else {}
             sent = await message.reply(embed=rendered.embed, allowed_mentions=NO_MENTIONS, mention_author=False,
                                        **extra)
@@ -292,8 +300,10 @@ class DiscordPlatform:
                 await message.reply(messages.text("error", reply.lang), allowed_mentions=NO_MENTIONS,
                                     mention_author=False)
 
-    def _view(self, suggestions: list[str]) -> SuggestionView | None:
-        return SuggestionView(self, suggestions, self.view_timeout) if suggestions else None
+    def _view(self, rendered: render.Rendered) -> SuggestionView | None:
+        if not rendered.suggestions and not rendered.votes:
+            return None
+        return SuggestionView(self, rendered.suggestions, self.view_timeout, rendered.votes)
 
     # -- interactions --------------------------------------------------------------------
 
@@ -350,10 +360,32 @@ class DiscordPlatform:
             await show_chart_reply(self, interaction, reply)
             return
         rendered = render.render_reply(reply)
-        view = self._view(rendered.suggestions)
+        view = self._view(rendered)
         sent = await self.send(interaction, embed=rendered.embed, view=view)
+        if sent is not None:  # a reply to this answer, or a vote on it, continues the asker's conversation
+            self.conversation.link(translate.answer_key(sent.id), asked.conversation)
         if view is not None:
             view.message = sent if sent is not None else await interaction.original_response()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """👍 / 👎 presses, told apart by their custom_id's prefix: no view has to be alive, so the
+        buttons keep working after their view timed out or the bot restarted."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id") or "")
+        if not custom_id.startswith(VOTE_PREFIX):
+            return
+        message = interaction.message
+        vote = translate.vote_from_press(custom_id, interaction.user.id, message.id if message else None,
+                                         interaction.channel_id)
+        if vote is None:
+            return
+        try:
+            text = await self.in_time(interaction, self.conversation.record_vote(vote), ephemeral=True)
+            await self.send(interaction, content=text, ephemeral=True)
+        except Exception as exc:
+            await self.report_error(interaction, exc)
 
     async def report_error(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
         """Any failure reaches the user as an ephemeral message, in their client's language."""

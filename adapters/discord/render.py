@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 import discord
 
 from bot import messages
-from bot.conversation import About, FactList, Reply, ReplyKind
+from bot.conversation import About, ConversationService, FactList, Reply, ReplyKind
 from bot.core import Answer
 from bot.digest.model import Digest
+from bot.feedback import DISCORD_ID_LIMIT, vote_token
 from bot.language import Lang
 
 #: Discord's embed limits.
@@ -30,11 +31,22 @@ INFO_COLOUR = discord.Colour(0x7F8C8D)
 
 
 @dataclass(frozen=True)
+class VoteSpec:
+    """A 👍 or 👎 button: its label and the custom_id that names the answer it judges."""
+
+    emoji: str
+    label: str
+    custom_id: str
+    up: bool
+
+
+@dataclass(frozen=True)
 class Rendered:
-    """An embed and the "Did you mean" questions to offer as buttons under it."""
+    """An embed, the "Did you mean" questions to offer as buttons under it, and the vote buttons."""
 
     embed: discord.Embed
     suggestions: list[str] = field(default_factory=list)
+    votes: list[VoteSpec] = field(default_factory=list)
 
 
 def clip(text: str, limit: int) -> str:
@@ -65,7 +77,23 @@ def render_reply(reply: Reply) -> Rendered:
     if reply.kind is ReplyKind.HELP:
         return Rendered(embed=render_help(reply))
     colour = {ReplyKind.ABSTAIN: UNSURE_COLOUR, ReplyKind.SMALLTALK: INFO_COLOUR}.get(reply.kind, ANSWER_COLOUR)
-    return _described(reply.body, reply.source_line, list(reply.suggestions), reply.lang, colour)
+    rendered = _described(reply.body, reply.source_line, list(reply.suggestions), reply.lang, colour)
+    return Rendered(embed=rendered.embed, suggestions=rendered.suggestions, votes=vote_specs(reply))
+
+
+def vote_specs(reply: Reply) -> list[VoteSpec]:
+    """👍 / 👎 under an answer; the custom_id carries the answer's facts and language (Discord
+    keeps no state for us, and the ids survive a restart)."""
+    if not ConversationService.votable(reply):
+        return []
+    specs = []
+    for up, emoji in ((True, "👍"), (False, "👎")):
+        custom_id = vote_token(reply.fact_ids, reply.lang, up=up, limit=DISCORD_ID_LIMIT)
+        if custom_id is None:
+            return []
+        label = messages.text("feedback_label_up" if up else "feedback_label_down", reply.lang)
+        specs.append(VoteSpec(emoji=emoji, label=label, custom_id=custom_id, up=up))
+    return specs
 
 
 def _described(body: str, source_line: str | None, suggestions: list[str], lang: Lang,

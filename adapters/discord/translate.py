@@ -13,6 +13,7 @@ from bot.conversation import Message
 from bot.conversation.entities import MAX_CHOICES as MAX_CHOICES  # Discord's limit: 25 choices
 from bot.conversation.entities import shorten
 from bot.digest.model import PostError
+from bot.feedback import Vote, read_vote_token
 from bot.language import Lang
 
 PLATFORM = "discord"
@@ -152,3 +153,14 @@ def post_error(status: int, code: int, text: str) -> PostError:
     if status == 429 or status >= 500:
         return PostError(reason, permanent=False)
     return PostError(reason, permanent=True)
+
+
+def vote_from_press(custom_id: str, user_id: int, message_id: int | None, channel_id: int | None) -> Vote | None:
+    """A pressed 👍 / 👎: its custom_id names the answer's facts; the question is recovered by the
+    conversation service from the conversation the answer message continues."""
+    button = read_vote_token(custom_id)
+    if button is None or message_id is None:
+        return None
+    return Vote(platform=PLATFORM, user_id=str(user_id), message_id=str(message_id), fact_ids=button.fact_ids,
+                lang=button.lang, up=button.up, channel_id=str(channel_id) if channel_id else None,
+                conversation=answer_key(message_id))

@@ -101,7 +101,7 @@ class SlackPlatform:
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         self.conversation = services.conversation or ConversationService.from_settings(
-            services.engine, settings, metrics=services.metrics)
+            services.engine, settings, metrics=services.metrics, feedback=services.store)
         self.recent = guard.RecentEvents()
         store = getattr(services, "store", None)
         #: replicas sharing DATABASE_URL answer a retry once between them
@@ -138,6 +138,11 @@ class SlackPlatform:
         async def on_suggestion(ack: Callable[[], Awaitable[None]], body: dict[str, Any], respond: Respond) -> None:
             await ack()
             await self.answer_suggestion(body, respond)
+
+        @app.action(re.compile(render.VOTE_ACTION_PATTERN))
+        async def on_vote(ack: Callable[[], Awaitable[None]], body: dict[str, Any], respond: Respond) -> None:
+            await ack()
+            await self.answer_vote(body, respond)
 
         @app.event(re.compile(".*"))
         async def on_other_event(event: dict[str, Any]) -> None:
@@ -215,6 +220,14 @@ class SlackPlatform:
                                 replace_original=False)
             return
         await self._respond(respond, render.reply_message(reply, asked=message.text), replace_original=True)
+
+    async def answer_vote(self, body: dict[str, Any], respond: Respond) -> None:
+        """A 👍 / 👎 press: recorded by the conversation service, acknowledged to the voter alone."""
+        vote = translate.vote_from_action(body)
+        if vote is None:
+            return
+        text = await self.conversation.record_vote(vote)
+        await self._respond(respond, render.notice(text), response_type="ephemeral", replace_original=False)
 
     async def digest_command(self, cmd: translate.Command, respond: Respond) -> None:
         """``/aibot digest ...`` goes to the digest service; the adapter only says who asks, and in which language."""

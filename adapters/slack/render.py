@@ -11,9 +11,10 @@ import re
 from typing import Any
 
 from bot import messages
-from bot.conversation import About, Reply, ReplyKind
+from bot.conversation import About, ConversationService, Reply, ReplyKind
 from bot.core import Answer
 from bot.digest.model import Digest
+from bot.feedback import SLACK_VALUE_LIMIT, vote_token
 from bot.language import Lang
 
 Message = dict[str, Any]
@@ -24,6 +25,8 @@ BUTTON_LIMIT = 75
 BLOCK_LIMIT = 50
 SUGGEST_ACTION = "aibot_suggest_{index}"
 SUGGEST_ACTION_PATTERN = r"^aibot_suggest_\d+$"
+VOTE_ACTION = "aibot_vote_{way}"
+VOTE_ACTION_PATTERN = r"^aibot_vote_(up|down)$"
 
 _WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(?=(channel|here|everyone)\b)", re.IGNORECASE)
@@ -70,7 +73,29 @@ def reply_message(reply: Reply, *, asked: str | None = None) -> Message:
         return help_message(reply.lang)
     if reply.kind is ReplyKind.SLOW_DOWN:
         return notice(reply.body)
-    return _with_source(reply.body, reply.source_line, list(reply.suggestions), reply.lang, asked=asked)
+    message = _with_source(reply.body, reply.source_line, list(reply.suggestions), reply.lang, asked=asked)
+    votes = vote_buttons(reply)
+    if votes is not None:
+        message["blocks"].append(votes)
+    return message
+
+
+def vote_buttons(reply: Reply) -> dict[str, Any] | None:
+    """👍 / 👎 under an answer; each value names the answer's facts, language and question, so
+    a press is understood without any memory of the message (after a restart too)."""
+    if not ConversationService.votable(reply):
+        return None
+    question = reply.answer.question if reply.answer is not None else None
+    elements = []
+    for way, emoji in (("up", "👍"), ("down", "👎")):
+        value = vote_token(reply.fact_ids, reply.lang, up=way == "up", question=question, limit=SLACK_VALUE_LIMIT)
+        if value is None:
+            return None
+        label = f"{emoji} {messages.text('feedback_label_' + way, reply.lang)}"
+        elements.append({"type": "button", "action_id": VOTE_ACTION.format(way=way),
+                         "text": {"type": "plain_text", "text": _cut(label, BUTTON_LIMIT), "emoji": True},
+                         "value": value})
+    return {"type": "actions", "block_id": "aibot_votes", "elements": elements}
 
 
 def _with_source(body: str, source_line: str | None, suggestions: list[str], lang: Lang, *,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.conversation import Message
+from bot.feedback import Vote, read_vote_token
 from bot.language import Lang, detect_language
 
 PLATFORM = "slack"
@@ -183,3 +184,22 @@ def action_message(body: Mapping[str, Any]) -> Message | None:
     key = f"{PLATFORM}:{channel}:{thread}" if thread else f"{PLATFORM}:{channel}:{user}"
     return Message(text=plain_text(value), conversation=key, user_id=user, channel_id=channel or None,
                    platform=PLATFORM)
+
+
+def vote_from_action(body: Mapping[str, Any]) -> Vote | None:
+    """A pressed 👍 / 👎: the button's value names the answer; the message's ts identifies it."""
+    def part(name: str) -> Mapping[str, Any]:
+        value = body.get(name)
+        return value if isinstance(value, Mapping) else {}
+
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], Mapping) else {}
+    value = first.get("value")
+    button = read_vote_token(value) if isinstance(value, str) else None
+    user = str(part("user").get("id") or "")
+    message_ts = part("container").get("message_ts") or part("message").get("ts")
+    if button is None or not user or not message_ts:
+        return None
+    channel = str(part("channel").get("id") or "") or None
+    return Vote(platform=PLATFORM, user_id=user, message_id=str(message_ts), fact_ids=button.fact_ids,
+                lang=button.lang, up=button.up, question=button.question, channel_id=channel)

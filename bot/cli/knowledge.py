@@ -14,7 +14,8 @@ from pydantic import TypeAdapter
 
 from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
-from bot.gaps import group_gaps, stored_entries
+from bot.feedback import disliked_by_fact, disliked_line, stored_feedback, weekly_report
+from bot.gaps import group_gaps
 from knowledge.coverage import coverage as document_coverage_of
 from knowledge.coverage import read_skipped
 from knowledge.draft import DraftSource, draft_article, read_article, recovery, write_draft
@@ -90,11 +91,12 @@ def list_facts(as_json: bool, stale: bool, as_of: dt.datetime | None) -> None:
 @click.option("--limit", default=20, show_default=True, help="How many groups to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON.")
 def gaps(limit: int, as_json: bool) -> None:
-    """The questions the bot could not answer, grouped when near-identical, most asked first."""
+    """The questions the bot could not answer, grouped when near-identical, most asked first;
+    then the answers people voted down, grouped by fact (the JSON lists the questions only)."""
     with user_errors():
         settings = settings_and_logging()
-        entries = asyncio.run(stored_entries(settings))
-    grouped = group_gaps(entries, limit=limit)
+        feedback = asyncio.run(stored_feedback(settings))
+    grouped = group_gaps(feedback.unanswered, limit=limit)
     if as_json:
         click.echo(json.dumps([
             {"text": g.text, "count": g.count, "lang": g.lang, "best_score": g.best_score,
@@ -107,6 +109,30 @@ def gaps(limit: int, as_json: bool) -> None:
         click.echo(f"{gap.count:4d}x  {gap.text}  (lang {gap.lang}, best score {gap.best_score:.0f})")
         for variant in gap.variants[:3]:
             click.echo(f"        also: {variant}")
+    disliked = disliked_by_fact(feedback.votes, limit=limit)
+    click.echo("Answers voted down, by fact:" if disliked else "No answers voted down.")
+    for item in disliked:
+        click.echo(disliked_line(item))
+
+
+@knowledge.command()
+@click.option("--days", default=7, show_default=True, type=click.IntRange(min=1), help="How many days back.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(min=1), help="How many of each top list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def report(days: int, limit: int, as_json: bool) -> None:
+    """A summary for admins: unanswered questions and votes over the last DAYS days, the most
+    asked unanswered questions and the most disliked answers."""
+    until = dt.datetime.now(dt.UTC)
+    since = until - dt.timedelta(days=days)
+    with user_errors():
+        settings = settings_and_logging()
+        feedback = asyncio.run(stored_feedback(settings, since=since))
+    summary = weekly_report(feedback, since=since, until=until, limit=limit)
+    if as_json:
+        click.echo(json.dumps(summary.as_json(), ensure_ascii=False))
+        return
+    for line in summary.lines():
+        click.echo(line)
 
 
 @knowledge.command()

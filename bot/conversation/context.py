@@ -58,6 +58,13 @@ class ConversationMemory:
             return None
         return topic
 
+    def peek(self, key: str) -> Topic | None:
+        """The live topic of ``key`` whoever it belongs to (a vote by another person on an answer)."""
+        topic = self._topics.get(key)
+        if topic is None or self._clock() - topic.at > self.ttl:
+            return None
+        return topic
+
     def remember(self, key: str, topic: Topic) -> None:
         self._topics[key] = topic
         self._topics.move_to_end(key)

@@ -13,8 +13,8 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from bot.conversation.replies import (
     SourceDocument,
 )
 from bot.core import Answer, AnswerEngine, Question, SourceRef
+from bot.feedback import FeedbackStore, Vote
 from bot.language import Lang, clean, detect_language, fold
 from bot.logs import log_ids
 from bot.ratelimit import RateLimiter, Verdict
@@ -87,6 +88,8 @@ class ConversationService:
         metrics: Metrics | None = None,
         stale_after_months: int | None = None,
         today: Callable[[], date] = date.today,
+        feedback: FeedbackStore | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.engine = engine
         self.base = engine.base
@@ -98,6 +101,8 @@ class ConversationService:
         #: answers from facts reported longer ago say "As of <month year>"; None: never
         self.stale_after_months = stale_after_months
         self._today = today
+        self.feedback = feedback  # where votes on answers go; None: the buttons say they cannot be counted
+        self._now = now
         self._entity_names: EntityNames | None = None
         self._facts_of: dict[str, list[Fact]] | None = None
         self._about: About | None = None
@@ -106,14 +111,15 @@ class ConversationService:
     def from_settings(cls, engine: AnswerEngine, settings: Settings, *, limits: bool = True,
                       clock: Callable[[], float] = time.monotonic,
                       chart_maker: ChartMaker | None = make_chart,
-                      metrics: Metrics | None = None) -> ConversationService:
+                      metrics: Metrics | None = None,
+                      feedback: FeedbackStore | None = None) -> ConversationService:
         """The service as the settings say; ``limits=False`` for batch use (``aibot ask``).
         Charts are drawn with matplotlib unless ``chart_maker`` is None (then the text ranking)."""
         limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds, clock) if limits else None
         memory = ConversationMemory(ttl=settings.conversation_ttl_seconds, capacity=settings.conversation_limit,
                                     clock=clock)
         return cls(engine, limiter=limiter, memory=memory, chart_maker=chart_maker, metrics=metrics,
-                   stale_after_months=settings.stale_after_months)
+                   stale_after_months=settings.stale_after_months, feedback=feedback)
 
     # -- messages ------------------------------------------------------------------------
 
@@ -397,6 +403,32 @@ class ConversationService:
     def chart_fallback(self, lang: Lang) -> str:
         """The ranking a chart stands for, for a platform that cannot show the image."""
         return ranking_text(self.base, lang)
+
+    # -- votes on answers -------------------------------------------------------------------
+
+    @staticmethod
+    def votable(reply: Reply) -> bool:
+        """Only answers a fact gives get 👍 / 👎: not small talk, help, abstentions or charts."""
+        return reply.kind is ReplyKind.ANSWER and bool(reply.fact_ids)
+
+    async def record_vote(self, vote: Vote) -> str:
+        """Store a 👍 / 👎 press and say so, briefly, in the answer's language. The question comes
+        from the button when it carries one, else from the memory of the answer's conversation."""
+        if vote.question is None and vote.conversation is not None:
+            topic = self.memory.peek(vote.conversation)
+            if topic is not None and set(topic.fact_ids) & set(vote.fact_ids):
+                vote = replace(vote, question=topic.question)
+        if self.feedback is None:
+            _log.info("vote from %s not recorded: no store", vote.user_id)
+            return messages.text("feedback_unavailable", vote.lang)
+        try:
+            await self.feedback.record_vote(vote, self._now())
+        except Exception as exc:  # the person is told; the bot goes on answering
+            _log.warning("could not record a vote on message %s: %s", vote.message_id, exc)
+            return messages.text("feedback_unavailable", vote.lang)
+        _log.info("vote %s by %s on %s (%s)", "up" if vote.up else "down", vote.user_id, vote.message_id,
+                  ",".join(vote.fact_ids))
+        return messages.text("feedback_up" if vote.up else "feedback_down", vote.lang)
 
     # -- what adapters offer as people type ------------------------------------------------
 

@@ -25,9 +25,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.feedback import Vote, VoteRow
 from bot.language import Lang
 from bot.settings import Settings
-from bot.store.tables import digest_claims, seen_events, shown_facts, subscriptions, unanswered_counts
+from bot.store.tables import (
+    answer_votes,
+    digest_claims,
+    seen_events,
+    shown_facts,
+    subscriptions,
+    unanswered_counts,
+)
 from knowledge.errors import AibotError
 
 _log = logging.getLogger(__name__)
@@ -541,6 +549,54 @@ class Store:
         await self.prune_unanswered(datetime.now(UTC))
         _log.info("imported %d unanswered question(s) from %s", added, path)
         return added
+
+    # --- votes on answers ---
+
+    @_bounded
+    async def record_vote(self, vote: Vote, now: datetime) -> None:
+        """One vote per person and answer message: a second press replaces the first (one
+        INSERT ... ON CONFLICT DO UPDATE, so two quick presses cannot leave two rows)."""
+        values: dict[str, Any] = {
+            "channel_id": (vote.channel_id or "")[:64] or None, "fact_ids": ",".join(vote.fact_ids),
+            "lang": vote.lang, "up": vote.up, "voted_at": now,
+        }
+        insert_ = self._insert(answer_votes)
+        statement = insert_.values(platform=vote.platform[:32], message_id=vote.message_id[:120],
+                                   user_id=vote.user_id[:64], question=(vote.question or "")[:2000] or None,
+                                   **values)
+        # a press that does not know the question (after a restart) keeps the one already stored
+        statement = statement.on_conflict_do_update(
+            index_elements=["platform", "message_id", "user_id"],
+            set_={**values, "question": func.coalesce(insert_.excluded.question, answer_votes.c.question)})
+        async with self.engine.begin() as connection:
+            await connection.execute(statement)
+
+    @_bounded
+    async def votes(self, *, since: datetime | None = None, up: bool | None = None,
+                    limit: int = GAPS_READ) -> list[VoteRow]:
+        """The latest ``limit`` votes (since ``since``; only up or down ones if ``up`` says so), newest first."""
+        table = answer_votes.c
+        query = select(table.platform, table.user_id, table.message_id, table.fact_ids, table.lang, table.up,
+                       table.question, table.voted_at).order_by(table.voted_at.desc(), table.id.desc()).limit(limit)
+        if since is not None:
+            query = query.where(table.voted_at >= since)
+        if up is not None:
+            query = query.where(table.up.is_(up))
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [VoteRow(platform=p, user_id=u, message_id=m, fact_ids=tuple(i for i in f.split(",") if i), lang=lang,
+                        up=bool(way), question=q, voted_at=when) for p, u, m, f, lang, way, q, when in rows]
+
+    @_bounded
+    async def vote_counts(self, *, since: datetime | None = None) -> tuple[int, int]:
+        """(up votes, down votes) cast since ``since`` (all of them without it), counted in the database."""
+        table = answer_votes.c
+        query = select(table.up, func.count()).group_by(table.up)
+        if since is not None:
+            query = query.where(table.voted_at >= since)
+        async with self.engine.connect() as connection:
+            counted = {bool(way): int(n) for way, n in (await connection.execute(query)).all()}
+        return counted.get(True, 0), counted.get(False, 0)
 
     # --- helpers ---
 

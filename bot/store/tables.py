@@ -117,3 +117,20 @@ seen_events = Table(
     Column("key", String(200), primary_key=True),  # a Slack event id, or channel:ts
     Column("seen_at", UTCDateTime, nullable=False, index=True),
 )
+
+#: One row per person and answer message (a second press replaces the first): the 👍 / 👎
+#: votes under answers, with what identifies the answer (see bot.feedback).
+answer_votes = Table(
+    "answer_votes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("message_id", String(120), nullable=False),  # the bot's answer message (Slack ts, Discord id)
+    Column("user_id", String(64), nullable=False),
+    Column("channel_id", String(64)),
+    Column("fact_ids", Text, nullable=False),  # comma-separated, in the answer's order
+    Column("lang", String(2), nullable=False),
+    Column("up", Boolean, nullable=False),
+    Column("question", Text),  # when known
+    Column("voted_at", UTCDateTime, nullable=False, index=True),
+    UniqueConstraint("platform", "message_id", "user_id", name="uq_answer_votes_voter"),
+)

@@ -202,7 +202,9 @@ async def test_did_you_mean_press_answers_that_question(fake: FakeDiscord, start
     assert answer.body["type"] == 4
     embed = answer.body["data"]["embeds"][0]
     assert embed["footer"]["text"].startswith("Source")  # a real answer, with its source
-    assert not buttons(answer.body["data"])
+    # no "Did you mean" left: only the answer's 👍 / 👎
+    assert [b["custom_id"].split(":")[:3] for b in buttons(answer.body["data"])] == [["aibot", "vote", "u"],
+                                                                                     ["aibot", "vote", "d"]]
 
 
 async def test_press_on_a_chat_reply_answers_too(fake: FakeDiscord, start_bot: StartBot) -> None:
