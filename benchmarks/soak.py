@@ -101,7 +101,7 @@ class Soak:
         self.fake: FakeSlack | None = None
         self.proxy: multiprocessing.Process | None = None
         self.stall = multiprocessing.Event()
-        self.stalled = multiprocessing.Event()
+        self.proxy_stalled = multiprocessing.Event()
         self.proxy_port = 0
         self.process: asyncio.subprocess.Process | None = None
         self.database = f"aibot_soak_{os.getpid()}"
@@ -126,7 +126,8 @@ class Soak:
             await admin.close()
         self.fake = await FakeSlack().start()
         ports: multiprocessing.Queue[int] = multiprocessing.Queue()
-        self.proxy = multiprocessing.Process(target=_run_proxy, args=(ports, self.stall, self.stalled), daemon=True)
+        self.proxy = multiprocessing.Process(target=_run_proxy, args=(ports, self.stall, self.proxy_stalled),
+                                             daemon=True)
         self.proxy.start()
         self.proxy_port = await asyncio.get_running_loop().run_in_executor(None, ports.get, True, 30)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DATABASE_"))}
@@ -249,7 +250,7 @@ class Soak:
     async def stalled(self, http: aiohttp.ClientSession) -> None:
         assert self.fake is not None and self.process is not None
         self.stall.set()
-        await asyncio.get_running_loop().run_in_executor(None, self.stalled.wait, 10)
+        await asyncio.get_running_loop().run_in_executor(None, self.proxy_stalled.wait, 10)
         body = json.dumps(event_callback(mention(UNANSWERABLE, channel="C0STALLED", user="USTALL"))).encode()
         started = time.perf_counter()
         await self.post(http, body, {"Content-Type": "application/json", **signed_headers(body)})
