@@ -12,6 +12,7 @@ from knowledge.models import FactBase
 
 #: gate -> (question, the fact that answers it, or None for "the bot must not answer")
 CASES: dict[str, tuple[str, str | None]] = {
+    "same_year": ("ChatGPT launch 2021", None),
     "names_the_entities": ("Combien d'argent pour Stargate ?", "stargate-project"),
     "gives_the_figure": ("How much money is behind Stargate?", "stargate-project"),
     "names_someone_else": ("Who competes with Meta?", None),

@@ -32,6 +32,10 @@ class Asked:
         named = self.analysis.entities
         return named | {self.leads[e] for e in named if e in self.leads}
 
+    @cached_property
+    def years(self) -> frozenset[str]:
+        return frozenset(t for t in self.analysis.terms if t.startswith("y:"))
+
     @property
     def wants_figure(self) -> bool:
         return "amount" in self.analysis.roles
@@ -79,6 +83,10 @@ def _gives_the_figure(asked: Asked, seen: Seen) -> bool:
     return seen.fact.amount is not None or any(t.startswith("n:") for t in seen.terms)
 
 
+def _same_year(asked: Asked, seen: Seen) -> bool:
+    return asked.years <= seen.terms
+
+
 def _names_someone_else(asked: Asked, seen: Seen) -> bool:
     if not asked.asks_for_another:
         return True
@@ -91,6 +99,7 @@ def _counts_the_thing(asked: Asked, seen: Seen) -> bool:
 
 #: Every fact gate, in the order they are checked (cheapest first).
 FACT_GATES: tuple[Gate, ...] = (
+    Gate("same_year", "a question about 2026 is not answered by a 2025 fact", _same_year),
     Gate("names_the_entities",
          "a fact about Meta does not answer a question about Microsoft; a long question may name "
          "context too, so a third of the names may be missing (a person stands for the company they lead)",
