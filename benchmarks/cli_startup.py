@@ -32,7 +32,7 @@ QUESTION = "How much is Microsoft spending on AI data centers?"
 COMMANDS: dict[str, list[str]] = {
     "baseline": [PYTHON, "-c", "import pydantic, numpy, rapidfuzz, yaml"],
     "help": [PYTHON, "-m", "bot", "--help"],
-    "import_ask": [PYTHON, "-c", "import click, bot.cli.ask, bot.cli.common, bot.core, bot.settings"],
+    "import_ask": [PYTHON, "-c", "import click, bot.cli.ask, bot.cli.common, bot.answering, bot.settings"],
     "ask": [PYTHON, "-m", "bot", "ask", QUESTION],
 }
 

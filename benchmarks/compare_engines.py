@@ -5,7 +5,7 @@ Three engines answer every question set in benchmarks/: the sample set (question
 held-out sets written without looking at the bot's phrasings, and the engine's development
 set of chat wordings (dev_chat.yaml):
 
-- **aibot**: the real :class:`bot.core.AnswerEngine` on the shipped fact base;
+- **aibot**: the real :class:`bot.answering.AnswerEngine` on the shipped fact base;
 - **rapidfuzz**: ``process.extractOne`` with ``WRatio`` over every phrasing and statement
   of every fact (best score wins; below the cutoff it says "no match"), answering with the
   winning fact's statement in the question's language;

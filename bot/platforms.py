@@ -13,8 +13,8 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from bot.answering import AnswerEngine
     from bot.conversation import ConversationService
-    from bot.core import AnswerEngine
     from bot.digest.service import DigestService
     from bot.health import Health
     from bot.metrics import Metrics

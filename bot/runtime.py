@@ -16,12 +16,13 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.answering import AnswerEngine
+from bot.answering.scale import build_index
+from bot.answering.scale.index_cache import index_cache
+from bot.answering.scale.index_worker import load_with_worker
 from bot.conversation import ConversationService
-from bot.core import AnswerEngine
 from bot.digest.scheduler import digest_posters
 from bot.gaps import StoreUnansweredLog, jsonl_path
-from bot.index_cache import index_cache
-from bot.index_worker import load_with_worker
 from bot.metrics import counting_posters
 from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
 from bot.reload import Reloader
@@ -54,7 +55,7 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
         async with open_store(settings) as store:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
             unanswered = StoreUnansweredLog(store)
-            engine = AnswerEngine(base, unanswered=unanswered, index_cache=cache, index_worker=worker)
+            engine = AnswerEngine(base, unanswered=unanswered, index=build_index(base, cache, worker))
             if health is not None:
                 health.watch_store(store)
             _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,

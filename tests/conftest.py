@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 from knowledge.loader import DEFAULT_DATA_DIR, load_fact_base
 from knowledge.models import FactBase
 

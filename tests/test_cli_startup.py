@@ -34,13 +34,13 @@ def _imported(*args: str) -> set[str]:
 
 def test_help_imports_no_command_and_no_heavy_library() -> None:
     modules = _imported("--help")
-    heavy = {"bot.core", "bot.cli.ask", "bot.cli.common", "adapters.console", "numpy", "sqlalchemy", "discord",
+    heavy = {"bot.answering", "bot.cli.ask", "bot.cli.common", "adapters.console", "numpy", "sqlalchemy", "discord",
              "slack_bolt", "pydantic", "prometheus_client"}
     assert not modules & heavy, modules & heavy
 
 
 def test_ask_imports_no_platform_store_or_metrics_library() -> None:
     modules = _imported("ask", "What is Stargate?")
-    assert "bot.core" in modules
+    assert "bot.answering" in modules
     assert not modules & {"sqlalchemy", "discord", "slack_bolt", "slack_sdk", "aiohttp", "prometheus_client",
                           "alembic"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import AnswerEngine, Question
+from bot.answering import AnswerEngine, Question
 from bot.language import Lang
 from knowledge.loader import DEFAULT_DATA_DIR, load_fact_base
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.answering import AnswerEngine
 from bot.conversation import ConversationService, Message
-from bot.core import AnswerEngine
 from bot.feedback import (
     DISCORD_ID_LIMIT,
     SLACK_VALUE_LIMIT,

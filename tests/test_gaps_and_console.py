@@ -6,8 +6,8 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from adapters.console import converse, render, translate
+from bot.answering import AnswerEngine
 from bot.conversation import ConversationService, Message
-from bot.core import AnswerEngine
 from bot.gaps import Unanswered, group_gaps
 from bot.ratelimit import RateLimiter, Verdict
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.answering import AnswerEngine, Question
 from bot.answering.scale.flat_index import FlatIndex as FactIndex
 from bot.answering.scale.index_cache import KEEP, IndexCache
 from bot.bench.synthetic import write_base
-from bot.core import AnswerEngine, Question
 from knowledge.loader import DEFAULT_DATA_DIR, load_fact_base
 from knowledge.models import FactBase
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering import AnswerEngine, Question
 from bot.answering.scale import index_worker
 from bot.answering.scale.flat_index import FlatIndex as FactIndex
 from bot.answering.scale.index_cache import IndexCache
 from bot.answering.scale.index_worker import IndexWorker, load_with_worker
 from bot.bench.synthetic import write_base
-from bot.core import AnswerEngine, Question
 from bot.runtime import open_services
 from bot.settings import load_settings
 from knowledge.errors import FactBaseError

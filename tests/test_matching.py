@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import AnswerEngine, Question
+from bot.answering import AnswerEngine, Question
 from bot.reload import Reloader
 from knowledge.loader import DEFAULT_DATA_DIR, load_fact_base
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import discord
 
 from bot import messages
+from bot.answering import Answer
 from bot.conversation import About, ConversationService, FactList, Reply, ReplyKind
-from bot.core import Answer
 from bot.digest.model import Digest
 from bot.feedback import DISCORD_ID_LIMIT, vote_token
 from bot.language import Lang

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from bot import messages
+from bot.answering import Answer
 from bot.conversation import About, ConversationService, Reply, ReplyKind
-from bot.core import Answer
 from bot.digest.model import Digest
 from bot.feedback import SLACK_VALUE_LIMIT, vote_token
 from bot.language import Lang

@@ -47,9 +47,9 @@ MAX_REMEMBERED = 50_000
 class AnswerEngine:
     """Answers questions from one fact base; build it once, ask it many times.
 
-    Give it a built ``index`` (:class:`MemoryIndex` is made for a base given alone). The
-    ``index_cache`` and ``index_worker`` arguments are the older way to ask for the
-    large-base index (:func:`bot.answering.scale.build_index`), kept while callers move.
+    Give it a built ``index`` (:class:`MemoryIndex` is made for a base given alone; the
+    composition root passes :func:`bot.answering.scale.build_index`'s). ``index_cache`` and
+    ``index_worker`` are a shorthand for that call, which tests use.
     """
 
     def __init__(

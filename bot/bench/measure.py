@@ -29,6 +29,7 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 from bot.answering import AnswerEngine, Question
+from bot.answering.scale import build_index
 from bot.answering.scale.index_cache import IndexCache
 from bot.answering.scale.index_worker import load_with_worker
 from knowledge.loader import load_fact_base
@@ -98,7 +99,7 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
             else:
                 base, worker = load_with_worker(data, IndexCache(cache))
             loaded = time.perf_counter()
-            engine = AnswerEngine(base, index_cache=IndexCache(cache), index_worker=worker)
+            engine = AnswerEngine(base, index=build_index(base, IndexCache(cache), worker))
             indexed = time.perf_counter()
             together_mb = _finish(sampler, "stop")
             restart = _finish(restarter, "go")
@@ -197,7 +198,7 @@ def restart(data: Path, cache: Path) -> dict[str, float]:
     """Load a base whose index is in ``cache``, as the bot does when it starts again."""
     start = time.perf_counter()
     base, worker = load_with_worker(data, IndexCache(cache))
-    engine = AnswerEngine(base, index_cache=IndexCache(cache), index_worker=worker)
+    engine = AnswerEngine(base, index=build_index(base, IndexCache(cache), worker))
     elapsed = time.perf_counter() - start
     del engine  # freeing 100,000 facts takes time too, and is no part of starting
     return {"load_s": round(elapsed, 3), "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}

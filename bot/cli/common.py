@@ -8,10 +8,11 @@ from contextlib import contextmanager
 
 import click
 
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
+from bot.answering.scale import build_index
+from bot.answering.scale.index_cache import index_cache
+from bot.answering.scale.index_worker import load_with_worker
 from bot.gaps import JsonlUnansweredLog, jsonl_path
-from bot.index_cache import index_cache
-from bot.index_worker import load_with_worker
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 from knowledge.errors import AibotError
@@ -38,5 +39,5 @@ def build_engine(settings: Settings) -> AnswerEngine:
     the store imports when it next opens, so ``aibot ask`` never waits for a database."""
     cache = index_cache(settings)
     base, worker = load_with_worker(settings.knowledge_dir, cache)
-    return AnswerEngine(base, unanswered=JsonlUnansweredLog(jsonl_path(settings)), index_cache=cache,
-                        index_worker=worker)
+    return AnswerEngine(base, unanswered=JsonlUnansweredLog(jsonl_path(settings)),
+                        index=build_index(base, cache, worker))

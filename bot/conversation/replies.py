@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.answering import Answer
 from bot.charts import ChartImage as ChartImage  # one definition, re-exported for the service's callers
-from bot.core import Answer
 from bot.language import Lang
 from knowledge.models import FactBase
 

@@ -19,6 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from bot import messages
+from bot.answering import Answer, AnswerEngine, Question, SourceRef
 from bot.charts import make_chart, ranking_text
 from bot.conversation.context import ConversationMemory, Topic
 from bot.conversation.entities import EntityNames, resolve_entity
@@ -33,7 +34,6 @@ from bot.conversation.replies import (
     ReplyKind,
     SourceDocument,
 )
-from bot.core import Answer, AnswerEngine, Question, SourceRef
 from bot.feedback import FeedbackStore, Vote
 from bot.language import Lang, clean, detect_language, fold
 from bot.logs import log_ids

@@ -27,7 +27,8 @@ def test_no_adapter_reaches_the_fact_base_or_the_rate_limiter(path: Path) -> Non
         if isinstance(node, ast.ImportFrom) and node.module:
             knowledge = node.module.startswith("knowledge") and node.module != "knowledge.errors"  # errors: the root
             assert not knowledge, f"{path.name}:{node.lineno} imports {node.module}"
-            assert node.module not in {"bot.ratelimit", "bot.core"} or path.name.endswith("render.py"), \
+            engine = node.module == "bot.ratelimit" or node.module.startswith("bot.answering")
+            assert not engine or path.name.endswith("render.py"), \
                 f"{path.name}:{node.lineno} imports {node.module}: rate limits and answers go through the service"
 
 

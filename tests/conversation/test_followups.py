@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.answering import AnswerEngine
 from bot.conversation import ConversationMemory, ConversationService, Message, ReplyKind, Topic
-from bot.core import AnswerEngine
 from bot.ratelimit import RateLimiter
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.answering import AnswerEngine
 from bot.conversation import ConversationService, Message, ReplyKind
-from bot.core import AnswerEngine
 from bot.language import Lang
 from knowledge.errors import FactBaseError
 from knowledge.models import FactBase

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from bot.answering import Question
 from bot.cli import main
-from bot.core import Question
 from bot.digest.compose import DigestComposer
 from bot.digest.model import CommandContext
 from bot.digest.service import DigestService
@@ -70,7 +70,7 @@ def test_ask_stays_off_the_database_and_gaps_reads_the_store(private_data_dir: P
     aibot("ask", "--batch", "-", stdin=b"How much is Intel investing in AI?\nWhat is Stargate?\n")
     assert (private_data_dir / "unanswered.jsonl").exists()
     assert not (private_data_dir / "aibot.sqlite3").exists()  # `aibot ask` never opened the store
-    probe = subprocess.run([sys.executable, "-c", "import sys, bot.cli.ask, bot.cli.common, bot.gaps, bot.core; "
+    probe = subprocess.run([sys.executable, "-c", "import sys, bot.cli.ask, bot.cli.common, bot.gaps, bot.answering; "
                             "print(sorted(m for m in ('sqlalchemy', 'alembic', 'croniter') if m in sys.modules))"],
                            capture_output=True, text=True, timeout=60)
     assert probe.stdout.strip() == "[]", probe.stderr  # nor paid for importing its libraries

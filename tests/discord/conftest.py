@@ -12,7 +12,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import DiscordPlatform
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 from bot.platforms import Services
 from bot.settings import load_settings
 from tests.discord.fake import FakeDiscord

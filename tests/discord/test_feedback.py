@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 from bot.platforms import Services
 from bot.settings import load_settings
 from bot.store import Store

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 from bot.digest.model import CommandContext, CommandReply, Digest, DigestItem, PostError
 from bot.language import Lang
 from bot.platforms import Services

@@ -10,7 +10,7 @@ import socket
 import sys
 import time
 
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 from bot.health import Health
 from bot.metrics import Metrics
 from bot.platforms import Services

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from bot.answering import AnswerEngine
 from bot.conversation import ConversationService
-from bot.core import AnswerEngine
 from bot.platforms import Services
 from bot.reload import Reloader
 from bot.settings import load_settings

@@ -6,9 +6,9 @@ import pytest
 
 from adapters.discord import platform, render, translate
 from adapters.discord.translate import IncomingMessage
+from bot.answering import AnswerEngine, Question
 from bot.conversation import ConversationService, Message, package_version
 from bot.conversation.entities import EntityNames, resolve_entity
-from bot.core import AnswerEngine, Question
 from bot.digest.model import Digest, DigestItem
 from bot.settings import SettingsError, load_settings
 from knowledge.models import FactBase

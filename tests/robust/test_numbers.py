@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.answering import AnswerEngine, Question
 from bot.answering.analysis import _plain_term
-from bot.core import AnswerEngine, Question
 from bot.language import clean, is_number, words
 
 #: Characters whose folding starts with a digit but is no figure: vulgar fractions, circled,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from adapters.discord import translate as discord_translate
 from adapters.slack import translate as slack_translate
-from bot.core import AnswerEngine, Question
+from bot.answering import AnswerEngine, Question
 from bot.language import MAX_QUESTION_CHARS, clean, detect_language, words
 from knowledge.errors import FactBaseError
 from knowledge.loader import DEFAULT_DATA_DIR, load_fact_base

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.core import AnswerEngine, Question
+from bot.answering import AnswerEngine, Question
 from bot.digest.compose import DigestComposer
 from bot.digest.model import Digest
 from bot.gaps import StoreUnansweredLog

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.slack import SlackPlatformFactory
 from adapters.slack.app import SlackPlatform
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 from bot.platforms import RunOptions, Services
 from bot.settings import Settings, load_settings
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 from bot.platforms import Services
 from bot.store import Store
 from tests.digest import conftest as digest_fixtures

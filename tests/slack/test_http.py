@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from adapters.slack import SlackPlatformFactory
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 from bot.digest.model import Digest, DigestItem, PostError
 from bot.platforms import RunOptions, Services
 from bot.settings import SettingsError

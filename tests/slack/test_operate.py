@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.core import AnswerEngine
+from bot.answering import AnswerEngine
 from bot.health import Health
 from bot.metrics import Metrics
 from bot.platforms import RunOptions, Services

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from adapters.slack import render, translate
+from bot.answering import AnswerEngine, Question
 from bot.conversation import About, ConversationService, Message, ReplyKind
 from bot.conversation.replies import SourceDocument
-from bot.core import AnswerEngine, Question
 from bot.digest.model import Digest, DigestItem
 from tests.slack.fake_slack import all_strings
 from tests.slack.helpers import BROADCAST
