@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from bot import computed, messages
 from bot.answering.analysis import Analysis, Candidate
 from bot.answering.detect import BilingualVocabulary, detect_language
-from bot.answering.index import Index, MemoryIndex
+from bot.answering.index import TIE_DIGITS, Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
 from bot.answering.policy import DEFAULT_POLICY, Asked, Decision, Seen
 from bot.language import Lang, clean, looks_foreign
@@ -210,7 +210,7 @@ class AnswerEngine:
                 candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing,
                                       candidate.score if bonus else None, on_topic)
             scored.append(candidate)
-        scored.sort(key=lambda c: -c.score)
+        scored.sort(key=lambda c: -round(c.score, TIE_DIGITS))
         return scored
 
     def _counted_by(self, fact: Fact) -> frozenset[str]:
@@ -306,7 +306,7 @@ class AnswerEngine:
         limit = self.policy.max_suggestions if limit is None else limit
         if ranked is None:
             ranked = [self.index.score(analysis, i) for i in self.index.candidates(analysis)]
-            ranked.sort(key=lambda c: -c.score)
+            ranked.sort(key=lambda c: -round(c.score, TIE_DIGITS))
         seen: list[str] = []
         for candidate in ranked:
             phrasings = candidate.fact.phrasings.in_lang(lang)

@@ -29,6 +29,8 @@ FACT_COVER = 0.35
 STATEMENT_DISCOUNT = 0.92
 #: Facts considered per question: enough for a clear winner and three suggestions.
 CANDIDATES = 30
+#: Decimals candidate weights are compared at, so that float noise never decides a tie.
+TIE_DIGITS = 9
 
 
 def document_score(shared: float, query_weight: float, doc_weight: float, fact_cover: float, *,
@@ -107,7 +109,9 @@ class MemoryIndex:
         for term in analysis.terms:
             for number in self._postings.get(term, ()):
                 shared[number] = shared.get(number, 0.0) + self._weights[term]
-        return sorted(shared, key=lambda number: (-shared[number], number))[:limit]
+        # Rounded: the sums' last bits depend on the order of the question's terms (a set), and
+        # a tie must go the same way in every process and on either index.
+        return sorted(shared, key=lambda number: (-round(shared[number], TIE_DIGITS), number))[:limit]
 
     def terms_of(self, fact_index: int) -> frozenset[str]:
         return self._terms[fact_index]

@@ -39,7 +39,7 @@ from bot.answering.analysis import (
     amount_level_terms,
     unknown_weight,
 )
-from bot.answering.index import CANDIDATES, document_score
+from bot.answering.index import CANDIDATES, TIE_DIGITS, document_score
 from bot.answering.scale import bulk_terms
 from bot.answering.scale.bulk_terms import BulkAnalyzer, Numbering, sorted_unique
 from bot.answering.scale.index_cache import IndexCache
@@ -207,8 +207,12 @@ class FlatIndex:
             scores = dense[facts]
         else:
             return []
+        scores = np.round(scores, TIE_DIGITS)  # as MemoryIndex: ties go to the lower fact number
         if len(facts) > limit:
-            keep = np.argpartition(-scores, limit - 1)[:limit]
+            cut = -np.partition(-scores, limit - 1)[limit - 1]
+            above = np.flatnonzero(scores > cut)
+            tied = np.flatnonzero(scores == cut)[: limit - len(above)]  # facts are in ascending order
+            keep = np.concatenate((above, tied))
             facts, scores = facts[keep], scores[keep]
         order = np.lexsort((facts, -scores))
         return [int(f) for f in facts[order]]
