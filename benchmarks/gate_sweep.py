@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """What each gate of the answer policy earns, and how the score moves with its numbers.
 
-For every question set the project has (../shared/eval/questions.yaml and every
-``benchmarks/*.yaml`` set, on the shipped base; and the questions ``aibot bench`` generates
+For every question set in ``benchmarks/`` (``*.yaml``, on the shipped base; and the questions ``aibot bench`` generates
 with a synthetic base, judged as it judges them: the right fact, or no match), prints the
 score of the real engine:
 
@@ -36,9 +35,6 @@ from knowledge.loader import load_fact_base
 from knowledge.models import FactBase
 
 HERE = Path(__file__).resolve().parent
-#: Where ../shared/eval sits: beside the repository (a worktree one level deeper has it two up).
-SHARED_CANDIDATES = [HERE.parents[1] / "shared" / "eval" / "questions.yaml",
-                     HERE.parents[2] / "shared" / "eval" / "questions.yaml"]
 THRESHOLDS = (50.0, 54.0, 58.0, 62.0, 66.0)
 MARGINS = (0.0, 2.0, 4.0, 6.0, 8.0)
 LEAD_FLOORS = (40.0, 45.0, 50.0, 55.0, 62.0)
@@ -46,14 +42,11 @@ LEAD_MARGINS = (4.0, 6.0, 8.0, 10.0, 12.0, 16.0)
 
 
 def question_sets(extra: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Every set, by a short name: the shared one, the benchmarks/ ones, and any given."""
-    paths = [next((p for p in SHARED_CANDIDATES if p.is_file()), None), *sorted(HERE.glob("*.yaml")),
-             *(Path(e) for e in extra)]
+    """Every set, by a short name: the benchmarks/ ones, and any given."""
     sets = {}
-    for path in paths:
-        if path is not None and path.is_file():
-            name = "shared" if path.parent.name == "eval" else path.stem
-            sets[name] = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    for path in [*sorted(HERE.glob("*.yaml")), *(Path(e) for e in extra)]:
+        if path.is_file():
+            sets[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     return sets
 
 
