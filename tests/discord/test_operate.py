@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 import time
 
@@ -17,14 +16,10 @@ from bot.platforms import Services
 from bot.settings import load_settings
 from tests.discord.conftest import StartBot
 from tests.discord.fake import FakeDiscord
+from tests.localhost import free_port
 
 TOKEN = "fail-fast-test-token-which-must-never-be-logged"
 
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _env(fake: FakeDiscord, **extra: str) -> dict[str, str]:
@@ -64,7 +59,7 @@ async def test_gateway_close_4004_ends_the_run_with_one_line_naming_the_token() 
 
 
 async def test_an_unreachable_gateway_is_given_up_after_the_start_timeout(fake: FakeDiscord) -> None:
-    closed = _closed_port()
+    closed = free_port()
     env = _env(fake, DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{closed}/gateway", AIBOT_START_TIMEOUT="3")
     code, lines, took = await _run(env, within=30)
     assert code == 2
@@ -74,7 +69,7 @@ async def test_an_unreachable_gateway_is_given_up_after_the_start_timeout(fake: 
 
 
 async def test_an_unreachable_rest_api_is_retried_then_one_line(fake: FakeDiscord) -> None:
-    closed = _closed_port()
+    closed = free_port()
     env = _env(fake, DISCORD_API_URL=f"http://127.0.0.1:{closed}/api/v10", AIBOT_START_TIMEOUT="3")
     code, lines, took = await _run(env, within=30)
     assert code == 2
@@ -111,7 +106,7 @@ async def test_the_procfile_web_line_serves_health_and_metrics_for_discord_alone
     """`aibot run --http --port $PORT` with only Discord configured still answers the PaaS's check."""
     import aiohttp
 
-    port = _closed_port()
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", "--http", "--port", str(port), env=_env(fake),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,

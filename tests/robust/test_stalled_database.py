@@ -23,11 +23,12 @@ from knowledge.models import FactBase
 from tests.clocks import JumpClock
 from tests.digest.conftest import FakePoster, _private_schema
 from tests.digest.test_scheduler import MONDAY_7Z, NINE_PARIS, make_scheduler, subscribe
+from tests.localhost import free_port, scratch_database
 from tests.robust.netfault import FaultyProxy
 from tests.slack.conftest import fake  # noqa: F401 - the fixture
 from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention
 from tests.slack.helpers import send_event
-from tests.slack.test_process import free_port, wait_for_health
+from tests.slack.test_process import wait_for_health
 
 UNANSWERABLE = "Who won the 1998 football world cup?"
 
@@ -108,21 +109,8 @@ async def test_a_digest_posted_while_the_connection_drops_is_recorded_posted(
 @pytest.fixture
 async def own_database() -> AsyncIterator[str]:
     """A database of the test's own on the local server (``aibot run`` takes a URL, not a schema)."""
-    import asyncpg
-
-    from tests.digest.conftest import PG_DSN
-
-    name = f"aibot_r14_{os.getpid()}_{int(time.monotonic() * 1000)}"
-    try:
-        admin = await asyncpg.connect(PG_DSN, timeout=3)
-    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"no PostgreSQL: {exc}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+    async with scratch_database("aibot_stall") as name:
         yield name
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def test_sigterm_ends_aibot_run_within_10_s_with_the_database_stalled(

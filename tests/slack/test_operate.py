@@ -6,11 +6,8 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import sys
 import time
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -24,19 +21,15 @@ from bot.platforms import RunOptions, Services
 from bot.runtime import run_platforms
 from bot.settings import load_settings
 from knowledge.models import FactBase
+from tests.digest.conftest import PG_DSN
+from tests.localhost import free_port, scratch_database
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention
 from tests.slack.helpers import send_event
 
 ANSWERED = "What is Microsoft's data center budget?"
 UNKNOWN = "How much is Intel spending on AI?"
-PG_DSN = os.environ.get("AIBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _env(fake: FakeSlack, **extra: str) -> dict[str, str]:
@@ -147,23 +140,6 @@ class StallingProxy:
         finally:
             sink.close()
 
-
-@contextlib.asynccontextmanager
-async def scratch_database() -> AsyncIterator[str]:
-    """A PostgreSQL database of its own (the bot migrates into it), dropped afterwards."""
-    import asyncpg
-
-    name = f"aibot_ready_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = await asyncpg.connect(PG_DSN, timeout=3)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        pytest.skip(f"no PostgreSQL at {PG_DSN}: {exc}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield name
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def _ready(session: aiohttp.ClientSession, port: int) -> tuple[int, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from typing import Any
@@ -17,14 +16,9 @@ from click.testing import CliRunner
 from adapters.slack import SlackPlatformFactory
 from bot.cli import main
 from bot.settings import SettingsError, load_settings
+from tests.localhost import free_port
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention
 from tests.slack.helpers import acked, push_envelope, send_event
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def wait_for_health(session: aiohttp.ClientSession, port: int, process: asyncio.subprocess.Process) -> None:

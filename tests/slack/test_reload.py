@@ -19,10 +19,11 @@ import pytest
 from bot.platforms import Services
 from bot.runtime import open_services
 from knowledge.loader import DEFAULT_DATA_DIR
+from tests.localhost import free_port
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention, slash_command
 from tests.slack.helpers import send_event, send_form
-from tests.slack.test_process import free_port, wait_for_health
+from tests.slack.test_process import wait_for_health
 from tests.test_reload import add_acme
 
 ASKED = "How much will Acme Robotics invest in AI in 2026?"
