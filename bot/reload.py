@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from bot import messages
+from bot.heap import long_lived_objects
 from bot.language import Lang
 from knowledge.errors import FactBaseError
 from knowledge.loader import load_fact_base
@@ -84,7 +85,8 @@ class Reloader(Generic[Built]):
             await self.reload()
 
     def _load_and_build(self) -> tuple[FactBase, Built]:
-        base = load_fact_base(self.data_dir)
+        with long_lived_objects():
+            base = load_fact_base(self.data_dir)
         return base, self.build(base)
 
 

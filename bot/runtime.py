@@ -17,9 +17,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.answering import AnswerEngine
-from bot.answering.scale import build_index
 from bot.answering.scale.index_cache import index_cache
-from bot.answering.scale.index_worker import load_with_worker
+from bot.assemble import engine_for, load_base
 from bot.conversation import ConversationService
 from bot.digest.scheduler import digest_posters
 from bot.gaps import StoreUnansweredLog, jsonl_path
@@ -28,6 +27,7 @@ from bot.platforms import Platform, PlatformFactory, RunOptions, Services, disco
 from bot.reload import Reloader
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
+from knowledge.models import FactBase
 
 if TYPE_CHECKING:
     from bot.health import Health
@@ -50,12 +50,12 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
 
     start = time.perf_counter()
     cache = index_cache(settings)
-    base, worker = load_with_worker(settings.knowledge_dir, cache)
+    base, worker = load_base(settings.knowledge_dir, cache)
     try:
         async with open_store(settings) as store:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
             unanswered = StoreUnansweredLog(store)
-            engine = AnswerEngine(base, unanswered=unanswered, index=build_index(base, cache, worker))
+            engine = engine_for(base, cache=cache, worker=worker, unanswered=unanswered)
             if health is not None:
                 health.watch_store(store)
             _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
@@ -72,8 +72,10 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                 conversation.use_engine(reloaded)
                 digests.composer = DigestComposer(reloaded.base)
 
-            services.reloader = Reloader(settings.knowledge_dir,
-                                         lambda new_base: AnswerEngine(new_base, unanswered=unanswered), swap)
+            def rebuild(new_base: FactBase) -> AnswerEngine:
+                return engine_for(new_base, cache=cache, unanswered=unanswered)
+
+            services.reloader = Reloader(settings.knowledge_dir, rebuild, swap)
             try:
                 yield services
             finally:

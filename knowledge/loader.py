@@ -26,7 +26,6 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from knowledge.building import long_lived_objects
 from knowledge.errors import FactBaseError, Problem
 from knowledge.models import LANGS, NEEDS_HUMAN, Concept, Entity, Fact, FactBase, FactFile
 
@@ -150,11 +149,6 @@ class _Uncombined(dict[int, int | None]):
 _WITHOUT_ACCENTS = _Uncombined()
 
 
-def _load(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
-    with long_lived_objects():  # without it, collections took a third of the time at 100,000 facts
-        return _load_all(data_dir)
-
-
 def fact_file_paths(data_dir: Path) -> list[Path]:
     """The fact files of a data directory, in the order their facts are loaded."""
     return sorted(p for p in (data_dir / "facts").glob("*") if p.suffix in {".yaml", ".yml", ".json"})
@@ -209,7 +203,7 @@ class _Digests:
         return hashlib.sha256(listing.encode()).hexdigest()
 
 
-def _load_all(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
+def _load(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     if not data_dir.is_dir():
         return None, [Problem(data_dir, 0, None, "path", "not a directory")]
     problems: list[Problem] = []

@@ -22,7 +22,7 @@ from typing import Any
 
 import snowballstemmer
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from bot import language
 from bot.language import STOP_WORDS, WHO_WORDS, Lang, Word, clean, fold, is_number, is_year, word_texts, words
@@ -33,6 +33,8 @@ from knowledge.models import Concept, Entity, Fact, FactBase
 MAX_NGRAM = 5
 #: Shorter words are never corrected as typos, except a dropped letter in a name (see _correct).
 _MIN_TYPO_LENGTH = 5
+#: Lists of words typos are compared with, kept at once (each a few thousand words at most).
+_MAX_CHOICE_LISTS = 512
 _STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
 #: Words that are no term: both languages' stop words and the chat filler list.
 NEUTRAL_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"] | filler_words()
@@ -159,10 +161,20 @@ class Analyzer:
         self._by_length: dict[tuple[int, int, str], list[str]] | None = None
         self._single_terms: dict[tuple[str, str], str] = {}
         self._names: dict[tuple[int, str, str], list[str]] | None = None
+        #: the words a typo is compared with, by (length, edits, first letter, second letter):
+        #: gathering them costs as much as comparing, and typos of the same shape recur
+        self._choices: dict[tuple[int, int, str, str], tuple[str, ...]] = {}
+
+    def warm(self) -> None:
+        """Build now the tables typos are corrected against, instead of on the first question
+        that needs them (a tenth of a second at 100,000 facts)."""
+        self._words_by_start()
+        self._names_by_start()
 
     def forget_typo_table(self) -> None:
         """The vocabulary grew: the table typos are corrected against is built again on need."""
         self._by_length = None
+        self._choices = {}
 
     def _words_by_start(self) -> dict[tuple[int, int, str], list[str]]:
         """The vocabulary by length and first letter, and by length and second letter, for
@@ -317,29 +329,37 @@ class Analyzer:
         by_start = self._words_by_start()
         if len(word) == _MIN_TYPO_LENGTH - 2:
             short_names = self._names_by_start().get((len(word) + 1, word[0], ""), ())
-            return next((known for known in short_names if _drops_one_letter(word, known)), None)
+            return _first_with_added_letters(word, short_names, 1)
         if len(word) < _MIN_TYPO_LENGTH:
             longer = by_start.get((len(word) + 1, 0, word[0]), ())
-            dropped = next((known for known in longer if _drops_one_letter(word, known)), None)
+            dropped = _first_with_added_letters(word, longer, 1)
             if dropped is not None:
                 return dropped
             swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
             return next((known for known in swapped if known in self.lexicon.vocabulary), None)
         max_edits = 1 if len(word) <= 7 else 2
-        # Equally close words are told apart by this order: a typo keeps its first letter far
-        # more often than it loses or gains one.
-        choices = [
-            known
-            for place, letter in ((0, word[0]), (1, word[1]), (1, word[0]), (0, word[1]))
-            for size in range(len(word) - max_edits, len(word) + max_edits + 1)
-            for known in by_start.get((size, place, letter), ())
-        ]
+        key = (len(word), max_edits, word[0], word[1])
+        choices = self._choices.get(key)
+        if choices is None:
+            if len(self._choices) >= _MAX_CHOICE_LISTS:
+                self._choices.clear()
+            # Equally close words are told apart by this order: a typo keeps its first letter
+            # far more often than it loses or gains one. A word in two lists is compared once.
+            choices = self._choices[key] = tuple(dict.fromkeys(
+                known
+                for place, letter in ((0, word[0]), (1, word[1]), (1, word[0]), (0, word[1]))
+                for size in range(len(word) - max_edits, len(word) + max_edits + 1)
+                for known in by_start.get((size, place, letter), ())
+            ))
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
         if best:
             return str(best[0])
         names = self._names_by_start()
-        return next((known for size in (len(word) + 1, len(word) + 2)
-                     for known in names.get((size, word[0], word[-1]), ()) if _is_subsequence(word, known)), None)
+        for added in (1, 2):
+            found = _first_with_added_letters(word, names.get((len(word) + added, word[0], word[-1]), ()), added)
+            if found is not None:
+                return found
+        return None
 
     def _is_keywords(self, items: Sequence[Word]) -> bool:
         """A few keywords, no sentence: not one function word of either language ("Samsung
@@ -377,15 +397,12 @@ class Analyzer:
 
 
 
-def _is_subsequence(short: str, long: str) -> bool:
-    """True when ``long`` is ``short`` with letters added (none removed or changed)."""
-    letters = iter(long)
-    return all(letter in letters for letter in short)
-
-
-def _drops_one_letter(short: str, long: str) -> bool:
-    """True when ``long`` is ``short`` with one letter added somewhere."""
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+def _first_with_added_letters(word: str, longer: Sequence[str], added: int) -> str | None:
+    """The first of ``longer`` (each ``added`` letters longer than ``word``) that is ``word``
+    with letters inserted, none removed or changed: between such lengths the insert/delete
+    distance is ``added`` exactly then, and rapidfuzz checks thousands of names in C."""
+    found = process.extractOne(word, longer, scorer=Indel.distance, score_cutoff=added)
+    return str(found[0]) if found else None
 
 
 def _plain_term(word: str, lang: Lang) -> str:

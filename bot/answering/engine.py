@@ -93,6 +93,13 @@ class AnswerEngine:
         self._things_counted: dict[str, frozenset[str]] = {}
         self._vocabulary: BilingualVocabulary | None = None  # read on the first keyword question
 
+    def warm(self) -> AnswerEngine:
+        """Build now what the engine otherwise builds on the first question that needs it (the
+        typo tables, the bilingual vocabulary), so no user waits for it; returns the engine."""
+        self.index.analyzer.warm()
+        self._bilingual_vocabulary()
+        return self
+
     @property
     def threshold(self) -> float:
         return self.policy.threshold

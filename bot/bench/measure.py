@@ -28,10 +28,10 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.answering import AnswerEngine, Question
-from bot.answering.scale import build_index
+from bot.answering import Question
 from bot.answering.scale.index_cache import IndexCache
-from bot.answering.scale.index_worker import load_with_worker
+from bot.assemble import engine_for, load_base
+from bot.heap import long_lived_objects
 from knowledge.loader import load_fact_base
 
 #: A WRatio below this counts as "no match" for the baseline (a cutoff, as FAQ bots use).
@@ -95,11 +95,12 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
             _tell(sampler, "start")
             start = time.perf_counter()
             if one_process:
-                base, worker = load_fact_base(data), None
+                with long_lived_objects():
+                    base, worker = load_fact_base(data), None
             else:
-                base, worker = load_with_worker(data, IndexCache(cache))
+                base, worker = load_base(data, IndexCache(cache))
             loaded = time.perf_counter()
-            engine = AnswerEngine(base, index=build_index(base, IndexCache(cache), worker))
+            engine = engine_for(base, cache=IndexCache(cache), worker=worker)
             indexed = time.perf_counter()
             together_mb = _finish(sampler, "stop")
             restart = _finish(restarter, "go")
@@ -197,8 +198,8 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
 def restart(data: Path, cache: Path) -> dict[str, float]:
     """Load a base whose index is in ``cache``, as the bot does when it starts again."""
     start = time.perf_counter()
-    base, worker = load_with_worker(data, IndexCache(cache))
-    engine = AnswerEngine(base, index=build_index(base, IndexCache(cache), worker))
+    base, worker = load_base(data, IndexCache(cache))
+    engine = engine_for(base, cache=IndexCache(cache), worker=worker)
     elapsed = time.perf_counter() - start
     del engine  # freeing 100,000 facts takes time too, and is no part of starting
     return {"load_s": round(elapsed, 3), "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}

@@ -9,9 +9,8 @@ from contextlib import contextmanager
 import click
 
 from bot.answering import AnswerEngine
-from bot.answering.scale import build_index
 from bot.answering.scale.index_cache import index_cache
-from bot.answering.scale.index_worker import load_with_worker
+from bot.assemble import load_engine
 from bot.gaps import JsonlUnansweredLog, jsonl_path
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
@@ -37,7 +36,5 @@ def settings_and_logging() -> Settings:
 def build_engine(settings: Settings) -> AnswerEngine:
     """The engine for one-shot commands: unanswered questions go to the JSON Lines inbox, which
     the store imports when it next opens, so ``aibot ask`` never waits for a database."""
-    cache = index_cache(settings)
-    base, worker = load_with_worker(settings.knowledge_dir, cache)
-    return AnswerEngine(base, unanswered=JsonlUnansweredLog(jsonl_path(settings)),
-                        index=build_index(base, cache, worker))
+    return load_engine(settings.knowledge_dir, index_cache(settings),
+                       unanswered=JsonlUnansweredLog(jsonl_path(settings)))

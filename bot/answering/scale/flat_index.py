@@ -45,7 +45,6 @@ from bot.answering.scale.bulk_terms import BulkAnalyzer, Numbering, sorted_uniqu
 from bot.answering.scale.index_cache import IndexCache
 from bot.language import Lang, is_number, words
 from knowledge import filler, loader, models
-from knowledge.building import long_lived_objects
 from knowledge.models import Fact, FactBase, Period
 
 _log = logging.getLogger(__name__)
@@ -72,16 +71,15 @@ class FlatIndex:
         self.base = base
         key = _cache_key(base) if cache is not None else None
         start = time.perf_counter()
-        with long_lived_objects():
-            if cache is not None and key is not None and self._restore(cache.load(key)):
-                if worker is not None:
-                    worker.cancel()
-                _log.debug("read the index of %d facts from %s in %.2f s",
-                          len(base.facts), cache.folder, time.perf_counter() - start)
-                return
-            self._build(base, worker)
-            if cache is not None and key is not None:
-                cache.save(key, self._saved())
+        if cache is not None and key is not None and self._restore(cache.load(key)):
+            if worker is not None:
+                worker.cancel()
+            _log.debug("read the index of %d facts from %s in %.2f s",
+                      len(base.facts), cache.folder, time.perf_counter() - start)
+            return
+        self._build(base, worker)
+        if cache is not None and key is not None:
+            cache.save(key, self._saved())
         _log.debug("indexed %d facts in %.2f s", len(base.facts), time.perf_counter() - start)
 
     def _saved(self) -> dict[str, np.ndarray[Any, Any]]:

@@ -28,7 +28,7 @@ import numpy as np
 from bot.answering.analysis import Lexicon
 from bot.answering.scale.flat_index import IndexBuilder, IndexPart, cache_key_of
 from bot.answering.scale.index_cache import IndexCache
-from knowledge.building import long_lived_objects
+from bot.heap import long_lived_objects
 from knowledge.loader import data_digest, fact_file_paths, load_fact_base, read_fact_file, read_vocabulary
 from knowledge.models import FactBase
 
