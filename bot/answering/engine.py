@@ -16,6 +16,7 @@ How a question is answered, each step one small part:
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -84,7 +85,7 @@ class AnswerEngine:
         for position, fact in enumerate(self._amount_facts):
             if fact.amount:
                 self._amounts_of.setdefault(f"e:{fact.amount.subject}", []).append((position, fact))
-        self._known_cache: dict[tuple[str, Lang], str] = {}
+        self._known_cache: dict[str, tuple[list[str], int]] = {}
         self._by_size: dict[bool, list[Fact]] = {}
         self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
         self._leads = {f"e:{e.id}": f"e:{e.leads}" for e in base.entities if e.leads}
@@ -98,6 +99,8 @@ class AnswerEngine:
         typo tables, the bilingual vocabulary), so no user waits for it; returns the engine."""
         self.index.analyzer.warm()
         self._bilingual_vocabulary()
+        self._top_names("spenders")
+        self._top_names("known")
         return self
 
     @property
@@ -331,33 +334,42 @@ class AnswerEngine:
         return facts[0].phrasings.in_lang(lang)[0]
 
     def _spender_names(self, lang: Lang) -> str:
-        """Who has an amount, worked out once per language (a large base has thousands)."""
-        key: tuple[str, Lang] = ("spenders", lang)
-        known = self._known_cache.get(key)
-        if known is None:
-            known = self._known_cache[key] = self._name_list(self._amount_subjects, lang)
-        return known
+        """Who has an amount, for a chat message."""
+        return self._name_list("spenders", lang)
 
     def _known_names(self, lang: Lang) -> str:
-        key: tuple[str, Lang] = ("known", lang)
-        known = self._known_cache.get(key)
-        if known is None:
-            terms = {f"e:{e.id}" for e in self.base.entities if e.kind.value in {"company", "project"}}
-            known = self._known_cache[key] = self._name_list(terms, lang)
-        return known
+        """The companies and projects the base knows, for a chat message."""
+        return self._name_list("known", lang)
 
-    def _name_list(self, terms: set[str], lang: Lang) -> str:
+    def _name_list(self, which: str, lang: Lang) -> str:
         """Names for a chat message: all of a few, or the most written-about and a count."""
-        if len(terms) <= MAX_NAMES_LISTED:
-            return messages.join_names(sorted(self._entity_name(t) for t in terms), lang)
-        mentions = {t: 0 for t in terms}
-        for fact in self.base.facts:
-            for entity in fact.entities:
-                if f"e:{entity}" in mentions:
-                    mentions[f"e:{entity}"] += 1
-        top = sorted(terms, key=lambda t: (-mentions[t], self._entity_name(t)))[:MAX_NAMES_LISTED]
-        names = sorted(self._entity_name(t) for t in top)
-        return messages.text("names_and_more", lang, names=", ".join(names), count=len(terms) - len(top))
+        names, more = self._top_names(which)
+        if not more:
+            return messages.join_names(names, lang)
+        return messages.text("names_and_more", lang, names=", ".join(names), count=more)
+
+    def _top_names(self, which: str) -> tuple[list[str], int]:
+        """(the names to list, how many more there are) for "spenders" or "known", worked out
+        once: a large base has tens of thousands, and counting their mentions takes a while."""
+        top = self._known_cache.get(which)
+        if top is None:
+            if which == "spenders":
+                terms = self._amount_subjects
+            else:
+                terms = {f"e:{e.id}" for e in self.base.entities if e.kind.value in {"company", "project"}}
+            if len(terms) <= MAX_NAMES_LISTED:
+                top = self._known_cache[which] = (sorted(self._entity_name(t) for t in terms), 0)
+                return top
+            mentions = Counter(term for fact in self.base.facts for e in fact.entities
+                               if (term := f"e:{e}") in terms)
+            # The most mentioned first, then by name; only those within reach of the top
+            # few need a name looked up.
+            counts = sorted(mentions.values(), reverse=True)
+            cut = counts[MAX_NAMES_LISTED - 1] if len(counts) >= MAX_NAMES_LISTED else 0
+            contenders = [t for t in terms if mentions[t] >= cut]
+            chosen = sorted(contenders, key=lambda t: (-mentions[t], self._entity_name(t)))[:MAX_NAMES_LISTED]
+            top = self._known_cache[which] = (sorted(self._entity_name(t) for t in chosen), len(terms) - len(chosen))
+        return top
 
     def _entity_name(self, term: str) -> str:
         return self.base.entity(term.removeprefix("e:")).name
