@@ -295,13 +295,15 @@ class Report:
         if self.questions.asked:
             lines.append(f"Questions asked ({first} to {last}): {self.questions.asked}, answered: "
                          f"{self.questions.answered}, answered share {_percent(self.questions.share)}.")
-            lines += [f"  {name}: {tally.asked} asked, {tally.answered} answered ({_percent(tally.share)})"
-                      for name, tally in [*self.by_lang.items(), *self.by_platform.items()]]
+            for heading, tallies in (("by language", self.by_lang), ("by platform", self.by_platform)):
+                lines.append(f"  {heading}: " + "; ".join(
+                    f"{name} {tally.asked} asked, {tally.answered} answered ({_percent(tally.share)})"
+                    for name, tally in tallies.items()))
         else:
             lines.append(f"Questions asked ({first} to {last}): none counted.")
         if self.other_messages:
             lines.append("Other messages (not in the share): "
-                         + ", ".join(f"{n} {kind}" for kind, n in self.other_messages.items()) + ".")
+                         + ", ".join(f"{n} {_KINDS.get(kind, kind)}" for kind, n in self.other_messages.items()) + ".")
         lines += [f"Unanswered: {self.unanswered_questions} distinct question(s) asked in the period "
                   f"({self.unanswered_asks} asks in all since each was first seen).",
                   f"Votes: {self.votes_up} up, {self.votes_down} down, on {self.answers_voted} answer(s)."]
@@ -310,6 +312,9 @@ class Report:
         lines.append("Most disliked answers:" if self.disliked else "Most disliked answers: none.")
         lines += [disliked_line(d) for d in self.disliked]
         return lines
+
+
+_KINDS = {"smalltalk": "small talk", "chart": "chart request(s)"}
 
 
 def _percent(share: float | None, lang: Lang = "en") -> str:

@@ -313,7 +313,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "fr": "Votes : {up} 👍 et {down} 👎 sur {answers} réponse(s).",
     },
     "report_top_unanswered": {
-        "en": "Most asked without an answer: \"{question}\" ({count} times).",
+        "en": "Most asked without an answer: \"{question}\" ({count} time(s)).",
         "fr": "La plus posée sans réponse : « {question} » ({count} fois).",
     },
     "report_most_disliked": {

@@ -189,8 +189,9 @@ def test_report_summarises_the_week_with_the_answered_share(private_data_dir: Pa
     assert (month["questions_asked"], month["questions_answered"]) == (61, 58)
     text = aibot("knowledge", "report").stdout
     assert f"to {today}): 11, answered: 8, answered share 73%." in text
-    assert "  en: 7 asked, 6 answered (86%)" in text and "  fr: 4 asked, 2 answered (50%)" in text
-    assert "Other messages (not in the share): 3 smalltalk." in text
+    assert "  by language: en 7 asked, 6 answered (86%); fr 4 asked, 2 answered (50%)" in text
+    assert "  by platform: discord 5 asked, 3 answered (60%); slack 6 asked, 5 answered (83%)" in text
+    assert "Other messages (not in the share): 3 small talk." in text
     assert "Votes: 1 up, 3 down, on 2 answer(s)." in text
     assert "Most disliked answers:" in text and "meta-2025-ai-investment" in text
 
