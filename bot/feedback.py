@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, get_args
 
-from bot.gaps import Gap, Unanswered, group_gaps
+from bot import messages
+from bot.gaps import Gap, StoreUnansweredLog, Unanswered, group_gaps, jsonl_path
 from bot.language import Lang
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class Feedback:
 
 def counted_days(since: datetime, until: datetime) -> tuple[date, date]:
     """The UTC days a report from ``since`` to ``until`` counts questions on: the day after
-    ``since``'s to ``until``'s, so ``--days 7`` counts seven whole days, today included."""
+    ``since``'s to ``until``'s, so ``--days 7`` counts seven UTC days, today included."""
     return (since.astimezone(UTC).date() + timedelta(days=1), until.astimezone(UTC).date())
 
 
@@ -190,8 +191,6 @@ async def read_feedback(store: Store, *, since: datetime | None = None,
                         until: datetime | None = None) -> Feedback:
     """Unanswered questions, the votes since ``since`` and, with both ends, the questions counted
     on the report's days, from an open store."""
-    from bot.gaps import StoreUnansweredLog
-
     unanswered = await StoreUnansweredLog(store).entries()
     votes = await store.votes(since=since)
     up, down = await store.vote_counts(since=since)
@@ -205,7 +204,6 @@ async def read_feedback(store: Store, *, since: datetime | None = None,
 async def stored_feedback(settings: Settings, *, since: datetime | None = None,
                           until: datetime | None = None) -> Feedback:
     """:func:`read_feedback` from the settings' store, after importing ``aibot ask``'s file."""
-    from bot.gaps import jsonl_path
     from bot.store import open_store
 
     async with open_store(settings) as store:
@@ -355,8 +353,6 @@ def report_lines(report: Report, lang: Lang) -> list[str]:
     """The report in a few sentences in ``lang``, for a digest in an admin channel: questions and
     the answered share (per language), votes, the most asked unanswered question and the most
     disliked answer. Quoted questions are cut short; the platforms defuse mentions when rendering."""
-    from bot import messages
-
     days = max(1, round((report.until - report.since) / timedelta(days=1)))
     if report.questions.asked:
         lines = [messages.text("report_asked", lang, days=days, asked=report.questions.asked,
