@@ -51,6 +51,12 @@ async def test_concurrent_writers_lose_no_count(store: Store) -> None:
     await asyncio.gather(*(store.add_question_counts([count(DAY, "answered", n)]) for n in range(1, 11)))
     [row] = await store.question_counts()
     assert row.count == 55
+    # batches of several rows, in opposite orders: they take their row locks in one order
+    outcomes = ["answered", "unanswered", "smalltalk", "help", "chart"]
+    batches = [[count(DAY, o) for o in (outcomes if n % 2 else outcomes[::-1])] for n in range(12)]
+    await asyncio.gather(*(store.add_question_counts(batch) for batch in batches))
+    assert {r.outcome: r.count for r in await store.question_counts()} == {
+        "answered": 67, "unanswered": 12, "smalltalk": 12, "help": 12, "chart": 12}
 
 
 async def test_counts_older_than_the_retention_are_deleted_on_a_new_day(store: Store) -> None:

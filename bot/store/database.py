@@ -589,9 +589,9 @@ class Store:
             set_={"count": question_counts.c.count + insert_.excluded.count})
         today = max(day for day, _, _, _ in merged)
         async with self.engine.begin() as connection:
-            await connection.execute(statement, [
+            await connection.execute(statement, [  # in key order: two writers lock rows in one order, no deadlock
                 {"day": day, "platform": platform, "lang": lang, "outcome": outcome, "count": count}
-                for (day, platform, lang, outcome), count in merged.items()])
+                for (day, platform, lang, outcome), count in sorted(merged.items())])
             if today != self._counts_pruned_on:
                 await connection.execute(delete(question_counts).where(
                     question_counts.c.day < today - QUESTION_COUNT_RETENTION))
