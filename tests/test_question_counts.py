@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -17,7 +16,7 @@ from bot.conversation import ConversationService, Message
 from bot.feedback import QuestionCount, read_feedback, weekly_report
 from bot.gaps import StoreUnansweredLog
 from bot.ratelimit import RateLimiter
-from bot.store import Store
+from bot.store import NewSubscription, Store
 from bot.store.database import MIGRATIONS, QUESTION_COUNT_RETENTION, make_engine
 from tests.digest import conftest as digest_fixtures
 from tests.digest.conftest import Database
@@ -142,15 +141,23 @@ async def test_the_service_counts_each_question_on_its_utc_day(store: Store, eng
 # -- the migration from the schema before the counts ------------------------------------------------
 
 
-def _upgrade_to(connection: Connection, revision: str) -> None:
+def _config(connection: Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, revision)
+    return config
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    command.upgrade(_config(connection), revision)
+
+
+def _downgrade_to(connection: Connection, revision: str) -> None:
+    command.downgrade(_config(connection), revision)
 
 
 async def test_upgrading_from_0004_keeps_subscriptions_claims_and_shown_facts(
-    database: Database, tmp_path: Path,
+    database: Database,
 ) -> None:
     engine = make_engine(database.url, schema=database.schema)
     try:
@@ -175,3 +182,20 @@ async def test_upgrading_from_0004_keeps_subscriptions_claims_and_shown_facts(
         assert await opened.shown(7, "new") == {"meta"}
         changed = await opened.set_report("slack", "T1", "C1", True)
         assert changed is not None and changed.include_report and changed.updated_at == subscription.updated_at
+
+
+async def test_0005_downgrades_and_upgrades_again_keeping_the_subscription(database: Database) -> None:
+    async with database.open() as opened:
+        await opened.subscribe(NewSubscription(platform="slack", workspace_id="T1", channel_id="C1",
+                                               schedule_kind="daily", schedule_time="09:00", tz="UTC", lang="en",
+                                               created_by="U1", include_report=True), datetime(2026, 1, 1, tzinfo=UTC))
+        await opened.add_question_counts([count(DAY, "answered")])
+        async with opened.engine.begin() as connection:
+            await connection.run_sync(_downgrade_to, "0004")
+        async with opened.engine.connect() as connection:
+            columns = (await connection.execute(text("SELECT * FROM subscriptions"))).keys()
+        assert "include_report" not in columns
+    async with database.open() as again:  # back to head: the subscription is there, the report off
+        [subscription] = await again.subscriptions()
+        assert subscription.channel_id == "C1" and not subscription.include_report
+        assert await again.question_counts() == []
