@@ -116,7 +116,8 @@ def gaps(limit: int, as_json: bool) -> None:
 
 
 @knowledge.command()
-@click.option("--days", default=7, show_default=True, type=click.IntRange(min=1), help="How many days back.")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(min=1),
+              help="How many days back (questions are counted per UTC day, today included).")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(min=1), help="How many of each top list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def report(days: int, limit: int, as_json: bool) -> None:
