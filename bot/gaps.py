@@ -16,7 +16,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 from bot.language import Lang, fold
 
 if TYPE_CHECKING:
+    from bot.feedback import QuestionCount
     from bot.settings import Settings
     from bot.store import Store, UnansweredRow
 
@@ -99,43 +100,66 @@ class JsonlUnansweredLog:
 
 
 class StoreUnansweredLog:
-    """Unanswered questions in the store, written after the reply and off its path.
+    """Unanswered questions, and the outcome of every question, in the store, written after the
+    reply and off its path.
 
-    ``record`` only queues the question (never waits for the database); one writer task
-    stores the queue in batches, each under the store's timeout. A stalled database
-    therefore delays no reply; at most ``max_pending`` questions wait, and beyond that new
-    ones are dropped with a warning, so memory stays bounded too. ``close`` flushes what it
-    can within a few seconds at shutdown.
+    ``record`` and ``count_question`` only queue (never wait for the database); one writer
+    task stores the queue in batches, each under the store's timeout (the unanswered texts in
+    one statement, the day's counts per platform, language and outcome in another). A stalled
+    database therefore delays no reply; at most ``max_pending`` items wait, and beyond that
+    new ones are dropped with a warning, so memory stays bounded too. ``close`` flushes what
+    it can within a few seconds at shutdown.
     """
 
     def __init__(self, store: Store, *, max_pending: int = 2000) -> None:
         self.store = store
         self.dropped = 0
-        self._queue: asyncio.Queue[UnansweredRow] = asyncio.Queue(max_pending)
+        self._queue: asyncio.Queue[UnansweredRow | QuestionCount] = asyncio.Queue(max_pending)
         self._writer: asyncio.Task[None] | None = None
 
     async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
         from bot.store import UnansweredRow
 
+        self._put(UnansweredRow(text, lang, score, when))
+
+    def count_question(self, day: date, platform: str, lang: Lang, outcome: str) -> None:
+        """Count one question's outcome on ``day`` (see :class:`bot.feedback.QuestionCounter`)."""
+        from bot.feedback import QuestionCount
+
+        self._put(QuestionCount(day=day, platform=platform, lang=lang, outcome=outcome))
+
+    def _put(self, item: UnansweredRow | QuestionCount) -> None:
         try:
-            self._queue.put_nowait(UnansweredRow(text, lang, score, when))
+            self._queue.put_nowait(item)
         except asyncio.QueueFull:
             self.dropped += 1
             if self.dropped % 100 == 1:
-                _log.warning("unanswered questions: %d not recorded, the database is not keeping up", self.dropped)
+                _log.warning("unanswered questions and question counts: %d not recorded, the database is "
+                             "not keeping up", self.dropped)
             return
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write(), name="unanswered-writer")
 
     async def _write(self) -> None:
+        from bot.feedback import QuestionCount
+
         while True:
             batch = [await self._queue.get()]
             while not self._queue.empty() and len(batch) < 500:
                 batch.append(self._queue.get_nowait())
+            counts = [item for item in batch if isinstance(item, QuestionCount)]
+            unanswered = [item for item in batch if not isinstance(item, QuestionCount)]
             try:
-                await self.store.add_unanswered(batch)
-            except Exception as exc:  # the answers went out; only their record is lost
-                _log.warning("could not record %d unanswered question(s): %s", len(batch), exc)
+                if unanswered:
+                    try:
+                        await self.store.add_unanswered(unanswered)
+                    except Exception as exc:  # the answers went out; only their record is lost
+                        _log.warning("could not record %d unanswered question(s): %s", len(unanswered), exc)
+                if counts:
+                    try:
+                        await self.store.add_question_counts(counts)
+                    except Exception as exc:
+                        _log.warning("could not count %d question(s): %s", len(counts), exc)
             finally:
                 for _ in batch:
                     self._queue.task_done()

@@ -163,6 +163,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "discord_cmd_digest_show": {"en": "Show this channel's digest schedule", "fr": "Afficher l'horaire des résumés de ce salon"},
     "discord_cmd_digest_off": {"en": "Stop digests in this channel", "fr": "Arrêter les résumés dans ce salon"},
     "discord_cmd_digest_preview": {"en": "Show the digest as it would be posted now", "fr": "Afficher le résumé tel qu'il serait publié maintenant"},
+    "discord_cmd_digest_report": {"en": "End this channel's digest with the admins' report, or stop", "fr": "Terminer le résumé de ce salon par le rapport pour les administrateurs, ou arrêter"},
+    "discord_opt_report": {"en": "on: add the report; off: take it out", "fr": "on : ajouter le rapport ; off : le retirer"},
     "discord_opt_schedule": {"en": "daily 09:00, weekly mon 08:30, or cron \"0 9 * * 1-5\"", "fr": "daily 09:00, weekly mon 08:30 ou cron \"0 9 * * 1-5\""},
     "discord_opt_zone": {"en": "Time zone, e.g. Europe/Paris", "fr": "Fuseau horaire, par exemple Europe/Paris"},
     "discord_opt_language": {"en": "Language of the digest", "fr": "Langue du résumé"},
@@ -188,6 +190,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
             "- weekly DAY HH:MM [ZONE] [en|fr], e.g. weekly mon 08:30 UTC\n"
             "- cron \"MIN HOUR DAY MONTH WEEKDAY\" [ZONE] [en|fr], e.g. cron \"0 9 * * 1-5\" Europe/Paris en\n"
             "- show, off, preview\n"
+            "- report on|off: end the digest with the admins' report (questions asked, answered share, "
+            "unanswered questions, votes), for an admin channel\n"
             "ZONE is an IANA time zone (Europe/Paris, America/New_York, UTC; default UTC); "
             "the time is on a 24-hour clock."
         ),
@@ -197,6 +201,8 @@ TEXTS: dict[str, dict[Lang, str]] = {
             "- weekly JOUR HH:MM [FUSEAU] [en|fr], par exemple weekly lun 08:30 UTC\n"
             "- cron \"MIN HEURE JOUR MOIS JOUR_SEMAINE\" [FUSEAU] [en|fr], par exemple cron \"0 9 * * 1-5\" Europe/Paris fr\n"
             "- show, off, preview\n"
+            "- report on|off : terminer le résumé par le rapport pour les administrateurs (questions posées, "
+            "part de réponses, questions sans réponse, votes), pour un salon d'administration\n"
             "FUSEAU est un fuseau horaire IANA (Europe/Paris, America/New_York, UTC ; UTC par défaut) ; "
             "l'heure s'écrit sur 24 heures."
         ),
@@ -289,6 +295,47 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "digest_headline": {"en": "Headline figures", "fr": "Chiffres clés"},
     "digest_new": {"en": "New since the last digest", "fr": "Nouveau depuis le dernier résumé"},
     "digest_fact_of_the_day": {"en": "Fact of the day", "fr": "Le fait du jour"},
+    "digest_report": {"en": "For admins: how the bot did", "fr": "Pour les administrateurs : le bilan du bot"},
+    "report_asked": {
+        "en": "Last {days} days: {asked} question(s) asked, {answered} answered ({share}).",
+        "fr": "{days} derniers jours : {asked} question(s) posée(s), {answered} avec une réponse ({share}).",
+    },
+    "report_asked_none": {
+        "en": "Last {days} days: no question asked.",
+        "fr": "{days} derniers jours : aucune question posée.",
+    },
+    "report_by_lang": {
+        "en": "In {language}: {asked} asked, {share} answered.",
+        "fr": "En {language} : {asked} posée(s), {share} avec une réponse.",
+    },
+    "report_votes": {
+        "en": "Votes: {up} 👍 and {down} 👎 on {answers} answer(s).",
+        "fr": "Votes : {up} 👍 et {down} 👎 sur {answers} réponse(s).",
+    },
+    "report_top_unanswered": {
+        "en": "Most asked without an answer: \"{question}\" ({count} time(s)).",
+        "fr": "La plus posée sans réponse : « {question} » ({count} fois).",
+    },
+    "report_most_disliked": {
+        "en": "Most disliked answer: {fact} ({down} 👎).",
+        "fr": "Réponse la moins appréciée : {fact} ({down} 👎).",
+    },
+    "digest_report_on": {
+        "en": "Done: this channel's digest now ends with the admins' report (questions asked, answered share, unanswered questions, votes). It quotes what people asked, so keep it to an admin channel.",
+        "fr": "C'est fait : le résumé de ce salon se termine maintenant par le rapport pour les administrateurs (questions posées, part de réponses, questions sans réponse, votes). Il cite des questions posées : réservez-le à un salon d'administration.",
+    },
+    "digest_report_off": {
+        "en": "Done: this channel's digest no longer ends with the admins' report.",
+        "fr": "C'est fait : le résumé de ce salon ne se termine plus par le rapport pour les administrateurs.",
+    },
+    "digest_report_none": {
+        "en": "This channel has no digest yet: subscribe it first.\n{usage}",
+        "fr": "Ce salon n'a pas encore de résumé : abonnez-le d'abord.\n{usage}",
+    },
+    "digest_show_report": {
+        "en": " It ends with the admins' report.",
+        "fr": " Il se termine par le rapport pour les administrateurs.",
+    },
     # --- end of adapter and digest texts ---
     "chat_intro": {
         "en": "aibot console: ask about AI investment in English or French. Type help for examples, /about for my sources, exit or Ctrl-D to leave.",

@@ -62,7 +62,8 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                       time.perf_counter() - start)
             digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
-            conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=store)
+            conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=store,
+                                                              questions=unanswered)
             services = Services(settings=settings, engine=engine, digests=digests, conversation=conversation,
                                 store=store, metrics=metrics, health=health)
 

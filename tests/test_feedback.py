@@ -19,6 +19,7 @@ from bot.conversation import ConversationService, Message
 from bot.feedback import (
     DISCORD_ID_LIMIT,
     SLACK_VALUE_LIMIT,
+    QuestionCount,
     Vote,
     VoteRow,
     disliked_by_fact,
@@ -141,6 +142,14 @@ async def fill(data_dir: Path) -> None:
                                           question="How much is Meta investing in AI?"), now - timedelta(days=days))
         await opened.record_vote(Vote(platform="discord", user_id="42", message_id="555", fact_ids=("stargate",),
                                       lang="fr", up=False, question="C'est quoi Stargate ?"), now - timedelta(hours=3))
+        today = now.date()
+        await opened.add_question_counts([
+            QuestionCount(today, "slack", "en", "answered", 5), QuestionCount(today, "slack", "en", "unanswered", 1),
+            QuestionCount(today, "discord", "fr", "answered", 2), QuestionCount(today, "discord", "fr", "unanswered", 2),
+            QuestionCount(today, "slack", "en", "smalltalk", 3),
+            QuestionCount(today - timedelta(days=6), "discord", "en", "answered", 1),  # the week's first day
+            QuestionCount(today - timedelta(days=7), "slack", "en", "answered", 50),  # the day before the week
+        ])
 
 
 def test_gaps_show_the_answers_voted_down_by_fact(private_data_dir: Path) -> None:
@@ -157,22 +166,40 @@ def test_gaps_show_the_answers_voted_down_by_fact(private_data_dir: Path) -> Non
     assert json.loads(aibot("knowledge", "gaps", "--json").stdout)[0]["count"] == 2  # the JSON is unchanged
 
 
-def test_report_summarises_the_week_and_says_what_it_cannot_count(private_data_dir: Path) -> None:
+def test_report_summarises_the_week_with_the_answered_share(private_data_dir: Path) -> None:
     aibot("ask", "--batch", "-", stdin=b"What is Nvidia's revenue?\nWhat is Nvidia's revenue?\n")
     asyncio.run(fill(private_data_dir))
     run = aibot("knowledge", "report", "--json")
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
-    assert report["questions_asked"] is None and report["answered_share"] is None and report["questions_note"]
+    # seven UTC days, today included: the counts of seven days ago are left out, small talk is apart
+    today = datetime.now(UTC).date()
+    assert report["counted_days"] == {"from": (today - timedelta(days=6)).isoformat(), "to": today.isoformat()}
+    assert (report["questions_asked"], report["questions_answered"], report["answered_share"]) == (11, 8, 0.7273)
+    assert report["by_lang"] == {"en": {"asked": 7, "answered": 6, "answered_share": 0.8571},
+                                 "fr": {"asked": 4, "answered": 2, "answered_share": 0.5}}
+    assert report["by_platform"]["discord"] == {"asked": 5, "answered": 3, "answered_share": 0.6}
+    assert report["other_messages"] == {"smalltalk": 3}
     assert report["votes"] == {"up": 1, "down": 3, "answers": 2}  # the vote 20 days ago is outside the week
     assert report["unanswered_questions"] == 1 and report["top_unanswered"][0]["count"] == 2
     worst = report["most_disliked"][0]
     assert (worst["fact_id"], worst["down"], worst["up"]) == ("meta-2025-ai-investment", 2, 1)
     month = json.loads(aibot("knowledge", "report", "--days", "30", "--json").stdout)
     assert month["votes"]["down"] == 4 and month["most_disliked"][0]["down"] == 3
+    assert (month["questions_asked"], month["questions_answered"]) == (61, 58)
     text = aibot("knowledge", "report").stdout
-    assert "answered share is unknown" in text and "Votes: 1 up, 3 down, on 2 answer(s)." in text
+    assert f"to {today}): 11, answered: 8, answered share 73%." in text
+    assert "  by language: en 7 asked, 6 answered (86%); fr 4 asked, 2 answered (50%)" in text
+    assert "  by platform: discord 5 asked, 3 answered (60%); slack 6 asked, 5 answered (83%)" in text
+    assert "Other messages (not in the share): 3 small talk." in text
+    assert "Votes: 1 up, 3 down, on 2 answer(s)." in text
     assert "Most disliked answers:" in text and "meta-2025-ai-investment" in text
+
+
+def test_a_report_with_nothing_counted_has_no_share(private_data_dir: Path) -> None:
+    report = json.loads(aibot("knowledge", "report", "--json").stdout)
+    assert (report["questions_asked"], report["answered_share"], report["by_lang"]) == (0, None, {})
+    assert "none counted." in aibot("knowledge", "report").stdout
 
 
 # -- the adapters' translators take any payload without raising --------------------------------

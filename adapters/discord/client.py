@@ -521,6 +521,11 @@ def register_commands(platform: DiscordPlatform) -> None:
     async def preview(interaction: discord.Interaction[Any]) -> None:
         await platform.digest_command(interaction, ["preview"])
 
+    @digest.command(name="report", description=_desc("discord_cmd_digest_report"))
+    @app_commands.describe(include=_desc("discord_opt_report"))
+    async def report(interaction: discord.Interaction[Any], include: Literal["on", "off"]) -> None:
+        await platform.digest_command(interaction, ["report", include])
+
     tree.add_command(digest)
     register_chart_command(platform)
 

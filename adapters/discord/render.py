@@ -141,7 +141,7 @@ def render_digest(digest: Digest) -> discord.Embed:
     """A digest as one embed: a bold heading per section, one line per item with its source."""
     parts = []
     for key, items in digest.sections():
-        lines = [f"• {item.text} _({item.source_line})_" for item in items]
+        lines = [f"• {item.text} _({item.source_line})_" if item.source_line else f"• {item.text}" for item in items]
         parts.append(f"**{messages.text(key, digest.lang)}**\n" + "\n".join(lines))
     return discord.Embed(
         title=clip(digest.title, MAX_TITLE),

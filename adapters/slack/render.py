@@ -168,6 +168,7 @@ def digest_message(digest: Digest) -> Message:
             if len(blocks) + 2 > BLOCK_LIMIT:
                 break
             blocks.append(_section(f"{bullet}{item.text}"))
-            blocks.append(_context(item.source_line))
-            lines.append(f"- {item.text} ({item.source_line})")
+            if item.source_line:  # the report's lines have none
+                blocks.append(_context(item.source_line))
+            lines.append(f"- {item.text} ({item.source_line})" if item.source_line else f"- {item.text}")
     return {"text": defuse("\n".join(lines)), "blocks": blocks}

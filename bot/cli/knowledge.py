@@ -116,17 +116,21 @@ def gaps(limit: int, as_json: bool) -> None:
 
 
 @knowledge.command()
-@click.option("--days", default=7, show_default=True, type=click.IntRange(min=1), help="How many days back.")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(min=1),
+              help="How many days back (questions are counted per UTC day, today included).")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(min=1), help="How many of each top list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def report(days: int, limit: int, as_json: bool) -> None:
-    """A summary for admins: unanswered questions and votes over the last DAYS days, the most
-    asked unanswered questions and the most disliked answers."""
+    """A summary for admins over the last DAYS days: questions asked and the answered share
+    (in all, per language and per platform), unanswered questions, votes, the most asked
+    unanswered questions and the most disliked answers. Questions asked are those that asked
+    the chat platforms for a fact (answered or not), counted per UTC day, today included;
+    small talk, help and charts are listed apart and left out of the share."""
     until = dt.datetime.now(dt.UTC)
     since = until - dt.timedelta(days=days)
     with user_errors():
         settings = settings_and_logging()
-        feedback = asyncio.run(stored_feedback(settings, since=since))
+        feedback = asyncio.run(stored_feedback(settings, since=since, until=until))
     summary = weekly_report(feedback, since=since, until=until, limit=limit)
     if as_json:
         click.echo(json.dumps(summary.as_json(), ensure_ascii=False))

@@ -34,7 +34,7 @@ from bot.conversation.replies import (
     ReplyKind,
     SourceDocument,
 )
-from bot.feedback import FeedbackStore, Vote
+from bot.feedback import ANSWERED, UNANSWERED, FeedbackStore, QuestionCounter, Vote
 from bot.language import Lang, clean, detect_language, fold
 from bot.logs import log_ids
 from bot.ratelimit import RateLimiter, Verdict
@@ -90,6 +90,7 @@ class ConversationService:
         today: Callable[[], date] = date.today,
         feedback: FeedbackStore | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        questions: QuestionCounter | None = None,
     ) -> None:
         self.engine = engine
         self.base = engine.base
@@ -103,6 +104,7 @@ class ConversationService:
         self._today = today
         self.feedback = feedback  # where votes on answers go; None: the buttons say they cannot be counted
         self._now = now
+        self.questions = questions  # where each question's outcome is counted per day; None: nowhere
         self._entity_names: EntityNames | None = None
         self._facts_of: dict[str, list[Fact]] | None = None
         self._about: About | None = None
@@ -112,14 +114,15 @@ class ConversationService:
                       clock: Callable[[], float] = time.monotonic,
                       chart_maker: ChartMaker | None = make_chart,
                       metrics: Metrics | None = None,
-                      feedback: FeedbackStore | None = None) -> ConversationService:
+                      feedback: FeedbackStore | None = None,
+                      questions: QuestionCounter | None = None) -> ConversationService:
         """The service as the settings say; ``limits=False`` for batch use (``aibot ask``).
         Charts are drawn with matplotlib unless ``chart_maker`` is None (then the text ranking)."""
         limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds, clock) if limits else None
         memory = ConversationMemory(ttl=settings.conversation_ttl_seconds, capacity=settings.conversation_limit,
                                     clock=clock)
         return cls(engine, limiter=limiter, memory=memory, chart_maker=chart_maker, metrics=metrics,
-                   stale_after_months=settings.stale_after_months, feedback=feedback)
+                   stale_after_months=settings.stale_after_months, feedback=feedback, questions=questions)
 
     # -- messages ------------------------------------------------------------------------
 
@@ -152,7 +155,19 @@ class ConversationService:
             reply = await self.respond(message)
         if self.metrics is not None:
             self.metrics.reply(message, reply, time.perf_counter() - started)
+        self._count(message, reply)
         return reply
+
+    def _count(self, message: Message, reply: Reply) -> None:
+        """Count the question's outcome for the report's answered share (queued, never awaited)."""
+        outcome = _OUTCOMES.get(reply.kind)
+        if self.questions is None or outcome is None:
+            return
+        try:
+            self.questions.count_question(self._now().astimezone(UTC).date(), message.platform or "cli",
+                                          reply.lang, outcome)
+        except Exception:  # the reply matters more than its count
+            _log.exception("could not count a question")
 
     def slow_down(self, message: Message) -> Reply:
         lang = self._lang(message, clean(message.text))
@@ -453,6 +468,11 @@ class ConversationService:
     def _example(self, lang: Lang) -> str:
         facts = [f for f in self.base.facts if f.amount is not None] or self.base.facts
         return facts[0].phrasings.in_lang(lang)[0] if facts else ""
+
+
+#: A reply's kind as the counted outcome (bot.feedback.OUTCOMES); rate-limited replies are not counted.
+_OUTCOMES = {ReplyKind.ANSWER: ANSWERED, ReplyKind.ABSTAIN: UNANSWERED, ReplyKind.SMALLTALK: "smalltalk",
+             ReplyKind.HELP: "help", ReplyKind.CHART: "chart"}
 
 
 @functools.cache

@@ -15,6 +15,9 @@ Nothing is marked shown for a preview or for a post that failed.
   (:mod:`bot.charts`) in the digest's language; the platform draws and attaches it when posting.
 - Fact of the day: the next fact this channel has not seen, in an order of its own
   (a hash of channel and fact), until every fact has been shown; then a new round.
+- Report (a subscription that asks for it, for an admin channel): the admins' report of the
+  last days (:func:`bot.feedback.report_lines`) in the digest's language, last. It is read
+  from the store by the caller and handed in, so composing stays pure.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot import messages
 from bot.charts import MIN_AMOUNTS
 from bot.computed import amount_text, period_text
 from bot.digest.model import Digest, DigestChart, DigestItem
+from bot.feedback import Report, report_lines
 from bot.language import Lang
 from knowledge.models import Fact, FactBase
 
@@ -68,7 +72,8 @@ class DigestComposer:
                                         key=lambda f: -f.amount.bounds[1] if f.amount else 0.0)
         self._chart = sum(1 for f in base.facts if f.amount is not None) >= MIN_AMOUNTS
 
-    def compose(self, lang: Lang, today: date, state: ChannelState = ChannelState()) -> DigestPlan:
+    def compose(self, lang: Lang, today: date, state: ChannelState = ChannelState(),
+                report: Report | None = None) -> DigestPlan:
         headline = [self._figure_item(rank, fact, lang) for rank, fact in enumerate(self._figures, start=1)]
         new_facts = self._new_facts(state)
         rotation, new_round = self._fact_of_the_day(state)
@@ -79,6 +84,7 @@ class DigestComposer:
             new_facts=[self._statement_item(f, lang) for f in new_facts],
             fact_of_the_day=self._statement_item(rotation, lang) if rotation else None,
             chart=DigestChart(self.base, lang) if self._chart else None,
+            report=[DigestItem("", line, "") for line in report_lines(report, lang)] if report else [],
         )
         return DigestPlan(digest, [f.id for f in new_facts], rotation.id if rotation else None, new_round)
 
@@ -123,7 +129,8 @@ def render_text(digest: Digest) -> str:
         bullet = "" if key == "digest_headline" else "- "  # headline lines carry their rank
         for item in items:
             lines.append(f"{bullet}{item.text}")
-            lines.append(f"  {item.source_line}")
+            if item.source_line:
+                lines.append(f"  {item.source_line}")
     return "\n".join(lines)
 
 

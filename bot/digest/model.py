@@ -47,12 +47,16 @@ class Digest:
     new_facts: list[DigestItem] = field(default_factory=list)  # added since this channel's last digest
     fact_of_the_day: DigestItem | None = None
     chart: DigestChart | None = None  # set when the base has at least two amounts to compare
+    #: the admins' report, last, when the subscription asks for it: items without a fact or source
+    report: list[DigestItem] = field(default_factory=list)
 
     def sections(self) -> list[tuple[str, list[DigestItem]]]:
-        """(heading key in bot.messages, items) for every non-empty section, in order."""
+        """(heading key in bot.messages, items) for every non-empty section, in order; an item
+        whose ``source_line`` is empty (the report's) is shown without one."""
         parts = [("digest_headline", self.headline), ("digest_new", self.new_facts)]
         if self.fact_of_the_day is not None:
             parts.append(("digest_fact_of_the_day", [self.fact_of_the_day]))
+        parts.append(("digest_report", self.report))
         return [(key, items) for key, items in parts if items]
 
 

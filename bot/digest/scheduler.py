@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.digest.compose import ANNOUNCED, ROTATION, ChannelState, DigestComposer, DigestPlan
 from bot.digest.model import DigestPoster, PostError
 from bot.digest.schedule import Schedule, ScheduleError
+from bot.feedback import Report, digest_report
 
 if TYPE_CHECKING:
     from bot.store import Store, Subscription
@@ -98,7 +99,8 @@ def digest_posters(platforms: Iterable[Any]) -> dict[str, DigestPoster]:
 async def plan_for(
     store: Store, composer: DigestComposer, subscription: Subscription, today_at: datetime,
 ) -> DigestPlan:
-    """Compose this channel's digest from what it has already been shown."""
+    """Compose this channel's digest from what it has already been shown, with the admins'
+    report of the week before ``today_at`` when the subscription asks for it."""
     state = ChannelState(
         since=subscription.last_posted_at or subscription.created_at,
         announced=frozenset(await store.shown(subscription.id, ANNOUNCED)),
@@ -106,7 +108,18 @@ async def plan_for(
         seed=f"{subscription.platform}:{subscription.workspace_id}:{subscription.channel_id}",
     )
     local_day = today_at.astimezone(schedule_of(subscription).tz).date()
-    return composer.compose(subscription.lang, local_day, state)
+    report = await _report(store, subscription, today_at) if subscription.include_report else None
+    return composer.compose(subscription.lang, local_day, state, report)
+
+
+async def _report(store: Store, subscription: Subscription, until: datetime) -> Report | None:
+    """The report for a digest; if it cannot be read the digest goes out without it, not never."""
+    try:
+        return await digest_report(store, until)
+    except Exception as exc:
+        _log.warning("digest %d: the admins' report could not be read (%s); posting without it",
+                     subscription.id, exc)
+        return None
 
 
 class DigestScheduler:

@@ -11,9 +11,11 @@ arrive as one item or as five, with or without its quotes):
 - ``weekly mon 08:30 [ZONE] [en|fr]``
 - ``cron "0 9 * * 1-5" [ZONE] [en|fr]``
 - ``show``, ``off``, ``preview``, ``help``
+- ``report on|off``: end this channel's digest with the admins' report (an admin channel);
+  ``report`` as the last word of a subscribe command does the same
 
 ZONE defaults to UTC and the language to the asker's. Only ``ctx.is_admin`` may
-subscribe or turn off; anyone may show or preview. Input echoed back in an error is
+subscribe, turn off or change the report; anyone may show or preview. Input echoed back in an error is
 reduced to harmless characters, so no mass mention can be smuggled through it.
 """
 
@@ -43,6 +45,9 @@ _SHOW = {"show", "status", "voir"}
 _OFF = {"off", "stop", "unsubscribe", "arret", "arrêt"}
 _PREVIEW = {"preview", "apercu", "aperçu"}
 _HELP = {"help", "aide", "?"}
+_REPORT = {"report", "rapport"}
+_ON = {"on", "yes", "oui"}
+_OFF_WORDS = {"off", "no", "non"}
 _LANGS: dict[str, Lang] = {"en": "en", "fr": "fr"}
 _QUOTES = "\"'“”«»‘’"
 _UNSAFE = re.compile(r"[^\w\s:/+\-*,.?]", re.UNICODE)
@@ -87,6 +92,10 @@ class DigestService:
                 if not ctx.is_admin:
                     return CommandReply(messages.text("digest_not_admin", ctx.lang), ok=False)
                 return await self._off(ctx)
+            if verb in _REPORT:
+                if not ctx.is_admin:
+                    return CommandReply(messages.text("digest_not_admin", ctx.lang), ok=False)
+                return await self._report(ctx, words[1:])
             if verb in _SHOW:
                 return await self._show(ctx)
             if verb in _PREVIEW:
@@ -130,9 +139,12 @@ class DigestService:
         lang: Lang = ctx.lang
         zone = "UTC"
         zone_given = False
+        report: bool | None = None  # None: as it was
         for word in rest:
             if word.lower() in _LANGS:
                 lang = _LANGS[word.lower()]
+            elif word.lower() in _REPORT:
+                report = True
             elif not zone_given:
                 zone, zone_given = word, True
             else:
@@ -143,7 +155,7 @@ class DigestService:
         subscription = await self.store.subscribe(NewSubscription(
             platform=ctx.platform, workspace_id=ctx.workspace_id, channel_id=ctx.channel_id,
             schedule_kind=schedule.kind, schedule_time=schedule.time, schedule_day=schedule.day, cron=schedule.cron,
-            tz=schedule.zone, lang=lang, created_by=ctx.user_id), now)
+            tz=schedule.zone, lang=lang, created_by=ctx.user_id, include_report=report), now)
         if existing is None:  # what exists now is not "new" to this channel's first digest
             await self.store.mark_shown(subscription.id, ANNOUNCED, self.composer.known_fact_ids(), now)
         _log.info("digest subscription %d: %s in %s channel %s by %s", subscription.id, schedule.describe(),
@@ -151,6 +163,19 @@ class DigestService:
         return CommandReply(messages.text(
             "digest_subscribed", ctx.lang, schedule=describe(schedule, ctx.lang),
             language=messages.text(f"digest_lang_{lang}", ctx.lang), next=_when(schedule, now)))
+
+    async def _report(self, ctx: CommandContext, words: list[str]) -> CommandReply:
+        """``report on|off``: the subscription's opt-in to the admins' report (the channel must have one)."""
+        choice = words[0].lower() if len(words) == 1 else ""
+        if choice not in _ON | _OFF_WORDS:
+            raise CommandError("digest_bad_words", " ".join(["report", *words]))
+        include = choice in _ON
+        updated = await self.store.set_report(ctx.platform, ctx.workspace_id, ctx.channel_id, include)
+        if updated is None:
+            return CommandReply(messages.text("digest_report_none", ctx.lang, usage=_usage(ctx.lang)), ok=False)
+        _log.info("digest subscription %d: admins' report %s by %s", updated.id, "on" if include else "off",
+                  ctx.user_id)
+        return CommandReply(messages.text("digest_report_on" if include else "digest_report_off", ctx.lang))
 
     async def _off(self, ctx: CommandContext) -> CommandReply:
         removed = await self.store.unsubscribe(ctx.platform, ctx.workspace_id, ctx.channel_id)
@@ -172,10 +197,11 @@ def show_text(subscription: Subscription, lang: Lang, now: datetime) -> str:
         return messages.text("digest_show_disabled", lang, schedule=describe(schedule, lang),
                              failures=subscription.failures, reason=subscription.last_failure_reason or "?")
     last = subscription.last_posted_at
-    return messages.text(
+    shown = messages.text(
         "digest_show", lang, schedule=describe(schedule, lang),
         language=messages.text(f"digest_lang_{subscription.lang}", lang), next=_when(schedule, now),
         last=_local(last, schedule) if last else messages.text("digest_never", lang))
+    return shown + messages.text("digest_show_report", lang) if subscription.include_report else shown
 
 
 def describe(schedule: Schedule, lang: Lang) -> str:

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -25,12 +25,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.feedback import Vote, VoteRow
+from bot.feedback import QuestionCount, Vote, VoteRow
 from bot.language import Lang
 from bot.settings import Settings
 from bot.store.tables import (
     answer_votes,
     digest_claims,
+    question_counts,
     seen_events,
     shown_facts,
     subscriptions,
@@ -118,6 +119,7 @@ class Subscription:
     last_failure_reason: str | None
     last_failure_at: datetime | None
     last_posted_at: datetime | None
+    include_report: bool = False  # the digest ends with the admins' report
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class NewSubscription:
     schedule_time: str | None = None
     schedule_day: int | None = None
     cron: str | None = None
+    include_report: bool | None = None  # None: as it was (off for a new subscription)
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,9 @@ MAX_UNANSWERED = 10_000
 UNANSWERED_RETENTION = timedelta(days=180)
 #: ``aibot knowledge gaps`` groups the most asked this many; the rest cannot make its top list.
 GAPS_READ = 2_000
+#: Daily question counts older than this are deleted: a year and a month, enough to compare
+#: a week with the same week a year before, and a few thousand rows at most.
+QUESTION_COUNT_RETENTION = timedelta(days=400)
 
 
 def database_url(settings: Settings) -> str:
@@ -259,6 +265,7 @@ class Store:
         self.engine = engine
         self.timeout = timeout
         self._deliveries = 0  # calls of first_delivery, to forget old keys every so often
+        self._counts_pruned_on: date | None = None  # the day old question counts were last deleted
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -310,6 +317,8 @@ class Store:
             "schedule_day": new.schedule_day, "cron": new.cron, "tz": new.tz, "lang": new.lang,
             "created_by": new.created_by, "updated_at": now, "enabled": True, "failures": 0,
         }
+        if new.include_report is not None:
+            values["include_report"] = new.include_report
         key = {"platform": new.platform, "workspace_id": new.workspace_id or "", "channel_id": new.channel_id}
         async with self.engine.begin() as connection:
             statement = self._insert(subscriptions).values(**key, **values, created_at=now)
@@ -341,6 +350,17 @@ class Store:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(query)).all()
         return [_row_subscription(row) for row in rows]
+
+    @_bounded
+    async def set_report(self, platform: str, workspace_id: str | None, channel_id: str,
+                         include: bool) -> Subscription | None:
+        """Add the admins' report to this channel's digest, or take it out; None without a subscription.
+        The schedule's ``updated_at`` is left alone, so a run due now is not skipped for it."""
+        key = {"platform": platform, "workspace_id": workspace_id or "", "channel_id": channel_id}
+        async with self.engine.begin() as connection:
+            await connection.execute(update(subscriptions).where(*self._channel(key)).values(include_report=include))
+            row = (await connection.execute(select(subscriptions).where(*self._channel(key)))).first()
+        return _row_subscription(row) if row is not None else None
 
     @_bounded
     async def unsubscribe(self, platform: str, workspace_id: str | None, channel_id: str) -> bool:
@@ -549,6 +569,49 @@ class Store:
         await self.prune_unanswered(datetime.now(UTC))
         _log.info("imported %d unanswered question(s) from %s", added, path)
         return added
+
+    # --- every question, counted per day ---
+
+    @_bounded
+    async def add_question_counts(self, counts: list[QuestionCount]) -> int:
+        """Add to the day's count per platform, language and outcome, in one statement; returns how
+        many questions. The first batch of each new day also deletes the counts older than
+        :data:`QUESTION_COUNT_RETENTION`, so the table stays a year's worth of rows."""
+        merged: dict[tuple[date, str, str, str], int] = {}
+        for item in counts:
+            key = (item.day, item.platform[:32], item.lang, item.outcome[:16])
+            merged[key] = merged.get(key, 0) + item.count
+        if not merged:
+            return 0
+        insert_ = self._insert(question_counts)
+        statement = insert_.on_conflict_do_update(
+            index_elements=["day", "platform", "lang", "outcome"],
+            set_={"count": question_counts.c.count + insert_.excluded.count})
+        today = max(day for day, _, _, _ in merged)
+        async with self.engine.begin() as connection:
+            await connection.execute(statement, [  # in key order: two writers lock rows in one order, no deadlock
+                {"day": day, "platform": platform, "lang": lang, "outcome": outcome, "count": count}
+                for (day, platform, lang, outcome), count in sorted(merged.items())])
+            if today != self._counts_pruned_on:
+                await connection.execute(delete(question_counts).where(
+                    question_counts.c.day < today - QUESTION_COUNT_RETENTION))
+        self._counts_pruned_on = today
+        return sum(merged.values())
+
+    @_bounded
+    async def question_counts(self, *, since: date | None = None, until: date | None = None) -> list[QuestionCount]:
+        """The daily counts from ``since`` to ``until`` (both included), oldest day first."""
+        table = question_counts.c
+        query = select(table.day, table.platform, table.lang, table.outcome, table.count).order_by(
+            table.day, table.platform, table.lang, table.outcome)
+        if since is not None:
+            query = query.where(table.day >= since)
+        if until is not None:
+            query = query.where(table.day <= until)
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [QuestionCount(day=day, platform=platform, lang=lang, outcome=outcome, count=int(count))
+                for day, platform, lang, outcome, count in rows]
 
     # --- votes on answers ---
 

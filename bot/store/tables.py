@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -74,6 +76,8 @@ subscriptions = Table(
     Column("last_failure_reason", Text),
     Column("last_failure_at", UTCDateTime),
     Column("last_posted_at", UTCDateTime),
+    # the digest ends with the admins' report (questions, answered share, gaps, votes): opt-in
+    Column("include_report", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("platform", "workspace_id", "channel_id", name="uq_subscriptions_channel"),
 )
 
@@ -133,4 +137,16 @@ answer_votes = Table(
     Column("question", Text),  # when known
     Column("voted_at", UTCDateTime, nullable=False, index=True),
     UniqueConstraint("platform", "message_id", "user_id", name="uq_answer_votes_voter"),
+)
+
+#: How many questions were asked each UTC day, per platform, language and outcome (answered,
+#: unanswered, smalltalk, help, chart): counts only, no text, so the table is small
+#: (days x platforms x 2 languages x 5 outcomes) and pruned after a retention period.
+question_counts = Table(
+    "question_counts", metadata,
+    Column("day", Date, primary_key=True),
+    Column("platform", String(32), primary_key=True),
+    Column("lang", String(2), primary_key=True),
+    Column("outcome", String(16), primary_key=True),
+    Column("count", Integer, nullable=False),
 )

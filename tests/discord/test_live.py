@@ -339,6 +339,23 @@ async def test_digest_subscribe_carries_the_words_and_admin_rights(
     assert digests.calls[1][1] == ["off"] and not digests.calls[1][0].is_admin
 
 
+async def test_digest_report_carries_on_or_off_and_admin_rights(
+    fake: FakeDiscord, start_bot: StartBot, engine: Any,
+) -> None:
+    digests = RecordingDigests(CommandReply(text="Done: this channel's digest now ends with the admins' report."))
+    await start_bot(services=_services(fake, engine, digests))
+    manage_guild = str(1 << 5)
+    on = await fake.slash("digest", [{"name": "report", "type": 1, "options": [
+        {"name": "include", "type": 3, "value": "on"}]}], permissions=manage_guild)
+    [callback] = await fake.wait_for(lambda: fake.callbacks(on))
+    assert digests.calls[0][1] == ["report", "on"] and digests.calls[0][0].is_admin
+    assert callback.body["data"]["content"].startswith("Done: this channel's digest now ends")
+    off = await fake.slash("digest", [{"name": "report", "type": 1, "options": [
+        {"name": "include", "type": 3, "value": "off"}]}], permissions="0")
+    await fake.wait_for(lambda: fake.callbacks(off))
+    assert digests.calls[1][1] == ["report", "off"] and not digests.calls[1][0].is_admin
+
+
 async def test_digest_zone_autocomplete(fake: FakeDiscord, start_bot: StartBot, engine: Any) -> None:
     await start_bot(services=_services(fake, engine, RecordingDigests()))
     interaction = await fake.autocomplete("digest", [{"name": "subscribe", "type": 1, "options": [

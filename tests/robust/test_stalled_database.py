@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from bot.answering import AnswerEngine, Question
+from bot.conversation import ConversationService, Message, ReplyKind
 from bot.digest.compose import DigestComposer
 from bot.digest.model import Digest
 from bot.gaps import StoreUnansweredLog
@@ -63,6 +64,22 @@ async def test_an_unanswerable_question_is_answered_at_once_with_the_database_st
         assert not answer.matched and answer.answer
         started = time.monotonic()
         await unanswered.close(seconds=1.5)  # bounded, though the record cannot be written
+        assert time.monotonic() - started < 3
+        sick.proxy.drop()
+
+
+async def test_a_question_is_answered_at_once_and_counted_later_with_the_database_stalled(
+    sick: Sick, engine: AnswerEngine,
+) -> None:
+    async with sick.open() as store:
+        questions = StoreUnansweredLog(store)
+        service = ConversationService(engine, questions=questions)
+        sick.proxy.stall()
+        asked = Message("How much is Meta investing in AI?", "slack:C1", "U1", platform="slack")
+        reply = await asyncio.wait_for(service.handle(asked), 0.5)
+        assert reply.kind is ReplyKind.ANSWER
+        started = time.monotonic()
+        await questions.close(seconds=1.5)  # bounded, though the count cannot be written
         assert time.monotonic() - started < 3
         sick.proxy.drop()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,8 +15,8 @@ from bot.platforms import Services
 from bot.runtime import open_services
 from tests.clocks import JumpClock
 from tests.slack.conftest import slack_settings
-from tests.slack.fake_slack import FakeSlack, all_strings, slash_command
-from tests.slack.helpers import BROADCAST, send_form
+from tests.slack.fake_slack import FakeSlack, all_strings, event_callback, mention, slash_command
+from tests.slack.helpers import BROADCAST, send_event, send_form
 
 
 @pytest.fixture
@@ -90,3 +91,41 @@ async def test_scheduled_digest_is_posted_through_slack_and_a_lost_channel_count
     # The refusal counts toward disabling (a permanent error); the scheduler's retry then gets through.
     assert "post failed (channel_not_found, 1/5)" in caplog.text
     assert len([p for p in fake.posts() if p["channel"] == "C0DIGEST"]) == 3
+
+
+async def test_an_admin_channels_digest_ends_with_the_report_of_the_questions_asked_on_slack(
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession, services: Services,
+) -> None:
+    bot = await start_bot(services=services)
+    port = bot.bound_port
+    for question in ("How much is Meta investing in AI?", "Who won the 1998 football world cup? @here"):
+        status, _ = await send_event(http, port, event_callback(mention(question, channel="C0GENERAL")))
+        assert status == 200
+    await fake.wait_until(lambda: len(fake.posts()) == 2)
+    store = services.store
+    assert store is not None
+    for _ in range(100):  # the counts are written after the replies, by the background writer
+        if sum(c.count for c in await store.question_counts()) == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert {(c.platform, c.outcome) for c in await store.question_counts()} == {
+        ("slack", "answered"), ("slack", "unanswered")}
+
+    assert (await command(fake, http, port, "digest daily 09:00 Europe/Paris fr", user="ULISTED01",
+                          channel="C0ADMIN"))["text"].startswith("Done:")
+    refused = await command(fake, http, port, "digest report on", user="UASKER001", channel="C0ADMIN")
+    assert refused["text"].startswith("Only people who can manage this channel")
+    switched = await command(fake, http, port, "digest report on", user="ULISTED01", channel="C0ADMIN")
+    assert switched["text"].startswith("Done: this channel's digest now ends with the admins' report")
+    assert services.digests is not None
+    nine_paris = (datetime.now(UTC) + timedelta(days=1)).astimezone(ZoneInfo("Europe/Paris")).replace(
+        hour=9, minute=1, second=0, microsecond=0)
+    scheduler = services.digests.scheduler({"slack": bot}, clock=JumpClock(nine_paris))
+    assert await scheduler.run_once() == 1
+    assert await scheduler.run_once() == 0  # the same run is posted once
+    [posted] = [p for p in fake.posts() if p["channel"] == "C0ADMIN"]
+    assert "Pour les administrateurs : le bilan du bot" in posted["text"]
+    assert "7 derniers jours : 2 question(s) posée(s), 1 avec une réponse (50 %)." in posted["text"]
+    assert "La plus posée sans réponse : « Who won the 1998 football world cup?" in posted["text"]
+    assert any("En anglais : 2 posée(s), 50 % avec une réponse." in s for s in all_strings(posted["blocks"]))
+    assert not [s for s in all_strings(posted) if BROADCAST.search(s)]
