@@ -273,8 +273,8 @@ async def test_two_amounts_of_one_company_are_never_compared_as_rivals(tmp_path:
 def test_a_long_list_of_known_names_is_cut_to_the_most_written_about(fact_base) -> None:  # type: ignore[no-untyped-def]
     engine = AnswerEngine(fact_base)
     everyone = {f"e:{e.id}" for e in fact_base.entities}
-    listed = engine._name_list(everyone, "en")
-    assert listed.endswith(f"and {len(everyone) - 8} more") and "Meta" in listed and "Davos" not in listed
+    names, more = engine._top_names(everyone)
+    assert more == len(everyone) - 8 and len(names) == 8 and "Meta" in names and "Davos" not in names
 
 
 async def test_a_long_question_may_name_context_entities(engine: AnswerEngine) -> None:

@@ -354,6 +354,8 @@ class Analyzer:
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits)
         if best:
             return str(best[0])
+        if max_edits == 2:
+            return None  # two dropped letters are two edits: already looked for
         names = self._names_by_start()
         for added in (1, 2):
             found = _first_with_added_letters(word, names.get((len(word) + added, word[0], word[-1]), ()), added)

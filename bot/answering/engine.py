@@ -99,8 +99,8 @@ class AnswerEngine:
         typo tables, the bilingual vocabulary), so no user waits for it; returns the engine."""
         self.index.analyzer.warm()
         self._bilingual_vocabulary()
-        self._top_names("spenders")
-        self._top_names("known")
+        for which in ("spenders", "known"):
+            self._name_list(which, "en")
         return self
 
     @property
@@ -196,15 +196,16 @@ class AnswerEngine:
     def rank(self, analysis: Analysis) -> list[Candidate]:
         """The candidates that pass every fact gate of the policy, scored, best first."""
         asked = Asked(analysis, self._leads)
-        gates = self.policy.fact_gates()
+        gates = self.policy.checks_for(asked)
         topic = {t for t in analysis.terms - analysis.entities if not t.startswith(("y:", "n:"))}
         scored = []
         for index in self.index.candidates(analysis):
             fact = self.base.facts[index]
             terms = self.index.terms_of(index)
-            seen = Seen(fact, terms, lambda fact=fact: self._counted_by(fact))  # type: ignore[misc]
-            if not all(gate.keeps(asked, seen) for gate in gates):
-                continue
+            if gates:
+                seen = Seen(fact, terms, self._counted_by)
+                if not all(keeps(asked, seen) for keeps in gates):
+                    continue
             absent = {e for e in analysis.entities if e not in terms}
             if absent:
                 # "Zuckerberg's spending" is scored as Meta's against a Meta fact, and the
@@ -342,34 +343,31 @@ class AnswerEngine:
         return self._name_list("known", lang)
 
     def _name_list(self, which: str, lang: Lang) -> str:
-        """Names for a chat message: all of a few, or the most written-about and a count."""
-        names, more = self._top_names(which)
-        if not more:
-            return messages.join_names(names, lang)
-        return messages.text("names_and_more", lang, names=", ".join(names), count=more)
-
-    def _top_names(self, which: str) -> tuple[list[str], int]:
-        """(the names to list, how many more there are) for "spenders" or "known", worked out
-        once: a large base has tens of thousands, and counting their mentions takes a while."""
+        """Names for a chat message ("spenders" or "known"): all of a few, or the most
+        written-about and a count, worked out once (a large base has tens of thousands)."""
         top = self._known_cache.get(which)
         if top is None:
             if which == "spenders":
                 terms = self._amount_subjects
             else:
                 terms = {f"e:{e.id}" for e in self.base.entities if e.kind.value in {"company", "project"}}
-            if len(terms) <= MAX_NAMES_LISTED:
-                top = self._known_cache[which] = (sorted(self._entity_name(t) for t in terms), 0)
-                return top
-            mentions = Counter(term for fact in self.base.facts for e in fact.entities
-                               if (term := f"e:{e}") in terms)
-            # The most mentioned first, then by name; only those within reach of the top
-            # few need a name looked up.
-            counts = sorted(mentions.values(), reverse=True)
-            cut = counts[MAX_NAMES_LISTED - 1] if len(counts) >= MAX_NAMES_LISTED else 0
-            contenders = [t for t in terms if mentions[t] >= cut]
-            chosen = sorted(contenders, key=lambda t: (-mentions[t], self._entity_name(t)))[:MAX_NAMES_LISTED]
-            top = self._known_cache[which] = (sorted(self._entity_name(t) for t in chosen), len(terms) - len(chosen))
-        return top
+            top = self._known_cache[which] = self._top_names(terms)
+        names, more = top
+        if not more:
+            return messages.join_names(names, lang)
+        return messages.text("names_and_more", lang, names=", ".join(names), count=more)
+
+    def _top_names(self, terms: set[str]) -> tuple[list[str], int]:
+        """(the names to list, how many more there are): the most mentioned first, then by name."""
+        if len(terms) <= MAX_NAMES_LISTED:
+            return sorted(self._entity_name(t) for t in terms), 0
+        mentions = Counter(term for fact in self.base.facts for e in fact.entities if (term := f"e:{e}") in terms)
+        # Only the names within reach of the top few need looking up.
+        counts = sorted(mentions.values(), reverse=True)
+        cut = counts[MAX_NAMES_LISTED - 1] if len(counts) >= MAX_NAMES_LISTED else 0
+        contenders = [t for t in terms if mentions[t] >= cut]
+        chosen = sorted(contenders, key=lambda t: (-mentions[t], self._entity_name(t)))[:MAX_NAMES_LISTED]
+        return sorted(self._entity_name(t) for t in chosen), len(terms) - len(chosen)
 
     def _entity_name(self, term: str) -> str:
         return self.base.entity(term.removeprefix("e:")).name

@@ -12,72 +12,68 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from typing import NamedTuple
 
 from bot.answering.analysis import Analysis, Candidate
 from knowledge.models import Fact
 
 
-@dataclass(frozen=True)
 class Asked:
-    """What a question asks, worked out once for every gate and every candidate."""
+    """What a question asks, worked out once for every gate and every candidate (plain
+    attributes: the gates read them for each of up to 30 candidates per question)."""
 
-    analysis: Analysis
-    #: organisation led by a person (e:satya-nadella -> e:microsoft), for the whole base
-    leads: Mapping[str, str]
+    __slots__ = ("analysis", "asks_for_another", "leads", "spenders", "wants_count", "wants_figure", "years")
 
-    @cached_property
-    def spenders(self) -> frozenset[str]:
-        """The entities named, plus the organisations the named people lead."""
-        named = self.analysis.entities
-        return named | {self.leads[e] for e in named if e in self.leads}
-
-    @cached_property
-    def years(self) -> frozenset[str]:
-        return frozenset(t for t in self.analysis.terms if t.startswith("y:"))
-
-    @property
-    def wants_figure(self) -> bool:
-        return "amount" in self.analysis.roles
-
-    @property
-    def wants_count(self) -> bool:
-        """ "How many engineers...?": a count of a thing, not of money."""
-        return bool(self.analysis.counted) and self.wants_figure and "money" not in self.analysis.roles
-
-    @cached_property
-    def asks_for_another(self) -> bool:
-        """ "Who ... X?" with more to it than a name asks for someone besides X ("Who leads
-        Meta?"); "Who is Sam Altman?" is about him."""
-        return self.analysis.asks_who and bool(self.analysis.terms - self.analysis.entities)
+    def __init__(self, analysis: Analysis, leads: Mapping[str, str]) -> None:
+        self.analysis = analysis
+        #: organisation led by a person (e:satya-nadella -> e:microsoft), for the whole base
+        self.leads = leads
+        named = analysis.entities
+        #: the entities named, plus the organisations the named people lead
+        self.spenders: frozenset[str] = named | {leads[e] for e in named if e in leads}
+        self.years = frozenset(t for t in analysis.terms if t.startswith("y:"))
+        self.wants_figure = "amount" in analysis.roles
+        #: "How many engineers...?": a count of a thing, not of money
+        self.wants_count = bool(analysis.counted) and self.wants_figure and "money" not in analysis.roles
+        #: "Who ... X?" with more to it than a name asks for someone besides X ("Who leads
+        #: Meta?"); "Who is Sam Altman?" is about him
+        self.asks_for_another = analysis.asks_who and bool(analysis.terms - named)
 
 
-@dataclass(frozen=True)
-class Seen:
-    """One candidate fact as the gates see it: the fact, its terms, and (read only when a
-    count is asked, then remembered) the things its statements give a number of."""
+class Seen(NamedTuple):
+    """One candidate fact as the gates see it: the fact, its terms, and how to read (only when
+    a count is asked) the things its statements give a number of. A tuple: one is made per
+    candidate of every question."""
 
     fact: Fact
     terms: frozenset[str]
-    things_counted: Callable[[], frozenset[str]]
+    counted_by: Callable[[Fact], frozenset[str]]
+
+    def things_counted(self) -> frozenset[str]:
+        return self.counted_by(self.fact)
 
 
 @dataclass(frozen=True)
 class Gate:
     name: str
     why: str
+    #: whether a fact passes, for a question this gate applies to
     keeps: Callable[[Asked, Seen], bool]
+    #: whether the gate has anything to check for this question (a question naming no year
+    #: has no year to hold facts to); one that has not is not called for each candidate
+    applies: Callable[[Asked], bool]
 
 
 def _names_the_entities(asked: Asked, seen: Seen) -> bool:
-    entities = asked.analysis.entities
-    missing = sum(not (e in seen.terms or asked.leads.get(e) in seen.terms) for e in entities)
+    entities, terms, leads = asked.analysis.entities, seen.terms, asked.leads
+    missing = 0
+    for e in entities:  # a loop, not sum(): this runs for every candidate of every question
+        if e not in terms and leads.get(e) not in terms:
+            missing += 1
     return missing <= len(entities) // 3
 
 
 def _gives_the_figure(asked: Asked, seen: Seen) -> bool:
-    if not asked.wants_figure:
-        return True
     if "money" in asked.analysis.roles:
         return seen.fact.amount is not None
     return seen.fact.amount is not None or any(t.startswith("n:") for t in seen.terms)
@@ -88,30 +84,29 @@ def _same_year(asked: Asked, seen: Seen) -> bool:
 
 
 def _names_someone_else(asked: Asked, seen: Seen) -> bool:
-    if not asked.asks_for_another:
-        return True
     return any(f"e:{e}" not in asked.analysis.entities for e in seen.fact.entities)
 
 
 def _counts_the_thing(asked: Asked, seen: Seen) -> bool:
-    return not asked.wants_count or bool(seen.things_counted() & asked.analysis.counted)
+    return bool(seen.things_counted() & asked.analysis.counted)
 
 
 #: Every fact gate, in the order they are checked (cheapest first).
 FACT_GATES: tuple[Gate, ...] = (
-    Gate("same_year", "a question about 2026 is not answered by a 2025 fact", _same_year),
+    Gate("same_year", "a question about 2026 is not answered by a 2025 fact", _same_year,
+         lambda asked: bool(asked.years)),
     Gate("names_the_entities",
          "a fact about Meta does not answer a question about Microsoft; a long question may name "
          "context too, so a third of the names may be missing (a person stands for the company they lead)",
-         _names_the_entities),
+         _names_the_entities, lambda asked: bool(asked.analysis.entities)),
     Gate("gives_the_figure",
          "a question asking how much is answered by a figure: of money, only a structured amount",
-         _gives_the_figure),
+         _gives_the_figure, lambda asked: asked.wants_figure),
     Gate("names_someone_else", "\"Who leads Meta?\" is not answered by a fact about Meta alone",
-         _names_someone_else),
+         _names_someone_else, lambda asked: asked.asks_for_another),
     Gate("counts_the_thing",
          "\"How many engineers?\" is answered by a number of engineers, not by a budget",
-         _counts_the_thing),
+         _counts_the_thing, lambda asked: asked.wants_count),
 )
 #: Rules on the ranking, by name (see :meth:`AnswerPolicy.decide`).
 DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead")
@@ -164,8 +159,10 @@ class AnswerPolicy:
     def is_on(self, name: str) -> bool:
         return name not in self.off
 
-    def fact_gates(self) -> tuple[Gate, ...]:
-        return tuple(g for g in FACT_GATES if g.name not in self.off)
+    def checks_for(self, asked: Asked) -> list[Callable[[Asked, Seen], bool]]:
+        """The checks each candidate fact must pass for this question: the gates switched on
+        that have anything to check for it."""
+        return [g.keeps for g in FACT_GATES if g.name not in self.off and g.applies(asked)]
 
     def bonus(self, asked: Asked, fact: Fact) -> float:
         """Points added to a fact's score to break near-ties (never past 100)."""

@@ -180,7 +180,7 @@ class FlatIndex:
 
     def terms_of(self, fact_index: int) -> frozenset[str]:
         """Every term one fact can be matched on (entities, years, words of its texts)."""
-        return frozenset(self._term_names[t] for t in self._fact_terms(fact_index))
+        return frozenset(map(self._term_names.__getitem__, self._fact_terms(fact_index)))
 
     def candidates(self, analysis: Analysis, limit: int = CANDIDATES) -> list[int]:
         """Facts sharing terms with the question, those sharing the rarest terms first."""
@@ -205,12 +205,13 @@ class FlatIndex:
             scores = dense[facts]
         else:
             return []
-        scores = np.round(scores, TIE_DIGITS)  # as MemoryIndex: ties go to the lower fact number
+        scores.round(TIE_DIGITS, out=scores)  # as MemoryIndex: ties go to the lower fact number
         if len(facts) > limit:
-            cut = -np.partition(-scores, limit - 1)[limit - 1]
-            above = np.flatnonzero(scores > cut)
-            tied = np.flatnonzero(scores == cut)[: limit - len(above)]  # facts are in ascending order
-            keep = np.concatenate((above, tied))
+            cut = -np.partition(-scores, limit - 1)[limit - 1]  # the limit-th best
+            keep = np.flatnonzero(scores >= cut)
+            if len(keep) > limit:  # tied at the cut: the first facts (they are in ascending order)
+                kept = scores[keep]
+                keep = np.concatenate((keep[kept > cut], keep[kept == cut][: limit - int((kept > cut).sum())]))
             facts, scores = facts[keep], scores[keep]
         order = np.lexsort((facts, -scores))
         return [int(f) for f in facts[order]]
