@@ -194,18 +194,19 @@ class AnswerEngine:
         return decision.answers, ranked[0].base_score if ranked else 0.0
 
     def rank(self, analysis: Analysis) -> list[Candidate]:
-        """The candidates that pass every fact gate of the policy, scored, best first."""
+        """The candidates that pass every fact gate of the policy, scored, best first. A costly
+        gate is checked last, on the best-scored few only (:attr:`AnswerPolicy.costly_checks`)."""
         asked = Asked(analysis, self._leads)
         gates = self.policy.checks_for(asked)
+        costly = self.policy.checks_for(asked, costly=True)
         topic = {t for t in analysis.terms - analysis.entities if not t.startswith(("y:", "n:"))}
-        scored = []
+        scored: list[tuple[Candidate, Seen]] = []
         for index in self.index.candidates(analysis):
             fact = self.base.facts[index]
             terms = self.index.terms_of(index)
-            if gates:
-                seen = Seen(fact, terms, self._counted_by)
-                if not all(keeps(asked, seen) for keeps in gates):
-                    continue
+            seen = Seen(fact, terms, self._counted_by)
+            if gates and not all(keeps(asked, seen) for keeps in gates):
+                continue
             absent = {e for e in analysis.entities if e not in terms}
             if absent:
                 # "Zuckerberg's spending" is scored as Meta's against a Meta fact, and the
@@ -220,9 +221,12 @@ class AnswerEngine:
             if bonus or not on_topic:
                 candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing,
                                       candidate.score if bonus else None, on_topic)
-            scored.append(candidate)
-        scored.sort(key=lambda c: -round(c.score, TIE_DIGITS))
-        return scored
+            scored.append((candidate, seen))
+        scored.sort(key=lambda pair: -round(pair[0].score, TIE_DIGITS))
+        if costly:
+            scored = [(c, seen) for c, seen in scored[: self.policy.costly_checks]
+                      if all(keeps(asked, seen) for keeps in costly)]
+        return [candidate for candidate, _ in scored]
 
     def _counted_by(self, fact: Fact) -> frozenset[str]:
         """What a fact's statements give a number of, read once per fact."""
