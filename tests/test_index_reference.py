@@ -63,3 +63,21 @@ def test_engines_on_either_index_give_the_same_answers(fact_base: FactBase, synt
         on_memory, on_flat = AnswerEngine(base), AnswerEngine(base, index=FlatIndex(base))
         for text in _questions(which, synthetic_dir):
             assert on_memory.answer_now(Question(text=text)) == on_flat.answer_now(Question(text=text)), text
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_best_candidates_are_cut_alike_by_integer_keys_and_by_floats(seed: int) -> None:
+    """The integer-key cut (fast with thousands of ties) keeps exactly what the float cut
+    keeps, the lower fact winning a tie; a base too large for the keys takes the float cut."""
+    import numpy as np
+
+    from bot.answering.scale.flat_index import _best
+
+    rng = np.random.default_rng(seed)
+    facts = np.sort(rng.choice(5000, size=800, replace=False))
+    scores = np.round(rng.choice([0.51, 1.2345678901, 2.5, 3.75], size=800), 9)
+    expected = sorted(range(800), key=lambda i: (-scores[i], facts[i]))[:30]
+    by_keys = _best(scores, facts, 30, total=5000)
+    by_floats = _best(scores, facts, 30, total=2**60)  # no room left for integer keys
+    assert sorted(by_keys.tolist()) == sorted(expected)
+    assert sorted(by_floats.tolist()) == sorted(expected)

@@ -207,11 +207,7 @@ class FlatIndex:
             return []
         scores.round(TIE_DIGITS, out=scores)  # as MemoryIndex: ties go to the lower fact number
         if len(facts) > limit:
-            cut = -np.partition(-scores, limit - 1)[limit - 1]  # the limit-th best
-            keep = np.flatnonzero(scores >= cut)
-            if len(keep) > limit:  # tied at the cut: the first facts (they are in ascending order)
-                kept = scores[keep]
-                keep = np.concatenate((keep[kept > cut], keep[kept == cut][: limit - int((kept > cut).sum())]))
+            keep = _best(scores, facts, limit, len(self.base.facts))
             facts, scores = facts[keep], scores[keep]
         order = np.lexsort((facts, -scores))
         return [int(f) for f in facts[order]]
@@ -368,6 +364,24 @@ class IndexBuilder:
 
 
 _LOW = (1 << 32) - 1  # a key's low half: (document or fact) << 32 | term
+
+
+def _best(scores: np.ndarray[Any, Any], facts: np.ndarray[Any, Any], limit: int, total: int) -> np.ndarray[Any, Any]:
+    """Where the ``limit`` best of ``scores`` are (rounded scores; ties to the lower fact, as
+    ``facts`` ascend), in no order. A generic question gives tens of thousands of facts a few
+    equal scores, and partitioning floats with that many ties takes milliseconds; distinct
+    integer keys (the score, then the fact reversed) are partitioned ten times faster."""
+    bits = max(total, 1).bit_length()
+    top = float(scores.max()) * 10**TIE_DIGITS
+    if top < 2 ** (62 - bits):
+        keys = (np.rint(scores * 10**TIE_DIGITS).astype(np.int64) << bits) | ((1 << bits) - 1 - facts)
+        return np.argpartition(-keys, limit - 1)[:limit]
+    cut = -np.partition(-scores, limit - 1)[limit - 1]  # the limit-th best
+    keep = np.flatnonzero(scores >= cut)
+    if len(keep) > limit:  # tied at the cut: the first facts
+        kept = scores[keep]
+        keep = np.concatenate((keep[kept > cut], keep[kept == cut][: limit - int((kept > cut).sum())]))
+    return keep
 
 
 def _bounds(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
