@@ -66,3 +66,12 @@ def test_the_decision_rules(engine: AnswerEngine) -> None:
     assert policy.decide(ranked(40, 10)) == Decision(False)  # under the floor
     off_topic = [Candidate(fact, 55, "", None, on_topic=False), *ranked(40)]
     assert policy.decide(off_topic) == Decision(False)  # shares only names and years: no lead
+
+
+def test_a_costly_gate_reads_only_the_best_scored_candidates(engine: AnswerEngine, fact_base: FactBase) -> None:
+    """The count gate reads facts' statements, so it is checked on the best few only: with a
+    budget of none, a count the base states goes unanswered; with the default, it is found."""
+    question = "combien de personnes pour Meta AI ?"
+    assert _outcome(engine, question) == "zuckerberg-2025-expectations"
+    starved = AnswerEngine(fact_base, policy=AnswerPolicy(costly_checks=0), index=engine.index)
+    assert _outcome(starved, question) is None
