@@ -1,5 +1,5 @@
-"""How every process builds its engine: load, index, build what is otherwise built on the
-first question, then keep it all out of the collector's way (:mod:`bot.heap`).
+"""How every process builds its engine: load, index, build the typo tables most questions
+need, then keep it all out of the collector's way (:mod:`bot.heap`).
 
 The bot (:mod:`bot.runtime`), the one-shot commands, a knowledge reload and the benchmark
 all build through here, so what the benchmark measures is what the bot runs.
@@ -27,7 +27,7 @@ def load_base(data_dir: Path, cache: IndexCache | None) -> tuple[FactBase, Index
 def engine_for(base: FactBase, *, cache: IndexCache | None = None, worker: HeadStarter | None = None,
                unanswered: UnansweredLog | None = None) -> AnswerEngine:
     """The engine over ``base``, on the large-base index (read back from ``cache`` when kept
-    there), with its lazily built tables built now."""
+    there), with its typo tables built now."""
     with long_lived_objects():
         return AnswerEngine(base, unanswered=unanswered, index=build_index(base, cache, worker)).warm()
 
