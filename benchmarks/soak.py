@@ -93,8 +93,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class Soak:
-    def __init__(self, users: int, log_path: Path, *, shared: bool = True) -> None:
+    def __init__(self, users: int, log_path: Path, *, shared: bool = True, traced: Path | None = None) -> None:
         self.users = users
+        self.traced = traced
         self.shared = shared
         self.log_path = log_path
         self.port = free_port()
@@ -137,8 +138,10 @@ class Soak:
         if self.shared:
             env["DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:{self.proxy_port}/{self.database}"
         self.log = self.log_path.open("wb")
+        runner = ["-m", "bot"] if self.traced is None else [str(ROOT / "benchmarks" / "traced_bot.py"),
+                                                            str(self.traced)]
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "slack", "--http", "--port", str(self.port), env=env,
+            sys.executable, *runner, "run", "slack", "--http", "--port", str(self.port), env=env,
             stdout=self.log, stderr=self.log)
         async with aiohttp.ClientSession() as http:
             for _ in range(600):
@@ -210,6 +213,7 @@ class Soak:
         await self.post(http, first_body, {"Content-Type": "application/json", **signed_headers(first_body)})
         await self.fake.wait_until(lambda: any(p["channel"] == "C0FIRST" for p in self.fake.posts()), within=30)
         rss_before = rss_mb(self.process.pid)
+        await self.snapshot(1)
         acks: list[float] = []
         statuses: Counter[int] = Counter()
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -233,12 +237,20 @@ class Soak:
         await self.fake.wait_until(lambda: len(self.fake.posts()) >= expected, within=600)  # type: ignore[union-attr]
         elapsed = time.perf_counter() - started
         rss_after = rss_mb(self.process.pid)
+        await self.snapshot(2)
+        unshared = await self.metric("aibot_events_unshared_total")
         per_event = Counter((p["channel"], p.get("thread_ts")) for p in self.fake.posts())
         print(f"2. {self.users} signed mentions from {self.users} distinct users, concurrency 50, {elapsed:.0f} s")
         print(f"   statuses: {dict(statuses)}")
         print(f"   ack p50 {statistics.median(acks) * 1000:.0f} ms, p99 {percentile(acks, 0.99) * 1000:.0f} ms")
         print(f"   replies per event: {dict(Counter(per_event.values()))} (replies: count of events)")
         print(f"   RSS {rss_before:.1f} MB before, {rss_after:.1f} MB after: growth {rss_after - rss_before:.1f} MB")
+        if self.shared:
+            print(f"   events checked on this replica only (shared memory too slow or down): {unshared:.0f}")
+        if self.traced is not None:
+            from benchmarks.traced_bot import compare
+
+            compare(self.traced / "snapshot-1.pickle", self.traced / "snapshot-2.pickle")
 
         # 3. the first event again, as Slack's retry, after all the others
         await self.post(http, first_body, {"Content-Type": "application/json", "X-Slack-Retry-Num": "1",
@@ -246,6 +258,27 @@ class Soak:
         await self.sentinel(http, "C0RETRY")
         replies = sum(1 for p in self.fake.posts() if p["channel"] == "C0FIRST")
         print(f"3. retry of the first event after {self.users} others: {replies} reply in all")
+
+    async def snapshot(self, number: int) -> None:
+        """Under ``--tracemalloc``, the bot's memory written to a file (benchmarks/traced_bot.py)."""
+        if self.traced is None or self.process is None:
+            return
+        self.process.send_signal(signal.SIGUSR1)
+        done = self.traced / f"snapshot-{number}.done"
+        for _ in range(1200):
+            if done.exists():
+                return
+            await asyncio.sleep(0.1)
+        raise SystemExit("the traced bot wrote no snapshot within 120 s")
+
+    async def metric(self, name: str) -> float:
+        """One sample from the bot's /metrics (0 when absent)."""
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{self.port}/metrics") as response:
+            text = await response.text()
+        for line in text.splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
 
     async def stalled(self, http: aiohttp.ClientSession) -> None:
         assert self.fake is not None and self.process is not None
@@ -276,9 +309,12 @@ async def main() -> None:
     parser.add_argument("--sqlite", action="store_true",
                         help="the bot on its own SQLite file instead of PostgreSQL behind the proxy (phase 4 then "
                              "shows nothing about a stalled database)")
+    parser.add_argument("--tracemalloc", type=Path, default=None, metavar="DIR",
+                        help="run the bot under tracemalloc (benchmarks/traced_bot.py), snapshots in DIR, and print "
+                             "what grew during the traffic phase (slower; RSS then includes the tracing)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aibot-soak-") as tmp:
-        soak = Soak(args.users, Path(tmp) / "aibot.log", shared=not args.sqlite)
+        soak = Soak(args.users, Path(tmp) / "aibot.log", shared=not args.sqlite, traced=args.tracemalloc)
         try:
             async with asyncio.timeout(args.deadline):
                 await soak.start()

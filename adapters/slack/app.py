@@ -105,7 +105,10 @@ class SlackPlatform:
         self.recent = guard.RecentEvents()
         store = getattr(services, "store", None)
         #: replicas sharing DATABASE_URL answer a retry once between them
-        self.shared = guard.SharedEvents(store, self.recent) if store is not None and settings.database_url else None
+        metrics = services.metrics
+        self.shared = guard.SharedEvents(
+            store, self.recent, on_unchecked=(lambda: metrics.event_unshared(self.name)) if metrics else None,
+        ) if store is not None and settings.database_url else None
         self.signing_secret = secret
         self.ready = asyncio.Event()
         self.bound_port: int | None = None

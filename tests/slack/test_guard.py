@@ -3,6 +3,7 @@ Slack's retries answered once whatever the traffic, also across replicas."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -14,6 +15,7 @@ import aiohttp
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event as sa_event
 
 from adapters.slack import guard
 from bot.platforms import Services
@@ -150,3 +152,66 @@ async def test_two_replicas_sharing_postgresql_answer_a_retry_once(
     assert (await send_event(http, replicas[1].bound_port, event_callback(direct_message("What is Stargate?"))))[0] == 200
     await fake.wait_until(lambda: len(fake.posts()) == 2)
     assert [p["channel"] for p in fake.posts()] == ["C0GENERAL", "D0DIRECT1"]
+
+
+async def test_replicas_claim_each_event_once_under_concurrency_one_statement_a_batch(
+    shared_store: tuple[Database, Store],
+) -> None:
+    """Two replicas (stores of their own) get the same 300 events at once, with the event loop
+    kept busy as answering keeps it: each event is answered by exactly one of them, none is
+    left to a replica's own memory, and the claims never go back to the pool (no ping, no
+    BEGIN/COMMIT per batch: one autocommitted INSERT on a connection of their own)."""
+    database, _ = shared_store
+    async with database.open() as one, database.open() as two:
+        checkouts = [0]
+        statements: list[str] = []
+
+        def checked_out(*_: Any) -> None:
+            checkouts[0] += 1
+
+        def executed(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement)
+
+        for store in (one, two):
+            sa_event.listen(store.engine.sync_engine, "checkout", checked_out)
+            sa_event.listen(store.engine.sync_engine, "before_cursor_execute", executed)
+        replicas = [guard.SharedEvents(one), guard.SharedEvents(two)]
+        busy = asyncio.Event()
+
+        async def answering() -> None:  # 20 ms of CPU per turn of the loop, as answers take it
+            while not busy.is_set():
+                until = time.perf_counter() + 0.02
+                while time.perf_counter() < until:
+                    pass
+                await asyncio.sleep(0)
+
+        async def delivered(n: int, replica: guard.SharedEvents) -> bool:
+            await asyncio.sleep(n * 0.002)  # arriving over 0.6 s, as requests do: many batches
+            return await replica.first_time([f"EvLOAD{n}", f"C1:{n}.0001"])
+
+        hog = asyncio.create_task(answering())
+        try:
+            outcomes = await asyncio.gather(*(delivered(n, replica) for n in range(300) for replica in replicas))
+        finally:
+            busy.set()
+            await hog
+    per_event = [outcomes[2 * n] + outcomes[2 * n + 1] for n in range(300)]
+    assert per_event == [1] * 300
+    assert [replica.unchecked for replica in replicas] == [0, 0]
+    assert checkouts[0] == 2  # one connection each, kept for every batch
+    assert statements and all(s.startswith(("INSERT INTO seen_events", "DELETE FROM seen_events"))
+                              for s in statements)
+    assert 2 < sum(s.startswith("INSERT") for s in statements) < 600  # several batches, not one per event
+
+
+async def test_the_claims_connection_is_replaced_after_a_failure(shared_store: tuple[Database, Store]) -> None:
+    """A claim whose connection broke is dropped, and the next claim opens a fresh one."""
+    _, store = shared_store
+    assert await store.first_deliveries(["EvBEFORE"], window=600) == {"EvBEFORE"}
+    claims = store._claims
+    assert claims is not None
+    await claims.invalidate()  # as a server restart leaves it
+    with pytest.raises(Exception):  # noqa: B017 - whichever error the dead connection gives
+        await store.first_deliveries(["EvDURING"], window=600)
+    assert store._claims is None
+    assert await store.first_deliveries(["EvAFTER", "EvBEFORE"], window=600) == {"EvAFTER"}
