@@ -11,8 +11,10 @@ Phases, each printing its figures:
 
 1. malformed and unsigned requests (bad JSON, ``null``, a list, ``payload=notjson``, a
    non-numeric timestamp, 1 MB unsigned bodies): HTTP statuses, and log bytes per refusal;
-2. signed mentions from ``--users`` distinct users at concurrency 50: ack p50/p99,
-   replies per event, RSS before and after;
+2. signed mentions paced at 50 a second (below what the bot answers): ack p50/p99; then
+   ``--users`` distinct users at concurrency 50 (as fast as acks come back, so it saturates
+   the machine): ack p50/p99, replies per event, RSS before and after, and how many events
+   were checked on the replica's own memory only;
 3. a retry of the first event after all the others (at least 6,000): replies to it;
 4. the database stalled (the proxy holds every byte): reply time to an unanswerable
    question, then SIGTERM and the time until the process has exited.
@@ -96,6 +98,8 @@ class Soak:
     def __init__(self, users: int, log_path: Path, *, shared: bool = True, traced: Path | None = None) -> None:
         self.users = users
         self.traced = traced
+        self.paced_events = 500
+        self.paced_rate = 50.0
         self.shared = shared
         self.log_path = log_path
         self.port = free_port()
@@ -212,6 +216,7 @@ class Soak:
         first_body = json.dumps(first).encode()
         await self.post(http, first_body, {"Content-Type": "application/json", **signed_headers(first_body)})
         await self.fake.wait_until(lambda: any(p["channel"] == "C0FIRST" for p in self.fake.posts()), within=30)
+        await self.paced(http)
         rss_before = rss_mb(self.process.pid)
         await self.snapshot(1)
         acks: list[float] = []
@@ -233,14 +238,15 @@ class Soak:
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(50)))
-        expected = self.users + 3  # the first event and the two sentinels
+        expected = self.users + self.paced_events + 3  # the paced ones, the first event and the two sentinels
         await self.fake.wait_until(lambda: len(self.fake.posts()) >= expected, within=600)  # type: ignore[union-attr]
         elapsed = time.perf_counter() - started
         rss_after = rss_mb(self.process.pid)
         await self.snapshot(2)
         unshared = await self.metric("aibot_events_unshared_total")
         per_event = Counter((p["channel"], p.get("thread_ts")) for p in self.fake.posts())
-        print(f"2. {self.users} signed mentions from {self.users} distinct users, concurrency 50, {elapsed:.0f} s")
+        print(f"2b. {self.users} signed mentions from {self.users} distinct users, concurrency 50, {elapsed:.0f} s "
+              f"({self.users / elapsed:.0f} events/s)")
         print(f"   statuses: {dict(statuses)}")
         print(f"   ack p50 {statistics.median(acks) * 1000:.0f} ms, p99 {percentile(acks, 0.99) * 1000:.0f} ms")
         print(f"   replies per event: {dict(Counter(per_event.values()))} (replies: count of events)")
@@ -258,6 +264,30 @@ class Soak:
         await self.sentinel(http, "C0RETRY")
         replies = sum(1 for p in self.fake.posts() if p["channel"] == "C0FIRST")
         print(f"3. retry of the first event after {self.users} others: {replies} reply in all")
+
+    async def paced(self, http: aiohttp.ClientSession) -> None:
+        """Acks at a steady rate below what the bot answers (Slack sends as events happen, it does
+        not wait for acks): what an ack costs when the machine is not saturated."""
+        assert self.fake is not None
+        acks: list[float] = []
+
+        async def one(n: int) -> None:
+            event = mention(QUESTIONS[n % len(QUESTIONS)], channel="C0PACED", user=f"UPACED{n:05d}",
+                            ts=f"1600000000.{n:06d}")
+            body = json.dumps(event_callback(event, event_id=f"EvPACED{n:06d}")).encode()
+            status, took = await self.post(http, body, {"Content-Type": "application/json", **signed_headers(body)})
+            acks.append(took if status == 200 else float("inf"))
+
+        started = time.perf_counter()
+        tasks = []
+        for n in range(self.paced_events):
+            await asyncio.sleep(max(0.0, started + n / self.paced_rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(n)))
+        await asyncio.gather(*tasks)
+        await self.fake.wait_until(lambda: sum(p["channel"] == "C0PACED" for p in self.fake.posts())
+                                   >= self.paced_events, within=60)  # type: ignore[union-attr]
+        print(f"2a. {self.paced_events} mentions paced at {self.paced_rate:.0f}/s: ack p50 "
+              f"{statistics.median(acks) * 1000:.1f} ms, p99 {percentile(acks, 0.99) * 1000:.1f} ms")
 
     async def snapshot(self, number: int) -> None:
         """Under ``--tracemalloc``, the bot's memory written to a file (benchmarks/traced_bot.py)."""
