@@ -83,6 +83,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -218,6 +224,8 @@ class Soak:
         await self.fake.wait_until(lambda: any(p["channel"] == "C0FIRST" for p in self.fake.posts()), within=30)
         await self.paced(http)
         rss_before = rss_mb(self.process.pid)
+        commits_before = await self.commits()
+        cpu_before = cpu_seconds(self.process.pid)
         await self.snapshot(1)
         acks: list[float] = []
         statuses: Counter[int] = Counter()
@@ -242,17 +250,22 @@ class Soak:
         await self.fake.wait_until(lambda: len(self.fake.posts()) >= expected, within=600)  # type: ignore[union-attr]
         elapsed = time.perf_counter() - started
         rss_after = rss_mb(self.process.pid)
+        cpu = cpu_seconds(self.process.pid) - cpu_before
+        await asyncio.sleep(1.5)  # the server publishes its counts within a second or so
+        commits = await self.commits() - commits_before
         await self.snapshot(2)
         unshared = await self.metric("aibot_events_unshared_total")
         per_event = Counter((p["channel"], p.get("thread_ts")) for p in self.fake.posts())
         print(f"2b. {self.users} signed mentions from {self.users} distinct users, concurrency 50, {elapsed:.0f} s "
-              f"({self.users / elapsed:.0f} events/s)")
+              f"({self.users / elapsed:.0f} events/s; the bot used {cpu:.0f} s of CPU, "
+              f"{cpu / self.users * 1000:.1f} ms an event)")
         print(f"   statuses: {dict(statuses)}")
         print(f"   ack p50 {statistics.median(acks) * 1000:.0f} ms, p99 {percentile(acks, 0.99) * 1000:.0f} ms")
         print(f"   replies per event: {dict(Counter(per_event.values()))} (replies: count of events)")
         print(f"   RSS {rss_before:.1f} MB before, {rss_after:.1f} MB after: growth {rss_after - rss_before:.1f} MB")
         if self.shared:
             print(f"   events checked on this replica only (shared memory too slow or down): {unshared:.0f}")
+            print(f"   database transactions: {commits} ({commits / self.users:.2f} per event)")
         if self.traced is not None:
             from benchmarks.traced_bot import compare
 
@@ -300,6 +313,19 @@ class Soak:
                 return
             await asyncio.sleep(0.1)
         raise SystemExit("the traced bot wrote no snapshot within 120 s")
+
+    async def commits(self) -> int:
+        """Transactions committed in the soak's database so far (every autocommitted statement is one)."""
+        if not self.shared:
+            return 0
+        import asyncpg
+
+        admin = await asyncpg.connect(PG_DSN, timeout=5)
+        try:
+            found = await admin.fetchval("SELECT xact_commit FROM pg_stat_database WHERE datname = $1", self.database)
+        finally:
+            await admin.close()
+        return int(found or 0)
 
     async def metric(self, name: str) -> float:
         """One sample from the bot's /metrics (0 when absent)."""

@@ -215,3 +215,27 @@ async def test_the_claims_connection_is_replaced_after_a_failure(shared_store: t
         await store.first_deliveries(["EvDURING"], window=600)
     assert store._claims is None
     assert await store.first_deliveries(["EvAFTER", "EvBEFORE"], window=600) == {"EvAFTER"}
+
+
+async def test_the_backlog_holds_a_flood_at_the_door_until_an_answer_finishes() -> None:
+    backlog = guard.Backlog(2, patience=5.0)
+    await asyncio.wait_for(backlog.admit(), 0.1)  # room: at once
+    first, second = backlog.answer(), backlog.answer()
+    first.__enter__()
+    second.__enter__()
+    waiting = asyncio.create_task(backlog.admit())
+    await asyncio.sleep(0.05)
+    assert not waiting.done() and backlog.waited == 1  # full: the next request waits
+    first.__exit__(None, None, None)
+    await asyncio.wait_for(waiting, 1.0)  # one answer finished: it goes in
+    second.__exit__(None, None, None)
+    assert backlog.answering == 0
+
+
+async def test_the_backlog_never_holds_a_request_past_its_patience() -> None:
+    """Slack wants the ack within 3 s: a backlog that does not move lets the request in anyway."""
+    backlog = guard.Backlog(1, patience=0.2)
+    with backlog.answer():
+        started = time.monotonic()
+        await asyncio.wait_for(backlog.admit(), 2.0)
+        assert 0.15 < time.monotonic() - started < 1.5
