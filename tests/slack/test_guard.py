@@ -239,3 +239,31 @@ async def test_the_backlog_never_holds_a_request_past_its_patience() -> None:
         started = time.monotonic()
         await asyncio.wait_for(backlog.admit(), 2.0)
         assert 0.15 < time.monotonic() - started < 1.5
+
+
+async def test_a_full_backlog_holds_the_next_ack_and_every_answer_leaves_it(
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession,
+) -> None:
+    """Through the real HTTP path: while the backlog is full the next event's ack waits for
+    room (here, its patience); an answered event leaves the backlog, so the next goes at once."""
+    bot = await start_bot()
+    bot.backlog = guard.Backlog(1, patience=0.5)
+
+    async def answered(count: int) -> None:
+        await fake.wait_until(lambda: len(fake.posts()) == count)
+        for _ in range(300):  # the answer leaves the backlog just after its post
+            if bot.backlog.answering == 0:
+                return
+            await asyncio.sleep(0.01)
+
+    with bot.backlog.answer():  # an answer in progress fills it
+        started = time.monotonic()
+        status, _ = await send_event(http, bot.bound_port, event_callback(mention("What is Stargate?", ts="1.1")))
+        held = time.monotonic() - started
+    assert status == 200 and held >= 0.4 and bot.backlog.waited == 1
+    await answered(1)
+    started = time.monotonic()
+    status, _ = await send_event(http, bot.bound_port, event_callback(mention("What is Stargate?", ts="1.2")))
+    assert status == 200 and time.monotonic() - started < 0.4
+    await answered(2)
+    assert bot.backlog.answering == 0 and bot.backlog.waited == 1
