@@ -105,6 +105,27 @@ def test_a_retry_after_six_thousand_other_events_is_still_recognised() -> None:
     assert len(recent) == 1
 
 
+def test_twenty_thousand_events_in_the_retry_memory_cost_under_a_megabyte() -> None:
+    """Ten minutes of every event are kept: as hashes in arrays, not key strings in a dict (5.7 MB)."""
+    import tracemalloc
+
+    now = [0.0]
+    recent = guard.RecentEvents(clock=lambda: now[0])
+    keys = [[f"EvSOAK{n:08d}", f"C{n % 50:04d}:{1_700_000_000 + n}.000100"] for n in range(20_000)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n, pair in enumerate(keys):
+            now[0] = n * 0.0025  # 400 events a second
+            assert recent.first_time(pair)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 1_000_000
+    assert not any(recent.first_time([pair[0]]) for pair in keys[::97])  # all still remembered
+    assert not any(recent.first_time([pair[1]]) for pair in keys[::89])
+
+
 @settings(max_examples=500, deadline=None)
 @given(body=st.binary(max_size=300), timestamp=st.text(max_size=14), signature=st.text(max_size=70),
        content_type=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "", "text/plain"]))
