@@ -11,8 +11,10 @@ Phases, each printing its figures:
 
 1. malformed and unsigned requests (bad JSON, ``null``, a list, ``payload=notjson``, a
    non-numeric timestamp, 1 MB unsigned bodies): HTTP statuses, and log bytes per refusal;
-2. signed mentions from ``--users`` distinct users at concurrency 50: ack p50/p99,
-   replies per event, RSS before and after;
+2. signed mentions paced at 50 a second (below what the bot answers): ack p50/p99; then
+   ``--users`` distinct users at concurrency 50 (as fast as acks come back, so it saturates
+   the machine): ack p50/p99, replies per event, RSS before and after, and how many events
+   were checked on the replica's own memory only;
 3. a retry of the first event after all the others (at least 6,000): replies to it;
 4. the database stalled (the proxy holds every byte): reply time to an unanswerable
    question, then SIGTERM and the time until the process has exited.
@@ -81,6 +83,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -93,8 +101,11 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class Soak:
-    def __init__(self, users: int, log_path: Path, *, shared: bool = True) -> None:
+    def __init__(self, users: int, log_path: Path, *, shared: bool = True, traced: Path | None = None) -> None:
         self.users = users
+        self.traced = traced
+        self.paced_events = 500
+        self.paced_rate = 50.0
         self.shared = shared
         self.log_path = log_path
         self.port = free_port()
@@ -137,8 +148,10 @@ class Soak:
         if self.shared:
             env["DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:{self.proxy_port}/{self.database}"
         self.log = self.log_path.open("wb")
+        runner = ["-m", "bot"] if self.traced is None else [str(ROOT / "benchmarks" / "traced_bot.py"),
+                                                            str(self.traced)]
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "slack", "--http", "--port", str(self.port), env=env,
+            sys.executable, *runner, "run", "slack", "--http", "--port", str(self.port), env=env,
             stdout=self.log, stderr=self.log)
         async with aiohttp.ClientSession() as http:
             for _ in range(600):
@@ -209,7 +222,11 @@ class Soak:
         first_body = json.dumps(first).encode()
         await self.post(http, first_body, {"Content-Type": "application/json", **signed_headers(first_body)})
         await self.fake.wait_until(lambda: any(p["channel"] == "C0FIRST" for p in self.fake.posts()), within=30)
+        await self.paced(http)
         rss_before = rss_mb(self.process.pid)
+        commits_before = await self.commits()
+        cpu_before = cpu_seconds(self.process.pid)
+        await self.snapshot(1)
         acks: list[float] = []
         statuses: Counter[int] = Counter()
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -229,16 +246,30 @@ class Soak:
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(50)))
-        expected = self.users + 3  # the first event and the two sentinels
+        expected = self.users + self.paced_events + 3  # the paced ones, the first event and the two sentinels
         await self.fake.wait_until(lambda: len(self.fake.posts()) >= expected, within=600)  # type: ignore[union-attr]
         elapsed = time.perf_counter() - started
         rss_after = rss_mb(self.process.pid)
+        cpu = cpu_seconds(self.process.pid) - cpu_before
+        await asyncio.sleep(1.5)  # the server publishes its counts within a second or so
+        commits = await self.commits() - commits_before
+        await self.snapshot(2)
+        unshared = await self.metric("aibot_events_unshared_total")
         per_event = Counter((p["channel"], p.get("thread_ts")) for p in self.fake.posts())
-        print(f"2. {self.users} signed mentions from {self.users} distinct users, concurrency 50, {elapsed:.0f} s")
+        print(f"2b. {self.users} signed mentions from {self.users} distinct users, concurrency 50, {elapsed:.0f} s "
+              f"({self.users / elapsed:.0f} events/s; the bot used {cpu:.0f} s of CPU, "
+              f"{cpu / self.users * 1000:.1f} ms an event)")
         print(f"   statuses: {dict(statuses)}")
         print(f"   ack p50 {statistics.median(acks) * 1000:.0f} ms, p99 {percentile(acks, 0.99) * 1000:.0f} ms")
         print(f"   replies per event: {dict(Counter(per_event.values()))} (replies: count of events)")
         print(f"   RSS {rss_before:.1f} MB before, {rss_after:.1f} MB after: growth {rss_after - rss_before:.1f} MB")
+        if self.shared:
+            print(f"   events checked on this replica only (shared memory too slow or down): {unshared:.0f}")
+            print(f"   database transactions: {commits} ({commits / self.users:.2f} per event)")
+        if self.traced is not None:
+            from benchmarks.traced_bot import compare
+
+            compare(self.traced / "snapshot-1.pickle", self.traced / "snapshot-2.pickle")
 
         # 3. the first event again, as Slack's retry, after all the others
         await self.post(http, first_body, {"Content-Type": "application/json", "X-Slack-Retry-Num": "1",
@@ -246,6 +277,64 @@ class Soak:
         await self.sentinel(http, "C0RETRY")
         replies = sum(1 for p in self.fake.posts() if p["channel"] == "C0FIRST")
         print(f"3. retry of the first event after {self.users} others: {replies} reply in all")
+
+    async def paced(self, http: aiohttp.ClientSession) -> None:
+        """Acks at a steady rate below what the bot answers (Slack sends as events happen, it does
+        not wait for acks): what an ack costs when the machine is not saturated."""
+        assert self.fake is not None
+        acks: list[float] = []
+
+        async def one(n: int) -> None:
+            event = mention(QUESTIONS[n % len(QUESTIONS)], channel="C0PACED", user=f"UPACED{n:05d}",
+                            ts=f"1600000000.{n:06d}")
+            body = json.dumps(event_callback(event, event_id=f"EvPACED{n:06d}")).encode()
+            status, took = await self.post(http, body, {"Content-Type": "application/json", **signed_headers(body)})
+            acks.append(took if status == 200 else float("inf"))
+
+        started = time.perf_counter()
+        tasks = []
+        for n in range(self.paced_events):
+            await asyncio.sleep(max(0.0, started + n / self.paced_rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(n)))
+        await asyncio.gather(*tasks)
+        await self.fake.wait_until(lambda: sum(p["channel"] == "C0PACED" for p in self.fake.posts())
+                                   >= self.paced_events, within=60)  # type: ignore[union-attr]
+        print(f"2a. {self.paced_events} mentions paced at {self.paced_rate:.0f}/s: ack p50 "
+              f"{statistics.median(acks) * 1000:.1f} ms, p99 {percentile(acks, 0.99) * 1000:.1f} ms")
+
+    async def snapshot(self, number: int) -> None:
+        """Under ``--tracemalloc``, the bot's memory written to a file (benchmarks/traced_bot.py)."""
+        if self.traced is None or self.process is None:
+            return
+        self.process.send_signal(signal.SIGUSR1)
+        done = self.traced / f"snapshot-{number}.done"
+        for _ in range(1200):
+            if done.exists():
+                return
+            await asyncio.sleep(0.1)
+        raise SystemExit("the traced bot wrote no snapshot within 120 s")
+
+    async def commits(self) -> int:
+        """Transactions committed in the soak's database so far (every autocommitted statement is one)."""
+        if not self.shared:
+            return 0
+        import asyncpg
+
+        admin = await asyncpg.connect(PG_DSN, timeout=5)
+        try:
+            found = await admin.fetchval("SELECT xact_commit FROM pg_stat_database WHERE datname = $1", self.database)
+        finally:
+            await admin.close()
+        return int(found or 0)
+
+    async def metric(self, name: str) -> float:
+        """One sample from the bot's /metrics (0 when absent)."""
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{self.port}/metrics") as response:
+            text = await response.text()
+        for line in text.splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
 
     async def stalled(self, http: aiohttp.ClientSession) -> None:
         assert self.fake is not None and self.process is not None
@@ -276,9 +365,12 @@ async def main() -> None:
     parser.add_argument("--sqlite", action="store_true",
                         help="the bot on its own SQLite file instead of PostgreSQL behind the proxy (phase 4 then "
                              "shows nothing about a stalled database)")
+    parser.add_argument("--tracemalloc", type=Path, default=None, metavar="DIR",
+                        help="run the bot under tracemalloc (benchmarks/traced_bot.py), snapshots in DIR, and print "
+                             "what grew during the traffic phase (slower; RSS then includes the tracing)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aibot-soak-") as tmp:
-        soak = Soak(args.users, Path(tmp) / "aibot.log", shared=not args.sqlite)
+        soak = Soak(args.users, Path(tmp) / "aibot.log", shared=not args.sqlite, traced=args.tracemalloc)
         try:
             async with asyncio.timeout(args.deadline):
                 await soak.start()

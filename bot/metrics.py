@@ -14,6 +14,8 @@ platform reconnects; ``aibot ask`` builds none, so it never imports prometheus_c
 ``aibot_digest_posts_total``           platform
 ``aibot_digest_failures_total``        platform, reason (permanent, transient, or the error's type)
 ``aibot_platform_reconnects_total``    platform
+``aibot_events_unshared_total``        platform: events checked against this replica's memory only
+                                       (the database shared by replicas was too slow or down)
 =====================================  ==============================================
 """
 
@@ -67,6 +69,9 @@ class Metrics:
                                        ["platform", "reason"], registry=self.registry)
         self.reconnects = Counter("aibot_platform_reconnects", "Connections to a platform re-established.",
                                   ["platform"], registry=self.registry)
+        self.events_unshared = Counter("aibot_events_unshared", "Events checked for repeats by this replica only: "
+                                       "the shared memory in the database was too slow or down.", ["platform"],
+                                       registry=self.registry)
         self._unknown_seen: set[str] = set()
 
     # --- recording ------------------------------------------------------------------
@@ -86,6 +91,10 @@ class Metrics:
 
     def rate_limit(self, platform: str, verdict: str) -> None:
         self.rate_limited.labels(platform, verdict).inc()
+
+    def event_unshared(self, platform: str) -> None:
+        """A retry of this event reaching another replica now could be answered twice."""
+        self.events_unshared.labels(platform).inc()
 
     def reconnected(self, platform: str) -> None:
         self.reconnects.labels(platform).inc()

@@ -96,16 +96,21 @@ class SlackPlatform:
             name="aibot",
             client=self.client,
             signing_secret=secret,
-            # Socket Mode has no signature to verify; over HTTP bolt verifies every request.
-            request_verification_enabled=self.http,
+            # Over HTTP, web_app's guard has verified the signature before bolt sees the request
+            # (and Socket Mode has none): bolt's own check would only compute the HMAC again.
+            request_verification_enabled=False,
             logger=logging.getLogger("adapters.slack.bolt"),
         )
         self.conversation = services.conversation or ConversationService.from_settings(
             services.engine, settings, metrics=services.metrics, feedback=services.store)
         self.recent = guard.RecentEvents()
+        self.backlog = guard.Backlog()  # events acked and not yet answered, bounded
         store = getattr(services, "store", None)
         #: replicas sharing DATABASE_URL answer a retry once between them
-        self.shared = guard.SharedEvents(store, self.recent) if store is not None and settings.database_url else None
+        metrics = services.metrics
+        self.shared = guard.SharedEvents(
+            store, self.recent, on_unchecked=(lambda: metrics.event_unshared(self.name)) if metrics else None,
+        ) if store is not None and settings.database_url else None
         self.signing_secret = secret
         self.ready = asyncio.Event()
         self.bound_port: int | None = None
@@ -162,6 +167,11 @@ class SlackPlatform:
         """A mention or a DM: answered once, in its thread, unless it comes from a bot."""
         if translate.is_from_bot(event) or (bot_user_id and event.get("user") == bot_user_id):
             return
+        with self.backlog.answer():
+            await self._answer_event(body, event, bot_user_id, headers)
+
+    async def _answer_event(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None,
+                            headers: Mapping[str, Any]) -> None:
         keys = translate.event_keys(body)
         first = await self.shared.first_time(keys) if keys and self.shared else self.recent.first_time(keys)
         if keys and not first:
@@ -368,6 +378,7 @@ class SlackPlatform:
                     _log.warning("slack: refused a request from %s: %s (%d bytes)", request.remote, refusal.reason,
                                  len(body))
                     return web.Response(status=refusal.status, text=refusal.reason)
+            await self.backlog.admit()  # a flood waits here, not parked in memory after its ack
             bolt_request = AsyncBoltRequest(body=body.decode("utf-8", "replace"), query=request.query_string,
                                             headers=dict(request.headers))
             bolt_response = await self.app.async_dispatch(bolt_request)

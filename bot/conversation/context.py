@@ -11,14 +11,19 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from bot.language import Lang
 
+#: Distinct entity sets and fact-id tuples shared between topics, at most.
+MAX_SHARED = 4096
+_Shared = TypeVar("_Shared", frozenset[str], tuple[str, ...])
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Topic:
-    """The last thing answered in a conversation."""
+    """The last thing answered in a conversation (slots: ten thousand of them are kept)."""
 
     user_id: str
     question: str  # as answered: a follow-up's rewritten form
@@ -39,6 +44,8 @@ class ConversationMemory:
         self.capacity = capacity
         self._clock = clock
         self._topics: OrderedDict[str, Topic] = OrderedDict()
+        #: one copy of each entity set and fact-id tuple: thousands of topics name the same few
+        self._shared: dict[frozenset[str] | tuple[str, ...], frozenset[str] | tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._topics)
@@ -66,6 +73,9 @@ class ConversationMemory:
         return topic
 
     def remember(self, key: str, topic: Topic) -> None:
+        entities, fact_ids = self._share(topic.entities), self._share(topic.fact_ids)
+        if entities is not topic.entities or fact_ids is not topic.fact_ids:
+            topic = replace(topic, entities=entities, fact_ids=fact_ids)
         self._topics[key] = topic
         self._topics.move_to_end(key)
         self._drop_stale()
@@ -79,6 +89,12 @@ class ConversationMemory:
         topic = self._topics.get(key)
         if topic is not None:
             self.remember(new_key, topic)
+
+    def _share(self, value: _Shared) -> _Shared:
+        """The copy already held of an equal value, so a topic costs its own fields only."""
+        if len(self._shared) >= MAX_SHARED:  # a base with very many entities: start afresh
+            self._shared.clear()
+        return self._shared.setdefault(value, value)  # type: ignore[return-value]
 
     def _drop_stale(self) -> None:
         while len(self._topics) > self.capacity:

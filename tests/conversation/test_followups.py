@@ -115,6 +115,25 @@ def test_a_hundred_thousand_conversations_keep_at_most_the_cap() -> None:
     assert memory.recall("conversation-94999", "user-94999") is None  # the least recent went first
 
 
+def test_topics_share_equal_entity_sets_and_fact_ids_and_the_sharing_is_bounded() -> None:
+    """Ten thousand topics naming the same company hold one entity set between them, not one each."""
+    from bot.conversation.context import MAX_SHARED
+
+    memory = ConversationMemory(ttl=600, capacity=MAX_SHARED * 2, clock=lambda: 0.0)
+    for number in range(2):
+        memory.remember(f"c{number}", Topic(user_id="u", question="q", lang="en",
+                                            entities=frozenset(["e:meta", f"e:{'meta'}"]), year=None,
+                                            fact_ids=tuple(["f1", "f2"]), at=0.0))
+    first, second = memory.peek("c0"), memory.peek("c1")
+    assert first is not None and second is not None
+    assert first.entities is second.entities and first.fact_ids is second.fact_ids
+    assert not hasattr(first, "__dict__")  # slots: no dictionary per topic
+    for number in range(MAX_SHARED * 2):  # a base of very many entities cannot grow the shared copies
+        memory.remember(f"d{number}", Topic(user_id="u", question="q", lang="en", entities=frozenset([f"e:{number}"]),
+                                            year=None, fact_ids=(f"f{number}",), at=0.0))
+        assert len(memory._shared) <= MAX_SHARED
+
+
 async def test_many_conversations_through_the_service_keep_at_most_the_cap(engine: AnswerEngine) -> None:
     service = ConversationService(engine, memory=ConversationMemory(ttl=600, capacity=50))
     for number in range(300):

@@ -165,9 +165,11 @@ async def test_sigterm_ends_aibot_run_within_10_s_with_the_database_stalled(
 
 async def test_the_shared_slack_event_memory_answers_without_a_stalled_database(sick: Sick) -> None:
     from adapters.slack.guard import SharedEvents
+    from bot.metrics import Metrics
 
+    metrics = Metrics()
     async with sick.open(seconds=2.0) as store:
-        shared = SharedEvents(store, patience=0.3)
+        shared = SharedEvents(store, patience=0.3, on_unchecked=lambda: metrics.event_unshared("slack"))
         assert await shared.first_time(["EvWARM", "C1:1"])  # through the database
         assert not await shared.first_time(["EvWARM"])
         sick.proxy.stall()
@@ -175,4 +177,5 @@ async def test_the_shared_slack_event_memory_answers_without_a_stalled_database(
         assert await shared.first_time(["EvSTALLED", "C1:2"])  # answered on this replica's memory
         assert not await shared.first_time(["EvSTALLED"])  # and that memory still holds it
         assert time.monotonic() - started < 1.5 and shared.unchecked == 1
+        assert metrics.value("aibot_events_unshared_total", platform="slack") == 1  # what an operator sees
         sick.proxy.drop()
