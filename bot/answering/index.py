@@ -9,7 +9,7 @@ the reference the large-base index (:mod:`bot.answering.scale`) is tested agains
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from bot.answering.analysis import Analysis, Analyzer, Candidate, Lexicon, amount_level_terms, rarity, unknown_weight
@@ -33,12 +33,20 @@ CANDIDATES = 30
 TIE_DIGITS = 9
 
 
-def document_score(shared: float, query_weight: float, doc_weight: float, fact_cover: float, *,
-                   statement: bool) -> float:
-    """One document's score, 0-100: the rule every index scores by (see the weights above)."""
-    value = 100 * (QUESTION_COVER * shared / query_weight + DOCUMENT_COVER * shared / doc_weight
-                   + FACT_COVER * fact_cover)
-    return value * STATEMENT_DISCOUNT if statement else value
+def best_document(texts: Sequence[str], shared: Sequence[float], doc_weights: Sequence[float],
+                  query_weight: float, fact_cover: float) -> tuple[float, str]:
+    """(score 0-100, text) of the best of one fact's documents (a statement's text is ""):
+    the rule every index scores by (see the weights above). One call per fact, not per
+    document: it runs for some thirty facts a question."""
+    best, best_text = 0.0, ""
+    for text, share, doc_weight in zip(texts, shared, doc_weights, strict=True):
+        value = 100 * (QUESTION_COVER * share / query_weight + DOCUMENT_COVER * share / doc_weight
+                       + FACT_COVER * fact_cover)
+        if not text:
+            value *= STATEMENT_DISCOUNT
+        if value > best:
+            best, best_text = value, text
+    return best, best_text
 
 
 class Index(Protocol):
@@ -128,10 +136,8 @@ class MemoryIndex:
         if query_weight == 0:
             return Candidate(fact, 0.0, "")
         fact_cover = sum(query.get(t, 0.0) for t in self._terms[fact_index]) / query_weight
-        best, best_text = 0.0, ""
-        for (text, terms), doc_weight in zip(self._docs[fact_index], self._doc_weights[fact_index], strict=True):
-            shared = sum(query[t] for t in terms if t in query)
-            value = document_score(shared, query_weight, doc_weight, fact_cover, statement=not text)
-            if value > best:
-                best, best_text = value, text
+        docs = self._docs[fact_index]
+        shared = [sum(query[t] for t in terms if t in query) for _, terms in docs]
+        best, best_text = best_document([text for text, _ in docs], shared, self._doc_weights[fact_index],
+                                        query_weight, fact_cover)
         return Candidate(fact, best, best_text)

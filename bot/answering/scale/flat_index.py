@@ -19,6 +19,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,7 +40,7 @@ from bot.answering.analysis import (
     amount_level_terms,
     unknown_weight,
 )
-from bot.answering.index import CANDIDATES, TIE_DIGITS, document_score
+from bot.answering.index import CANDIDATES, TIE_DIGITS, best_document
 from bot.answering.scale import bulk_terms
 from bot.answering.scale.bulk_terms import BulkAnalyzer, Numbering, sorted_unique
 from bot.answering.scale.index_cache import IndexCache
@@ -205,10 +206,11 @@ class FlatIndex:
             scores = dense[facts]
         else:
             return []
-        scores.round(TIE_DIGITS, out=scores)  # as MemoryIndex: ties go to the lower fact number
         if len(facts) > limit:
-            keep = _best(scores, facts, limit, len(self.base.facts))
+            # No score exceeds the weight of every known term of the question.
+            keep = _best(scores, facts, limit, len(self.base.facts), bound=float(self._idf[known].sum()))
             facts, scores = facts[keep], scores[keep]
+        scores.round(TIE_DIGITS, out=scores)  # as MemoryIndex: ties go to the lower fact number
         order = np.lexsort((facts, -scores))
         return [int(f) for f in facts[order]]
 
@@ -231,15 +233,14 @@ class FlatIndex:
                 query_weight += query[term_id]
         if query_weight == 0:
             return Candidate(fact, 0.0, "")
-        fact_cover = sum(query.get(t, 0.0) for t in self._fact_terms(fact_index)) / query_weight
-        best, best_text = 0.0, ""
+        fact_cover = sum(map(query.get, self._fact_terms(fact_index), repeat(0.0))) / query_weight
         doc_ids, bounds = self._doc_ids, self._doc_bounds
-        docs = range(self._fact_docs[fact_index], self._fact_docs[fact_index + 1])
-        for doc, text in zip(docs, self._doc_texts(fact_index), strict=True):
-            shared = sum(query[t] for t in doc_ids[bounds[doc] : bounds[doc + 1]] if t in query)
-            value = document_score(shared, query_weight, self._doc_weights[doc], fact_cover, statement=not text)
-            if value > best:
-                best, best_text = value, text
+        first, last = self._fact_docs[fact_index], self._fact_docs[fact_index + 1]
+        weight_of = query.get  # map() with a default: the weights of a document's terms, in C
+        shared = [sum(map(weight_of, doc_ids[bounds[doc] : bounds[doc + 1]], repeat(0.0)))
+                  for doc in range(first, last)]
+        best, best_text = best_document(self._doc_texts(fact_index), shared, self._doc_weights[first:last],
+                                        query_weight, fact_cover)
         return Candidate(fact, best, best_text)
 
 
@@ -366,20 +367,27 @@ class IndexBuilder:
 _LOW = (1 << 32) - 1  # a key's low half: (document or fact) << 32 | term
 
 
-def _best(scores: np.ndarray[Any, Any], facts: np.ndarray[Any, Any], limit: int, total: int) -> np.ndarray[Any, Any]:
-    """Where the ``limit`` best of ``scores`` are (rounded scores; ties to the lower fact, as
-    ``facts`` ascend), in no order. A generic question gives tens of thousands of facts a few
-    equal scores, and partitioning floats with that many ties takes milliseconds; distinct
-    integer keys (the score, then the fact reversed) are partitioned ten times faster."""
+def _best(scores: np.ndarray[Any, Any], facts: np.ndarray[Any, Any], limit: int, total: int, *,
+          bound: float) -> np.ndarray[Any, Any]:
+    """Where the ``limit`` best of ``scores`` are (compared at :data:`TIE_DIGITS` decimals; ties
+    to the lower fact, as ``facts`` ascend), in no order. ``bound`` is at least every score.
+
+    Each score and its fact make one distinct integer key (the rounded score, shifted, less the
+    fact), so one partition of integers finds them: a generic question gives tens of thousands
+    of facts a few equal scores, and partitioning floats with that many ties is ten times
+    slower. A base too large for the keys to fit in 63 bits takes the float way.
+    """
     bits = max(total, 1).bit_length()
-    top = float(scores.max()) * 10**TIE_DIGITS
-    if top < 2 ** (62 - bits):
-        keys = (np.rint(scores * 10**TIE_DIGITS).astype(np.int64) << bits) | ((1 << bits) - 1 - facts)
-        return np.argpartition(-keys, limit - 1)[:limit]
-    cut = -np.partition(-scores, limit - 1)[limit - 1]  # the limit-th best
-    keep = np.flatnonzero(scores >= cut)
+    if bound * 10**TIE_DIGITS < 2 ** (62 - bits):
+        keys = np.rint(scores * 10**TIE_DIGITS).astype(np.int64)
+        keys <<= bits
+        keys -= facts
+        return np.argpartition(keys, len(keys) - limit)[len(keys) - limit :]
+    rounded = np.round(scores, TIE_DIGITS)
+    cut = -np.partition(-rounded, limit - 1)[limit - 1]  # the limit-th best
+    keep = np.flatnonzero(rounded >= cut)
     if len(keep) > limit:  # tied at the cut: the first facts
-        kept = scores[keep]
+        kept = rounded[keep]
         keep = np.concatenate((keep[kept > cut], keep[kept == cut][: limit - int((kept > cut).sum())]))
     return keep
 
