@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import settings_and_logging, user_errors
+from bot.cli.common import load_base, settings_and_logging, user_errors
 from bot.language import Lang
 
 
@@ -21,11 +21,10 @@ def chart(lang: Lang, output: str | None) -> None:
     """Draw the announced AI investments as a bar chart (PNG) and print its alt text."""
     from bot import messages
     from bot.charts import amount_facts, make_chart
-    from knowledge.loader import load_fact_base
 
     with user_errors():
         settings = settings_and_logging()
-        base = load_fact_base(settings.knowledge_dir)
+        base = load_base(settings.knowledge_dir)
     drawn = asyncio.run(make_chart(base, lang))
     if drawn is None:
         click.echo(messages.text("chart_too_few", lang, count=len(amount_facts(base))), err=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from pydantic import TypeAdapter
 
-from bot.cli.common import settings_and_logging, user_errors
+from bot.cli.common import load_base, settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
 from bot.feedback import disliked_by_fact, disliked_line, stored_feedback, weekly_report
 from bot.gaps import group_gaps
@@ -22,7 +22,7 @@ from knowledge.draft import DraftSource, draft_article, read_article, recovery, 
 from knowledge.draft.entities import entity_id as draft_entity_id
 from knowledge.errors import FactBaseError
 from knowledge.freshness import months_old, stale_facts
-from knowledge.loader import load_fact_base, unfinished_fields
+from knowledge.loader import unfinished_fields
 from knowledge.models import Fact, Lang
 
 
@@ -37,7 +37,7 @@ def validate(path: Path | None) -> None:
     """Check the fact base in PATH (default: the shipped one); exit 1 if anything is wrong."""
     target = path or settings_and_logging().knowledge_dir
     try:
-        base = load_fact_base(target)  # once: checking and loading are the same work
+        base = load_base(target)  # once: checking and loading are the same work
     except FactBaseError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -64,7 +64,7 @@ def list_facts(as_json: bool, stale: bool, as_of: dt.datetime | None) -> None:
     """Show every fact the bot knows, with its amount and source."""
     with user_errors():
         settings = settings_and_logging()
-        base = load_fact_base(settings.knowledge_dir)
+        base = load_base(settings.knowledge_dir)
     facts = base.facts
     today = as_of.date() if as_of is not None else dt.date.today()
     if stale:
@@ -147,7 +147,7 @@ def coverage(path: Path | None, as_json: bool) -> None:
     skipped.yaml does not mark as deliberately skipped."""
     target = path or settings_and_logging().knowledge_dir
     with user_errors():
-        base = load_fact_base(target)
+        base = load_base(target)
     reports, problems = document_coverage_of(base, target)
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -188,7 +188,7 @@ def draft(article: Path, source_id: str | None, publisher: str | None, date: str
     """Draft facts from ARTICLE (text, Markdown or HTML) for a person to review, apart from the base."""
     with user_errors():
         settings = settings_and_logging()
-        base = load_fact_base(settings.knowledge_dir)
+        base = load_base(settings.knowledge_dir)
     try:
         text = read_article(article, lang=lang)
     except ValueError as exc:
