@@ -15,7 +15,15 @@ from bot.answering.scale.flat_index import HeadStarter
 from bot.answering.scale.index_cache import IndexCache
 from bot.answering.scale.index_worker import IndexWorker, load_with_worker
 from bot.heap import long_lived_objects
+from knowledge.loader import load_fact_base
 from knowledge.models import FactBase
+
+
+def read_base(data_dir: Path) -> FactBase:
+    """Load and validate ``data_dir`` alone, for what only reads the base (a command, a
+    reload: no index worker)."""
+    with long_lived_objects():
+        return load_fact_base(data_dir)
 
 
 def load_base(data_dir: Path, cache: IndexCache | None) -> tuple[FactBase, IndexWorker | None]:

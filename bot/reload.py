@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from bot import messages
-from bot.heap import long_lived_objects
+from bot.assemble import read_base
 from bot.language import Lang
 from knowledge.errors import FactBaseError
-from knowledge.loader import load_fact_base
 from knowledge.models import FactBase
 
 _log = logging.getLogger(__name__)
@@ -85,8 +84,7 @@ class Reloader(Generic[Built]):
             await self.reload()
 
     def _load_and_build(self) -> tuple[FactBase, Built]:
-        with long_lived_objects():
-            base = load_fact_base(self.data_dir)
+        base = read_base(self.data_dir)
         return base, self.build(base)
 
 

@@ -30,9 +30,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.answering import Question
 from bot.answering.scale.index_cache import IndexCache
-from bot.assemble import engine_for, load_base
-from bot.heap import long_lived_objects
-from knowledge.loader import load_fact_base
+from bot.assemble import engine_for, load_base, read_base
 
 #: A WRatio below this counts as "no match" for the baseline (a cutoff, as FAQ bots use).
 BASELINE_CUTOFF = 80.0
@@ -95,8 +93,7 @@ def run(facts: int, questions: int = 1000, *, seed: int = 7, baseline_budget_s: 
             _tell(sampler, "start")
             start = time.perf_counter()
             if one_process:
-                with long_lived_objects():
-                    base, worker = load_fact_base(data), None
+                base, worker = read_base(data), None
             else:
                 base, worker = load_base(data, IndexCache(cache))
             loaded = time.perf_counter()

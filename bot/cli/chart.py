@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import load_base, settings_and_logging, user_errors
+from bot.assemble import read_base
+from bot.cli.common import settings_and_logging, user_errors
 from bot.language import Lang
 
 
@@ -24,7 +25,7 @@ def chart(lang: Lang, output: str | None) -> None:
 
     with user_errors():
         settings = settings_and_logging()
-        base = load_base(settings.knowledge_dir)
+        base = read_base(settings.knowledge_dir)
     drawn = asyncio.run(make_chart(base, lang))
     if drawn is None:
         click.echo(messages.text("chart_too_few", lang, count=len(amount_facts(base))), err=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 
@@ -13,12 +12,9 @@ from bot.answering import AnswerEngine
 from bot.answering.scale.index_cache import index_cache
 from bot.assemble import load_engine
 from bot.gaps import JsonlUnansweredLog, jsonl_path
-from bot.heap import long_lived_objects
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 from knowledge.errors import AibotError
-from knowledge.loader import load_fact_base
-from knowledge.models import FactBase
 
 
 @contextmanager
@@ -35,13 +31,6 @@ def settings_and_logging() -> Settings:
     settings = load_settings()
     configure_logging(settings)
     return settings
-
-
-def load_base(data_dir: Path) -> FactBase:
-    """The fact base for a command that only reads it, loaded as the bot loads it (the
-    collector out of the way, see :mod:`bot.heap`)."""
-    with long_lived_objects():
-        return load_fact_base(data_dir)
 
 
 def build_engine(settings: Settings) -> AnswerEngine:

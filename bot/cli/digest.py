@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import click
 
-from bot.cli.common import load_base, settings_and_logging, user_errors
+from bot.assemble import read_base
+from bot.cli.common import settings_and_logging, user_errors
 from bot.digest.compose import DigestComposer, render_text
 from bot.digest.service import show_text
 from bot.language import Lang
@@ -26,7 +27,7 @@ def preview(lang: Lang) -> None:
     """Print the digest as it would be posted today (headline figures and a fact of the day)."""
     with user_errors():
         settings = settings_and_logging()
-        composer = DigestComposer(load_base(settings.knowledge_dir))
+        composer = DigestComposer(read_base(settings.knowledge_dir))
     click.echo(render_text(composer.compose(lang, datetime.now(UTC).date()).digest))
 
 

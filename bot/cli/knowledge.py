@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 from pydantic import TypeAdapter
 
-from bot.cli.common import load_base, settings_and_logging, user_errors
+from bot.assemble import read_base
+from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
 from bot.feedback import disliked_by_fact, disliked_line, stored_feedback, weekly_report
 from bot.gaps import group_gaps
@@ -37,7 +38,7 @@ def validate(path: Path | None) -> None:
     """Check the fact base in PATH (default: the shipped one); exit 1 if anything is wrong."""
     target = path or settings_and_logging().knowledge_dir
     try:
-        base = load_base(target)  # once: checking and loading are the same work
+        base = read_base(target)  # once: checking and loading are the same work
     except FactBaseError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -64,7 +65,7 @@ def list_facts(as_json: bool, stale: bool, as_of: dt.datetime | None) -> None:
     """Show every fact the bot knows, with its amount and source."""
     with user_errors():
         settings = settings_and_logging()
-        base = load_base(settings.knowledge_dir)
+        base = read_base(settings.knowledge_dir)
     facts = base.facts
     today = as_of.date() if as_of is not None else dt.date.today()
     if stale:
@@ -147,7 +148,7 @@ def coverage(path: Path | None, as_json: bool) -> None:
     skipped.yaml does not mark as deliberately skipped."""
     target = path or settings_and_logging().knowledge_dir
     with user_errors():
-        base = load_base(target)
+        base = read_base(target)
     reports, problems = document_coverage_of(base, target)
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -188,7 +189,7 @@ def draft(article: Path, source_id: str | None, publisher: str | None, date: str
     """Draft facts from ARTICLE (text, Markdown or HTML) for a person to review, apart from the base."""
     with user_errors():
         settings = settings_and_logging()
-        base = load_base(settings.knowledge_dir)
+        base = read_base(settings.knowledge_dir)
     try:
         text = read_article(article, lang=lang)
     except ValueError as exc:

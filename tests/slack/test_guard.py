@@ -245,8 +245,9 @@ async def test_the_backlog_holds_a_flood_at_the_door_until_an_answer_finishes() 
     first.__enter__()
     second.__enter__()
     waiting = asyncio.create_task(backlog.admit())
-    await asyncio.sleep(0.05)
-    assert not waiting.done() and backlog.waited == 1  # full: the next request waits
+    while backlog.waited == 0:  # the sentinel: the request has reached the door and found it full
+        await asyncio.sleep(0)
+    assert not waiting.done()  # full: the next request waits
     first.__exit__(None, None, None)
     await asyncio.wait_for(waiting, 1.0)  # one answer finished: it goes in
     second.__exit__(None, None, None)
