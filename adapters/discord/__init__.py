@@ -59,7 +59,7 @@ class DiscordPlatformFactory:
         configure_endpoints(settings)
         http = HTTPClient(asyncio.get_running_loop())
         try:
-            await login(lambda: http.static_login(token), settings)
+            await login(lambda: http.static_login(token), settings, http)
         finally:
             await http.close()
 

@@ -212,7 +212,7 @@ class DiscordPlatform:
         """Log in over REST; with DISCORD_GATEWAY_URL set, ask the shard count ourselves so the
         sharded client connects there rather than to the URL in /gateway/bot."""
         token = self._token()
-        await startup.login(lambda: self.client.login(token), self.settings)
+        await startup.login(lambda: self.client.login(token), self.settings, self.client.http)
         if self.settings.discord_gateway_url and self.client.shard_count is None:
             self.client.shard_count, _, _ = await self.client.http.get_bot_gateway()
 

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 import discord
 from discord.gateway import DiscordWebSocket
+from discord.http import HTTPClient
 
 from bot.settings import Settings, SettingsError
 from bot.startup import PlatformUnreachable, retry_until
@@ -46,11 +47,25 @@ def _transient(exc: BaseException) -> str | None:
     return None
 
 
-async def login(log_in: Callable[[], Awaitable[object]], settings: Settings) -> None:
-    """Log in over REST (``log_in``), retrying what may pass; a refused token is one line."""
+async def login(log_in: Callable[[], Awaitable[object]], settings: Settings, http: HTTPClient) -> None:
+    """Log in over REST (``log_in``, through ``http``), retrying what may pass; a refused
+    token is one line."""
     where = settings.discord_api_url or "discord.com"
+    tries = 0
+
+    async def attempt() -> None:
+        # discord.py opens a new HTTP session at each login: close the one a failed try left
+        # open (asyncio logs "Unclosed client session" when it is collected), and let the next
+        # try make a fresh connector, as closing that session closed the shared one.
+        nonlocal tries
+        if tries:
+            await http.close()
+            http.connector = discord.utils.MISSING
+        tries += 1
+        await log_in()
+
     try:
-        await retry_until(log_in, what=f"Discord at {where}", transient=_transient,
+        await retry_until(attempt, what=f"Discord at {where}", transient=_transient,
                           give_up_after=settings.start_timeout,
                           hint="check the network, or DISCORD_API_URL")
     except discord.LoginFailure:

@@ -74,7 +74,7 @@ async def test_an_unreachable_rest_api_is_retried_then_one_line(fake: FakeDiscor
     code, lines, took = await _run(env, within=30)
     assert code == 2
     assert lines[-1].startswith(f"aibot: could not reach Discord at http://127.0.0.1:{closed}/api/v10 for ")
-    assert len(lines) == 2 and "retrying" in lines[0]  # one "retrying" warning, then the end
+    assert len(lines) == 2 and "retrying" in lines[0], lines  # one "retrying" warning, then the end
     # It waited once (1 s) and gave up when the next wait would pass the 3 s window.
     assert 1 <= took < 20
 
