@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import AnswerEngine
+from bot.answering import AnswerEngine, Question
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,31 @@ def test_a_capital_opening_the_sentence_is_not_taken_for_a_name(engine: AnswerEn
     opening = engine.index.analyzer.analyse("Pendant combien d'années Stargate va investir ?", "fr")
     assert opening.unknown_names == () and "e:stargate" in opening.entities
     assert engine.index.analyzer.analyse("IBM AI spending", "en").unknown_names == ("IBM",)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "name"),
+    [("Huawei finance-t-il Stargate ?", "fr", "Huawei"),
+     ("Broadcom pays for Stargate how much?", "en", "Broadcom"),
+     ("so is huawei putting money in stargate or not", "en", "huawei"),
+     ("est-ce que broadcom met de l'argent dans stargate", "fr", "broadcom")],
+)
+def test_an_unknown_name_is_found_wherever_it_stands(engine: AnswerEngine, question: str, lang: str, name: str) -> None:
+    """Opening a sentence, or in lower case, a word of neither language's dictionary is a name."""
+    assert engine.index.analyzer.analyse(question, lang).unknown_names == (name,)  # type: ignore[arg-type]
+    answer = engine.answer_now(Question(text=question))
+    assert not answer.matched and name in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Summarize what Stargate is", "Raconte-moi ce que fait Stargate", "Roughly how much is Meta spending on its roadmap",
+     "so what do smartphones have to do with stargate", "hw much is meta spendnig on ai"],
+)
+def test_dictionary_words_and_typos_are_no_names(engine: AnswerEngine, question: str) -> None:
+    """Opening verbs, adverbs, words the dictionaries lack but the ordinary-words list has
+    ("roadmap", "smartphones"), and a typo one edit from a word ("spendnig") are not names."""
+    assert engine.index.analyzer.analyse(question, "en").unknown_names == ()
 
 
 def test_four_letter_words_are_corrected_only_for_a_dropped_letter(engine: AnswerEngine) -> None:

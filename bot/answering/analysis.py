@@ -25,6 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
 from bot import language
+from bot.answering import dictionary
 from bot.language import STOP_WORDS, WHO_WORDS, Lang, Word, clean, fold, is_number, is_year, word_texts, words
 from knowledge.filler import filler_words
 from knowledge.models import Concept, Entity, Fact, FactBase
@@ -33,6 +34,11 @@ from knowledge.models import Concept, Entity, Fact, FactBase
 MAX_NGRAM = 5
 #: Shorter words are never corrected as typos, except a dropped letter in a name (see _correct).
 _MIN_TYPO_LENGTH = 5
+#: Shorter unknown words are told apart as names only by their capitals: at three letters,
+#: nearly every string is one edit from some dictionary word.
+_MIN_NAME_LENGTH = 4
+#: Longer letter strings without a capital are keyboard mashing, not names to echo back.
+_MAX_NAME_LENGTH = 20
 _STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
 #: Words that are no term: both languages' stop words and the chat filler list.
 NEUTRAL_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"] | filler_words()
@@ -247,14 +253,8 @@ class Analyzer:
             else:
                 unknown.append(word)
                 sequence.append((f"?:{word}", (word,), i - 1))
-                if item.capitalised:
-                    # A capital opening a sentence ("Pendant combien...") says little; inside
-                    # one, in an acronym ("IBM"), or opening a few keywords with no sentence
-                    # around them ("Samsung AI budget?"), it marks a name.
-                    original = _original_case(text, word)
-                    if (item.position > 0 or (len(original) > 1 and original.isupper())
-                            or self._is_keywords(fixed)):
-                        unknown_names.append(original)
+                if not learn and self._is_name(item, text, fixed):
+                    unknown_names.append(_original_case(text, word))
         entities = frozenset(t for t in terms if t.startswith("e:"))
         roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
         return Analysis(
@@ -350,6 +350,20 @@ class Analyzer:
             if found is not None:
                 return found
         return None
+
+    def _is_name(self, item: Word, text: str, items: Sequence[Word]) -> bool:
+        """Whether an unknown word of ``text`` names something. A capital inside a sentence,
+        an acronym ("IBM") or a capital opening a few keywords ("Samsung AI budget?") marks
+        a name. Elsewhere (a capital opening a sentence, lower case) a word of neither
+        language's dictionary is one ("Samsung participe...", "is samsung investing"),
+        unless it is one edit from a dictionary word: then it is more likely a typo."""
+        if item.capitalised:
+            original = _original_case(text, item.text)
+            if item.position > 0 or (len(original) > 1 and original.isupper()) or self._is_keywords(items):
+                return True
+        word = item.text
+        return (_MIN_NAME_LENGTH <= len(word) <= _MAX_NAME_LENGTH and word.isalpha() and word.isascii()
+                and not dictionary.is_ordinary(word) and not dictionary.near_ordinary(word))
 
     def _is_keywords(self, items: Sequence[Word]) -> bool:
         """A few keywords, no sentence: not one function word of either language ("Samsung

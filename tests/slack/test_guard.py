@@ -245,8 +245,11 @@ async def test_the_backlog_holds_a_flood_at_the_door_until_an_answer_finishes() 
     first.__enter__()
     second.__enter__()
     waiting = asyncio.create_task(backlog.admit())
-    while backlog.waited == 0:  # the sentinel: the request has reached the door and found it full
+    for _ in range(100):  # the sentinel: the request has reached the door and found it full
+        if backlog.waited:
+            break
         await asyncio.sleep(0)
+    assert backlog.waited == 1
     assert not waiting.done()  # full: the next request waits
     first.__exit__(None, None, None)
     await asyncio.wait_for(waiting, 1.0)  # one answer finished: it goes in
