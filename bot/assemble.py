@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.answering import AnswerEngine, UnansweredLog
 from bot.answering.scale import build_index
-from bot.answering.scale.flat_index import HeadStarter
+from bot.answering.scale.flat_index import HeadStarter, cache_key_of
 from bot.answering.scale.index_cache import IndexCache
 from bot.answering.scale.index_worker import IndexWorker, load_with_worker
 from bot.heap import long_lived_objects
@@ -30,6 +30,20 @@ def load_base(data_dir: Path, cache: IndexCache | None) -> tuple[FactBase, Index
     """Load and validate ``data_dir``, with an index worker started meanwhile if one helps."""
     with long_lived_objects():
         return load_with_worker(data_dir, cache)
+
+
+def index_base(data_dir: Path, cache: IndexCache) -> tuple[FactBase, bool]:
+    """Index ``data_dir`` into ``cache`` unless it is kept there already, as a release step
+    does so that every start of the bot reads it back; (the base, whether it was indexed now)."""
+    base, worker = load_base(data_dir, cache)
+    key = cache_key_of(base.digest) if base.digest is not None else None
+    if key is not None and cache.has(key):
+        if worker is not None:
+            worker.cancel()
+        return base, False
+    with long_lived_objects():
+        build_index(base, cache, worker)
+    return base, True
 
 
 def engine_for(base: FactBase, *, cache: IndexCache | None = None, worker: HeadStarter | None = None,

@@ -70,6 +70,29 @@ def test_unanswered_questions_feed_the_gaps_command(private_data_dir: Path) -> N
     assert all("Stargate" not in g["text"] for g in gaps)
 
 
+def test_knowledge_index_keeps_the_index_that_the_next_start_reads_back(private_data_dir: Path) -> None:
+    """The release step: the first run indexes, the second finds it kept, and a command
+    started afterwards reads that entry back (reading it marks it as recently used)."""
+    first = aibot("knowledge", "index")
+    assert first.returncode == 0 and b"indexed in" in first.stdout, first.stderr
+    (entry,) = (private_data_dir / "index").iterdir()
+    again = aibot("knowledge", "index")
+    assert again.returncode == 0 and b"already indexed" in again.stdout, again.stderr
+    done = entry / "complete"
+    os.utime(done, (0, 0))
+    assert aibot("ask", "What is Stargate?").returncode == 0
+    assert [path.name for path in (private_data_dir / "index").iterdir()] == [entry.name]
+    assert done.stat().st_mtime > 0
+
+
+def test_knowledge_index_says_when_it_cannot_keep_the_index(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    run = subprocess.run([sys.executable, "-m", "bot", "knowledge", "index"], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "AIBOT_DATA_DIR": str(blocked)})
+    assert run.returncode == 1 and "could not keep the index" in run.stderr
+
+
 def test_knowledge_list_json() -> None:
     facts = json.loads(aibot("knowledge", "list", "--json").stdout)
     assert len(facts) >= 14 and all(f["source"]["quotes"] for f in facts)
