@@ -2,7 +2,7 @@
 fact base never uses and that is none of these is taken for a name the bot does not know.
 
 - ``data/words.txt.gz``: pyspellchecker's English and French word lists, accents folded,
-  one word a line, made by ``bot.answering.dictionary.write_word_list`` (never edited by hand).
+  one word a line, made by ``python benchmarks/word_list.py`` (never edited by hand).
   Shipped ready rather than read from pyspellchecker at run time: reading its lists takes a
   third of a second and 55 MB at peak, this file 20 ms and the 8 MB the words need.
 - ``data/ordinary_words.yaml``: words those lists lack ("roadmap", "bitcoin"), by hand.

@@ -8,19 +8,18 @@ folded, keeping entries seen at least :data:`MIN_FREQUENCY` times (the rarest en
 those lists are mostly proper nouns: "samsung" is one of them), shipped ready in
 knowledge/data/words.txt.gz, and the words they lack from knowledge/data/ordinary_words.yaml.
 
-:func:`write_word_list` makes the shipped list again (pyspellchecker is a development
-dependency): ``python -c "from bot.answering.dictionary import write_word_list; write_word_list()"``.
+``python benchmarks/word_list.py`` makes the shipped list again from pyspellchecker (a
+development dependency).
 """
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import string
 import threading
 
 from bot.language import fold
-from knowledge.ordinary_words import WORD_LIST_PATH, extra_ordinary_words, word_list
+from knowledge.ordinary_words import extra_ordinary_words, word_list
 
 #: Rarer entries than this are left out: the lists' floor (50) holds most of their names.
 MIN_FREQUENCY = 100
@@ -56,25 +55,3 @@ def near_ordinary(word: str) -> bool:
         (a + c + b for a, b in splits for c in _LETTERS),
     )
     return any(edit in known for edit in edits)
-
-
-def built_word_list() -> list[str]:
-    """The word list's lines as pyspellchecker's installed lists give them: a header, then
-    the folded words, sorted."""
-    from importlib.metadata import version
-
-    from spellchecker import SpellChecker
-
-    found: set[str] = set()
-    for lang in ("en", "fr"):
-        frequencies = SpellChecker(language=lang, distance=1).word_frequency.dictionary
-        found.update(fold(word) for word, count in frequencies.items() if count >= MIN_FREQUENCY)
-    words = sorted(word for word in found if word.isalpha())
-    return [f"# pyspellchecker {version('pyspellchecker')}, en and fr, entries seen {MIN_FREQUENCY}+ times", *words]
-
-
-def write_word_list() -> None:
-    """Write :func:`built_word_list` to the shipped file (the same bytes for the same lists)."""
-    lines = built_word_list()
-    WORD_LIST_PATH.write_bytes(gzip.compress("\n".join(lines).encode("utf-8") + b"\n", mtime=0))
-    print(f"wrote {len(lines) - 1} words to {WORD_LIST_PATH}")

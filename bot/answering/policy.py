@@ -133,7 +133,7 @@ class AnswerPolicy:
     """
 
     #: A fact must score this much (0-100) to be the answer when a runner-up is near.
-    threshold: float = 62.0
+    threshold: float = 58.0
     #: Below this score, a runner-up within ``margin`` of the best makes the bot ask, not
     #: guess; only a near-exact phrasing is sure enough to ignore a close runner-up.
     confident_score: float = 97.0
