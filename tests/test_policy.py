@@ -7,7 +7,7 @@ import pytest
 
 from bot.answering import AnswerEngine, AnswerPolicy, Question
 from bot.answering.analysis import Candidate
-from bot.answering.policy import GATE_NAMES, Decision
+from bot.answering.policy import GATE_NAMES, Asked, Decision
 from knowledge.models import FactBase
 
 #: gate -> (question, the fact that answers it, or None for "the bot must not answer")
@@ -18,7 +18,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "names_someone_else": ("Who competes with Meta?", None),
     "counts_the_thing": ("How many data centers is Microsoft building?", None),
     "unknown_name": ("How does Huawei's AI budget compare with Meta's?", None),
-    "clears_threshold": ("How much will Meta spend on AI next year?", None),
+    "clears_threshold": ("What is Meta's share price?", None),
     "beats_runner_up": ("investmnet", None),
     "clear_lead": ("Is AI hardware exorbitant?", "ai-hardware-cost-energy"),
     "primary_bonus": ("Microsoft spending", "microsoft-2025-data-centers"),
@@ -40,6 +40,18 @@ def test_the_gate_earns_its_place(gate: str, engine: AnswerEngine, fact_base: Fa
     assert _outcome(engine, question) == expected
     without = AnswerEngine(fact_base, policy=AnswerPolicy().without(gate), index=engine.index)
     assert _outcome(without, question) != expected
+
+
+def test_next_year_is_the_year_after_the_newest_facts(engine: AnswerEngine, fact_base: FactBase) -> None:
+    """No fact is about the year after the newest ones: the year gate turns "next year" away,
+    however well the rest of the question matches."""
+    latest = max(int(fact.reported[:4]) for fact in fact_base.facts)
+    analysis = engine.index.analyzer.analyse("How much will Meta spend on AI next year?", "en")
+    assert Asked(analysis, {}, latest).years == {f"y:{latest + 1}"}
+    assert _outcome(engine, "How much will Meta spend on AI next year?") is None
+    assert _outcome(engine, "Combien Meta investira-t-il l'an prochain ?") is None
+    without = AnswerEngine(fact_base, policy=AnswerPolicy().without("same_year"), index=engine.index)
+    assert _outcome(without, "How much will Meta spend on AI next year?") == "meta-2025-ai-investment"
 
 
 def test_an_unknown_gate_name_is_refused() -> None:

@@ -89,6 +89,8 @@ class AnswerEngine:
         self._by_size: dict[bool, list[Fact]] = {}
         self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
         self._leads = {f"e:{e.id}": f"e:{e.leads}" for e in base.entities if e.leads}
+        #: the year the newest facts were reported in: what "next year" is read against
+        self._latest_year = max((int(fact.reported[:4]) for fact in base.facts), default=None)
         self._facts_by_id = {fact.id: fact for fact in base.facts}
         #: fact id -> what its statements give a number of, read on a count question's need
         self._things_counted: dict[str, frozenset[str]] = {}
@@ -195,7 +197,7 @@ class AnswerEngine:
     def rank(self, analysis: Analysis) -> list[Candidate]:
         """The candidates that pass every fact gate of the policy, scored, best first. A costly
         gate is checked last, on the best-scored few only (:attr:`AnswerPolicy.costly_checks`)."""
-        asked = Asked(analysis, self._leads)
+        asked = Asked(analysis, self._leads, self._latest_year)
         gates = self.policy.checks_for(asked)
         costly = self.policy.checks_for(asked, costly=True)
         topic = {t for t in analysis.terms - analysis.entities if not t.startswith(("y:", "n:"))}
