@@ -85,7 +85,8 @@ class Candidate:
     phrasing: str
     raw_score: float | None = None  # before tie-breaking bonuses, when any were given
     #: it has most of what the question asks besides names, years and numbers: it is about what
-    #: is asked of them, not only about whom ("X's revenue" against "X's hiring in 2016")
+    #: is asked of them, not only about whom ("X's revenue" against "X's hiring in 2016");
+    #: worked out for the best of a ranking only, the one the policy reads it of
     on_topic: bool = True
 
     @property

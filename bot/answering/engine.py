@@ -200,14 +200,15 @@ class AnswerEngine:
         asked = Asked(analysis, self._leads, self._latest_year)
         gates = self.policy.checks_for(asked)
         costly = self.policy.checks_for(asked, costly=True)
-        topic = {t for t in analysis.terms - analysis.entities if not t.startswith(("y:", "n:"))}
-        scored: list[tuple[Candidate, Seen]] = []
+        facts, terms_of, counted_by = self.base.facts, self.index.terms_of, self._counted_by
+        scored: list[tuple[Candidate, frozenset[str]]] = []
         for index in self.index.candidates(analysis):
-            fact = self.base.facts[index]
-            terms = self.index.terms_of(index)
-            seen = Seen(fact, terms, self._counted_by)
-            if gates and not all(keeps(asked, seen) for keeps in gates):
-                continue
+            fact = facts[index]
+            terms = terms_of(index)
+            if gates:
+                seen = Seen(fact, terms, counted_by)
+                if not all(keeps(asked, seen) for keeps in gates):
+                    continue
             absent = {e for e in analysis.entities if e not in terms}
             if absent:
                 # "Zuckerberg's spending" is scored as Meta's against a Meta fact, and the
@@ -218,16 +219,20 @@ class AnswerEngine:
             else:
                 candidate = self.index.score(analysis, index)
             bonus = self.policy.bonus(asked, fact)
-            on_topic = not topic or 2 * len(topic & terms) > len(topic)  # most of what is asked
-            if bonus or not on_topic:
-                candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing,
-                                      candidate.score if bonus else None, on_topic)
-            scored.append((candidate, seen))
+            if bonus:
+                candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing, candidate.score)
+            scored.append((candidate, terms))
         scored.sort(key=lambda pair: -round(pair[0].score, TIE_DIGITS))
         if costly:
-            scored = [(c, seen) for c, seen in scored[: self.policy.costly_checks]
-                      if all(keeps(asked, seen) for keeps in costly)]
-        return [candidate for candidate, _ in scored]
+            scored = [(c, terms) for c, terms in scored[: self.policy.costly_checks]
+                      if all(keeps(asked, Seen(c.fact, terms, counted_by)) for keeps in costly)]
+        ranked = [candidate for candidate, _ in scored]
+        # Whether the best has most of what is asked besides names, years and numbers (the
+        # policy's clear-lead rule reads it of the best only, so only the best is checked).
+        topic = {t for t in analysis.terms - analysis.entities if not t.startswith(("y:", "n:"))}
+        if ranked and topic and 2 * len(topic & scored[0][1]) <= len(topic):
+            ranked[0] = replace(ranked[0], on_topic=False)
+        return ranked
 
     def _counted_by(self, fact: Fact) -> frozenset[str]:
         """What a fact's statements give a number of, read once per fact."""
