@@ -139,9 +139,10 @@ class AnswerPolicy:
     The defaults were chosen with ``benchmarks/gate_sweep.py`` on the project's question sets.
     """
 
-    #: A fact must score this much (0-100) to be the answer when a runner-up is near. 58 is
-    #: the lowest that still abstains on every question of ``aibot bench``'s synthetic bases
-    #: that must be abstained (seeds 7 and 11, 10,000 facts): at 54 a few are answered.
+    #: A fact must score this much (0-100) to be the answer when a runner-up is near. Of 62,
+    #: 58, 54 and 50, 58 is the lowest that still abstains on every question of ``aibot
+    #: bench``'s synthetic bases that must be abstained (seeds 7 and 11, 10,000 facts); at 54
+    #: a few are answered.
     threshold: float = 58.0
     #: Below this score, a runner-up within ``margin`` of the best makes the bot ask, not
     #: guess; only a near-exact phrasing is sure enough to ignore a close runner-up.
