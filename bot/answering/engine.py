@@ -27,7 +27,7 @@ from bot.answering.analysis import Analysis, Candidate
 from bot.answering.detect import BilingualVocabulary, detect_language
 from bot.answering.index import TIE_DIGITS, Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
-from bot.answering.policy import DEFAULT_POLICY, Asked, Decision, Seen
+from bot.answering.policy import DEFAULT_POLICY, Asked, Decision
 from bot.language import Lang, clean, looks_foreign
 from knowledge.models import LANGS, Fact, FactBase
 
@@ -197,18 +197,16 @@ class AnswerEngine:
     def rank(self, analysis: Analysis) -> list[Candidate]:
         """The candidates that pass every fact gate of the policy, scored, best first. A costly
         gate is checked last, on the best-scored few only (:attr:`AnswerPolicy.costly_checks`)."""
-        asked = Asked(analysis, self._leads, self._latest_year)
+        asked = Asked(analysis, self._leads, self._latest_year, self._counted_by)
         gates = self.policy.checks_for(asked)
         costly = self.policy.checks_for(asked, costly=True)
-        facts, terms_of, counted_by = self.base.facts, self.index.terms_of, self._counted_by
+        facts, terms_of = self.base.facts, self.index.terms_of
         scored: list[tuple[Candidate, frozenset[str]]] = []
         for index in self.index.candidates(analysis):
             fact = facts[index]
             terms = terms_of(index)
-            if gates:
-                seen = Seen(fact, terms, counted_by)
-                if not all(keeps(asked, seen) for keeps in gates):
-                    continue
+            if gates and not all(keeps(asked, fact, terms) for keeps in gates):
+                continue
             absent = {e for e in analysis.entities if e not in terms}
             if absent:
                 # "Zuckerberg's spending" is scored as Meta's against a Meta fact, and the
@@ -225,7 +223,7 @@ class AnswerEngine:
         scored.sort(key=lambda pair: -round(pair[0].score, TIE_DIGITS))
         if costly:
             scored = [(c, terms) for c, terms in scored[: self.policy.costly_checks]
-                      if all(keeps(asked, Seen(c.fact, terms, counted_by)) for keeps in costly)]
+                      if all(keeps(asked, c.fact, terms) for keeps in costly)]
         ranked = [candidate for candidate, _ in scored]
         # Whether the best has most of what is asked besides names, years and numbers (the
         # policy's clear-lead rule reads it of the best only, so only the best is checked).

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
 
 from bot.answering.analysis import Analysis, Candidate
 from knowledge.models import Fact
@@ -25,10 +24,14 @@ class Asked:
     """What a question asks, worked out once for every gate and every candidate (plain
     attributes: the gates read them for each of up to 30 candidates per question)."""
 
-    __slots__ = ("analysis", "asks_for_another", "leads", "spenders", "wants_count", "wants_figure", "years")
+    __slots__ = ("analysis", "asks_for_another", "counted_by", "leads", "spenders", "wants_count", "wants_figure",
+                 "years")
 
-    def __init__(self, analysis: Analysis, leads: Mapping[str, str], latest_year: int | None = None) -> None:
+    def __init__(self, analysis: Analysis, leads: Mapping[str, str], latest_year: int | None = None,
+                 counted_by: Callable[[Fact], frozenset[str]] = lambda fact: frozenset()) -> None:
         self.analysis = analysis
+        #: what a fact's statements give a number of (read only when a count is asked)
+        self.counted_by = counted_by
         #: organisation led by a person (e:satya-nadella -> e:microsoft), for the whole base
         self.leads = leads
         named = analysis.entities
@@ -47,25 +50,13 @@ class Asked:
         self.asks_for_another = analysis.asks_who and bool(analysis.terms - named)
 
 
-class Seen(NamedTuple):
-    """One candidate fact as the gates see it: the fact, its terms, and how to read (only when
-    a count is asked) the things its statements give a number of. A tuple: one is made per
-    candidate of every question."""
-
-    fact: Fact
-    terms: frozenset[str]
-    counted_by: Callable[[Fact], frozenset[str]]
-
-    def things_counted(self) -> frozenset[str]:
-        return self.counted_by(self.fact)
-
-
 @dataclass(frozen=True)
 class Gate:
     name: str
     why: str
-    #: whether a fact passes, for a question this gate applies to
-    keeps: Callable[[Asked, Seen], bool]
+    #: whether a fact (with its terms) passes, for a question this gate applies to; plain
+    #: arguments, not a tuple of them: a gate runs for each candidate of every question
+    keeps: Callable[[Asked, Fact, frozenset[str]], bool]
     #: whether the gate has anything to check for this question (a question naming no year
     #: has no year to hold facts to); one that has not is not called for each candidate
     applies: Callable[[Asked], bool]
@@ -74,8 +65,8 @@ class Gate:
     costly: bool = False
 
 
-def _names_the_entities(asked: Asked, seen: Seen) -> bool:
-    entities, terms, leads = asked.analysis.entities, seen.terms, asked.leads
+def _names_the_entities(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    entities, leads = asked.analysis.entities, asked.leads
     missing = 0
     for e in entities:  # a loop, not sum(): this runs for every candidate of every question
         if e not in terms and leads.get(e) not in terms:
@@ -83,22 +74,22 @@ def _names_the_entities(asked: Asked, seen: Seen) -> bool:
     return missing <= len(entities) // 3
 
 
-def _gives_the_figure(asked: Asked, seen: Seen) -> bool:
+def _gives_the_figure(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
     if "money" in asked.analysis.roles:
-        return seen.fact.amount is not None
-    return seen.fact.amount is not None or any(t.startswith("n:") for t in seen.terms)
+        return fact.amount is not None
+    return fact.amount is not None or any(t.startswith("n:") for t in terms)
 
 
-def _same_year(asked: Asked, seen: Seen) -> bool:
-    return asked.years <= seen.terms
+def _same_year(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    return asked.years <= terms
 
 
-def _names_someone_else(asked: Asked, seen: Seen) -> bool:
-    return any(f"e:{e}" not in asked.analysis.entities for e in seen.fact.entities)
+def _names_someone_else(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    return any(f"e:{e}" not in asked.analysis.entities for e in fact.entities)
 
 
-def _counts_the_thing(asked: Asked, seen: Seen) -> bool:
-    return bool(seen.things_counted() & asked.analysis.counted)
+def _counts_the_thing(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    return bool(asked.counted_by(fact) & asked.analysis.counted)
 
 
 #: Every fact gate, in the order they are checked (cheapest first).
@@ -175,7 +166,7 @@ class AnswerPolicy:
     def is_on(self, name: str) -> bool:
         return name not in self.off
 
-    def checks_for(self, asked: Asked, *, costly: bool = False) -> list[Callable[[Asked, Seen], bool]]:
+    def checks_for(self, asked: Asked, *, costly: bool = False) -> list[Callable[[Asked, Fact, frozenset[str]], bool]]:
         """The checks a candidate fact must pass for this question: the gates switched on that
         have anything to check for it; the cheap ones, or with ``costly`` the costly ones."""
         return [g.keeps for g in FACT_GATES if g.costly == costly and g.name not in self.off and g.applies(asked)]
