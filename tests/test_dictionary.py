@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_list_holds_words_of_both_languages_and_not_the_rare_names() -> None:
-    assert {"summarize", "weather", "raconte", "participe", "fourchette", "roadmap"} <= dictionary.ordinary_words()
-    assert not {"samsung", "huawei", "nvidia", "deepseek"} & dictionary.ordinary_words()
+    assert all(map(dictionary.is_ordinary, ["summarize", "weather", "raconte", "participe", "fourchette", "roadmap"]))
+    assert not any(map(dictionary.is_ordinary, ["samsung", "huawei", "nvidia", "deepseek"]))
     assert dictionary.is_ordinary("smartphones") and not dictionary.is_ordinary("samsungs")
 
 
