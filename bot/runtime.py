@@ -25,6 +25,7 @@ from bot.gaps import StoreUnansweredLog, jsonl_path
 from bot.metrics import counting_posters
 from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
 from bot.reload import Reloader
+from bot.retention import Retention, prune_on_schedule
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
 from knowledge.models import FactBase
@@ -124,6 +125,9 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
                         group.create_task(services.reloader.watch(), name="knowledge-watch")
                     if services.digests is not None and posters:
                         group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
+                    if services.store is not None:  # at start, then hourly: votes and questions past their period
+                        group.create_task(prune_on_schedule(services.store, Retention.from_settings(settings)),
+                                          name="retention")
             except* AibotError as group_error:
                 # One of ours (a refused intent, a bad token) ends the run with its own one-line
                 # message, not a traceback of the task group that carried it.

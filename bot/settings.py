@@ -84,6 +84,17 @@ class Settings(BaseSettings):
                                             validation_alias=_env("AIBOT_CONVERSATION_TTL_SECONDS"))
     conversation_limit: int = Field(default=10_000, ge=1, validation_alias=_env("AIBOT_CONVERSATION_LIMIT"))
 
+    # privacy: rows about people are deleted after these many days (README, "Privacy"; bot.retention)
+    #: A vote names who pressed 👍 / 👎, where, and the question. 90 days is a quarter of weekly
+    #: reports, enough votes to see which answers keep disappointing on a fact base that changes
+    #: slowly; past that a vote only adds a person's id to what the daily counts already say.
+    vote_retention_days: int = Field(default=90, ge=1, validation_alias=_env("AIBOT_VOTE_RETENTION_DAYS"))
+    #: Unanswered questions are free text (people type names, e-mail addresses), kept without who
+    #: asked. They are the admins' to-do list for the fact base, which a month covers (the report is
+    #: weekly); the period runs from the last time anyone asked, so a gap still asked stays listed.
+    unanswered_retention_days: int = Field(default=30, ge=1,
+                                           validation_alias=_env("AIBOT_UNANSWERED_RETENTION_DAYS"))
+
     # Discord
     discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))
     discord_message_content: bool = Field(default=True, validation_alias=_env("DISCORD_MESSAGE_CONTENT"))

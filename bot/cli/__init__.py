@@ -22,6 +22,7 @@ _BUILTIN = {
     "run": "bot.cli.run:run",
     "chart": "bot.cli.chart:chart",
     "db": "bot.cli.db:db",
+    "data": "bot.cli.data:data",
 }
 
 #: ``aibot --help``'s one line per command, so listing the commands imports none of them
@@ -32,6 +33,7 @@ SUMMARIES = {
     "bench": "Measure load, answer and autocomplete latency and memory on a synthetic fact base.",
     "chart": "Draw the announced AI investments as a bar chart (PNG) and print its alt text.",
     "chat": "Talk to the bot in this terminal, on the shipped fact base (help, /about, exit).",
+    "data": "What the bot keeps about people: forget a person, prune old rows.",
     "db": "The bot's database: create or upgrade its schema.",
     "digest": "Scheduled digest posts.",
     "discord": "Discord: register the bot's slash commands.",

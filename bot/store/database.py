@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, and_, delete, event, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,6 +39,9 @@ from bot.store.tables import (
     unanswered_counts,
 )
 from knowledge.errors import AibotError
+
+if TYPE_CHECKING:
+    from bot.retention import Forgotten
 
 _log = logging.getLogger(__name__)
 
@@ -165,8 +168,9 @@ class UnansweredRow:
 
 #: Distinct unanswered questions kept; beyond it the least asked (then the oldest) go first.
 MAX_UNANSWERED = 10_000
-#: A question not asked again for this long is forgotten.
-UNANSWERED_RETENTION = timedelta(days=180)
+#: A question not asked again for this long is forgotten: the default of
+#: AIBOT_UNANSWERED_RETENTION_DAYS (see bot.settings for why 30), which ``open_store`` applies.
+UNANSWERED_RETENTION = timedelta(days=30)
 #: Seconds between two deletions of the event keys older than the retry window.
 FORGET_EVENTS_EVERY = 60.0
 #: Claim a batch of event keys: the ones returned were not there, so this caller is first. The
@@ -268,6 +272,10 @@ def _row_subscription(row: Any) -> Subscription:
 
 class Store:
     """The bot's lasting state; open it with :meth:`open` (an async context manager)."""
+
+    #: Unanswered questions not asked again for this long are pruned when ``aibot ask``'s file is
+    #: imported too (``open_store`` sets it from the settings).
+    unanswered_retention: timedelta = UNANSWERED_RETENTION
 
     def __init__(self, engine: AsyncEngine, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.engine = engine
@@ -620,7 +628,7 @@ class Store:
         for start in range(0, len(rows), 5000):  # each chunk one statement, under the timeout
             added += await self.add_unanswered(rows[start:start + 5000])
         await asyncio.to_thread(inbox.unlink, missing_ok=True)
-        await self.prune_unanswered(datetime.now(UTC))
+        await self.prune_unanswered(datetime.now(UTC), retention=self.unanswered_retention)
         _log.info("imported %d unanswered question(s) from %s", added, path)
         return added
 
@@ -726,6 +734,60 @@ class Store:
         return [subscriptions.c.platform == key["platform"], subscriptions.c.workspace_id == key["workspace_id"],
                 subscriptions.c.channel_id == key["channel_id"]]
 
+    # --- retention and erasure (bot.retention, ``aibot data``) ---
+
+    @_bounded
+    async def prune_votes(self, before: datetime) -> int:
+        """Delete the votes cast before ``before`` (the index on voted_at serves it); returns how many."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(delete(answer_votes).where(answer_votes.c.voted_at < before))
+        return int(result.rowcount or 0)
+
+    @_bounded
+    async def forget_user(self, user_id: str, platform: str | None = None) -> Forgotten:
+        """Delete one person's votes and take their id off the digest schedules they set up (the
+        schedule is the channel's, so it stays), on ``platform`` or on every one, in one transaction.
+
+        No other table names a person: unanswered questions and question counts are kept without
+        who asked, seen events are Slack's event ids (see bot.retention).
+        """
+        from bot.retention import FORGOTTEN, Forgotten
+
+        votes = [answer_votes.c.user_id == user_id]
+        created = [subscriptions.c.created_by == user_id]
+        if platform is not None:
+            votes.append(answer_votes.c.platform == platform)
+            created.append(subscriptions.c.platform == platform)
+        async with self.engine.begin() as connection:
+            deleted = await connection.execute(delete(answer_votes).where(*votes))
+            anonymised = await connection.execute(update(subscriptions).where(*created).values(created_by=FORGOTTEN))
+        return Forgotten(votes=int(deleted.rowcount or 0), subscriptions_anonymised=int(anonymised.rowcount or 0))
+
+    @_bounded
+    async def forget_question(self, text: str) -> Forgotten:
+        """Delete an unanswered question by its words (any wording with the same normalised form,
+        see bot.gaps.gap_key), and the votes whose question reads the same, in one transaction.
+
+        This is how a question is removed on request: unanswered questions are kept without who
+        asked them, so ``forget_user`` cannot find them. Votes are few (pruned after their
+        period), so their questions are compared here rather than in SQL.
+        """
+        from bot.gaps import gap_key
+        from bot.retention import Forgotten
+
+        key = gap_key(text)
+        if not key:
+            return Forgotten()
+        table = answer_votes.c
+        async with self.engine.begin() as connection:
+            unanswered = await connection.execute(delete(unanswered_counts).where(unanswered_counts.c.key == key))
+            asked = select(table.id, table.question).where(table.question.is_not(None))
+            voted = (await connection.execute(asked)).all()
+            doomed = [vote_id for vote_id, question in voted if gap_key(question) == key]
+            for start in range(0, len(doomed), 1000):  # bound the statement's parameters (SQLite allows 32,766)
+                await connection.execute(delete(answer_votes).where(table.id.in_(doomed[start:start + 1000])))
+        return Forgotten(votes=len(doomed), unanswered=int(unanswered.rowcount or 0))
+
 
 async def close_engine(engine: AsyncEngine, seconds: float = DISPOSE_TIMEOUT) -> None:
     """Close the pool, but never wait longer than ``seconds``: a stalled server must not keep the
@@ -743,6 +805,7 @@ async def close_engine(engine: AsyncEngine, seconds: float = DISPOSE_TIMEOUT) ->
 async def open_store(settings: Settings) -> AsyncIterator[Store]:
     """The store the settings point at, migrated."""
     async with Store.open(database_url(settings), seconds=settings.database_timeout) as store:
+        store.unanswered_retention = timedelta(days=settings.unanswered_retention_days)
         yield store
 
 
