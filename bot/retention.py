@@ -42,7 +42,7 @@ _log = logging.getLogger(__name__)
 #: immaterial, and each pass is two indexed DELETEs.
 PRUNE_EVERY = timedelta(hours=1)
 #: What a forgotten person's id becomes where the row itself is kept (a channel's digest schedule).
-FORGOTTEN = "(forgotten)"
+FORGOTTEN = "[forgotten]"
 #: Platforms whose user ids the store holds (``aibot chat`` votes as "console").
 PLATFORMS = ("slack", "discord", "console")
 

@@ -33,8 +33,13 @@ def data() -> None:
 @click.option("--question", metavar="TEXT",
               help="An unanswered question, by its words (they are kept without who asked them).")
 def forget(user: str | None, platform: str | None, question: str | None) -> None:
-    """Delete a person's rows everywhere in the store (--user), or a question by its words (--question),
-    and print what was deleted."""
+    """Delete one person's rows (--user) or one question (--question), and print what was deleted.
+
+    A person's votes are deleted on every platform (or on --platform); the digest schedules they
+    set up stay with their channel, without their id. Unanswered questions are kept without who
+    asked them, so one is removed by its words: any wording with the same words matches (case,
+    accents and punctuation aside), and the votes on an answer to it go too.
+    """
     if (user is None) == (question is None):
         raise click.UsageError("give --user ID or --question TEXT (one of them)")
     if platform is not None and user is None:
@@ -74,9 +79,9 @@ def forgotten_lines(done: Forgotten, *, user: str | None, platform: str | None, 
             f"  votes deleted: {done.votes} (answer_votes)",
             f"  digest schedules they set up: {done.subscriptions_anonymised} kept for their channel, "
             "their id removed (subscriptions.created_by)",
-            "  nothing else names a person: unanswered questions and question counts are kept without "
-            "who asked, seen events hold Slack event ids. An unanswered question is removed by its words: "
-            "aibot data forget --question TEXT",
+            "  nothing else names a person (unanswered questions and question counts keep no user id, "
+            "seen events hold Slack event ids)",
+            "  to remove an unanswered question, give its words: aibot data forget --question TEXT",
         ]
     return [
         f"Forgot the question {question!r}:",
