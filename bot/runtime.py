@@ -95,8 +95,9 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
     chosen = names or [n for n, f in sorted(factories.items()) if f.is_configured(settings)]
     if not chosen:
         raise NothingToRun(
-            "no chat platform is configured (set DISCORD_TOKEN, or SLACK_BOT_TOKEN and "
-            "SLACK_SIGNING_SECRET); to try the bot locally, run: aibot chat"
+            "no chat platform is configured: set DISCORD_TOKEN for Discord; for Slack, SLACK_BOT_TOKEN and "
+            "SLACK_APP_TOKEN (Socket Mode), or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP, aibot run --http); "
+            "to try the bot locally, run: aibot chat"
         )
     for name in chosen:
         factories[name].check(settings)
