@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 from PIL import Image
 
@@ -49,7 +48,7 @@ def test_panels_of_very_different_sizes_say_their_scales_differ(fact_base: FactB
     assert note is not None and note.get_text() == messages.text("chart_scales_differ", lang)
     assert messages.text("chart_alt_apart_scaled", lang) in drawing.alt_text
     # the note is legible: inside the image, under the title, above the first panel
-    FigureCanvasAgg(drawing.figure).draw()
+    drawing.figure.draw_without_rendering()  # lays the text out, so its extent is known
     box = note.get_window_extent()
     assert box.x0 >= 0 and box.x1 <= drawing.width
     first_panel = drawing.figure.axes[0].get_window_extent()
