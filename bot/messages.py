@@ -247,6 +247,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "As of {when}: {body}",
         "fr": "En date de {when} : {body}",
     },
+    "as_of_suffix": {
+        "en": "{text}, as of {when}",
+        "fr": "{text}, en date de {when}",
+    },
     "reload_not_admin": {
         "en": "Only admins can reload the fact base.",
         "fr": "Seuls les administrateurs peuvent recharger la base de faits.",

@@ -60,7 +60,9 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                 health.watch_store(store)
             _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
                       time.perf_counter() - start)
-            digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
+            stale = settings.stale_after_months
+            digests = DigestService(store, DigestComposer(base, stale_after_months=stale),
+                                    grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
             conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=store,
                                                               questions=unanswered)
@@ -71,7 +73,7 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                 """Between two questions: every part that answers from the base gets the new one."""
                 services.engine = reloaded
                 conversation.use_engine(reloaded)
-                digests.composer = DigestComposer(reloaded.base)
+                digests.composer = DigestComposer(reloaded.base, stale_after_months=stale)
 
             def rebuild(new_base: FactBase) -> AnswerEngine:
                 return engine_for(new_base, cache=cache, unanswered=unanswered)
