@@ -4,7 +4,10 @@ A comparison reads faster as bars than as three sentences of figures. Only struc
 amounts are drawn, one bar each, worded by :mod:`bot.computed`: a range is a solid bar to
 its low with a hatched piece to its high, an "up to" figure has a dashed outline, and a
 total over several years gets its own panel (with its evenly spread yearly figure,
-labelled derived), so it is never read as a yearly budget.
+labelled derived), so it is never read as a yearly budget. The two panels share one axis
+when their biggest bars are of a size (:data:`SHARED_SCALE_RATIO`); otherwise each keeps its
+own, and the figure and the alt text say that their scales differ, so a 500 billion bar is
+never read as an 80 billion one.
 
 matplotlib (Agg, object API, no pyplot) is imported on first use only, so commands that
 never draw (``aibot --help``, ``aibot ask``) never pay for it. :func:`make_chart` renders
@@ -42,6 +45,8 @@ WIDTH = 800
 DPI = 100
 #: Vertical layout, in pixels, so the image size is known before drawing.
 TITLE_SPACE = 70
+#: The line under the title that says the panels' scales differ.
+NOTE_SPACE = 30
 PANEL_HEAD = 44
 ROW = 84
 #: A multi-year bar carries a second line under it: its yearly average, labelled derived.
@@ -56,6 +61,13 @@ YEARLY_COLOUR = "#0072B2"
 SPAN_COLOUR = "#D55E00"
 TEXT_COLOUR = "#222222"
 MUTED_COLOUR = "#555555"
+#: The panels share one axis when the biggest bar of one is at most this many times the other's:
+#: the smaller panel's bars then still span a third of the width and a range's hatching stays
+#: visible. Beyond it each panel keeps its own axis and the chart says the scales differ.
+SHARED_SCALE_RATIO = 3.0
+#: Formats a chart can be saved in (matplotlib's savefig format names): the PNG the platforms
+#: show, and SVG and PDF for print and the web.
+FILE_FORMATS = ("png", "svg", "pdf")
 #: Charts kept in memory: a few bases times two languages.
 CACHE_SIZE = 16
 
@@ -109,9 +121,23 @@ class ChartDrawing:
     height: int
 
     def png(self) -> bytes:
+        return self.image("png")
+
+    def image(self, file_format: str) -> bytes:
+        """The chart in one of :data:`FILE_FORMATS`; SVG and PDF carry no creation date, so the
+        same chart gives the same bytes."""
         buffer = io.BytesIO()
-        # png goes to Agg; zlib level 1 costs a few hundred bytes here and saves a sixth of the time
-        self.figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 1})
+        if file_format == "png":
+            # png goes to Agg; zlib level 1 costs a few hundred bytes here and saves a sixth of the time
+            self.figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 1})
+        elif file_format in FILE_FORMATS:
+            from matplotlib import rc_context
+
+            stamp = {"svg": "Date", "pdf": "CreationDate"}[file_format]
+            with rc_context({"svg.hashsalt": "aibot"}):  # SVG element ids from a fixed salt, not at random
+                self.figure.savefig(buffer, format=file_format, dpi=DPI, facecolor="white", metadata={stamp: None})
+        else:
+            raise ValueError(f"unsupported chart format {file_format!r}; expected one of {FILE_FORMATS}")
         return buffer.getvalue()
 
 
@@ -145,6 +171,22 @@ def chart_bars(base: FactBase, lang: Lang) -> tuple[list[Bar], int]:
     return bars, len(facts) - len(shown)
 
 
+def panel_limits(bars: list[Bar]) -> tuple[float, float]:
+    """The x-axis end of the yearly panel and of the multi-year panel: one shared end when
+    their biggest bars are within :data:`SHARED_SCALE_RATIO` of each other (0.0 for an empty panel)."""
+    yearly = max((b.high for b in bars if b.yearly), default=0.0) * 1.04
+    spans = max((b.high for b in bars if not b.yearly), default=0.0) * 1.04
+    if yearly and spans and max(yearly, spans) <= SHARED_SCALE_RATIO * min(yearly, spans):
+        yearly = spans = max(yearly, spans)
+    return yearly, spans
+
+
+def scales_differ(bars: list[Bar]) -> bool:
+    """Two panels drawn, each on its own axis: what the figure and the alt text must say."""
+    yearly, spans = panel_limits(bars)
+    return bool(yearly and spans) and yearly != spans
+
+
 def alt_text(base: FactBase, lang: Lang) -> str:
     """One or two sentences that name every amount drawn, and the sources."""
     facts = amount_facts(base)[:RANK_LIMIT]
@@ -156,8 +198,12 @@ def alt_text(base: FactBase, lang: Lang) -> str:
                                    amount=amount_text(amount, lang), period=period_text(amount, lang)))
     spans = any(f.amount is not None and not f.amount.period.is_yearly for f in facts)
     yearly = any(f.amount is not None and f.amount.period.is_yearly for f in facts)
+    apart = ""
+    if spans and yearly:
+        apart = messages.text("chart_alt_apart_scaled" if scales_differ(chart_bars(base, lang)[0])
+                              else "chart_alt_apart", lang)
     return messages.text("chart_alt", lang, count=len(facts), items=(" ; " if lang == "fr" else "; ").join(items),
-                         apart=messages.text("chart_alt_apart", lang) if spans and yearly else "",
+                         apart=apart,
                          sources=_sources(facts, lang))
 
 
@@ -188,9 +234,9 @@ def _caption(base: FactBase, lang: Lang, left_out: int) -> list[str]:
     return textwrap.wrap(" ".join(parts), width=80)
 
 
-def chart_size(yearly: int, spans: int, caption_lines: int) -> tuple[int, int]:
-    """(width, height) in pixels for this many bars in each panel."""
-    height = TITLE_SPACE + CAPTION_PAD + caption_lines * CAPTION_LINE
+def chart_size(yearly: int, spans: int, caption_lines: int, *, note: bool = False) -> tuple[int, int]:
+    """(width, height) in pixels for this many bars in each panel (and the scales note under the title)."""
+    height = TITLE_SPACE + CAPTION_PAD + caption_lines * CAPTION_LINE + (NOTE_SPACE if note else 0)
     for count, unit in ((yearly, 1.0), (spans, SPAN_ROW)):
         if count:
             height += PANEL_HEAD + round(count * unit * ROW) + AXIS_SPACE
@@ -208,14 +254,21 @@ def render_chart(base: FactBase, lang: Lang) -> ChartDrawing | None:
     yearly = [b for b in bars if b.yearly]
     spans = [b for b in bars if not b.yearly]
     caption = _caption(base, lang, left_out)
-    width, height = chart_size(len(yearly), len(spans), len(caption))
+    differ = scales_differ(bars)
+    width, height = chart_size(len(yearly), len(spans), len(caption), note=differ)
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor="white")
     figure.text(LEFT / width, 1 - 22 / height, messages.text("chart_title", lang), fontsize=22,
                 fontweight="bold", color=TEXT_COLOUR, va="top", ha="left")
     top = TITLE_SPACE
+    if differ:
+        note = figure.text(LEFT / width, 1 - (top - 6) / height, messages.text("chart_scales_differ", lang),
+                           fontsize=14, fontstyle="italic", color=TEXT_COLOUR, va="top", ha="left")
+        note.set_gid("scales-differ")
+        top += NOTE_SPACE
     axis_label = _axis_label(base, facts, lang)
-    for panel, colour, title_key in ((yearly, YEARLY_COLOUR, "chart_yearly_panel"),
-                                     (spans, SPAN_COLOUR, "chart_span_panel")):
+    limits = panel_limits(bars)
+    for panel, colour, title_key, limit in ((yearly, YEARLY_COLOUR, "chart_yearly_panel", limits[0]),
+                                            (spans, SPAN_COLOUR, "chart_span_panel", limits[1])):
         if not panel:
             continue
         unit = 1.0 if panel is yearly else SPAN_ROW
@@ -225,7 +278,7 @@ def render_chart(base: FactBase, lang: Lang) -> ChartDrawing | None:
         bottom = top + PANEL_HEAD + plot_height
         axes = figure.add_axes((LEFT / width, 1 - bottom / height, (width - LEFT - RIGHT) / width,
                                 plot_height / height))
-        _draw_panel(axes, panel, colour, axis_label, lang, unit)
+        _draw_panel(axes, panel, colour, axis_label, lang, unit, limit)
         top = bottom + AXIS_SPACE
     for number, line in enumerate(caption):
         figure.text(LEFT / width, 1 - (top + CAPTION_PAD / 2 + number * CAPTION_LINE) / height, line,
@@ -233,11 +286,11 @@ def render_chart(base: FactBase, lang: Lang) -> ChartDrawing | None:
     return ChartDrawing(figure, bars, alt_text(base, lang), width, height)
 
 
-def _draw_panel(axes: Axes, bars: list[Bar], colour: str, axis_label: str, lang: Lang, unit: float) -> None:
+def _draw_panel(axes: Axes, bars: list[Bar], colour: str, axis_label: str, lang: Lang, unit: float,
+                limit: float) -> None:
     """One bar per amount: its label above it, ranges hatched, "up to" outlined in dashes."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    limit = max(b.high for b in bars) * 1.04
     for index, bar in enumerate(bars):
         row = index * unit
         y = row + 0.2

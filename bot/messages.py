@@ -87,6 +87,14 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": " Totals over several years are drawn apart from yearly budgets.",
         "fr": " Les totaux sur plusieurs années sont représentés à part des budgets annuels.",
     },
+    "chart_alt_apart_scaled": {
+        "en": " Totals over several years are drawn apart from yearly budgets, on a different scale (the two panels' axes differ).",
+        "fr": " Les totaux sur plusieurs années sont représentés à part des budgets annuels, sur une autre échelle (les axes des deux panneaux diffèrent).",
+    },
+    "chart_scales_differ": {
+        "en": "Different scales: each panel has its own axis.",
+        "fr": "Échelles différentes : chaque panneau a son propre axe.",
+    },
     "chart_too_few": {
         "en": "I need at least two announced amounts to draw a chart; I have {count}.",
         "fr": "Il me faut au moins deux montants annoncés pour dessiner un graphique ; j'en ai {count}.",
@@ -238,6 +246,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "as_of": {
         "en": "As of {when}: {body}",
         "fr": "En date de {when} : {body}",
+    },
+    "as_of_suffix": {
+        "en": "{text}, as of {when}",
+        "fr": "{text}, en date de {when}",
     },
     "reload_not_admin": {
         "en": "Only admins can reload the fact base.",

@@ -61,7 +61,9 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                 health.watch_store(store)
             _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
                       time.perf_counter() - start)
-            digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
+            stale = settings.stale_after_months
+            digests = DigestService(store, DigestComposer(base, stale_after_months=stale),
+                                    grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
             conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=store,
                                                               questions=unanswered)
@@ -72,7 +74,7 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                 """Between two questions: every part that answers from the base gets the new one."""
                 services.engine = reloaded
                 conversation.use_engine(reloaded)
-                digests.composer = DigestComposer(reloaded.base)
+                digests.composer = DigestComposer(reloaded.base, stale_after_months=stale)
 
             def rebuild(new_base: FactBase) -> AnswerEngine:
                 return engine_for(new_base, cache=cache, unanswered=unanswered)
@@ -96,8 +98,9 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
     chosen = names or [n for n, f in sorted(factories.items()) if f.is_configured(settings)]
     if not chosen:
         raise NothingToRun(
-            "no chat platform is configured (set DISCORD_TOKEN, or SLACK_BOT_TOKEN and "
-            "SLACK_SIGNING_SECRET); to try the bot locally, run: aibot chat"
+            "no chat platform is configured: set DISCORD_TOKEN for Discord; for Slack, SLACK_BOT_TOKEN and "
+            "SLACK_APP_TOKEN (Socket Mode), or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP, aibot run --http); "
+            "to try the bot locally, run: aibot chat"
         )
     for name in chosen:
         factories[name].check(settings)

@@ -129,6 +129,13 @@ class Settings(BaseSettings):
             raise ValueError("expected a postgres://, postgresql:// or sqlite:/// URL (PostgreSQL or SQLite)")
         return value
 
+    @field_validator("data_dir", "knowledge_dir")
+    @classmethod
+    def _home(cls, value: Path) -> Path:
+        """``~/...`` (as in .env.example) means the home folder: a .env file is not read by a shell,
+        so nothing else expands it, and a folder literally named ``~`` would appear instead."""
+        return value.expanduser()
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

@@ -193,7 +193,7 @@ class DiscordPlatform:
     def _token(self) -> str:
         token = self.settings.discord_token
         if token is None or not token.get_secret_value().strip():
-            raise SettingsError("setting DISCORD_TOKEN is missing")
+            raise SettingsError("setting DISCORD_TOKEN is missing: the bot token from the Discord developer portal")
         return token.get_secret_value().strip()
 
     async def run(self) -> None:

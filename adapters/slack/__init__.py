@@ -34,7 +34,10 @@ class SlackPlatformFactory:
     def check(self, settings: Settings) -> None:
         bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
         if not bot_token:
-            raise SettingsError("setting SLACK_BOT_TOKEN is missing: set it to the app's bot token (xoxb-...)")
+            raise SettingsError(
+                "setting SLACK_BOT_TOKEN is missing: set it to the app's bot token (xoxb-...), with SLACK_APP_TOKEN "
+                "for Socket Mode or SLACK_SIGNING_SECRET for HTTP (aibot run --http)"
+            )
         if not bot_token.startswith("xoxb-") or any(c.isspace() for c in bot_token):
             raise SettingsError("setting SLACK_BOT_TOKEN is malformed: a bot token starts with xoxb-")
         app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
@@ -43,7 +46,8 @@ class SlackPlatformFactory:
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         if not secret and not app_token:
             raise SettingsError(
-                "setting SLACK_SIGNING_SECRET is missing: HTTP mode needs it (or set SLACK_APP_TOKEN for Socket Mode)"
+                "setting SLACK_SIGNING_SECRET is missing: HTTP mode needs it with SLACK_BOT_TOKEN (or set "
+                "SLACK_APP_TOKEN with SLACK_BOT_TOKEN for Socket Mode)"
             )
         if secret and (len(secret) < 8 or any(c.isspace() for c in secret)):
             raise SettingsError("setting SLACK_SIGNING_SECRET is malformed: copy it from the app's Basic Information")
@@ -68,7 +72,8 @@ class SlackPlatformFactory:
 
         settings = services.settings
         if options.http and not settings.slack_signing_secret:
-            raise SettingsError("setting SLACK_SIGNING_SECRET is missing: --http verifies every request with it")
+            raise SettingsError("setting SLACK_SIGNING_SECRET is missing: --http verifies every request with it "
+                                "(without --http, Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN instead)")
         self.running = SlackPlatform(services, options)
         return self.running
 

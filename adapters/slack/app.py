@@ -91,16 +91,19 @@ class SlackPlatform:
         self.http_port = self.port if self.http else None  # /healthz, /readyz, /metrics are served here too
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        self.client = AsyncWebClient(token=token, base_url=api_base_url(settings.slack_api_url), logger=_log)
         self.app = AsyncApp(
             name="aibot",
-            client=self.client,
+            # The token only, not a client too: bolt also reads SLACK_BOT_TOKEN from the environment,
+            # and given both it logs "token will be unused" at every start.
+            token=token,
             signing_secret=secret,
             # Over HTTP, web_app's guard has verified the signature before bolt sees the request
             # (and Socket Mode has none): bolt's own check would only compute the HMAC again.
             request_verification_enabled=False,
             logger=logging.getLogger("adapters.slack.bolt"),
         )
+        self.client: AsyncWebClient = self.app.client
+        self.client.base_url = api_base_url(settings.slack_api_url)
         self.conversation = services.conversation or ConversationService.from_settings(
             services.engine, settings, metrics=services.metrics, feedback=services.store)
         self.recent = guard.RecentEvents()

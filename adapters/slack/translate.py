@@ -69,8 +69,14 @@ def is_from_bot(event: Mapping[str, Any]) -> bool:
 
 
 def is_plain_dm(event: Mapping[str, Any]) -> bool:
-    """A new direct message from a person; edits, joins and other subtypes are not questions."""
-    return event.get("channel_type") == "im" and not event.get("subtype") and not is_from_bot(event)
+    """A new direct message from a person; edits, joins and other subtypes are not questions.
+    A file shared with text (subtype ``file_share``) is answered from its text; a file alone asks nothing."""
+    if event.get("channel_type") != "im" or is_from_bot(event):
+        return False
+    subtype = event.get("subtype")
+    if subtype == "file_share":
+        return bool(str(event.get("text") or "").strip())
+    return not subtype
 
 
 def event_keys(body: Mapping[str, Any]) -> list[str]:

@@ -31,7 +31,7 @@ _BUILTIN = {
 SUMMARIES = {
     "ask": "Answer QUESTION about AI investment.",
     "bench": "Measure load, answer and autocomplete latency and memory on a synthetic fact base.",
-    "chart": "Draw the announced AI investments as a bar chart (PNG) and print its alt text.",
+    "chart": "Draw the announced AI investments as a bar chart (PNG, SVG or PDF) and print its alt text.",
     "chat": "Talk to the bot in this terminal, on the shipped fact base (help, /about, exit).",
     "data": "What the bot keeps about people: forget a person, prune old rows.",
     "db": "The bot's database: create or upgrade its schema.",

@@ -27,7 +27,7 @@ def preview(lang: Lang) -> None:
     """Print the digest as it would be posted today (headline figures and a fact of the day)."""
     with user_errors():
         settings = settings_and_logging()
-        composer = DigestComposer(read_base(settings.knowledge_dir))
+        composer = DigestComposer(read_base(settings.knowledge_dir), stale_after_months=settings.stale_after_months)
     click.echo(render_text(composer.compose(lang, datetime.now(UTC).date()).digest))
 
 

@@ -15,6 +15,9 @@ Nothing is marked shown for a preview or for a post that failed.
   (:mod:`bot.charts`) in the digest's language; the platform draws and attaches it when posting.
 - Fact of the day: the next fact this channel has not seen, in an order of its own
   (a hash of channel and fact), until every fact has been shown; then a new round.
+- "As of": a fact reported longer ago than the stale setting (``AIBOT_STALE_AFTER_MONTHS``)
+  on the digest's date says when it was true, as a chat answer does: a digest dated today
+  must not headline last year's figures as current.
 - Report (a subscription that asks for it, for an admin channel): the admins' report of the
   last days (:func:`bot.feedback.report_lines`) in the digest's language, last. It is read
   from the store by the caller and handed in, so composing stays pure.
@@ -33,6 +36,7 @@ from bot.computed import amount_text, period_text
 from bot.digest.model import Digest, DigestChart, DigestItem
 from bot.feedback import Report, report_lines
 from bot.language import Lang
+from knowledge.freshness import stale_since
 from knowledge.models import Fact, FactBase
 
 #: At most this many "new" facts in one digest; the rest come next time.
@@ -66,23 +70,25 @@ class DigestPlan:
 class DigestComposer:
     """Builds digests from one fact base; cheap to call, holds no channel state."""
 
-    def __init__(self, base: FactBase) -> None:
+    def __init__(self, base: FactBase, *, stale_after_months: int | None = None) -> None:
+        """``stale_after_months`` (the setting): older facts are dated "as of"; None dates none."""
         self.base = base
+        self.stale_after_months = stale_after_months
         self._figures = heapq.nsmallest(MAX_HEADLINE, (f for f in base.facts if f.amount is not None),
                                         key=lambda f: -f.amount.bounds[1] if f.amount else 0.0)
         self._chart = sum(1 for f in base.facts if f.amount is not None) >= MIN_AMOUNTS
 
     def compose(self, lang: Lang, today: date, state: ChannelState = ChannelState(),
                 report: Report | None = None) -> DigestPlan:
-        headline = [self._figure_item(rank, fact, lang) for rank, fact in enumerate(self._figures, start=1)]
+        headline = [self._figure_item(rank, fact, lang, today) for rank, fact in enumerate(self._figures, start=1)]
         new_facts = self._new_facts(state)
         rotation, new_round = self._fact_of_the_day(state)
         digest = Digest(
             lang=lang,
             title=messages.text("digest_title", lang, date=_long_date(today, lang)),
             headline=headline,
-            new_facts=[self._statement_item(f, lang) for f in new_facts],
-            fact_of_the_day=self._statement_item(rotation, lang) if rotation else None,
+            new_facts=[self._statement_item(f, lang, today) for f in new_facts],
+            fact_of_the_day=self._statement_item(rotation, lang, today) if rotation else None,
             chart=DigestChart(self.base, lang) if self._chart else None,
             report=[DigestItem("", line, "") for line in report_lines(report, lang)] if report else [],
         )
@@ -92,16 +98,24 @@ class DigestComposer:
         """Every fact now in the base: what a new subscriber counts as already announced."""
         return [f.id for f in self.base.facts]
 
-    def _figure_item(self, rank: int, fact: Fact, lang: Lang) -> DigestItem:
+    def _figure_item(self, rank: int, fact: Fact, lang: Lang, today: date) -> DigestItem:
         amount = fact.amount
         assert amount is not None
         line = messages.text(
             "ranking_line", lang, rank=rank, who=self.base.entity(amount.subject).name,
             amount=amount_text(amount, lang), period=period_text(amount, lang), purpose=amount.purpose.in_lang(lang))
+        if self._stale(fact, today):
+            line = messages.text("as_of_suffix", lang, text=line, when=messages.month_year(fact.reported, lang))
         return DigestItem(fact.id, line, _source_line(fact, lang))
 
-    def _statement_item(self, fact: Fact, lang: Lang) -> DigestItem:
-        return DigestItem(fact.id, fact.statement.in_lang(lang), _source_line(fact, lang))
+    def _statement_item(self, fact: Fact, lang: Lang, today: date) -> DigestItem:
+        text = fact.statement.in_lang(lang)
+        if self._stale(fact, today):
+            text = messages.text("as_of", lang, when=messages.month_year(fact.reported, lang), body=text)
+        return DigestItem(fact.id, text, _source_line(fact, lang))
+
+    def _stale(self, fact: Fact, today: date) -> bool:
+        return self.stale_after_months is not None and stale_since(fact, self.stale_after_months) <= today
 
     def _new_facts(self, state: ChannelState) -> list[Fact]:
         if state.since is None:
