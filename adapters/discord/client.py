@@ -50,6 +50,11 @@ INTENT_REFUSED = (
 
 AnyMessage = discord.Message | discord.InteractionMessage | discord.WebhookMessage
 
+#: Who sees /digest and /reload by default: members with Manage Server (Discord's
+#: default_member_permissions, a hint a server's admins may widen under Server Settings >
+#: Integrations; the bot checks Manage Server or Manage Channels itself on every use).
+ADMIN_DEFAULT_PERMISSIONS = discord.Permissions(manage_guild=True)
+
 
 def configure_endpoints(settings: Settings) -> None:
     """Point discord.py at another REST base and gateway (a test server); must run before login.
@@ -405,20 +410,32 @@ class DiscordPlatform:
 
     # -- digests ---------------------------------------------------------------------------
 
+    async def refused_admin(self, interaction: discord.Interaction[Any], command: str) -> bool:
+        """Refuse an admin command to a DM or to a member who may not manage the server, privately;
+        True when refused (the caller stops there)."""
+        key = translate.admin_refusal(interaction.guild_id, interaction.permissions.value)
+        if key is None:
+            return False
+        _log.info("discord: /%s refused to user %s (%s)", command, interaction.user.id,
+                  "direct message" if interaction.guild_id is None else "cannot manage the server")
+        await self.send(interaction, content=messages.text(key, _locale_lang(interaction)), ephemeral=True)
+        return True
+
     async def digest_command(self, interaction: discord.Interaction[Any], args: list[str]) -> None:
-        """``/digest ...``: the core's digest service decides; this only carries words and replies."""
+        """``/digest ...``: server managers only; the core's digest service decides the rest."""
+        if await self.refused_admin(interaction, "digest"):
+            return
         lang = _locale_lang(interaction)
         service = self.services.digests
         if service is None:
             await self.send(interaction, content=messages.text("discord_digest_unavailable", lang), ephemeral=True)
             return
-        bits = interaction.permissions.value
         ctx = CommandContext(
             platform=translate.PLATFORM,
             workspace_id=str(interaction.guild_id) if interaction.guild_id else None,
             channel_id=str(interaction.channel_id),
             user_id=str(interaction.user.id),
-            is_admin=translate.is_admin(bits) if interaction.guild_id else True,
+            is_admin=interaction.guild_id is not None and translate.is_admin(interaction.permissions.value),
             lang=lang,
         )
         private = not args or args[0] == "preview"
@@ -446,7 +463,8 @@ class DiscordPlatform:
 
 
 def register_commands(platform: DiscordPlatform) -> None:
-    """/ask, /facts, /about, /help and the /digest group, on the platform's command tree."""
+    """/ask, /facts, /about, /help, /chart, and the admins' /reload and /digest group (guild-only, Manage
+    Server by default, checked again on use), on the platform's command tree."""
     tree = platform.tree
     conversation = platform.conversation
 
@@ -484,10 +502,13 @@ def register_commands(platform: DiscordPlatform) -> None:
         await platform.send(interaction, embed=render.render_reply(reply).embed)
 
     @tree.command(name="reload", description=_desc("discord_cmd_reload"))
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)  # ADMIN_DEFAULT_PERMISSIONS (kwargs: discord.py 2.4)
     async def reload_(interaction: discord.Interaction[Any]) -> None:
         """Those who may manage a server where the bot is reload the fact base; the reply is theirs alone."""
-        is_admin = interaction.guild_id is not None and translate.is_admin(interaction.permissions.value)
-        text = await platform.in_time(interaction, reload_by(platform.services.reloader, is_admin=is_admin,
+        if await platform.refused_admin(interaction, "reload"):
+            return
+        text = await platform.in_time(interaction, reload_by(platform.services.reloader, is_admin=True,
                                                                  lang=_locale_lang(interaction)), ephemeral=True)
         await platform.send(interaction, content=render.clip(text, 2000), ephemeral=True)
 
@@ -496,7 +517,9 @@ def register_commands(platform: DiscordPlatform) -> None:
         reply = conversation.help(_locale_lang(interaction))
         await platform.send(interaction, embed=render.render_reply(reply).embed, ephemeral=True)
 
-    digest = app_commands.Group(name="digest", description=_desc("discord_cmd_digest"))
+    digest = app_commands.Group(name="digest", description=_desc("discord_cmd_digest"), guild_only=True,
+                                allowed_contexts=app_commands.AppCommandContext(guild=True),
+                                default_permissions=ADMIN_DEFAULT_PERMISSIONS)
 
     @digest.command(name="subscribe", description=_desc("discord_cmd_digest_subscribe"))
     @app_commands.describe(schedule=_desc("discord_opt_schedule"), zone=_desc("discord_opt_zone"),
