@@ -249,8 +249,8 @@ class SlackPlatform:
                                 response_type="ephemeral")
             return
         context = CommandContext(platform="slack", workspace_id=cmd.team_id, channel_id=cmd.channel_id,
-                                 user_id=cmd.user_id, is_admin=is_admin, lang=lang)
-        reply = await digests.handle_command(context, cmd.args)
+                                 user_id=cmd.user_id, is_admin=is_admin and not cmd.direct, lang=lang)
+        reply = await digests.handle_command(context, cmd.args, direct=cmd.direct)  # a DM gets no admin data
         if reply.digest is not None:
             intro = render.notice(reply.text.split("\n", 1)[0])
             preview = render.digest_message(reply.digest)
