@@ -26,6 +26,7 @@ from bot import messages
 from bot.conversation import ConversationService, Message, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.digest.schedule import zone_suggestions
+from bot.digest.service import without_report
 from bot.feedback import VOTE_PREFIX
 from bot.language import Lang
 from bot.platforms import Services
@@ -454,6 +455,9 @@ class DiscordPlatform:
             raise PostError(f"{channel_id!r} is not a Discord channel id", permanent=True) from None
         if self.client.user is None:
             raise PostError("the Discord client is not logged in yet", permanent=False)
+        if workspace_id is None and digest.report:  # a DM subscribed before /digest was guild-only
+            _log.warning("discord: digest for DM channel %s posted without the admins' report", channel_id)
+            digest = without_report(digest)
         try:
             await send_digest(channel, digest, render.render_digest(digest), NO_MENTIONS)
         except discord.HTTPException as exc:

@@ -29,6 +29,7 @@ from adapters.slack.upload import SlackCharts
 from bot import messages
 from bot.conversation import ConversationService, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
+from bot.digest.service import without_report
 from bot.language import Lang
 from bot.logs import log_ids
 from bot.platforms import RunOptions, Services
@@ -332,6 +333,9 @@ class SlackPlatform:
             return False
 
     async def post_digest(self, workspace_id: str | None, channel_id: str, digest: Digest) -> None:
+        if digest.report and translate.is_direct_channel(channel_id, ""):  # subscribed before DMs were refused
+            _log.warning("slack: digest for DM channel %s posted without the admins' report", channel_id)
+            digest = without_report(digest)
         try:
             await self.send(channel_id, render.digest_message(digest))
         except SlackSendError as exc:

@@ -134,7 +134,7 @@ class DigestService:
             subscription = await self.store.subscription_for(ctx.platform, ctx.workspace_id, ctx.channel_id)
             if subscription is not None:
                 digest = (await plan_for(self.store, self.composer, subscription, now)).digest
-                return digest if ctx.is_admin else dataclasses.replace(digest, report=[])
+                return digest if ctx.is_admin else without_report(digest)
         return self.composer.compose(lang, now.date()).digest
 
     def scheduler(self, posters: dict[str, DigestPoster], *, clock: Clock | None = None) -> DigestScheduler:
@@ -200,6 +200,12 @@ class DigestService:
         if subscription is None:
             return CommandReply(messages.text("digest_none", ctx.lang, usage=_usage(ctx.lang)))
         return CommandReply(show_text(subscription, ctx.lang, self.clock.now()))
+
+
+def without_report(digest: Digest) -> Digest:
+    """The digest without the admins' report: for someone who is not an admin, and for a direct
+    message (the questions it quotes are not scoped to one server yet)."""
+    return dataclasses.replace(digest, report=[]) if digest.report else digest
 
 
 def show_text(subscription: Subscription, lang: Lang, now: datetime) -> str:

@@ -24,7 +24,7 @@ from bot.language import Lang
 from bot.platforms import Services
 from bot.reload import Reloader
 from bot.settings import load_settings
-from bot.store import Store, UnansweredRow
+from bot.store import NewSubscription, Store, UnansweredRow
 from knowledge.loader import DEFAULT_DATA_DIR, load_fact_base
 from knowledge.models import FactBase
 from tests.clocks import JumpClock
@@ -204,3 +204,22 @@ async def test_the_core_never_treats_a_dm_as_an_admin_and_strips_the_report_for_
                            is_admin=True, lang="en")
     assert SECRET in (await digests.handle_command(admin, ["preview"])).text
     assert (await digests.handle_command(claimed, ["help"])).ok  # help says how, anywhere
+
+
+async def test_a_dm_subscribed_before_the_fix_gets_its_digest_without_the_report(
+    fake: FakeDiscord, start_bot: StartBot, engine: AnswerEngine, digests: DigestService, store: Store,
+) -> None:
+    """A DM that subscribed with the report on while DMs counted as admins: the rows are still there,
+    so posting to a DM leaves the report out (the admin channel still gets it)."""
+    platform = await start_bot(services=Services(settings=load_settings(
+        discord_token="t", discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url),
+        engine=engine, digests=digests))
+    await store.subscribe(NewSubscription(platform="discord", workspace_id=None, channel_id=str(DM_CHANNEL_ID),
+                                          schedule_kind="daily", schedule_time="09:00", tz="UTC", lang="en",
+                                          created_by="9", include_report=True), NOW)
+    scheduler = digests.scheduler({"discord": platform}, clock=JumpClock(NOW + timedelta(hours=1, minutes=1)))
+    assert await scheduler.run_once() == 2
+    [admins] = fake.channel_posts(CHANNEL_ID)
+    [dm] = fake.channel_posts(DM_CHANNEL_ID)
+    assert SECRET in json.dumps(admins.body["embeds"])
+    assert dm.body["embeds"][0]["title"] and SECRET not in json.dumps(dm.body) and "For admins" not in json.dumps(dm.body)

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from bot import messages
+from bot.digest.model import Digest, DigestItem
 from bot.feedback import QuestionCount
 from bot.platforms import Services
 from bot.runtime import open_services
@@ -88,3 +89,18 @@ async def test_a_member_who_is_not_an_admin_cannot_change_the_digest_and_preview
     assert kept is not None and kept.include_report and kept.schedule_time == "09:00"
     admin = await command(fake, http, port, "digest preview", user="UADMIN001")
     assert SECRET in json.dumps(admin) and "For admins: how the bot did" in json.dumps(admin)
+
+
+async def test_a_digest_for_a_dm_is_posted_without_the_report(
+    fake: FakeSlack, start_bot: Callable[..., Any], services: Services,
+) -> None:
+    """A DM subscribed with the report while that was allowed: its digests go out without it."""
+    bot = await start_bot(services=services)
+    digest = Digest(lang="en", title="AI investment digest",
+                    headline=[DigestItem("f1", "Meta: 60 to 65 billion dollars in 2025", "AFP, January 2025")],
+                    report=[DigestItem("", f'Asked without an answer: "{SECRET}" (1 time(s)).', "")])
+    await bot.post_digest(TEAM_ID, ADMIN_CHANNEL, digest)
+    await bot.post_digest(TEAM_ID, DM, digest)
+    posts = {call.params["channel"]: json.dumps(call.params) for call in fake.method_calls("chat.postMessage")}
+    assert SECRET in posts[ADMIN_CHANNEL]
+    assert "Meta: 60 to 65 billion" in posts[DM] and SECRET not in posts[DM] and "For admins" not in posts[DM]
