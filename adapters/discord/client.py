@@ -556,3 +556,32 @@ def register_commands(platform: DiscordPlatform) -> None:
     tree.add_command(digest)
     register_chart_command(platform)
 
+
+def command_summaries(tree: app_commands.CommandTree[Any]) -> list[tuple[str, str]]:
+    """(usage, what it does) for each top-level command in ``tree``, in registration order; a group
+    lists its subcommands, and a command gated for admins says so (what ``discord sync --help`` shows)."""
+    rows: list[tuple[str, str]] = []
+    for command in tree.get_commands(type=discord.AppCommandType.chat_input):
+        if isinstance(command, app_commands.Group):
+            usage = f"/{command.name} " + "|".join(sub.name for sub in command.commands)
+        else:
+            usage = " ".join([f"/{command.name}", *(f"[{p.name}]" if not p.required else p.name
+                                                    for p in command.parameters)])
+        text = str(command.description)
+        if command.guild_only or command.default_permissions is not None:
+            needs = " and ".join(name.replace("_", " ").title().replace("Guild", "Server")
+                                 for name, on in (command.default_permissions or discord.Permissions.none()) if on)
+            text += f" [admins only: {needs or 'Administrator'} by default; not in DMs]"
+        rows.append((usage, text))
+    return rows
+
+
+def registered_command_summaries() -> list[tuple[str, str]]:
+    """The commands ``aibot discord sync`` registers, read from the tree a bot builds, with default
+    settings and no facts: no token, environment or fact base is needed to describe them."""
+    from bot.answering import AnswerEngine
+    from knowledge.models import FactBase
+
+    empty = AnswerEngine(FactBase(entities=[], concepts=[], facts=[]))
+    platform = DiscordPlatform(Services(settings=Settings.model_construct(), engine=empty))
+    return command_summaries(platform.tree)
