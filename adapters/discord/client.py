@@ -187,7 +187,7 @@ class DiscordPlatform:
         self.client = build_client(self.settings, guild_ready_timeout=guild_ready_timeout)
         self.tree: app_commands.CommandTree[discord.AutoShardedClient] = app_commands.CommandTree(self.client)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
-        register_commands(self)
+        register_commands(self.tree, lambda: self)
         self.client.event(self.on_message)
         self.client.event(self.on_interaction)
         self._shards_seen: set[int] = set()
@@ -466,50 +466,50 @@ class DiscordPlatform:
             raise PostError(f"network error: {exc}", permanent=False) from exc
 
 
-def register_commands(platform: DiscordPlatform) -> None:
+def register_commands(tree: app_commands.CommandTree[Any], host: Callable[[], DiscordPlatform]) -> None:
     """/ask, /facts, /about, /help, /chart, and the admins' /reload and /digest group (guild-only, Manage
     Server by default, checked again on use), on the platform's command tree."""
-    tree = platform.tree
-    conversation = platform.conversation
+    # ``host`` is called when a command runs, not now: describing the commands needs no platform
 
     @tree.command(name="ask", description=_desc("discord_cmd_ask"))
     @app_commands.describe(question=_desc("discord_opt_question"))
     async def ask(interaction: discord.Interaction[Any], question: str) -> None:
         asked = translate.message_from_command(question, interaction.user.id, interaction.channel_id)
-        await platform.answer_interaction(interaction, asked)
+        await host().answer_interaction(interaction, asked)
 
     @ask.autocomplete("question")
     async def ask_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         if current.strip():
-            suggestions = conversation.suggestions_for(current, limit=translate.MAX_CHOICES)
+            suggestions = host().conversation.suggestions_for(current, limit=translate.MAX_CHOICES)
         else:
-            suggestions = conversation.starter_questions(_locale_lang(interaction), translate.MAX_CHOICES)
+            suggestions = host().conversation.starter_questions(_locale_lang(interaction), translate.MAX_CHOICES)
         return [app_commands.Choice(name=n, value=v) for n, v in translate.question_choices(suggestions)]
 
     @tree.command(name="facts", description=_desc("discord_cmd_facts"))
     @app_commands.describe(about=_desc("discord_opt_about"))
     async def facts(interaction: discord.Interaction[Any], about: str) -> None:
-        reply = conversation.facts_about(about, _locale_lang(interaction))
+        reply = host().conversation.facts_about(about, _locale_lang(interaction))
         if reply.facts is None:
-            await platform.send(interaction, content=discord.utils.escape_mentions(render.clip(reply.body, 2000)),
-                                ephemeral=True)
+            await host().send(interaction, content=discord.utils.escape_mentions(render.clip(reply.body, 2000)),
+                              ephemeral=True)
             return
-        await platform.send(interaction, embed=render.render_reply(reply).embed)
+        await host().send(interaction, embed=render.render_reply(reply).embed)
 
     @facts.autocomplete("about")
     async def facts_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=v) for n, v in conversation.entity_choices(current)]
+        return [app_commands.Choice(name=n, value=v) for n, v in host().conversation.entity_choices(current)]
 
     @tree.command(name="about", description=_desc("discord_cmd_about"))
     async def about(interaction: discord.Interaction[Any]) -> None:
-        reply = conversation.about(_locale_lang(interaction))
-        await platform.send(interaction, embed=render.render_reply(reply).embed)
+        reply = host().conversation.about(_locale_lang(interaction))
+        await host().send(interaction, embed=render.render_reply(reply).embed)
 
     @tree.command(name="reload", description=_desc("discord_cmd_reload"))
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)  # ADMIN_DEFAULT_PERMISSIONS (kwargs: discord.py 2.4)
     async def reload_(interaction: discord.Interaction[Any]) -> None:
         """Those who may manage a server where the bot is reload the fact base; the reply is theirs alone."""
+        platform = host()
         if await platform.refused_admin(interaction, "reload"):
             return
         text = await platform.in_time(interaction, reload_by(platform.services.reloader, is_admin=True,
@@ -518,8 +518,8 @@ def register_commands(platform: DiscordPlatform) -> None:
 
     @tree.command(name="help", description=_desc("discord_cmd_help"))
     async def help_(interaction: discord.Interaction[Any]) -> None:
-        reply = conversation.help(_locale_lang(interaction))
-        await platform.send(interaction, embed=render.render_reply(reply).embed, ephemeral=True)
+        reply = host().conversation.help(_locale_lang(interaction))
+        await host().send(interaction, embed=render.render_reply(reply).embed, ephemeral=True)
 
     digest = app_commands.Group(name="digest", description=_desc("discord_cmd_digest"), guild_only=True,
                                 allowed_contexts=app_commands.AppCommandContext(guild=True),
@@ -530,7 +530,7 @@ def register_commands(platform: DiscordPlatform) -> None:
                            language=_desc("discord_opt_language"))
     async def subscribe(interaction: discord.Interaction[Any], schedule: str, zone: str | None = None,
                         language: Literal["en", "fr"] | None = None) -> None:
-        await platform.digest_command(interaction, translate.digest_args("subscribe", schedule, zone, language))
+        await host().digest_command(interaction, translate.digest_args("subscribe", schedule, zone, language))
 
     @subscribe.autocomplete("zone")
     async def zone_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
@@ -538,23 +538,23 @@ def register_commands(platform: DiscordPlatform) -> None:
 
     @digest.command(name="show", description=_desc("discord_cmd_digest_show"))
     async def show(interaction: discord.Interaction[Any]) -> None:
-        await platform.digest_command(interaction, ["show"])
+        await host().digest_command(interaction, ["show"])
 
     @digest.command(name="off", description=_desc("discord_cmd_digest_off"))
     async def off(interaction: discord.Interaction[Any]) -> None:
-        await platform.digest_command(interaction, ["off"])
+        await host().digest_command(interaction, ["off"])
 
     @digest.command(name="preview", description=_desc("discord_cmd_digest_preview"))
     async def preview(interaction: discord.Interaction[Any]) -> None:
-        await platform.digest_command(interaction, ["preview"])
+        await host().digest_command(interaction, ["preview"])
 
     @digest.command(name="report", description=_desc("discord_cmd_digest_report"))
     @app_commands.describe(include=_desc("discord_opt_report"))
     async def report(interaction: discord.Interaction[Any], include: Literal["on", "off"]) -> None:
-        await platform.digest_command(interaction, ["report", include])
+        await host().digest_command(interaction, ["report", include])
 
     tree.add_command(digest)
-    register_chart_command(platform)
+    register_chart_command(tree, host)
 
 
 def command_summaries(tree: app_commands.CommandTree[Any]) -> list[tuple[str, str]]:
@@ -577,11 +577,13 @@ def command_summaries(tree: app_commands.CommandTree[Any]) -> list[tuple[str, st
 
 
 def registered_command_summaries() -> list[tuple[str, str]]:
-    """The commands ``aibot discord sync`` registers, read from the tree a bot builds, with default
-    settings and no facts: no token, environment or fact base is needed to describe them."""
-    from bot.answering import AnswerEngine
-    from knowledge.models import FactBase
+    """The commands ``aibot discord sync`` registers, read from a tree built as the bot builds its
+    own: no token, settings or fact base is needed to describe them."""
+    client = discord.Client(intents=discord.Intents.none())  # never logs in
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+    register_commands(tree, _describing_only)
+    return command_summaries(tree)
 
-    empty = AnswerEngine(FactBase(entities=[], concepts=[], facts=[]))
-    platform = DiscordPlatform(Services(settings=Settings.model_construct(), engine=empty))
-    return command_summaries(platform.tree)
+
+def _describing_only() -> DiscordPlatform:
+    raise RuntimeError("this command tree only describes the commands; it cannot run them")
