@@ -184,6 +184,14 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "fr": "Sur Discord : mentionnez-moi ou écrivez-moi en message privé, ou utilisez /ask, /facts (ce que je sais d'une entreprise, d'une personne ou d'un projet), /about et /help.",
     },
     "discord_about_sources": {"en": "Sources", "fr": "Sources"},
+    "discord_admin_dm": {
+        "en": "This command is for server admins, so it works only in a server channel, not in a direct message.",
+        "fr": "Cette commande est réservée aux administrateurs d'un serveur : elle ne fonctionne que dans un salon du serveur, pas en message privé.",
+    },
+    "discord_admin_only": {
+        "en": "Only people who can manage this server or its channels (Manage Server or Manage Channels) can use this command.",
+        "fr": "Seules les personnes qui peuvent gérer ce serveur ou ses salons (Gérer le serveur ou Gérer les salons) peuvent utiliser cette commande.",
+    },
     "discord_digest_unavailable": {
         "en": "Digests are not available on this bot: it has no database.",
         "fr": "Les résumés ne sont pas disponibles sur ce bot : il n'a pas de base de données.",
@@ -270,6 +278,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "digest_not_admin": {
         "en": "Only people who can manage this channel can change its digest. You can still use show and preview.",
         "fr": "Seules les personnes qui peuvent gérer ce salon peuvent modifier son résumé. Vous pouvez utiliser show et preview.",
+    },
+    "digest_not_in_dm": {
+        "en": "Digest commands work only in a channel of a server or workspace, not in a direct message.",
+        "fr": "Les commandes du résumé ne fonctionnent que dans un salon d'un serveur ou d'un espace de travail, pas en message privé.",
     },
     "digest_subscribed": {
         "en": "Done: this channel will get the digest {schedule}, in {language}. Next one: {next}.",

@@ -25,6 +25,8 @@ from bot.digest.model import Digest
 from bot.language import Lang
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from adapters.discord.client import DiscordPlatform
 
 _log = logging.getLogger(__name__)
@@ -136,13 +138,14 @@ async def send_digest(channel: discord.abc.Messageable, digest: Digest, embed: d
     await channel.send(embed=embed, allowed_mentions=mentions)
 
 
-def register_chart_command(platform: DiscordPlatform) -> None:
-    """``/chart [language]`` on the platform's command tree (language: the client's by default)."""
+def register_chart_command(tree: app_commands.CommandTree[Any], host: Callable[[], DiscordPlatform]) -> None:
+    """``/chart [language]`` on the platform's command tree (language: the client's by default);
+    ``host`` gives the platform when the command runs."""
 
-    @platform.tree.command(name="chart", description=app_commands.locale_str(
+    @tree.command(name="chart", description=app_commands.locale_str(
         messages.text("discord_cmd_chart", "en"), key="discord_cmd_chart"))
     @app_commands.describe(language=app_commands.locale_str(
         messages.text("discord_opt_chart_language", "en"), key="discord_opt_chart_language"))
     async def chart(interaction: discord.Interaction[Any], language: Literal["en", "fr"] | None = None) -> None:
         lang: Lang = language or translate.lang_for_locale(interaction.locale.value)
-        await send_chart(platform, interaction, lang)
+        await send_chart(host(), interaction, lang)

@@ -19,11 +19,22 @@ def discord() -> None:
     """Discord: register the bot's slash commands."""
 
 
-@discord.command()
+class SyncCommand(click.Command):
+    """``sync --help`` lists the commands read from the bot's own command tree, so it cannot miss one."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        from adapters.discord.client import registered_command_summaries
+
+        with formatter.section("Slash commands registered"):
+            formatter.write_dl(registered_command_summaries())
+
+
+@discord.command(cls=SyncCommand)
 @click.option("--guild", type=int, default=None, metavar="ID",
               help="Register in this server only (appears at once) instead of globally.")
 def sync(guild: int | None) -> None:
-    """Register /ask, /facts, /about, /help and /digest with Discord."""
+    """Register the bot's slash commands with Discord (run again after an upgrade)."""
     from adapters.discord import platform
     from adapters.discord.client import DiscordPlatform
 

@@ -26,6 +26,7 @@ from bot import messages
 from bot.conversation import ConversationService, Message, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.digest.schedule import zone_suggestions
+from bot.digest.service import without_report
 from bot.feedback import VOTE_PREFIX
 from bot.language import Lang
 from bot.platforms import Services
@@ -49,6 +50,11 @@ INTENT_REFUSED = (
 )
 
 AnyMessage = discord.Message | discord.InteractionMessage | discord.WebhookMessage
+
+#: Who sees /digest and /reload by default: members with Manage Server (Discord's
+#: default_member_permissions, a hint a server's admins may widen under Server Settings >
+#: Integrations; the bot checks Manage Server or Manage Channels itself on every use).
+ADMIN_DEFAULT_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
 def configure_endpoints(settings: Settings) -> None:
@@ -181,7 +187,7 @@ class DiscordPlatform:
         self.client = build_client(self.settings, guild_ready_timeout=guild_ready_timeout)
         self.tree: app_commands.CommandTree[discord.AutoShardedClient] = app_commands.CommandTree(self.client)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
-        register_commands(self)
+        register_commands(self.tree, lambda: self)
         self.client.event(self.on_message)
         self.client.event(self.on_interaction)
         self._shards_seen: set[int] = set()
@@ -405,20 +411,32 @@ class DiscordPlatform:
 
     # -- digests ---------------------------------------------------------------------------
 
+    async def refused_admin(self, interaction: discord.Interaction[Any], command: str) -> bool:
+        """Refuse an admin command to a DM or to a member who may not manage the server, privately;
+        True when refused (the caller stops there)."""
+        key = translate.admin_refusal(interaction.guild_id, interaction.permissions.value)
+        if key is None:
+            return False
+        _log.info("discord: /%s refused to user %s (%s)", command, interaction.user.id,
+                  "direct message" if interaction.guild_id is None else "cannot manage the server")
+        await self.send(interaction, content=messages.text(key, _locale_lang(interaction)), ephemeral=True)
+        return True
+
     async def digest_command(self, interaction: discord.Interaction[Any], args: list[str]) -> None:
-        """``/digest ...``: the core's digest service decides; this only carries words and replies."""
+        """``/digest ...``: server managers only; the core's digest service decides the rest."""
+        if await self.refused_admin(interaction, "digest"):
+            return
         lang = _locale_lang(interaction)
         service = self.services.digests
         if service is None:
             await self.send(interaction, content=messages.text("discord_digest_unavailable", lang), ephemeral=True)
             return
-        bits = interaction.permissions.value
         ctx = CommandContext(
             platform=translate.PLATFORM,
             workspace_id=str(interaction.guild_id) if interaction.guild_id else None,
             channel_id=str(interaction.channel_id),
             user_id=str(interaction.user.id),
-            is_admin=translate.is_admin(bits) if interaction.guild_id else True,
+            is_admin=interaction.guild_id is not None and translate.is_admin(interaction.permissions.value),
             lang=lang,
         )
         private = not args or args[0] == "preview"
@@ -437,6 +455,9 @@ class DiscordPlatform:
             raise PostError(f"{channel_id!r} is not a Discord channel id", permanent=True) from None
         if self.client.user is None:
             raise PostError("the Discord client is not logged in yet", permanent=False)
+        if workspace_id is None and digest.report:  # a DM subscribed before /digest was guild-only
+            _log.warning("discord: digest for DM channel %s posted without the admins' report", channel_id)
+            digest = without_report(digest)
         try:
             await send_digest(channel, digest, render.render_digest(digest), NO_MENTIONS)
         except discord.HTTPException as exc:
@@ -445,65 +466,71 @@ class DiscordPlatform:
             raise PostError(f"network error: {exc}", permanent=False) from exc
 
 
-def register_commands(platform: DiscordPlatform) -> None:
-    """/ask, /facts, /about, /help and the /digest group, on the platform's command tree."""
-    tree = platform.tree
-    conversation = platform.conversation
+def register_commands(tree: app_commands.CommandTree[Any], host: Callable[[], DiscordPlatform]) -> None:
+    """/ask, /facts, /about, /help, /chart, and the admins' /reload and /digest group (guild-only, Manage
+    Server by default, checked again on use), on the platform's command tree."""
+    # ``host`` is called when a command runs, not now: describing the commands needs no platform
 
     @tree.command(name="ask", description=_desc("discord_cmd_ask"))
     @app_commands.describe(question=_desc("discord_opt_question"))
     async def ask(interaction: discord.Interaction[Any], question: str) -> None:
         asked = translate.message_from_command(question, interaction.user.id, interaction.channel_id)
-        await platform.answer_interaction(interaction, asked)
+        await host().answer_interaction(interaction, asked)
 
     @ask.autocomplete("question")
     async def ask_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         if current.strip():
-            suggestions = conversation.suggestions_for(current, limit=translate.MAX_CHOICES)
+            suggestions = host().conversation.suggestions_for(current, limit=translate.MAX_CHOICES)
         else:
-            suggestions = conversation.starter_questions(_locale_lang(interaction), translate.MAX_CHOICES)
+            suggestions = host().conversation.starter_questions(_locale_lang(interaction), translate.MAX_CHOICES)
         return [app_commands.Choice(name=n, value=v) for n, v in translate.question_choices(suggestions)]
 
     @tree.command(name="facts", description=_desc("discord_cmd_facts"))
     @app_commands.describe(about=_desc("discord_opt_about"))
     async def facts(interaction: discord.Interaction[Any], about: str) -> None:
-        reply = conversation.facts_about(about, _locale_lang(interaction))
+        reply = host().conversation.facts_about(about, _locale_lang(interaction))
         if reply.facts is None:
-            await platform.send(interaction, content=discord.utils.escape_mentions(render.clip(reply.body, 2000)),
-                                ephemeral=True)
+            await host().send(interaction, content=discord.utils.escape_mentions(render.clip(reply.body, 2000)),
+                              ephemeral=True)
             return
-        await platform.send(interaction, embed=render.render_reply(reply).embed)
+        await host().send(interaction, embed=render.render_reply(reply).embed)
 
     @facts.autocomplete("about")
     async def facts_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=n, value=v) for n, v in conversation.entity_choices(current)]
+        return [app_commands.Choice(name=n, value=v) for n, v in host().conversation.entity_choices(current)]
 
     @tree.command(name="about", description=_desc("discord_cmd_about"))
     async def about(interaction: discord.Interaction[Any]) -> None:
-        reply = conversation.about(_locale_lang(interaction))
-        await platform.send(interaction, embed=render.render_reply(reply).embed)
+        reply = host().conversation.about(_locale_lang(interaction))
+        await host().send(interaction, embed=render.render_reply(reply).embed)
 
     @tree.command(name="reload", description=_desc("discord_cmd_reload"))
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)  # ADMIN_DEFAULT_PERMISSIONS (kwargs: discord.py 2.4)
     async def reload_(interaction: discord.Interaction[Any]) -> None:
         """Those who may manage a server where the bot is reload the fact base; the reply is theirs alone."""
-        is_admin = interaction.guild_id is not None and translate.is_admin(interaction.permissions.value)
-        text = await platform.in_time(interaction, reload_by(platform.services.reloader, is_admin=is_admin,
+        platform = host()
+        if await platform.refused_admin(interaction, "reload"):
+            return
+        text = await platform.in_time(interaction, reload_by(platform.services.reloader, is_admin=True,
                                                                  lang=_locale_lang(interaction)), ephemeral=True)
         await platform.send(interaction, content=render.clip(text, 2000), ephemeral=True)
 
     @tree.command(name="help", description=_desc("discord_cmd_help"))
     async def help_(interaction: discord.Interaction[Any]) -> None:
-        reply = conversation.help(_locale_lang(interaction))
-        await platform.send(interaction, embed=render.render_reply(reply).embed, ephemeral=True)
+        reply = host().conversation.help(_locale_lang(interaction))
+        await host().send(interaction, embed=render.render_reply(reply).embed, ephemeral=True)
 
-    digest = app_commands.Group(name="digest", description=_desc("discord_cmd_digest"))
+    digest = app_commands.Group(name="digest", description=_desc("discord_cmd_digest"), guild_only=True,
+                                allowed_contexts=app_commands.AppCommandContext(guild=True),
+                                default_permissions=ADMIN_DEFAULT_PERMISSIONS)
 
     @digest.command(name="subscribe", description=_desc("discord_cmd_digest_subscribe"))
     @app_commands.describe(schedule=_desc("discord_opt_schedule"), zone=_desc("discord_opt_zone"),
                            language=_desc("discord_opt_language"))
     async def subscribe(interaction: discord.Interaction[Any], schedule: str, zone: str | None = None,
                         language: Literal["en", "fr"] | None = None) -> None:
-        await platform.digest_command(interaction, translate.digest_args("subscribe", schedule, zone, language))
+        await host().digest_command(interaction, translate.digest_args("subscribe", schedule, zone, language))
 
     @subscribe.autocomplete("zone")
     async def zone_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
@@ -511,21 +538,52 @@ def register_commands(platform: DiscordPlatform) -> None:
 
     @digest.command(name="show", description=_desc("discord_cmd_digest_show"))
     async def show(interaction: discord.Interaction[Any]) -> None:
-        await platform.digest_command(interaction, ["show"])
+        await host().digest_command(interaction, ["show"])
 
     @digest.command(name="off", description=_desc("discord_cmd_digest_off"))
     async def off(interaction: discord.Interaction[Any]) -> None:
-        await platform.digest_command(interaction, ["off"])
+        await host().digest_command(interaction, ["off"])
 
     @digest.command(name="preview", description=_desc("discord_cmd_digest_preview"))
     async def preview(interaction: discord.Interaction[Any]) -> None:
-        await platform.digest_command(interaction, ["preview"])
+        await host().digest_command(interaction, ["preview"])
 
     @digest.command(name="report", description=_desc("discord_cmd_digest_report"))
     @app_commands.describe(include=_desc("discord_opt_report"))
     async def report(interaction: discord.Interaction[Any], include: Literal["on", "off"]) -> None:
-        await platform.digest_command(interaction, ["report", include])
+        await host().digest_command(interaction, ["report", include])
 
     tree.add_command(digest)
-    register_chart_command(platform)
+    register_chart_command(tree, host)
 
+
+def command_summaries(tree: app_commands.CommandTree[Any]) -> list[tuple[str, str]]:
+    """(usage, what it does) for each top-level command in ``tree``, in registration order; a group
+    lists its subcommands, and a command gated for admins says so (what ``discord sync --help`` shows)."""
+    rows: list[tuple[str, str]] = []
+    for command in tree.get_commands(type=discord.AppCommandType.chat_input):
+        if isinstance(command, app_commands.Group):
+            usage = f"/{command.name} " + "|".join(sub.name for sub in command.commands)
+        else:
+            usage = " ".join([f"/{command.name}", *(f"[{p.name}]" if not p.required else p.name
+                                                    for p in command.parameters)])
+        text = str(command.description)
+        if command.guild_only or command.default_permissions is not None:
+            needs = " and ".join(name.replace("_", " ").title().replace("Guild", "Server")
+                                 for name, on in (command.default_permissions or discord.Permissions.none()) if on)
+            text += f" [admins only: {needs or 'Administrator'} by default; not in DMs]"
+        rows.append((usage, text))
+    return rows
+
+
+def registered_command_summaries() -> list[tuple[str, str]]:
+    """The commands ``aibot discord sync`` registers, read from a tree built as the bot builds its
+    own: no token, settings or fact base is needed to describe them."""
+    client = discord.Client(intents=discord.Intents.none())  # never logs in
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+    register_commands(tree, _describing_only)
+    return command_summaries(tree)
+
+
+def _describing_only() -> DiscordPlatform:
+    raise RuntimeError("this command tree only describes the commands; it cannot run them")

@@ -124,6 +124,21 @@ def is_admin(permission_bits: int) -> bool:
     return bool(permission_bits & (MANAGE_GUILD | MANAGE_CHANNELS))
 
 
+def admin_refusal(guild_id: int | None, permission_bits: int) -> str | None:
+    """The bot.messages key that refuses an admin command (/digest, /reload), or None to run it.
+
+    A DM is never an admin: there is no server whose managers could be asked about, and what
+    the admin commands show (the admins' report, a channel's digest) belongs to a server. Discord
+    already hides these commands in DMs and from members without Manage Server, but a server's
+    admins may grant them to anyone, and commands synced before they were gated still reach DMs.
+    """
+    if guild_id is None:
+        return "discord_admin_dm"
+    if not is_admin(permission_bits):
+        return "discord_admin_only"
+    return None
+
+
 def digest_args(action: str, schedule: str | None = None, zone: str | None = None,
                 language: str | None = None) -> list[str]:
     """The words after ``digest`` that the core's digest service parses (see bot.digest.service)."""

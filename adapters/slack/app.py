@@ -29,6 +29,7 @@ from adapters.slack.upload import SlackCharts
 from bot import messages
 from bot.conversation import ConversationService, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
+from bot.digest.service import without_report
 from bot.language import Lang
 from bot.logs import log_ids
 from bot.platforms import RunOptions, Services
@@ -252,8 +253,8 @@ class SlackPlatform:
                                 response_type="ephemeral")
             return
         context = CommandContext(platform="slack", workspace_id=cmd.team_id, channel_id=cmd.channel_id,
-                                 user_id=cmd.user_id, is_admin=is_admin, lang=lang)
-        reply = await digests.handle_command(context, cmd.args)
+                                 user_id=cmd.user_id, is_admin=is_admin and not cmd.direct, lang=lang)
+        reply = await digests.handle_command(context, cmd.args, direct=cmd.direct)  # a DM gets no admin data
         if reply.digest is not None:
             intro = render.notice(reply.text.split("\n", 1)[0])
             preview = render.digest_message(reply.digest)
@@ -335,6 +336,9 @@ class SlackPlatform:
             return False
 
     async def post_digest(self, workspace_id: str | None, channel_id: str, digest: Digest) -> None:
+        if digest.report and translate.is_direct_channel(channel_id, ""):  # subscribed before DMs were refused
+            _log.warning("slack: digest for DM channel %s posted without the admins' report", channel_id)
+            digest = without_report(digest)
         try:
             await self.send(channel_id, render.digest_message(digest))
         except SlackSendError as exc:

@@ -140,6 +140,14 @@ class Command:
     user_id: str = ""
     channel_id: str = ""
     team_id: str | None = None
+    #: typed in a direct message with the bot (one person, or a group DM), not in a channel
+    direct: bool = False
+
+
+def is_direct_channel(channel_id: str, channel_name: str) -> bool:
+    """A slash command's channel is a DM: Slack names it "directmessage" (a group DM "mpdm-..."),
+    and a DM's id starts with D."""
+    return channel_id.startswith("D") or channel_name == "directmessage" or channel_name.startswith("mpdm-")
 
 
 def command(body: Mapping[str, Any]) -> Command:
@@ -165,8 +173,10 @@ def command(body: Mapping[str, Any]) -> Command:
     else:
         lang = detect_language(text)
     team = body.get("team_id")
-    return Command(kind, text, lang, args=args, user_id=str(body.get("user_id") or ""),
-                   channel_id=str(body.get("channel_id") or ""), team_id=str(team) if team else None)
+    channel = str(body.get("channel_id") or "")
+    return Command(kind, text, lang, args=args, user_id=str(body.get("user_id") or ""), channel_id=channel,
+                   team_id=str(team) if team else None,
+                   direct=is_direct_channel(channel, str(body.get("channel_name") or "")))
 
 
 def command_message(cmd: Command) -> Message:

@@ -15,12 +15,16 @@ arrive as one item or as five, with or without its quotes):
   ``report`` as the last word of a subscribe command does the same
 
 ZONE defaults to UTC and the language to the asker's. Only ``ctx.is_admin`` may
-subscribe, turn off or change the report; anyone may show or preview. Input echoed back in an error is
-reduced to harmless characters, so no mass mention can be smuggled through it.
+subscribe, turn off or change the report; anyone may show or preview, but only an admin's
+preview carries the admins' report. A direct message (``direct``, or no workspace) is never
+an admin and gets no digest command but ``help``: the stored questions and counts the report
+quotes are not scoped to one server yet, so a DM must not see them. Input echoed back in an
+error is reduced to harmless characters, so no mass mention can be smuggled through it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from datetime import datetime, timedelta
@@ -79,10 +83,16 @@ class DigestService:
         self.grace = grace
         self.max_failures = max_failures
 
-    async def handle_command(self, ctx: CommandContext, args: list[str]) -> CommandReply:
-        """Run one digest command typed in ``ctx.channel_id``; never raises for bad input."""
+    async def handle_command(self, ctx: CommandContext, args: list[str], *, direct: bool = False) -> CommandReply:
+        """Run one digest command typed in ``ctx.channel_id``; never raises for bad input.
+
+        ``direct``: typed in a direct message with the bot (a Discord DM has no workspace either).
+        """
         words = [w for w in args if w.strip()]
         verb = words[0].lower() if words else "help"
+        if (direct or ctx.workspace_id is None) and verb not in _HELP:
+            _log.info("digest command %r refused in a direct message: %s user %s", verb, ctx.platform, ctx.user_id)
+            return CommandReply(messages.text("digest_not_in_dm", ctx.lang), ok=False)
         try:
             if verb in _SUBSCRIBE:
                 if not ctx.is_admin:
@@ -115,14 +125,16 @@ class DigestService:
     async def preview(self, lang: Lang, *, ctx: CommandContext | None = None) -> Digest:
         """The digest as it would be posted now, without posting or using up the fact of the day.
 
-        In a subscribed channel it is that channel's next digest (its language wins);
-        elsewhere the headline figures and a fact of the day in ``lang``.
+        In a subscribed channel it is that channel's next digest (its language wins), with the
+        admins' report only when an admin asks; elsewhere the headline figures and a fact of the
+        day in ``lang``.
         """
         now = self.clock.now()
         if ctx is not None:
             subscription = await self.store.subscription_for(ctx.platform, ctx.workspace_id, ctx.channel_id)
             if subscription is not None:
-                return (await plan_for(self.store, self.composer, subscription, now)).digest
+                digest = (await plan_for(self.store, self.composer, subscription, now)).digest
+                return digest if ctx.is_admin else without_report(digest)
         return self.composer.compose(lang, now.date()).digest
 
     def scheduler(self, posters: dict[str, DigestPoster], *, clock: Clock | None = None) -> DigestScheduler:
@@ -188,6 +200,12 @@ class DigestService:
         if subscription is None:
             return CommandReply(messages.text("digest_none", ctx.lang, usage=_usage(ctx.lang)))
         return CommandReply(show_text(subscription, ctx.lang, self.clock.now()))
+
+
+def without_report(digest: Digest) -> Digest:
+    """The digest without the admins' report: for someone who is not an admin, and for a direct
+    message (the questions it quotes are not scoped to one server yet)."""
+    return dataclasses.replace(digest, report=[]) if digest.report else digest
 
 
 def show_text(subscription: Subscription, lang: Lang, now: datetime) -> str:

@@ -225,8 +225,10 @@ class FakeDiscord:
 
     async def interact(self, kind: int, data: dict[str, Any], *, locale: str = "en-US",
                        permissions: str = EVERYONE_PERMISSIONS, message: dict[str, Any] | None = None,
-                       author: dict[str, Any] | None = None) -> str:
-        """An INTERACTION_CREATE in the main server; returns the interaction id."""
+                       author: dict[str, Any] | None = None, dm: bool = False) -> str:
+        """An INTERACTION_CREATE in the main server, or with ``dm`` in a DM with the bot, as Discord
+        sends one for a command registered before it was made guild-only (no guild, no member, a
+        ``user``); returns the interaction id."""
         interaction_id = self.next_id()
         payload: dict[str, Any] = {
             "id": str(interaction_id), "application_id": str(APP_ID), "type": kind, "data": data,
@@ -237,9 +239,16 @@ class FakeDiscord:
             "app_permissions": EVERYONE_PERMISSIONS, "entitlements": [], "context": 0,
             "authorizing_integration_owners": {"0": str(GUILD_ID)}, "attachment_size_limit": 8 * 1024 * 1024,
         }
+        if dm:
+            for key in ("guild_id", "guild", "member", "guild_locale"):
+                del payload[key]
+            payload.update(user=author or user(), channel_id=str(DM_CHANNEL_ID), context=1,
+                           channel={"id": str(DM_CHANNEL_ID), "type": 1, "recipients": [author or user()],
+                                    "last_message_id": None, "flags": 0},
+                           authorizing_integration_owners={"0": str(GUILD_ID)})
         if message is not None:
             payload["message"] = message
-        await self.dispatch("INTERACTION_CREATE", payload, GUILD_ID)
+        await self.dispatch("INTERACTION_CREATE", payload, None if dm else GUILD_ID)
         return str(interaction_id)
 
     async def slash(self, name: str, options: list[dict[str, Any]] | None = None, **kwargs: Any) -> str:

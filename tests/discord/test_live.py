@@ -335,8 +335,9 @@ async def test_digest_subscribe_carries_the_words_and_admin_rights(
     assert ctx.is_admin and ctx.platform == "discord" and ctx.channel_id == str(CHANNEL_ID)
     assert callback.body["data"]["content"] == "Digest scheduled: daily 09:00 Europe/Paris."
     plain = await fake.slash("digest", [{"name": "off", "type": 1, "options": []}], permissions="0")
-    await fake.wait_for(lambda: fake.callbacks(plain))
-    assert digests.calls[1][1] == ["off"] and not digests.calls[1][0].is_admin
+    [refused] = await fake.wait_for(lambda: fake.callbacks(plain))
+    assert refused.body["data"]["content"].startswith("Only people who can manage this server")
+    assert len(digests.calls) == 1  # a member who may not manage the server never reaches the service
 
 
 async def test_digest_report_carries_on_or_off_and_admin_rights(
@@ -351,9 +352,9 @@ async def test_digest_report_carries_on_or_off_and_admin_rights(
     assert digests.calls[0][1] == ["report", "on"] and digests.calls[0][0].is_admin
     assert callback.body["data"]["content"].startswith("Done: this channel's digest now ends")
     off = await fake.slash("digest", [{"name": "report", "type": 1, "options": [
-        {"name": "include", "type": 3, "value": "off"}]}], permissions="0")
+        {"name": "include", "type": 3, "value": "off"}]}], permissions=str(1 << 4))
     await fake.wait_for(lambda: fake.callbacks(off))
-    assert digests.calls[1][1] == ["report", "off"] and not digests.calls[1][0].is_admin
+    assert digests.calls[1][1] == ["report", "off"] and digests.calls[1][0].is_admin  # Manage Channels will do
 
 
 async def test_digest_zone_autocomplete(fake: FakeDiscord, start_bot: StartBot, engine: Any) -> None:
@@ -374,7 +375,8 @@ async def test_digest_preview_renders_the_digest_privately(fake: FakeDiscord, st
     digest = Digest(lang="en", title="AI investment digest",
                     headline=[DigestItem("f1", "Meta: 60 to 65 billion dollars in 2025", "AFP, January 2025")])
     await start_bot(services=_services(fake, engine, RecordingDigests(CommandReply(text="Preview:", digest=digest))))
-    interaction = await fake.slash("digest", [{"name": "preview", "type": 1, "options": []}])
+    interaction = await fake.slash("digest", [{"name": "preview", "type": 1, "options": []}],
+                                   permissions=str(1 << 5))
     [callback] = await fake.wait_for(lambda: fake.callbacks(interaction))
     data = callback.body["data"]
     assert data["flags"] & 64
@@ -386,7 +388,8 @@ async def test_a_failing_command_reaches_the_user_as_an_ephemeral_error(
     fake: FakeDiscord, start_bot: StartBot, engine: Any,
 ) -> None:
     await start_bot(services=_services(fake, engine, RecordingDigests(fail=True)))
-    interaction = await fake.slash("digest", [{"name": "show", "type": 1, "options": []}], locale="fr")
+    interaction = await fake.slash("digest", [{"name": "show", "type": 1, "options": []}], locale="fr",
+                                   permissions=str(1 << 5))
     [callback] = await fake.wait_for(lambda: fake.callbacks(interaction))
     data = callback.body["data"]
     assert data["flags"] & 64
@@ -430,7 +433,7 @@ async def test_digest_end_to_end_with_the_real_service_and_store(fake: FakeDisco
         refused = await fake.slash("digest", [{"name": "off", "type": 1, "options": []}], permissions="0")
         [refusal] = await fake.wait_for(lambda: fake.callbacks(refused))
         assert refusal.body["data"]["flags"] & 64  # not an admin: told privately
-        preview = await fake.slash("digest", [{"name": "preview", "type": 1, "options": []}])
+        preview = await fake.slash("digest", [{"name": "preview", "type": 1, "options": []}], permissions=str(1 << 5))
         [shown] = await fake.wait_for(lambda: fake.callbacks(preview))
         assert shown.body["data"]["flags"] & 64 and shown.body["data"]["embeds"][0]["title"]
         assert "\n" not in shown.body["data"]["content"]  # a heading; the digest itself is in the embed

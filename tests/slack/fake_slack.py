@@ -247,10 +247,12 @@ def direct_message(text: str, *, user: str = "UASKER001", channel: str = "D0DIRE
             "channel": channel, "event_ts": ts, "team": TEAM_ID}
 
 
-def slash_command(text: str, response_url: str, *, user: str = "UASKER001", channel: str = "C0GENERAL") -> dict[str, str]:
+def slash_command(text: str, response_url: str, *, user: str = "UASKER001", channel: str = "C0GENERAL",
+                  channel_name: str = "general") -> dict[str, str]:
+    """As Slack posts it; a DM with the bot is ``channel="D...", channel_name="directmessage"``."""
     return {
         "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "fake",
-        "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": "asker",
+        "channel_id": channel, "channel_name": channel_name, "user_id": user, "user_name": "asker",
         "command": "/aibot", "text": text, "api_app_id": "A0FAKE001", "is_enterprise_install": "false",
         "response_url": response_url, "trigger_id": "1111.2222.abcd",
     }
