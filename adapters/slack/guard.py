@@ -28,7 +28,9 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from adapters.slack import shape
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -46,6 +48,9 @@ MAX_REMEMBERED = 2_000_000
 SHARED_CHECK_SECONDS = 1.5
 #: Events waiting for the shared memory at most; beyond it they are answered on this replica's memory.
 MAX_WAITING = 2_000
+#: The largest body read (aiohttp's default too): Slack's payloads are a few KB; a larger declared
+#: Content-Length is refused at once, before any of it is read.
+MAX_BODY = 1024 * 1024
 #: Events acknowledged and not yet answered, at most; past it the next request waits for one to finish.
 MAX_BACKLOG = 200
 #: How long a request waits for room in the backlog before it is let in anyway (Slack wants the ack in 3 s).
@@ -79,21 +84,27 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str, now: float) -> 
 
 def parse_problem(body: bytes, content_type: str) -> Refusal | None:
     """None when bolt can read this (genuine) body: a JSON object, or a form whose
-    ``payload`` (if any) is a JSON object."""
+    ``payload`` (if any) is a JSON object, with the shape Slack sends (:mod:`adapters.slack.shape`)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return Refusal(400, "body is not UTF-8")
     if content_type.startswith("application/json") or text.lstrip().startswith("{"):
-        return None if _is_object(text) else Refusal(400, "body is not a JSON object")
+        envelope = _object(text)
+        if envelope is None:
+            return Refusal(400, "body is not a JSON object")
+        return _shape_problem(envelope)
     try:
         form = urllib.parse.parse_qs(text, strict_parsing=bool(text), max_num_fields=200)
     except ValueError:
         return Refusal(400, "body is not a form")
     payloads = form.get("payload")
-    if payloads is not None and not (len(payloads) == 1 and _is_object(payloads[0])):
+    if payloads is None:
+        return None  # a slash command: every field of a form is a string
+    payload = _object(payloads[0]) if len(payloads) == 1 else None
+    if payload is None:
         return Refusal(400, "payload is not a JSON object")
-    return None
+    return _shape_problem(payload)
 
 
 def check(body: bytes, headers: Mapping[str, str], secret: str, now: float | None = None) -> Refusal | None:
@@ -102,11 +113,17 @@ def check(body: bytes, headers: Mapping[str, str], secret: str, now: float | Non
     return refusal or parse_problem(body, headers.get("Content-Type", ""))
 
 
-def _is_object(text: str) -> bool:
+def _object(text: str) -> dict[str, Any] | None:
     try:
-        return isinstance(json.loads(text), dict)
+        value = json.loads(text)
     except (ValueError, RecursionError):
-        return False
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _shape_problem(payload: dict[str, Any]) -> Refusal | None:
+    reason = shape.problem(payload)
+    return Refusal(400, reason) if reason else None
 
 
 class RecentEvents:
