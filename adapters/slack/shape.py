@@ -130,7 +130,7 @@ class _BlockActions(_Envelope):
 
     user: _Named
     channel: _Named | None = None
-    actions: Annotated[list[_PressedAction], Field(min_length=1)]
+    actions: Annotated[list[_PressedAction], Field(min_length=1)]  # type: ignore[assignment]  # narrower here
     response_url: StrictStr
 
 
