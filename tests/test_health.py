@@ -11,7 +11,6 @@ import pytest
 from bot.health import Health
 from bot.metrics import Metrics
 
-
 TOKEN = "a-metrics-token"
 
 
