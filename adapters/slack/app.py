@@ -112,6 +112,7 @@ class SlackPlatform:
             services.engine, settings, metrics=services.metrics, feedback=services.store)
         self.recent = guard.RecentEvents()
         self.backlog = guard.Backlog()  # events acked and not yet answered, bounded
+        self.dropped = guard.DroppedClients(on_drop=services.metrics.client_dropped if services.metrics else None)
         store = getattr(services, "store", None)
         #: replicas sharing DATABASE_URL answer a retry once between them
         metrics = services.metrics
@@ -381,20 +382,26 @@ class SlackPlatform:
         slow, too large, or gone: one short log line each, never a traceback."""
         remote = request.remote
         declared = request.content_length
+        dropped = self.dropped.note
         if declared is not None and declared > guard.MAX_BODY:  # refused before a byte of it is read
-            _log.warning("slack: refused a request from %s: body too large (%d bytes declared)", remote, declared)
+            dropped("too_large", logging.WARNING, "slack: refused a request from %s: body too large "
+                    "(%d bytes declared)", remote, declared)
             return _closing(413, "body too large")
         try:
-            return await asyncio.wait_for(request.read(), self.settings.http_body_timeout)
+            async with asyncio.timeout(self.settings.http_body_timeout):
+                return await request.read()
         except TimeoutError:
-            _log.warning("slack: dropped a client from %s: no complete body within %g s (%s bytes declared)",
-                         remote, self.settings.http_body_timeout, "?" if declared is None else declared)
+            dropped("body_timeout", logging.WARNING, "slack: dropped a client from %s: no complete body within %g s "
+                    "(%s bytes declared)", remote, self.settings.http_body_timeout,
+                    "?" if declared is None else declared)
             return _closing(408, "body not received in time")
         except web.HTTPRequestEntityTooLarge:  # chunked, so nothing was declared
-            _log.warning("slack: refused a request from %s: body too large (over %d bytes)", remote, guard.MAX_BODY)
+            dropped("too_large", logging.WARNING, "slack: refused a request from %s: body too large (over %d bytes)",
+                    remote, guard.MAX_BODY)
             return _closing(413, "body too large")
         except ConnectionError:
-            _log.info("slack: a client from %s went away before its body was complete", remote)
+            dropped("went_away", logging.INFO, "slack: a client from %s went away before its body was complete",
+                    remote)
             return _closing(400, "incomplete body")
 
     def web_app(self) -> web.Application:

@@ -51,6 +51,11 @@ MAX_WAITING = 2_000
 #: The largest body read (aiohttp's default too): Slack's payloads are a few KB; a larger declared
 #: Content-Length is refused at once, before any of it is read.
 MAX_BODY = 1024 * 1024
+#: Dropped clients (too slow, too large, gone) logged one line each, at most this many a minute;
+#: past it they are counted and summed up in one line at the end of the minute, so a sustained
+#: attack costs a bounded log (aibot_http_clients_dropped_total counts every one).
+MAX_DROP_LINES = 100
+DROP_WINDOW = 60.0
 #: Events acknowledged and not yet answered, at most; past it the next request waits for one to finish.
 MAX_BACKLOG = 200
 #: How long a request waits for room in the backlog before it is let in anyway (Slack wants the ack in 3 s).
@@ -266,6 +271,53 @@ class SharedEvents:
                 if won is None:
                     self._unchecked()
                 answer.set_result(won is None or all(key[:200] in won for key in keys))
+
+
+class DroppedClients:
+    """One short line per dropped client, up to :data:`MAX_DROP_LINES` a window; then a count.
+
+    A client that is too slow, sends too much or goes away is the internet's normal noise,
+    and 3,000 of them at once are an attack: either way the log gets a line each, never a
+    traceback, and never more than ``limit`` lines plus one summary a window.
+    """
+
+    def __init__(self, limit: int = MAX_DROP_LINES, window: float = DROP_WINDOW, *,
+                 clock: Callable[[], float] = time.monotonic, on_drop: Callable[[str], None] | None = None) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._on_drop = on_drop
+        self._started = float("-inf")
+        self._logged = 0
+        self.unlogged = 0  # dropped in this window past the limit
+        self._summary: asyncio.TimerHandle | None = None
+
+    def note(self, reason: str, level: int, message: str, *args: object) -> None:
+        """Count one dropped client under ``reason`` (a fixed word) and log it if within the limit."""
+        if self._on_drop is not None:
+            self._on_drop(reason)
+        now = self._clock()
+        if now - self._started >= self.window:
+            self._summarise()
+            self._started, self._logged = now, 0
+        if self._logged < self.limit:
+            self._logged += 1
+            _log.log(level, message, *args)
+            return
+        self.unlogged += 1
+        if self._summary is None:
+            with contextlib.suppress(RuntimeError):  # no running loop: summed up at the next drop instead
+                self._summary = asyncio.get_running_loop().call_later(
+                    max(0.0, self._started + self.window - now), self._summarise)
+
+    def _summarise(self) -> None:
+        if self._summary is not None:
+            self._summary.cancel()
+            self._summary = None
+        if self.unlogged:
+            _log.warning("slack: %d more client(s) dropped in the last %.0f s (slow, too large or gone); "
+                         "not logged one by one", self.unlogged, self.window)
+            self.unlogged = 0
 
 
 class Backlog:

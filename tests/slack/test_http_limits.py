@@ -221,3 +221,56 @@ async def test_a_well_formed_slash_command_and_button_press_still_pass_the_shape
     form = "&".join(f"{k}={v}" for k, v in json.loads(command).items()).encode()
     assert guard.parse_problem(form, "application/x-www-form-urlencoded") is None
     assert sign("x")  # the helper is importable where the soak uses it
+
+
+# --- the log stays bounded under a sustained attack; the metric counts every drop ---------
+
+
+async def test_past_the_limit_drops_are_counted_and_summed_up_in_one_line_a_window(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    now = [0.0]
+    reasons: list[str] = []
+    dropped = guard.DroppedClients(limit=3, window=10.0, clock=lambda: now[0], on_drop=reasons.append)
+    for n in range(5):
+        dropped.note("went_away", logging.INFO, "slack: a client from %s went away", f"10.0.0.{n}")
+    assert [r.getMessage() for r in caplog.records] == [f"slack: a client from 10.0.0.{n} went away" for n in range(3)]
+    now[0] = 10.0
+    dropped.note("body_timeout", logging.WARNING, "slack: dropped a client from %s", "10.0.0.9")
+    assert [r.getMessage() for r in caplog.records][3:] == [
+        "slack: 2 more client(s) dropped in the last 10 s (slow, too large or gone); not logged one by one",
+        "slack: dropped a client from 10.0.0.9"]
+    assert reasons == ["went_away"] * 5 + ["body_timeout"]
+
+
+async def test_the_summary_line_comes_at_the_end_of_the_window_without_another_drop(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    dropped = guard.DroppedClients(limit=1, window=0.2)
+    for _ in range(4):
+        dropped.note("went_away", logging.INFO, "slack: gone")
+    deadline = time.monotonic() + 3
+    while "3 more client(s)" not in caplog.text:
+        assert time.monotonic() < deadline, caplog.text
+        await asyncio.sleep(0.02)
+
+
+async def test_every_dropped_client_is_counted_in_the_metrics_by_reason(
+    fake: FakeSlack, engine: Any, start_bot: Callable[..., Any], http: aiohttp.ClientSession,
+) -> None:
+    from bot.health import Health
+    from bot.metrics import Metrics
+    from bot.platforms import Services
+    from tests.slack.conftest import slack_settings
+
+    metrics = Metrics()
+    services = Services(settings=slack_settings(fake, http_body_timeout=0.3), engine=engine, metrics=metrics,
+                        health=Health(timeout=1.0, metrics=metrics))
+    bot = await start_bot(services=services)
+    await asyncio.gather(*(raw_exchange(bot.bound_port, slow_body(1000)) for _ in range(3)))
+    await raw_exchange(bot.bound_port, slow_body(guard.MAX_BODY * 2))
+    await raw_exchange(bot.bound_port, slow_body(1000), close=True)
+    await fake.wait_until(lambda: metrics.value("aibot_http_clients_dropped_total", reason="went_away") == 1)
+    assert metrics.value("aibot_http_clients_dropped_total", reason="body_timeout") == 3
+    assert metrics.value("aibot_http_clients_dropped_total", reason="too_large") == 1
