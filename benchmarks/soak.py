@@ -60,6 +60,7 @@ PG_DSN = os.environ.get("AIBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:
 QUESTIONS = ["What is Microsoft's data center budget?", "How much is Meta investing in AI in 2025?",
              "What is Stargate?", "Combien Microsoft va-t-il dépenser cette année ?", "Who runs Microsoft?"]
 UNANSWERABLE = "Who won the 1998 football world cup?"
+METRICS_TOKEN = "soak-metrics-token"  # /metrics on the public port asks for it
 
 
 def signed_headers(body: bytes, *, timestamp: str | None = None) -> dict[str, str]:
@@ -150,7 +151,7 @@ class Soak:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DATABASE_"))}
         env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                 "SLACK_API_URL": self.fake.api_url, "AIBOT_DATABASE_TIMEOUT": "2", "AIBOT_LOG_LEVEL": "INFO",
-                "AIBOT_DATA_DIR": str(self.log_path.parent / "data")}
+                "AIBOT_DATA_DIR": str(self.log_path.parent / "data"), "AIBOT_METRICS_TOKEN": METRICS_TOKEN}
         if self.shared:
             env["DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:{self.proxy_port}/{self.database}"
         self.log = self.log_path.open("wb")
@@ -334,13 +335,12 @@ class Soak:
         return int(found or 0)
 
     async def metric(self, name: str) -> float:
-        """One sample from the bot's /metrics (0 when absent)."""
-        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{self.port}/metrics") as response:
+        """A metric from the bot's /metrics, summed over its labels (0 when absent)."""
+        url, bearer = f"http://127.0.0.1:{self.port}/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        async with aiohttp.ClientSession() as http, http.get(url, headers=bearer) as response:
             text = await response.text()
-        for line in text.splitlines():
-            if line.startswith(name + " ") or line.startswith(name + "{"):
-                return float(line.rsplit(" ", 1)[1])
-        return 0.0
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith((name + " ", name + "{")))
 
     async def stalled(self, http: aiohttp.ClientSession) -> None:
         assert self.fake is not None and self.process is not None
@@ -439,7 +439,7 @@ def _run_slow_clients(port: int, count: int, opened: EventType, stop: EventType,
         clients.stop()
         await running
         results.put({"held": clients.held, "answers": dict(clients.answers), "refused": clients.refused,
-                     "left": clients.left, "peak_open": peak_open})
+                     "left": clients.left, "peak_open": peak_open, "cpu": cpu_seconds(os.getpid())})
 
     asyncio.run(attack())
 
@@ -468,6 +468,7 @@ async def slow_phase(soak: Soak, http: aiohttp.ClientSession, count: int, second
             await asyncio.sleep(0.1)
 
     sampler = asyncio.create_task(sample())
+    dropped_before = await soak.metric("aibot_http_clients_dropped_total")
     acks: list[float] = []
     statuses: Counter[int] = Counter()
     rate = 20.0
@@ -503,9 +504,11 @@ async def slow_phase(soak: Soak, http: aiohttp.ClientSession, count: int, second
     sampling = False
     await sampler
     rss_after = rss_mb(pid)
+    dropped = await soak.metric("aibot_http_clients_dropped_total") - dropped_before
     log_bytes = soak.log_path.stat().st_size - log_before
     log_text = soak.log_path.read_bytes()[log_before:].decode("utf-8", "replace")
     drop_lines = [line for line in log_text.splitlines() if "dropped a client" in line or "went away" in line]
+    summaries = [line for line in log_text.splitlines() if "not logged one by one" in line]
     longest = max((len(line) for line in drop_lines), default=0)
     tracebacks = log_text.count("Traceback")
     replies = Counter(p.get("thread_ts") for p in soak.fake.posts()[posts_before:] if p["channel"] == "C0SLOW")
@@ -520,9 +523,10 @@ async def slow_phase(soak: Soak, http: aiohttp.ClientSession, count: int, second
           f"p99 {percentile(acks, 0.99) * 1000:.0f} ms; answered {len(replies)} of {mentions}, "
           f"replies per event {dict(Counter(replies.values()))}")
     print(f"   RSS {rss_before:.1f} MB before, peak {peak[0]:.1f} MB (+{peak[0] - rss_before:.1f}), "
-          f"{rss_after:.1f} MB after; the bot used {cpu:.1f} s of CPU in {seconds:.0f} s")
-    print(f"   log: {log_bytes} bytes, {len(drop_lines)} drop lines "
-          f"({log_bytes / max(1, len(drop_lines)):.0f} bytes per dropped client, the longest line {longest}), "
+          f"{rss_after:.1f} MB after; CPU used: the bot {cpu:.1f} s, the slow clients {summary['cpu']:.1f} s "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"   log: {log_bytes} bytes for {dropped:.0f} dropped clients (aibot_http_clients_dropped_total): "
+          f"{len(drop_lines)} lines one by one (the longest {longest} bytes) and {len(summaries)} summary lines; "
           f"{tracebacks} tracebacks")
 
 

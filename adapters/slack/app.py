@@ -447,7 +447,7 @@ class SlackPlatform:
                                lingering_time=0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site = web.TCPSite(runner, self.host, self.port, backlog=guard.LISTEN_BACKLOG)
             await site.start()
             self.bound_port = int(runner.addresses[0][1])
             _log.info("slack: listening on http://%s:%d%s", self.host, self.bound_port, EVENTS_PATH)

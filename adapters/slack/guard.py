@@ -51,6 +51,10 @@ MAX_WAITING = 2_000
 #: The largest body read (aiohttp's default too): Slack's payloads are a few KB; a larger declared
 #: Content-Length is refused at once, before any of it is read.
 MAX_BODY = 1024 * 1024
+#: Connections the kernel may hold for the server to accept (aiohttp's default is 128): when slow
+#: clients reconnect by the thousand, a full queue drops Slack's new connections too, which then
+#: wait 1 then 3 s for their SYN to be sent again, past Slack's 3 s. Linux caps it at somaxconn.
+LISTEN_BACKLOG = 2048
 #: Dropped clients (too slow, too large, gone) logged one line each, at most this many a minute;
 #: past it they are counted and summed up in one line at the end of the minute, so a sustained
 #: attack costs a bounded log (aibot_http_clients_dropped_total counts every one).
