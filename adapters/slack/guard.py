@@ -3,8 +3,11 @@
 slack-bolt's aiohttp adapter parses the body (``to_bolt_request``) before it checks the
 signature, so a stranger's malformed body reached the parser and gave a 500 with a
 traceback. Here the timestamp and the v0 signature are checked first, on the raw bytes;
-only a genuine request is parsed, and a body that does not parse is a 400. Each refusal
-is one short log line that never holds the body.
+only a genuine request is parsed, and a body that does not parse, or does not have the
+shape Slack sends (:mod:`adapters.slack.shape`), is a 400. Each refusal is one short log
+line that never holds the body. Before all that, the body must arrive whole within
+AIBOT_HTTP_BODY_TIMEOUT and be at most :data:`MAX_BODY`; a client dropped for either, or
+gone, is one line too (:class:`DroppedClients`, at most :data:`MAX_DROP_LINES` a minute).
 
 Slack retries an event it thinks we missed (after about 0, 1 and 5 minutes).
 :class:`RecentEvents` remembers every event id for the whole retry window whatever the
