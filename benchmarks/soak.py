@@ -525,9 +525,10 @@ async def slow_phase(soak: Soak, http: aiohttp.ClientSession, count: int, second
     print(f"   RSS {rss_before:.1f} MB before, peak {peak[0]:.1f} MB (+{peak[0] - rss_before:.1f}), "
           f"{rss_after:.1f} MB after; CPU used: the bot {cpu:.1f} s, the slow clients {summary['cpu']:.1f} s "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"   log: {log_bytes} bytes for {dropped:.0f} dropped clients (aibot_http_clients_dropped_total): "
+    drop_bytes = sum(len(line) + 1 for line in drop_lines + summaries)
+    print(f"   log: {drop_bytes} bytes for {dropped:.0f} dropped clients (aibot_http_clients_dropped_total): "
           f"{len(drop_lines)} lines one by one (the longest {longest} bytes) and {len(summaries)} summary lines; "
-          f"{tracebacks} tracebacks")
+          f"{log_bytes} bytes in all with the mentions' own lines; {tracebacks} tracebacks")
 
 
 async def main() -> None:
