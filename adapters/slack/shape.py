@@ -47,7 +47,7 @@ class _Message(_Part):
     text: StrictStr | None = None
     ts: StrictStr | None = None
     thread_ts: StrictStr | None = None
-    channel: StrictStr | None = None
+    channel: StrictStr | _Named | None = None  # an object in channel_created and the like
     bot_id: StrictStr | None = None
     subtype: StrictStr | None = None
     team: StrictStr | None = None
@@ -64,6 +64,13 @@ class _Event(_Message):
     previous_message: _Message | None = None
     item: _Message | None = None
     assistant_thread: _Message | None = None
+
+
+class _ChatEvent(_Event):
+    """A mention or a message, which the bot answers: who and where are plain ids."""
+
+    user: StrictStr | None = None
+    channel: StrictStr | None = None
 
 
 class _Container(_Part):
@@ -121,6 +128,10 @@ class _EventCallback(_Envelope):
     event: _Event
 
 
+class _ChatEventCallback(_Envelope):
+    event: _ChatEvent
+
+
 class _PressedAction(_Action):
     action_id: StrictStr
 
@@ -134,6 +145,8 @@ class _BlockActions(_Envelope):
     response_url: StrictStr
 
 
+#: The events the bot answers (adapters/slack/manifest.yaml subscribes to these).
+_CHAT_EVENTS = frozenset({"app_mention", "message"})
 #: The envelope types this bot handles, checked further than the common fields.
 _BY_TYPE: dict[str, type[_Envelope]] = {"event_callback": _EventCallback, "block_actions": _BlockActions}
 
@@ -146,6 +159,9 @@ def problem(payload: dict[str, Any]) -> str | None:
     """
     kind = payload.get("type")
     model = _BY_TYPE.get(kind, _Envelope) if isinstance(kind, str) else _Envelope
+    event = payload.get("event")
+    if model is _EventCallback and isinstance(event, dict) and str(event.get("type")) in _CHAT_EVENTS:
+        model = _ChatEventCallback
     try:
         model.model_validate(payload)
     except ValidationError as exc:

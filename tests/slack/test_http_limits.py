@@ -274,3 +274,32 @@ async def test_every_dropped_client_is_counted_in_the_metrics_by_reason(
     await fake.wait_until(lambda: metrics.value("aibot_http_clients_dropped_total", reason="went_away") == 1)
     assert metrics.value("aibot_http_clients_dropped_total", reason="body_timeout") == 3
     assert metrics.value("aibot_http_clients_dropped_total", reason="too_large") == 1
+
+
+@pytest.mark.parametrize("payload", [
+    {"type": "event_callback", "event_id": "EvCHAN1", "event": {"type": "channel_created",
+                                                               "channel": {"id": "C0NEW", "name": "new"}}},
+    {"type": "event_callback", "event_id": "EvJOIN1", "event": {"type": "team_join", "user": {"id": "U0NEW"}}},
+    {"type": "event_callback", "event_id": "EvEDIT1", "event": {
+        "type": "message", "subtype": "message_changed", "channel": "D0DIRECT1", "channel_type": "im",
+        "message": {"type": "message", "user": "U1", "text": "edited", "ts": "1.2"},
+        "previous_message": {"type": "message", "user": "U1", "text": "before", "ts": "1.2"}}},
+], ids=["channel-object", "user-object", "message-changed"])
+async def test_events_whose_fields_are_objects_by_design_still_pass(
+    fake: FakeSlack, start_bot: Callable[..., Any], http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture,
+    payload: dict[str, Any],
+) -> None:
+    bot = await start_bot()
+    status, _ = await send_event(http, bot.bound_port, payload)
+    assert status == 200
+    await answered(fake, http, bot, "C0AFTEROTHER")
+    assert not tracebacks(caplog)
+
+
+async def test_slacks_url_verification_is_still_answered_with_its_challenge(
+    start_bot: Callable[..., Any], http: aiohttp.ClientSession,
+) -> None:
+    bot = await start_bot()
+    status, text = await send_event(http, bot.bound_port, {"type": "url_verification", "token": "t",
+                                                           "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})
+    assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in text
