@@ -512,10 +512,11 @@ async def slow_phase(soak: Soak, http: aiohttp.ClientSession, count: int, second
     longest = max((len(line) for line in drop_lines), default=0)
     tracebacks = log_text.count("Traceback")
     replies = Counter(p.get("thread_ts") for p in soak.fake.posts()[posts_before:] if p["channel"] == "C0SLOW")
-    held: list[float] = summary["held"] or [float("nan")]  # type: ignore[assignment]
+    dropped_held: list[float] = summary["held"]  # type: ignore[assignment]
+    held = dropped_held or [float("nan")]
     print(f"5. {count} slow clients (Content-Length {SLOW_DECLARED}, one byte sent, held; reconnecting when "
           f"dropped) for {seconds:.0f} s, with {mentions} signed mentions at {rate:.0f}/s")
-    print(f"   slow connections: {len(held)} dropped by the bot, then {summary['left']} went away as the soak "
+    print(f"   slow connections: {len(dropped_held)} dropped by the bot, then {summary['left']} went away as the soak "
           f"stopped; at most {summary['peak_open']} open at once, {summary['refused']} connects refused; "
           f"answers {summary['answers']}")
     print(f"   held p50 {statistics.median(held):.2f} s, max {max(held):.2f} s")
