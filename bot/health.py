@@ -131,8 +131,9 @@ class Health:
         if path != "/metrics" or self.metrics is None or (self.metrics_token is None and not metrics_port):
             return HttpReply(404, TEXT, b"not found\n")
         if self.metrics_token is not None:
-            expected = f"Bearer {self.metrics_token}".encode()
-            if not hmac.compare_digest(expected, (authorization or "").strip().encode("utf-8", "replace")):
+            scheme, _, credentials = (authorization or "").strip().partition(" ")
+            given = credentials.strip().encode("utf-8", "replace")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(self.metrics_token.encode(), given):
                 return HttpReply(401, TEXT, b"unauthorized\n", {"WWW-Authenticate": 'Bearer realm="metrics"'})
         from prometheus_client import CONTENT_TYPE_LATEST
 

@@ -79,8 +79,9 @@ async def test_metrics_need_the_bearer_token_on_the_health_port(served: tuple[He
         reply = await _raw(port, b"GET /metrics HTTP/1.1\r\n" + header + b"\r\n")
         assert reply.startswith(b"HTTP/1.1 401 ") and b"WWW-Authenticate: Bearer" in reply
         assert b"aibot_" not in reply
-    reply = await _raw(port, b"GET /metrics HTTP/1.1\r\nauthorization:  Bearer " + TOKEN.encode() + b" \r\n\r\n")
-    assert reply.startswith(b"HTTP/1.1 200 ")
+    for header in (b"authorization:  Bearer " + TOKEN.encode() + b" ", b"Authorization: bearer " + TOKEN.encode()):
+        reply = await _raw(port, b"GET /metrics HTTP/1.1\r\n" + header + b"\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 200 ")  # the scheme's case and spaces around do not matter
 
 
 async def _serve(health: Health, *, metrics_port: bool) -> tuple[asyncio.Task[None], int]:
