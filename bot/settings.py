@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     #: A client of the bot's HTTP server gets this long to send a request's line and headers (from
     #: connecting, or from its last reply on a kept-alive connection), then is closed: Slack, a
     #: health checker and Prometheus send theirs at once; a slow or silent client is not held.
+    #: Behind a proxy that keeps idle connections to the bot, set it above the proxy's idle timeout.
     http_header_timeout: float = Field(default=10.0, gt=0, le=300, validation_alias=_env("AIBOT_HTTP_HEADER_TIMEOUT"))
     #: Then this long for the whole body: Slack sends a few KB at once and gives up on an
     #: acknowledgement after 3 s, so a body still arriving after 5 s is never worth waiting for.
