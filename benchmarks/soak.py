@@ -17,9 +17,15 @@ Phases, each printing its figures:
    were checked on the replica's own memory only;
 3. a retry of the first event after all the others (at least 6,000): replies to it;
 4. the database stalled (the proxy holds every byte): reply time to an unanswerable
-   question, then SIGTERM and the time until the process has exited.
+   question, then SIGTERM and the time until the process has exited;
+5. (issue 22, item 3; run before phase 4) ``--slow-clients`` connections that each declare a
+   large Content-Length, send one byte and hold, reconnecting as soon as the bot drops them,
+   for ``--slow-seconds``, while signed mentions go through at a steady rate: how long a slow
+   client is held, the bot's peak RSS, its log bytes per dropped client, and every mention
+   acknowledged and answered once. ``--only-slow`` runs this phase alone.
 
     python benchmarks/soak.py [--users 20000] [--deadline 900]
+    python benchmarks/soak.py --only-slow --sqlite [--slow-clients 3000 --slow-seconds 30]
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ PG_DSN = os.environ.get("AIBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:
 QUESTIONS = ["What is Microsoft's data center budget?", "How much is Meta investing in AI in 2025?",
              "What is Stargate?", "Combien Microsoft va-t-il dépenser cette année ?", "Who runs Microsoft?"]
 UNANSWERABLE = "Who won the 1998 football world cup?"
+METRICS_TOKEN = "soak-metrics-token"  # /metrics on the public port asks for it
 
 
 def signed_headers(body: bytes, *, timestamp: str | None = None) -> dict[str, str]:
@@ -144,7 +151,7 @@ class Soak:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "DATABASE_"))}
         env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                 "SLACK_API_URL": self.fake.api_url, "AIBOT_DATABASE_TIMEOUT": "2", "AIBOT_LOG_LEVEL": "INFO",
-                "AIBOT_DATA_DIR": str(self.log_path.parent / "data")}
+                "AIBOT_DATA_DIR": str(self.log_path.parent / "data"), "AIBOT_METRICS_TOKEN": METRICS_TOKEN}
         if self.shared:
             env["DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:{self.proxy_port}/{self.database}"
         self.log = self.log_path.open("wb")
@@ -328,13 +335,12 @@ class Soak:
         return int(found or 0)
 
     async def metric(self, name: str) -> float:
-        """One sample from the bot's /metrics (0 when absent)."""
-        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{self.port}/metrics") as response:
+        """A metric from the bot's /metrics, summed over its labels (0 when absent)."""
+        url, bearer = f"http://127.0.0.1:{self.port}/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        async with aiohttp.ClientSession() as http, http.get(url, headers=bearer) as response:
             text = await response.text()
-        for line in text.splitlines():
-            if line.startswith(name + " ") or line.startswith(name + "{"):
-                return float(line.rsplit(" ", 1)[1])
-        return 0.0
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith((name + " ", name + "{")))
 
     async def stalled(self, http: aiohttp.ClientSession) -> None:
         assert self.fake is not None and self.process is not None
@@ -357,6 +363,175 @@ class Soak:
         print(f"   SIGTERM to exit: {exit_time}")
 
 
+#: What a slow client declares: under the 1 MiB limit (adapters.slack.guard.MAX_BODY), so the
+#: bot must wait for the body timeout rather than refuse it at once from the header.
+SLOW_DECLARED = 900_000
+
+
+class SlowClients:
+    """Connections that declare a large body, send one byte and hold until the bot closes them."""
+
+    def __init__(self, port: int, count: int) -> None:
+        self.port = port
+        self.count = count
+        self.held: list[float] = []  # seconds from the byte sent to the bot closing the connection
+        self.answers: Counter[str] = Counter()  # the status line the bot sent before closing, if any
+        self.refused = 0  # connections the bot's host did not accept (listen backlog full, and so on)
+        self.open = 0
+        self.peak_open = 0
+        self.left = 0  # still held when the soak stopped, and closed by the client
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        await asyncio.gather(*(self._one(n) for n in range(self.count)))
+
+    async def _one(self, n: int) -> None:
+        await asyncio.sleep(n / 1000)  # 1,000 new connections a second, so the listen backlog keeps up
+        head = (f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {SLOW_DECLARED}\r\n\r\n{{").encode()
+        while not self._stop.is_set():
+            try:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", self.port), 10)
+            except (OSError, TimeoutError):
+                self.refused += 1
+                await asyncio.sleep(0.5)
+                continue
+            self.open += 1
+            self.peak_open = max(self.peak_open, self.open)
+            try:
+                writer.write(head)
+                await writer.drain()
+                sent = time.perf_counter()
+                reading = asyncio.ensure_future(reader.read())
+                stopping = asyncio.ensure_future(self._stop.wait())
+                await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                stopping.cancel()
+                if not reading.done():  # the soak ends: this one goes away, as a client does
+                    reading.cancel()
+                    self.left += 1
+                    break
+                reply = reading.result()
+                self.held.append(time.perf_counter() - sent)
+                self.answers[reply.split(b"\r\n", 1)[0].decode("latin-1") or "(closed, no answer)"] += 1
+            except (OSError, asyncio.IncompleteReadError):
+                self.answers["(reset)"] += 1
+            finally:
+                self.open -= 1
+                writer.close()
+
+
+def _run_slow_clients(port: int, count: int, opened: EventType, stop: EventType,
+                      results: multiprocessing.Queue[dict[str, object]]) -> None:
+    """The slow clients in a process of their own, so their load does not slow this one's timings."""
+
+    async def attack() -> None:
+        clients = SlowClients(port, count)
+        running = asyncio.create_task(clients.run())
+        deadline = time.monotonic() + count / 1000 + 10
+        while clients.peak_open < count and time.monotonic() < deadline:  # noqa: ASYNC110 - a count, polled
+            await asyncio.sleep(0.1)
+        opened.set()
+        await asyncio.get_running_loop().run_in_executor(None, stop.wait)
+        peak_open = clients.peak_open
+        clients.stop()
+        await running
+        results.put({"held": clients.held, "answers": dict(clients.answers), "refused": clients.refused,
+                     "left": clients.left, "peak_open": peak_open, "cpu": cpu_seconds(os.getpid())})
+
+    asyncio.run(attack())
+
+
+async def slow_phase(soak: Soak, http: aiohttp.ClientSession, count: int, seconds: float) -> None:
+    """Phase 5: slow clients held against the real server while signed mentions go through."""
+    assert soak.fake is not None and soak.process is not None
+    pid = soak.process.pid
+    await soak.sentinel(http, "C0SLOWBEFORE")
+    rss_before = rss_mb(pid)
+    cpu_before = cpu_seconds(pid)
+    log_before = soak.log_path.stat().st_size
+    posts_before = len(soak.fake.posts())
+    opened, stop = multiprocessing.Event(), multiprocessing.Event()
+    results: multiprocessing.Queue[dict[str, object]] = multiprocessing.Queue()
+    attacker = multiprocessing.Process(target=_run_slow_clients, args=(soak.port, count, opened, stop, results),
+                                       daemon=True)
+    attacker.start()
+    loop = asyncio.get_running_loop()
+    peak = [rss_before]
+    sampling = True
+
+    async def sample() -> None:
+        while sampling:
+            peak[0] = max(peak[0], rss_mb(pid))
+            await asyncio.sleep(0.1)
+
+    sampler = asyncio.create_task(sample())
+    dropped_before = await soak.metric("aibot_http_clients_dropped_total")
+    acks: list[float] = []
+    statuses: Counter[int] = Counter()
+    rate = 20.0
+    mentions = int(seconds * rate)
+
+    async def one(n: int) -> None:
+        event = mention(QUESTIONS[n % len(QUESTIONS)], channel="C0SLOW", user=f"USLOW{n:05d}",
+                        ts=f"1650000000.{n:06d}")
+        body = json.dumps(event_callback(event, event_id=f"EvSLOW{n:06d}")).encode()
+        try:
+            status, took = await soak.post(http, body, {"Content-Type": "application/json", **signed_headers(body)})
+        except aiohttp.ClientError:
+            status, took = 0, float("inf")
+        statuses[status] += 1
+        acks.append(took)
+
+    await loop.run_in_executor(None, opened.wait, 60)  # every slow client holds a connection
+    started = time.perf_counter()
+    tasks = []
+    for n in range(mentions):
+        await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(n)))
+    await asyncio.gather(*tasks)
+    with contextlib.suppress(AssertionError):  # a missing reply is reported below
+        await soak.fake.wait_until(lambda: sum(p["channel"] == "C0SLOW" for p in soak.fake.posts())  # type: ignore[union-attr]
+                                   >= mentions, within=60)
+    cpu = cpu_seconds(pid) - cpu_before
+    stop.set()
+    summary = await loop.run_in_executor(None, results.get, True, 60)
+    attacker.join(10)
+    await asyncio.sleep(1.0)  # the last disconnects are logged
+    await soak.sentinel(http, "C0SLOWAFTER")
+    sampling = False
+    await sampler
+    rss_after = rss_mb(pid)
+    dropped = await soak.metric("aibot_http_clients_dropped_total") - dropped_before
+    log_bytes = soak.log_path.stat().st_size - log_before
+    log_text = soak.log_path.read_bytes()[log_before:].decode("utf-8", "replace")
+    drop_lines = [line for line in log_text.splitlines() if "dropped a client" in line or "went away" in line]
+    summaries = [line for line in log_text.splitlines() if "not logged one by one" in line]
+    longest = max((len(line) for line in drop_lines), default=0)
+    tracebacks = log_text.count("Traceback")
+    replies = Counter(p.get("thread_ts") for p in soak.fake.posts()[posts_before:] if p["channel"] == "C0SLOW")
+    dropped_held: list[float] = summary["held"]  # type: ignore[assignment]
+    held = dropped_held or [float("nan")]
+    print(f"5. {count} slow clients (Content-Length {SLOW_DECLARED}, one byte sent, held; reconnecting when "
+          f"dropped) for {seconds:.0f} s, with {mentions} signed mentions at {rate:.0f}/s")
+    print(f"   slow connections: {len(dropped_held)} dropped by the bot, then {summary['left']} went away as the soak "
+          f"stopped; at most {summary['peak_open']} open at once, {summary['refused']} connects refused; "
+          f"answers {summary['answers']}")
+    print(f"   held p50 {statistics.median(held):.2f} s, max {max(held):.2f} s")
+    print(f"   mentions: statuses {dict(statuses)}, ack p50 {statistics.median(acks) * 1000:.0f} ms, "
+          f"p99 {percentile(acks, 0.99) * 1000:.0f} ms; answered {len(replies)} of {mentions}, "
+          f"replies per event {dict(Counter(replies.values()))}")
+    print(f"   RSS {rss_before:.1f} MB before, peak {peak[0]:.1f} MB (+{peak[0] - rss_before:.1f}), "
+          f"{rss_after:.1f} MB after; CPU used: the bot {cpu:.1f} s, the slow clients {summary['cpu']:.1f} s "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    drop_bytes = sum(len(line) + 1 for line in drop_lines + summaries)
+    print(f"   log: {drop_bytes} bytes for {dropped:.0f} dropped clients (aibot_http_clients_dropped_total): "
+          f"{len(drop_lines)} lines one by one (the longest {longest} bytes) and {len(summaries)} summary lines; "
+          f"{log_bytes} bytes in all with the mentions' own lines; {tracebacks} tracebacks")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20_000, help="distinct users, one mention each (>= 6000)")
@@ -368,6 +543,9 @@ async def main() -> None:
     parser.add_argument("--tracemalloc", type=Path, default=None, metavar="DIR",
                         help="run the bot under tracemalloc (benchmarks/traced_bot.py), snapshots in DIR, and print "
                              "what grew during the traffic phase (slower; RSS then includes the tracing)")
+    parser.add_argument("--slow-clients", type=int, default=3000, help="slow clients held at once in phase 5")
+    parser.add_argument("--slow-seconds", type=float, default=30.0, help="how long phase 5 lasts")
+    parser.add_argument("--only-slow", action="store_true", help="run phase 5 alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aibot-soak-") as tmp:
         soak = Soak(args.users, Path(tmp) / "aibot.log", shared=not args.sqlite, traced=args.tracemalloc)
@@ -375,9 +553,12 @@ async def main() -> None:
             async with asyncio.timeout(args.deadline):
                 await soak.start()
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as http:
-                    await soak.malformed(http)
-                    await soak.traffic(http)
-                    await soak.stalled(http)
+                    if not args.only_slow:
+                        await soak.malformed(http)
+                        await soak.traffic(http)
+                    await slow_phase(soak, http, args.slow_clients, args.slow_seconds)
+                    if not args.only_slow:
+                        await soak.stalled(http)
         except TimeoutError:
             print(f"stopped: the run passed its {args.deadline:.0f} s deadline")
         finally:

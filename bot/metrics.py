@@ -9,14 +9,20 @@ platform reconnects; ``aibot ask`` builds none, so it never imports prometheus_c
 =====================================  ==============================================
 ``aibot_questions_total``              platform, lang, outcome (answered, abstained, smalltalk, ...)
 ``aibot_answer_seconds``               histogram by platform
-``aibot_unknown_entities_total``       entity: a name the fact base does not know
+``aibot_unknown_entities_total``       (no label) names asked about that the fact base does not know
 ``aibot_rate_limited_total``           platform, verdict (warn: told to slow down; drop: ignored)
 ``aibot_digest_posts_total``           platform
 ``aibot_digest_failures_total``        platform, reason (permanent, transient, or the error's type)
 ``aibot_platform_reconnects_total``    platform
 ``aibot_events_unshared_total``        platform: events checked against this replica's memory only
                                        (the database shared by replicas was too slow or down)
+``aibot_http_clients_dropped_total``   reason (body_timeout, too_large, went_away): HTTP clients
+                                       dropped before their request was read
 =====================================  ==============================================
+
+No label ever carries what someone typed: label values come from fixed sets (platforms,
+languages, outcomes, verdicts, reasons), so the series cannot grow with user input and
+``/metrics`` shows nobody's words. The questions themselves are in ``aibot knowledge gaps``.
 """
 
 from __future__ import annotations
@@ -33,11 +39,6 @@ _log = logging.getLogger(__name__)
 
 #: Latency buckets (seconds): an answer is meant to take milliseconds; seconds mean trouble.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-#: Distinct unknown names kept as label values; beyond, they count under OTHER, so a flood
-#: of invented names cannot grow the metrics without bound.
-MAX_UNKNOWN_LABELS = 200
-MAX_LABEL_LENGTH = 40
-OTHER = "_other"
 
 
 #: A reply's kind as the ``outcome`` label (slow_down and ignore are counted as rate limits).
@@ -60,8 +61,9 @@ class Metrics:
                                  ["platform", "lang", "outcome"], registry=self.registry)
         self.answer_seconds = Histogram("aibot_answer_seconds", "Time to answer a question.", ["platform"],
                                         buckets=LATENCY_BUCKETS, registry=self.registry)
-        self.unknown_entities = Counter("aibot_unknown_entities", "Names asked about that the fact base lacks.",
-                                        ["entity"], registry=self.registry)
+        self.unknown_entities = Counter("aibot_unknown_entities", "Names asked about that the fact base lacks "
+                                        "(counted, not named: the names are what people typed).",
+                                        registry=self.registry)
         self.rate_limited = Counter("aibot_rate_limited", "Questions over a user's rate limit.",
                                     ["platform", "verdict"], registry=self.registry)
         self.digest_posts = Counter("aibot_digest_posts", "Digests posted.", ["platform"], registry=self.registry)
@@ -72,7 +74,9 @@ class Metrics:
         self.events_unshared = Counter("aibot_events_unshared", "Events checked for repeats by this replica only: "
                                        "the shared memory in the database was too slow or down.", ["platform"],
                                        registry=self.registry)
-        self._unknown_seen: set[str] = set()
+        self.http_dropped = Counter("aibot_http_clients_dropped", "HTTP clients closed before their request was "
+                                    "read: too slow with the body, too large, or gone.", ["reason"],
+                                    registry=self.registry)
 
     # --- recording ------------------------------------------------------------------
 
@@ -82,8 +86,9 @@ class Metrics:
         outcome = outcome_of(reply)
         self.questions.labels(platform, reply.lang, outcome).inc()
         self.answer_seconds.labels(platform).observe(seconds)
-        for name in reply.answer.unknown_names if reply.answer is not None else ():
-            self.unknown_entities.labels(self._unknown_label(name)).inc()
+        unknown = len(reply.answer.unknown_names) if reply.answer is not None else 0
+        if unknown:
+            self.unknown_entities.inc(unknown)
         _log.info("question %s in %.0f ms", outcome, seconds * 1000, extra={
             "platform": platform, "channel_id": message.channel_id, "user_id": message.user_id,
             "outcome": outcome, "lang": reply.lang, "latency_ms": round(seconds * 1000, 1)})
@@ -95,6 +100,10 @@ class Metrics:
     def event_unshared(self, platform: str) -> None:
         """A retry of this event reaching another replica now could be answered twice."""
         self.events_unshared.labels(platform).inc()
+
+    def client_dropped(self, reason: str) -> None:
+        """An HTTP client closed before its request was read: ``reason`` is one of a fixed few words."""
+        self.http_dropped.labels(reason).inc()
 
     def reconnected(self, platform: str) -> None:
         self.reconnects.labels(platform).inc()
@@ -108,15 +117,6 @@ class Metrics:
         else:
             reason = type(error).__name__
         self.digest_failures.labels(platform, reason).inc()
-
-    def _unknown_label(self, name: str) -> str:
-        label = " ".join(name.split()).lower()[:MAX_LABEL_LENGTH]
-        if label in self._unknown_seen:
-            return label
-        if len(self._unknown_seen) >= MAX_UNKNOWN_LABELS:
-            return OTHER
-        self._unknown_seen.add(label)
-        return label
 
     # --- reading ----------------------------------------------------------------------
 

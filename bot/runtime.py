@@ -124,6 +124,9 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
                     if port is not None:
                         group.create_task(health.serve(settings.health_host if settings.health_port is not None
                                                        else options.host, port), name="health")
+                    if settings.metrics_port is not None:
+                        group.create_task(health.serve(settings.metrics_host, settings.metrics_port,
+                                                       metrics_port=True), name="metrics")
                     if settings.watch_knowledge and services.reloader is not None:
                         group.create_task(services.reloader.watch(), name="knowledge-watch")
                     if services.digests is not None and posters:
@@ -170,7 +173,9 @@ def _observers(settings: Settings, chosen: list[str]) -> tuple[Metrics, Health]:
     from bot.metrics import Metrics
 
     metrics = Metrics()
-    health = Health(timeout=settings.ready_timeout, metrics=metrics)
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    health = Health(timeout=settings.ready_timeout, metrics=metrics, metrics_token=token,
+                    header_timeout=settings.http_header_timeout)
     for name in chosen:
         health.expect(name)
     return metrics, health

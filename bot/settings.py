@@ -73,6 +73,21 @@ class Settings(BaseSettings):
     ready_timeout: float = Field(default=2.0, gt=0, validation_alias=_env("AIBOT_READY_TIMEOUT"))
     #: How long start-up keeps retrying a platform it cannot reach before giving up with one line.
     start_timeout: float = Field(default=60.0, gt=0, validation_alias=_env("AIBOT_START_TIMEOUT"))
+    #: A client of the bot's HTTP server gets this long to send a request's line and headers (from
+    #: connecting, or from its last reply on a kept-alive connection), then is closed: Slack, a
+    #: health checker and Prometheus send theirs at once; a slow or silent client is not held.
+    #: Behind a proxy that keeps idle connections to the bot, set it above the proxy's idle timeout.
+    http_header_timeout: float = Field(default=10.0, gt=0, le=300, validation_alias=_env("AIBOT_HTTP_HEADER_TIMEOUT"))
+    #: Then this long for the whole body: Slack sends a few KB at once and gives up on an
+    #: acknowledgement after 3 s, so a body still arriving after 5 s is never worth waiting for.
+    http_body_timeout: float = Field(default=5.0, gt=0, le=300, validation_alias=_env("AIBOT_HTTP_BODY_TIMEOUT"))
+    #: /metrics on the bot's HTTP ports only for ``Authorization: Bearer <token>``; unset, it is not
+    #: served there (what people ask shapes the counts, and the port is public).
+    metrics_token: SecretStr | None = Field(default=None, validation_alias=_env("AIBOT_METRICS_TOKEN"))
+    #: /metrics alone on a server of its own, bound to AIBOT_METRICS_HOST (loopback by default, for a
+    #: Prometheus on the same host or a sidecar); the token, when set, is asked there too.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535, validation_alias=_env("AIBOT_METRICS_PORT"))
+    metrics_host: str = Field(default="127.0.0.1", validation_alias=_env("AIBOT_METRICS_HOST"))
 
     # answering
     rate_limit_count: int = Field(default=5, ge=1, validation_alias=_env("AIBOT_RATE_LIMIT_COUNT"))

@@ -50,6 +50,13 @@ MAX_RETRY_AFTER = 60.0
 Respond = Callable[..., Awaitable[Any]]
 
 
+def _closing(status: int, reason: str) -> web.Response:
+    """A refusal after which the connection is closed: what is left of the body is never read."""
+    response = web.Response(status=status, text=reason)
+    response.force_close()
+    return response
+
+
 class SlackSendError(AibotError):
     """A message could not be delivered; ``code`` is Slack's error code."""
 
@@ -109,6 +116,7 @@ class SlackPlatform:
             services.engine, settings, metrics=services.metrics, feedback=services.store)
         self.recent = guard.RecentEvents()
         self.backlog = guard.Backlog()  # events acked and not yet answered, bounded
+        self.dropped = guard.DroppedClients(on_drop=services.metrics.client_dropped if services.metrics else None)
         store = getattr(services, "store", None)
         #: replicas sharing DATABASE_URL answer a retry once between them
         metrics = services.metrics
@@ -376,9 +384,38 @@ class SlackPlatform:
         self.auth.passed()
         _log.info("slack: connected as %s in team %s", identity.get("user_id"), identity.get("team_id"))
 
+    async def read_body(self, request: web.Request) -> bytes | web.Response:
+        """The whole body within AIBOT_HTTP_BODY_TIMEOUT, or the answer for a client that is too
+        slow, too large, or gone: one short log line each, never a traceback."""
+        remote = request.remote
+        declared = request.content_length
+        dropped = self.dropped.note
+        if declared is not None and declared > guard.MAX_BODY:  # refused before a byte of it is read
+            dropped("too_large", logging.WARNING, "slack: refused a request from %s: body too large "
+                    "(%d bytes declared)", remote, declared)
+            return _closing(413, "body too large")
+        try:
+            async with asyncio.timeout(self.settings.http_body_timeout):
+                return await request.read()
+        except TimeoutError:
+            dropped("body_timeout", logging.WARNING, "slack: dropped a client from %s: no complete body within %g s "
+                    "(%s bytes declared)", remote, self.settings.http_body_timeout,
+                    "?" if declared is None else declared)
+            return _closing(408, "body not received in time")
+        except web.HTTPRequestEntityTooLarge:  # chunked, so nothing was declared
+            dropped("too_large", logging.WARNING, "slack: refused a request from %s: body too large (over %d bytes)",
+                    remote, guard.MAX_BODY)
+            return _closing(413, "body too large")
+        except ConnectionError:
+            dropped("went_away", logging.INFO, "slack: a client from %s went away before its body was complete",
+                    remote)
+            return _closing(400, "incomplete body")
+
     def web_app(self) -> web.Application:
         async def events(request: web.Request) -> web.StreamResponse:
-            body = await request.read()
+            body = await self.read_body(request)
+            if isinstance(body, web.Response):
+                return body
             if self.http:  # verified before anything parses it (see adapters.slack.guard)
                 refusal = guard.check(body, request.headers, self.signing_secret)
                 if refusal is not None:
@@ -394,13 +431,14 @@ class SlackPlatform:
         async def health(_: web.Request) -> web.StreamResponse:
             return web.Response(text="ok")
 
-        application = web.Application()
+        application = web.Application(client_max_size=guard.MAX_BODY)
         application.router.add_post(EVENTS_PATH, events)
         health_checks = self.services.health
         if health_checks is not None:  # /healthz, /readyz and /metrics on this one port
             async def report(request: web.Request) -> web.StreamResponse:
-                reply = await health_checks.respond(request.path)
-                return web.Response(status=reply.status, body=reply.body, headers={"Content-Type": reply.content_type})
+                reply = await health_checks.respond(request.path, authorization=request.headers.get("Authorization"))
+                return web.Response(status=reply.status, body=reply.body,
+                                    headers={"Content-Type": reply.content_type, **reply.headers})
 
             for path in ("/healthz", "/readyz", "/metrics"):
                 application.router.add_get(path, report)
@@ -409,10 +447,14 @@ class SlackPlatform:
         return application
 
     async def _serve_http(self) -> None:
-        runner = web.AppRunner(self.web_app(), access_log=None)
+        # keepalive_timeout: aiohttp closes a connection still waiting for its request's headers
+        # that long after it opened (or after its last reply), which makes it the header timeout.
+        # lingering_time=0: after a 408 or a 413 the rest of the body is not read, the socket closes.
+        runner = web.AppRunner(self.web_app(), access_log=None, keepalive_timeout=self.settings.http_header_timeout,
+                               lingering_time=0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site = web.TCPSite(runner, self.host, self.port, backlog=guard.LISTEN_BACKLOG)
             await site.start()
             self.bound_port = int(runner.addresses[0][1])
             _log.info("slack: listening on http://%s:%d%s", self.host, self.bound_port, EVENTS_PATH)

@@ -3,8 +3,11 @@
 slack-bolt's aiohttp adapter parses the body (``to_bolt_request``) before it checks the
 signature, so a stranger's malformed body reached the parser and gave a 500 with a
 traceback. Here the timestamp and the v0 signature are checked first, on the raw bytes;
-only a genuine request is parsed, and a body that does not parse is a 400. Each refusal
-is one short log line that never holds the body.
+only a genuine request is parsed, and a body that does not parse, or does not have the
+shape Slack sends (:mod:`adapters.slack.shape`), is a 400. Each refusal is one short log
+line that never holds the body. Before all that, the body must arrive whole within
+AIBOT_HTTP_BODY_TIMEOUT and be at most :data:`MAX_BODY`; a client dropped for either, or
+gone, is one line too (:class:`DroppedClients`, at most :data:`MAX_DROP_LINES` a minute).
 
 Slack retries an event it thinks we missed (after about 0, 1 and 5 minutes).
 :class:`RecentEvents` remembers every event id for the whole retry window whatever the
@@ -28,7 +31,9 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from adapters.slack import shape
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -46,6 +51,18 @@ MAX_REMEMBERED = 2_000_000
 SHARED_CHECK_SECONDS = 1.5
 #: Events waiting for the shared memory at most; beyond it they are answered on this replica's memory.
 MAX_WAITING = 2_000
+#: The largest body read (aiohttp's default too): Slack's payloads are a few KB; a larger declared
+#: Content-Length is refused at once, before any of it is read.
+MAX_BODY = 1024 * 1024
+#: Connections the kernel may hold for the server to accept (aiohttp's default is 128): when slow
+#: clients reconnect by the thousand, a full queue drops Slack's new connections too, which then
+#: wait 1 then 3 s for their SYN to be sent again, past Slack's 3 s. Linux caps it at somaxconn.
+LISTEN_BACKLOG = 2048
+#: Dropped clients (too slow, too large, gone) logged one line each, at most this many a minute;
+#: past it they are counted and summed up in one line at the end of the minute, so a sustained
+#: attack costs a bounded log (aibot_http_clients_dropped_total counts every one).
+MAX_DROP_LINES = 100
+DROP_WINDOW = 60.0
 #: Events acknowledged and not yet answered, at most; past it the next request waits for one to finish.
 MAX_BACKLOG = 200
 #: How long a request waits for room in the backlog before it is let in anyway (Slack wants the ack in 3 s).
@@ -79,21 +96,27 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str, now: float) -> 
 
 def parse_problem(body: bytes, content_type: str) -> Refusal | None:
     """None when bolt can read this (genuine) body: a JSON object, or a form whose
-    ``payload`` (if any) is a JSON object."""
+    ``payload`` (if any) is a JSON object, with the shape Slack sends (:mod:`adapters.slack.shape`)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return Refusal(400, "body is not UTF-8")
     if content_type.startswith("application/json") or text.lstrip().startswith("{"):
-        return None if _is_object(text) else Refusal(400, "body is not a JSON object")
+        envelope = _object(text)
+        if envelope is None:
+            return Refusal(400, "body is not a JSON object")
+        return _shape_problem(envelope)
     try:
         form = urllib.parse.parse_qs(text, strict_parsing=bool(text), max_num_fields=200)
     except ValueError:
         return Refusal(400, "body is not a form")
     payloads = form.get("payload")
-    if payloads is not None and not (len(payloads) == 1 and _is_object(payloads[0])):
+    if payloads is None:
+        return None  # a slash command: every field of a form is a string
+    payload = _object(payloads[0]) if len(payloads) == 1 else None
+    if payload is None:
         return Refusal(400, "payload is not a JSON object")
-    return None
+    return _shape_problem(payload)
 
 
 def check(body: bytes, headers: Mapping[str, str], secret: str, now: float | None = None) -> Refusal | None:
@@ -102,11 +125,17 @@ def check(body: bytes, headers: Mapping[str, str], secret: str, now: float | Non
     return refusal or parse_problem(body, headers.get("Content-Type", ""))
 
 
-def _is_object(text: str) -> bool:
+def _object(text: str) -> dict[str, Any] | None:
     try:
-        return isinstance(json.loads(text), dict)
+        value = json.loads(text)
     except (ValueError, RecursionError):
-        return False
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _shape_problem(payload: dict[str, Any]) -> Refusal | None:
+    reason = shape.problem(payload)
+    return Refusal(400, reason) if reason else None
 
 
 class RecentEvents:
@@ -249,6 +278,53 @@ class SharedEvents:
                 if won is None:
                     self._unchecked()
                 answer.set_result(won is None or all(key[:200] in won for key in keys))
+
+
+class DroppedClients:
+    """One short line per dropped client, up to :data:`MAX_DROP_LINES` a window; then a count.
+
+    A client that is too slow, sends too much or goes away is the internet's normal noise,
+    and 3,000 of them at once are an attack: either way the log gets a line each, never a
+    traceback, and never more than ``limit`` lines plus one summary a window.
+    """
+
+    def __init__(self, limit: int = MAX_DROP_LINES, window: float = DROP_WINDOW, *,
+                 clock: Callable[[], float] = time.monotonic, on_drop: Callable[[str], None] | None = None) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._on_drop = on_drop
+        self._started = float("-inf")
+        self._logged = 0
+        self.unlogged = 0  # dropped in this window past the limit
+        self._summary: asyncio.TimerHandle | None = None
+
+    def note(self, reason: str, level: int, message: str, *args: object) -> None:
+        """Count one dropped client under ``reason`` (a fixed word) and log it if within the limit."""
+        if self._on_drop is not None:
+            self._on_drop(reason)
+        now = self._clock()
+        if now - self._started >= self.window:
+            self._summarise()
+            self._started, self._logged = now, 0
+        if self._logged < self.limit:
+            self._logged += 1
+            _log.log(level, message, *args)
+            return
+        self.unlogged += 1
+        if self._summary is None:
+            with contextlib.suppress(RuntimeError):  # no running loop: summed up at the next drop instead
+                self._summary = asyncio.get_running_loop().call_later(
+                    max(0.0, self._started + self.window - now), self._summarise)
+
+    def _summarise(self) -> None:
+        if self._summary is not None:
+            self._summary.cancel()
+            self._summary = None
+        if self.unlogged:
+            _log.warning("slack: %d more client(s) dropped in the last %.0f s (slow, too large or gone); "
+                         "not logged one by one", self.unlogged, self.window)
+            self.unlogged = 0
 
 
 class Backlog:

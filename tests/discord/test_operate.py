@@ -109,7 +109,8 @@ async def test_the_procfile_web_line_serves_health_and_metrics_for_discord_alone
 
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--http", "--port", str(port), env=_env(fake),
+        sys.executable, "-m", "bot", "run", "--http", "--port", str(port),
+        env=_env(fake, AIBOT_METRICS_TOKEN="procfile-metrics-token"),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
@@ -125,6 +126,9 @@ async def test_the_procfile_web_line_serves_health_and_metrics_for_discord_alone
                     pass
                 await asyncio.sleep(0.1)
             async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                assert response.status == 401  # the public port asks for AIBOT_METRICS_TOKEN
+            async with session.get(f"http://127.0.0.1:{port}/metrics",
+                                   headers={"Authorization": "Bearer procfile-metrics-token"}) as response:
                 assert response.status == 200 and "aibot_questions_total" in await response.text()
     finally:
         process.terminate()

@@ -28,6 +28,7 @@ from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSla
 from tests.slack.helpers import send_event
 
 ANSWERED = "What is Microsoft's data center budget?"
+METRICS_TOKEN = "metrics-token-for-tests"
 UNKNOWN = "How much is Intel spending on AI?"
 
 
@@ -227,16 +228,18 @@ async def test_metrics_count_one_answered_and_one_abstained_question(
     fake: FakeSlack, fact_base: FactBase, start_bot: Any, http: aiohttp.ClientSession,
 ) -> None:
     metrics = Metrics()
-    health = Health(timeout=1.0, metrics=metrics)
+    health = Health(timeout=1.0, metrics=metrics, metrics_token=METRICS_TOKEN)
     services = Services(settings=slack_settings(fake), engine=AnswerEngine(fact_base),
                         metrics=metrics, health=health)
     bot = await start_bot(http=True, services=services)
     for question in (ANSWERED, UNKNOWN):
         await send_event(http, bot.bound_port, event_callback(mention(question)))
     await fake.wait_until(lambda: len(fake.posts()) == 2)
-    async with http.get(f"http://127.0.0.1:{bot.bound_port}/metrics") as response:
+    async with http.get(f"http://127.0.0.1:{bot.bound_port}/metrics",
+                        headers={"Authorization": f"Bearer {METRICS_TOKEN}"}) as response:
         assert response.status == 200 and response.headers["Content-Type"].startswith("text/plain")
-        samples = _samples(await response.text())
+        exposition = await response.text()
+        samples = _samples(exposition)
 
     def value(name: str, **labels: str) -> float:
         return samples.get((name, frozenset(labels.items())), 0.0)
@@ -244,7 +247,53 @@ async def test_metrics_count_one_answered_and_one_abstained_question(
     assert value("aibot_questions_total", platform="slack", lang="en", outcome="answered") == 1
     assert value("aibot_questions_total", platform="slack", lang="en", outcome="abstained") == 1
     assert value("aibot_answer_seconds_count", platform="slack") == 2
-    assert value("aibot_unknown_entities_total", entity="intel") == 1
+    assert value("aibot_unknown_entities_total") == 1  # counted, not named
+    assert "intel" not in exposition.lower()
+
+
+async def test_no_label_carries_what_people_typed_however_many_names_they_invent(
+    fake: FakeSlack, fact_base: FactBase, start_bot: Any, http: aiohttp.ClientSession,
+) -> None:
+    """The entity label took the typed name (up to 200 of them): now a count, one series."""
+    metrics = Metrics()
+    health = Health(timeout=1.0, metrics=metrics, metrics_token=METRICS_TOKEN)
+    services = Services(settings=slack_settings(fake, rate_limit_count=1000), engine=AnswerEngine(fact_base),
+                        metrics=metrics, health=health)
+    bot = await start_bot(http=True, services=services)
+    invented = [f"Zorblax{n}corp" for n in range(30)]
+    for n, name in enumerate(invented):
+        await send_event(http, bot.bound_port, event_callback(mention(f"How much is {name} spending on AI?",
+                                                                      user=f"UINVENT{n:03d}")))
+    await fake.wait_until(lambda: len(fake.posts()) == len(invented), within=10)
+    async with http.get(f"http://127.0.0.1:{bot.bound_port}/metrics",
+                        headers={"Authorization": f"Bearer {METRICS_TOKEN}"}) as response:
+        exposition = await response.text()
+    assert "zorblax" not in exposition.lower()
+    unknown = [s for s in _samples(exposition) if s[0] == "aibot_unknown_entities_total"]
+    assert unknown == [("aibot_unknown_entities_total", frozenset())]
+    assert _samples(exposition)[unknown[0]] == len(invented)
+
+
+async def test_metrics_on_the_public_port_need_the_token_and_are_not_served_without_one(
+    fake: FakeSlack, fact_base: FactBase, start_bot: Any, http: aiohttp.ClientSession,
+) -> None:
+    url = "/metrics"
+    for token, headers, status in ((None, {}, 404), (None, {"Authorization": "Bearer anything"}, 404),
+                                   (METRICS_TOKEN, {}, 401), (METRICS_TOKEN, {"Authorization": "Bearer wrong"}, 401),
+                                   (METRICS_TOKEN, {"Authorization": METRICS_TOKEN}, 401),
+                                   (METRICS_TOKEN, {"Authorization": f"Bearer {METRICS_TOKEN}"}, 200)):
+        health = Health(timeout=1.0, metrics=Metrics(), metrics_token=token)
+        services = Services(settings=slack_settings(fake), engine=AnswerEngine(fact_base), metrics=health.metrics,
+                            health=health)
+        bot = await start_bot(http=True, services=services)
+        async with http.get(f"http://127.0.0.1:{bot.bound_port}{url}", headers=headers) as response:
+            body = await response.text()
+            assert response.status == status, (token, headers)
+            if status == 401:
+                assert response.headers["WWW-Authenticate"].startswith("Bearer")
+            assert ("aibot_questions_total" in body) == (status == 200)
+        async with http.get(f"http://127.0.0.1:{bot.bound_port}/healthz") as response:
+            assert response.status == 200  # the health checks stay open to the platform's checker
 
 
 async def test_rate_limited_replies_are_counted(
@@ -299,3 +348,30 @@ async def test_json_logs_parse_line_by_line_and_hold_no_token_nor_question(
     for secret in (BOT_TOKEN, SIGNING_SECRET):
         assert secret not in log
     assert ANSWERED not in log and "Intel" not in log  # no question text at INFO
+
+
+async def test_aibot_metrics_port_serves_metrics_alone_on_loopback_and_the_public_port_does_not(
+    fake: FakeSlack, http: aiohttp.ClientSession,
+) -> None:
+    """The whole `aibot run slack --http` path: AIBOT_METRICS_PORT is a second server, /metrics only."""
+    public, private = free_port(), free_port()
+    settings = load_settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                             slack_api_url=fake.api_url, metrics_port=private)
+    assert settings.metrics_host == "127.0.0.1"  # the default: not reachable from outside the host
+    running = asyncio.create_task(run_platforms(settings, ["slack"], RunOptions(http=True, host="127.0.0.1",
+                                                                                port=public)))
+    try:
+        await _until(http, public, 200)
+        await send_event(http, public, event_callback(mention(ANSWERED)))
+        await fake.wait_until(lambda: len(fake.posts()) == 1)
+        async with http.get(f"http://127.0.0.1:{private}/metrics") as response:
+            text = await response.text()
+            assert response.status == 200 and 'aibot_questions_total{lang="en",outcome="answered"' in text
+        async with http.get(f"http://127.0.0.1:{private}/readyz") as response:
+            assert response.status == 404  # the metrics port serves nothing else
+        async with http.get(f"http://127.0.0.1:{public}/metrics") as response:
+            assert response.status == 404  # no AIBOT_METRICS_TOKEN: not on the public port at all
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
