@@ -1,9 +1,11 @@
 """Reading small talk, follow-up words and chart requests from the wordings in smalltalk.yaml.
 
-Wordings are compared in one normal form (folded, punctuation gone, spaces collapsed), so
-"Bonjour !", "bonjour" and "BONJOUR" are one wording. Small talk is only ever a whole
-message: "hi, how much is Meta spending?" is a question with a greeting in front, and
-:meth:`Phrasebook.without_greeting` hands the question on.
+Wordings are compared in one normal form (folded, punctuation gone, spaces collapsed, a
+letter typed three times or more counted twice, laughter as "haha"), so "Bonjour !",
+"bonjour", "BONJOUR" and "merciii" are found, and in the chat spellings' reading too ("cb"
+is "combien"). A message is small talk when it is one wording or a run of them ("lol ok",
+"ok cool thanks"); "hi, how much is Meta spending?" is a question with a greeting in front
+(bot.conversation.reading finds it).
 """
 
 from __future__ import annotations
@@ -12,15 +14,31 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.language import Lang, fold
+from bot.language import STOP_WORDS, Lang, fold
+from knowledge.filler import filler_words
 from knowledge.models import LANGS
 from knowledge.smalltalk import SmallTalk, SmallTalkKind
 
 _NOT_WORD = re.compile(r"[^\w'+/-]+")
 #: Words that may surround any small talk without changing it ("hi there aibot!", "ok thanks").
 _FILLERS = frozenset({"aibot", "bot", "there", "everyone", "all", "please", "pls", "stp", "svp", "ok", "okay",
-                      "oh", "well", "so", "alors", "bon", "eh", "hey"})
+                      "oh", "well", "so", "alors", "bon", "eh", "hey", "man", "buddy", "folks", "pote", "mon",
+                      "chef", "gars", "les", "frere", "you", "toi", "again", "encore"}) | filler_words()
 REFERENCES = ("source", "why", "more")
+#: Which kind a run of wordings is ("lol ok thanks" is thanks): the first of these it holds.
+KIND_PRIORITY = (SmallTalkKind.HELP, SmallTalkKind.ABOUT, SmallTalkKind.IDENTITY, SmallTalkKind.WHATS_NEW,
+                 SmallTalkKind.RANDOM_FACT, SmallTalkKind.INSULT, SmallTalkKind.WELLBEING, SmallTalkKind.GOODBYE,
+                 SmallTalkKind.THANKS, SmallTalkKind.GREETING, SmallTalkKind.LAUGHTER, SmallTalkKind.ACKNOWLEDGEMENT)
+#: The longest wording, in words, looked for at each place of a run.
+_LONGEST_WORDING = 6
+#: French words that repeat the noun just before them in chat ("stargate ça coûte combien").
+_DISLOCATED = frozenset({"ca", "cela"})
+_FUNCTION_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"] | {"et", "and", "mais", "but", "so", "alors"}
+_REPEATED = re.compile(r"(\w)\1{2,}")
+_REPEATED_TWICE = re.compile(r"([^\W\d])\1")
+_LAUGHS = ((re.compile(r"^a?(?:h+a+){2,}h*$|^(?:a+h+){2,}a*$"), "haha"), (re.compile(r"^(?:h+e+){2,}h*$"), "hehe"),
+           (re.compile(r"^(?:h+i+){2,}h*$"), "hihi"), (re.compile(r"^l+o+l+(?:o+l+)*z?$"), "lol"),
+           (re.compile(r"^x+d+$"), "xd"))
 
 
 def normal(text: str) -> str:
@@ -41,6 +59,11 @@ class Phrasebook:
 
     def __init__(self, data: SmallTalk) -> None:
         self.data = data
+        spellings = data.spellings.both()
+        self._spellings = spellings
+        self._spelled = (re.compile(r"(?<![\w'&.+/-])(?:" + "|".join(re.escape(k) for k in sorted(spellings, key=len,
+                                                                                                        reverse=True))
+                                    + r")(?![\w'&+/-]|\.\w)", re.IGNORECASE) if spellings else None)
         self._whole: dict[str, Said] = {}
         for kind, entry in data.kinds.items():
             self._add(kind.value, entry.wordings.en, entry.wordings.fr)
@@ -54,6 +77,7 @@ class Phrasebook:
         self._openers = sorted({normal(w) for lang in LANGS for w in data.followups.openers.in_lang(lang)},
                                key=len, reverse=True)
         self._pronouns = _alternation(w for lang in LANGS for w in data.followups.pronouns.in_lang(lang))
+        self._unresolved = _alternation(w for lang in LANGS for w in data.followups.unresolved.in_lang(lang))
         self._charts = _alternation(w for lang in LANGS for w in data.charts.in_lang(lang))
         self._relative: list[tuple[re.Pattern[str], int]] = [
             (_alternation([*rel.en, *rel.fr]), rel.offset) for rel in data.followups.relative_years
@@ -62,15 +86,82 @@ class Phrasebook:
     def _add(self, kind: str, en: list[str], fr: list[str]) -> None:
         for lang, wordings in zip(LANGS, (en, fr), strict=True):
             for wording in wordings:
-                key = normal(wording)
-                known = self._whole.get(key)
-                if known is not None and known.kind == kind and known.lang != lang:
-                    self._whole[key] = Said(kind, None)  # "hello", "bye": said in both languages
-                elif known is None:
-                    self._whole[key] = Said(kind, lang)
+                for key in dict.fromkeys((normal(wording), self._plain(wording))):
+                    if not key:
+                        continue
+                    known = self._whole.get(key)
+                    if known is not None and known.kind == kind and known.lang != lang:
+                        self._whole[key] = Said(kind, None)  # "hello", "bye": said in both languages
+                    elif known is None:
+                        self._whole[key] = Said(kind, lang)
+
+    def spelled_out(self, text: str) -> str:
+        """The text with its chat spellings as the words they stand for ("cb" -> "combien");
+        everything else as written."""
+        if self._spelled is None:
+            return text
+        return self._spelled.sub(lambda m: self._spellings.get(fold(m.group(0)), m.group(0)), text)
+
+    def _plain(self, text: str) -> str:
+        """The normal form, letters typed over and over squeezed, laughter one word, spellings read."""
+        words = []
+        for word in _REPEATED.sub(r"\1\1", normal(text)).split():
+            for pattern, laugh in _LAUGHS:
+                if pattern.match(word):
+                    word = laugh
+                    break
+            words.append(word)
+        return normal(self.spelled_out(" ".join(words)))
+
+    def smalltalk(self, text: str) -> Said | None:
+        """The small talk a text is: one wording, or a run of wordings and fillers ("lol ok",
+        "ok cool, thanks!"), read as the most telling kind in it (:data:`KIND_PRIORITY`).
+        References to the last answer ("source?") are not small talk."""
+        said = self.whole(text)
+        if said is not None:
+            return said if said.kind not in REFERENCES else None
+        plain = self._plain(text)
+        said = self._run(plain.split())
+        squeezed = _REPEATED_TWICE.sub(r"\1", plain)  # "merciii" -> "mercii" -> "merci"
+        return said if said is not None or squeezed == plain else self._run(squeezed.split())
+
+    def _run(self, words: list[str]) -> Said | None:
+        """The small talk a run of wordings and fillers is, or None when a word is neither."""
+        if not words or len(words) > 4 * _LONGEST_WORDING:
+            return None
+        found: list[Said] = []
+        start = 0
+        while start < len(words):
+            for end in range(min(len(words), start + _LONGEST_WORDING), start, -1):
+                piece = self._whole.get(" ".join(words[start:end]))
+                if piece is not None and piece.kind not in REFERENCES:
+                    found.append(piece)
+                    start = end
+                    break
+            else:
+                if words[start] not in _FILLERS:
+                    return None
+                start += 1
+        if not found:
+            return None
+        kinds = {said.kind for said in found}
+        kind = next(k.value for k in KIND_PRIORITY if k.value in kinds)
+        langs = {said.lang for said in found if said.lang is not None}
+        return Said(kind, langs.pop() if len(langs) == 1 else None)
+
+    def is_smalltalk(self, text: str) -> bool:
+        return self.smalltalk(text) is not None
 
     def whole(self, text: str) -> Said | None:
         """The small talk or reference a whole message is, fillers and an opener aside."""
+        said = self._whole_as_written(text)
+        if said is None:
+            plain = self._plain(text)
+            if plain != normal(text):
+                said = self._whole_as_written(plain)
+        return said
+
+    def _whole_as_written(self, text: str) -> Said | None:
         whole = normal(text)
         words = whole.split()
         while words and words[0] in _FILLERS:
@@ -115,8 +206,42 @@ class Phrasebook:
             return None
         return text[: match.start()] + names + text[match.end():]
 
+    def unresolved(self, text: str) -> str | None:
+        """The first word of ``text`` that stands for something said before, as written; None
+        when there is none. A French inversion ("consomment-ils", "a-t-il"), "il y a" and a
+        relative year ("this year") stand for nothing."""
+        folded = fold(text)
+        if len(folded) != len(text):
+            return None
+        relative = self.relative_year(text)
+        while relative is not None:  # "this year", "cette année": a year, not a reference
+            folded = fold(relative[1])
+            text = relative[1]
+            relative = self.relative_year(text)
+        for match in self._unresolved.finditer(folded):
+            before = folded[: match.start()]
+            if before.endswith("-") or folded[match.end():].startswith((" y a", " y avait")):
+                continue
+            previous = before.split()[-1:]
+            if match.group(0) in _DISLOCATED and previous and previous[0] not in _FUNCTION_WORDS:
+                continue  # "les puces ça consomme ?", "stargate ça coûte combien": ça is the noun before it
+            return text[match.start():match.end()]
+        return None
+
     def asks_for_chart(self, text: str) -> bool:
         return self._charts.search(fold(text)) is not None
+
+    def past_year_words(self, text: str) -> tuple[int, int, int] | None:
+        """(offset, start, end) of words for a year before another ("last year", "l'an
+        dernier") in ``text``; None when it has none."""
+        folded = fold(text)
+        if len(folded) != len(text):
+            return None
+        for pattern, offset in self._relative:
+            match = pattern.search(folded) if offset < 0 else None
+            if match is not None:
+                return offset, match.start(), match.end()
+        return None
 
     def relative_year(self, text: str) -> tuple[int, str] | None:
         """(offset, the text without the words) for "last year", "l'an dernier" and the like."""
