@@ -24,6 +24,11 @@ _NOT_WORD = re.compile(r"[^\w'+/-]+")
 _FILLERS = frozenset({"aibot", "bot", "there", "everyone", "all", "please", "pls", "stp", "svp", "ok", "okay",
                       "oh", "well", "so", "alors", "bon", "eh", "hey", "man", "buddy", "folks", "pote", "mon",
                       "chef", "gars", "les", "frere", "you", "toi", "again", "encore"}) | filler_words()
+#: Words that address the bot around small talk ("you're useless", "t'es nul", "you're great"):
+#: the run is read without them when it is not read with them.
+_ADDRESS = frozenset({"you're", "youre", "you", "are", "your", "u", "r", "ur", "so", "very", "really", "such", "a",
+                      "t'es", "tu", "es", "vous", "etes", "t", "trop", "vraiment", "completement", "grave", "un", "une",
+                      "is", "this", "it's", "its", "c'est", "that's", "thats"})
 REFERENCES = ("source", "why", "more")
 #: Which kind a run of wordings is ("lol ok thanks" is thanks): the first of these it holds.
 KIND_PRIORITY = (SmallTalkKind.HELP, SmallTalkKind.ABOUT, SmallTalkKind.IDENTITY, SmallTalkKind.WHATS_NEW,
@@ -121,9 +126,13 @@ class Phrasebook:
         if said is not None:
             return said if said.kind not in REFERENCES else None
         plain = self._plain(text)
-        said = self._run(plain.split())
         squeezed = _REPEATED_TWICE.sub(r"\1", plain)  # "merciii" -> "mercii" -> "merci"
-        return said if said is not None or squeezed == plain else self._run(squeezed.split())
+        for form in dict.fromkeys((plain, squeezed)):
+            words = form.split()
+            said = self._run(words) or self._run([w for w in words if w not in _ADDRESS])
+            if said is not None:
+                return said
+        return None
 
     def _run(self, words: list[str]) -> Said | None:
         """The small talk a run of wordings and fillers is, or None when a word is neither."""

@@ -423,6 +423,9 @@ class ConversationService:
         """Keep the last answered topic, noting the question it could not answer after it, so
         "and Meta?" after "how much is Acme investing?" is read as that question about Meta."""
         now = self.memory.now()
+        held = self.memory.peek(message.conversation)
+        if topic is None and held is not None and held.user_id != message.user_id:
+            return  # someone else's topic in a shared thread stays theirs
         if topic is None:
             topic = Topic(user_id=message.user_id, question="", lang=lang, entities=frozenset(), year=None,
                           fact_ids=(), at=now)
