@@ -34,6 +34,9 @@ REFERENCES = ("source", "why", "more")
 KIND_PRIORITY = (SmallTalkKind.HELP, SmallTalkKind.ABOUT, SmallTalkKind.IDENTITY, SmallTalkKind.WHATS_NEW,
                  SmallTalkKind.RANDOM_FACT, SmallTalkKind.INSULT, SmallTalkKind.WELLBEING, SmallTalkKind.GOODBYE,
                  SmallTalkKind.THANKS, SmallTalkKind.GREETING, SmallTalkKind.LAUGHTER, SmallTalkKind.ACKNOWLEDGEMENT)
+#: Longer than any small talk, even a run of it: a longer text is not looked up at all, so
+#: a pasted page costs nothing here.
+MAX_SMALLTALK_CHARS = 200
 #: The longest wording, in words, looked for at each place of a run.
 _LONGEST_WORDING = 6
 #: French words that repeat the noun just before them in chat ("stargate ça coûte combien").
@@ -81,6 +84,12 @@ class Phrasebook:
                                  reverse=True)
         self._openers = sorted({normal(w) for lang in LANGS for w in data.followups.openers.in_lang(lang)},
                                key=len, reverse=True)
+        #: compiled once: a pasted page has hundreds of clauses to look at
+        self._greeting_patterns = [re.compile(rf"\s*{re.escape(g)}\b[\s,!.;:-]*") for g in self._greetings]
+        self._opener_patterns = [re.compile(rf"\s*{re.escape(o)}\b[\s,]*") for o in self._openers]
+        self._heads = frozenset(w.split()[0] for w in [*self._greetings, *self._openers] if w)
+        #: every word small talk is made of, to turn most clauses away at a glance
+        self._vocabulary = frozenset(word for key in self._whole for word in key.split()) | _FILLERS | _ADDRESS
         self._pronouns = _alternation(w for lang in LANGS for w in data.followups.pronouns.in_lang(lang))
         self._unresolved = _alternation(w for lang in LANGS for w in data.followups.unresolved.in_lang(lang))
         self._charts = _alternation(w for lang in LANGS for w in data.charts.in_lang(lang))
@@ -122,6 +131,8 @@ class Phrasebook:
         """The small talk a text is: one wording, or a run of wordings and fillers ("lol ok",
         "ok cool, thanks!"), read as the most telling kind in it (:data:`KIND_PRIORITY`).
         References to the last answer ("source?") are not small talk."""
+        if len(text) > MAX_SMALLTALK_CHARS or not self._may_be_smalltalk(text):
+            return None
         said = self.whole(text)
         if said is not None:
             return said if said.kind not in REFERENCES else None
@@ -158,11 +169,24 @@ class Phrasebook:
         langs = {said.lang for said in found if said.lang is not None}
         return Said(kind, langs.pop() if len(langs) == 1 else None)
 
+    def _may_be_smalltalk(self, text: str) -> bool:
+        """False when a word of the text can be no part of small talk: not in any wording, nor
+        a filler, a chat spelling, laughter or a word typed with letters over and over."""
+        for word in normal(text).split():
+            if word in self._vocabulary or word in self._spellings or _REPEATED.search(word):
+                continue
+            if any(pattern.match(word) for pattern, _ in _LAUGHS):
+                continue
+            return False
+        return True
+
     def is_smalltalk(self, text: str) -> bool:
         return self.smalltalk(text) is not None
 
     def whole(self, text: str) -> Said | None:
         """The small talk or reference a whole message is, fillers and an opener aside."""
+        if len(text) > MAX_SMALLTALK_CHARS:
+            return None
         said = self._whole_as_written(text)
         if said is None:
             plain = self._plain(text)
@@ -188,21 +212,11 @@ class Phrasebook:
 
     def without_greeting(self, text: str) -> str:
         """ "hi, how much is Meta spending?" -> "how much is Meta spending?"; else the text."""
-        folded = fold(text)
-        for greeting in self._greetings:
-            match = re.match(rf"\s*{re.escape(greeting)}\b[\s,!.;:-]*", folded)
-            if match and match.end() < len(text):
-                return text[match.end():].strip()
-        return text
+        return _without_first(text, self._greeting_patterns)
 
     def without_opener(self, text: str) -> str:
         """ "and Google?" -> "Google?"; the text itself when it opens with no opener."""
-        folded = fold(text)
-        for opener in self._openers:
-            match = re.match(rf"\s*{re.escape(opener)}\b[\s,]*", folded)
-            if match and match.end() < len(text):
-                return text[match.end():].strip()
-        return text
+        return _without_first(text, self._opener_patterns)
 
     def has_pronoun(self, text: str) -> bool:
         return self._pronouns.search(fold(text)) is not None
@@ -260,6 +274,16 @@ class Phrasebook:
             if match is not None and len(folded) == len(text):
                 return offset, " ".join((text[: match.start()] + text[match.end():]).split())
         return None
+
+
+def _without_first(text: str, patterns: list[re.Pattern[str]]) -> str:
+    """The text after the first (longest) of the patterns it opens with, unless that is all of it."""
+    folded = fold(text)
+    for pattern in patterns:
+        match = pattern.match(folded)
+        if match and match.end() < len(text):
+            return text[match.end():].strip()
+    return text
 
 
 def _alternation(wordings: Iterable[str]) -> re.Pattern[str]:

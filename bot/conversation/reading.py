@@ -68,6 +68,10 @@ QUESTION_PHRASES = (
     "explique", "c'est quoi", "c'est qui", "c'est combien", "c'est quand", "c'est où", "c'est ou", "tu sais",
     "vous savez", "sais-tu", "savez-vous", "je voudrais savoir", "j'aimerais savoir", "je veux savoir", "on sait",
 )
+_PHRASES_BY_HEAD: dict[str, tuple[str, ...]] = {}
+for _phrase in QUESTION_PHRASES:
+    _head = _phrase.split()[0].split("-")[0]
+    _PHRASES_BY_HEAD[_head] = (*_PHRASES_BY_HEAD.get(_head, ()), _phrase)
 #: Questions that are asides in a story, not asked of the bot.
 ASIDES = (
     "did you see", "did you hear", "have you seen", "have you heard", "guess what", "can you believe", "t'as vu",
@@ -99,6 +103,12 @@ class ReadingLimits:
     #: and is no longer than this ("In 2025, how much ...", "Il me manque le chiffre de
     #: Stargate : combien ...?"); otherwise it is context.
     max_lead_words: int = 10
+    #: A message of at most this many sentences has each one looked up as small talk ("ok.
+    #: thanks!"); a longer one only in the sentences that may ask.
+    smalltalk_sentences: int = 8
+    #: Sentences that may ask, beyond the cap, read for small talk and asides (from the end):
+    #: enough to tell "how are you?" from a question, not a page of them.
+    spare_candidates: int = 4
     #: Context sentences before a question looked at for what its "it" stands for (each is
     #: analysed, so a long paste is not).
     context_sentences: int = 2
@@ -172,9 +182,13 @@ def asking_start(clause: str) -> int | None:
     words = _first_words(clause, 4)
     if not words:
         return None
-    head = " ".join(words)
-    if words[0] in QUESTION_OPENERS or any(head.startswith(phrase) for phrase in QUESTION_PHRASES):
+    if words[0] in QUESTION_OPENERS:
         return 0
+    phrases = _PHRASES_BY_HEAD.get(words[0].split("-")[0])
+    if phrases is not None:
+        head = " ".join(words)
+        if any(head.startswith(phrase) for phrase in phrases):
+            return 0
     folded = fold(clause[:160])
     if _INVERSION.search(folded) is not None:
         return 0
@@ -187,6 +201,20 @@ def asking_start(clause: str) -> int | None:
 def opens_a_question(clause: str) -> bool:
     """True when the clause asks: a question word, "tell me", an inversion, "I wonder why"."""
     return asking_start(clause) is not None
+
+
+def _may_ask(sentence: str, *, last: bool) -> bool:
+    """Whether a sentence may be a question, from its end and first words alone (cheap)."""
+    ending = sentence.rstrip(" )\"'»")[-1:]
+    if ending == "?":
+        return True
+    if not last and ending in {".", "!", ";", "…"}:
+        return False
+    return any(opens_a_question(clause) for clause in clauses(sentence[-2000:])[-MAX_SCANNED_CLAUSES:])
+
+
+#: A run-on sentence is read for its asking clause in its last clauses only.
+MAX_SCANNED_CLAUSES = 12
 
 
 def is_aside(sentence: str) -> bool:
@@ -210,44 +238,58 @@ class QuestionFinder:
         return len(clause.split()) <= self.limits.max_smalltalk_words and self.is_smalltalk(clause)
 
     def find(self, text: str) -> Found:
-        asking: list[tuple[bool, str]] = []  # (addressed to the bot, question)
-        context: list[str] = []
-        small: list[str] = []
-        before: list[str] = []
+        """The questions of ``text``. Its cost is bounded by its length: every sentence is
+        split once; only sentences that may ask (a question mark, or no full stop) have their
+        clauses read, each within :attr:`ReadingLimits.max_question_chars` of its end; small
+        talk is looked up in the last few of them, and in every sentence of a short message."""
         all_sentences = sentences(text)
+        count = len(all_sentences)
+        short = count <= self.limits.smalltalk_sentences
+        may_ask = [i for i, sentence in enumerate(all_sentences) if _may_ask(sentence, last=i == count - 1)]
+        addressed = [i for i in may_ask if _ADDRESSED.search(all_sentences[i])]
+        candidates = addressed or may_ask
+        examined = set(candidates[-(self.limits.max_questions + self.limits.spare_candidates):])
+        may = set(candidates)
+        unexamined = len(candidates) - len(examined)
+        asking: dict[int, str] = {}
+        context: list[tuple[int, str]] = []
+        small: list[str] = []
         for number, sentence in enumerate(all_sentences):
-            parts = clauses(sentence)
-            kept = [c for c in parts if not self._small(c)]
-            small += [c for c in parts if c not in kept]
-            if not kept:
-                continue
-            last = number == len(all_sentences) - 1
-            question = self._asked(sentence, kept, last=last)
-            if question is None:
-                context.append(" ".join(kept))
-                if not asking:
-                    before = context[-self.limits.context_sentences:]
-            else:
-                asking.append((_ADDRESSED.search(sentence) is not None, question))
-        if any(addressed for addressed, _ in asking):
-            asking = [(True, q) for addressed, q in asking if addressed]
-        questions = [q for _, q in asking]
+            if number in examined or short:
+                parts = clauses(self._bounded(sentence))
+                kept = [c for c in parts if not self._small(c)]
+                small += [c for c in parts if c not in kept]
+                if not kept:
+                    continue
+                question = self._asked(sentence, kept, last=number == count - 1) if number in examined else None
+                if question is not None:
+                    asking[number] = question
+                    continue
+                context.append((number, " ".join(kept)))
+            elif number not in may:
+                context.append((number, sentence))
+        first = min(asking, default=count)
+        before = tuple(c for n, c in context if n < first)[-self.limits.context_sentences:]
+        questions = [asking[n] for n in sorted(asking)]
         if not questions:
-            rest = " ".join(context)
+            rest = " ".join(c for _, c in context)
             if rest and len(rest) <= self.limits.max_unasked_chars:
                 return Found((self._bounded(rest),), 1, (), tuple(small))
-            return Found((), 0, tuple(context), tuple(small))
-        count = len(questions)
-        if count > self.limits.max_questions:
+            return Found((), 0, tuple(c for _, c in context), tuple(small))
+        asked = len(questions) + unexamined
+        if asked > self.limits.max_questions:
             questions = questions[-1:]
-        return Found(tuple(self._bounded(q) for q in questions), count, tuple(context), tuple(small), tuple(before))
+        return Found(tuple(self._bounded(q) for q in questions), asked, tuple(c for _, c in context), tuple(small),
+                     before)
 
     def _asked(self, sentence: str, kept: list[str], *, last: bool) -> str | None:
         """The question a sentence asks (from its first asking clause on), or None."""
-        ends_asking = sentence.rstrip(" )\"'»").endswith("?")
+        ending = sentence.rstrip(" )\"'»")[-1:]
+        ends_asking = ending == "?"
+        if not ends_asking and not last and ending in {".", "!", ";", "…"}:
+            return None  # a statement: most of a pasted page, turned away before its clauses are read
         opener = next((i for i, clause in enumerate(kept) if opens_a_question(clause)), None)
-        statement_end = sentence.rstrip(" )\"'»")[-1:] in {".", "!", ";", "…"}
-        if not ends_asking and (opener is None or (statement_end and not last)):
+        if not ends_asking and opener is None:
             return None
         if is_aside(sentence) and not (opener is not None and not is_aside(kept[opener])):
             return None
