@@ -23,12 +23,12 @@ _NOT_WORD = re.compile(r"[^\w'+/-]+")
 #: Words that may surround any small talk without changing it ("hi there aibot!", "ok thanks").
 _FILLERS = frozenset({"aibot", "bot", "there", "everyone", "all", "please", "pls", "stp", "svp", "ok", "okay",
                       "oh", "well", "so", "alors", "bon", "eh", "hey", "man", "buddy", "folks", "pote", "mon",
-                      "chef", "gars", "les", "frere", "you", "toi", "again", "encore"}) | filler_words()
+                      "chef", "gars", "les", "le", "frere", "you", "toi", "again", "encore"}) | filler_words()
 #: Words that address the bot around small talk ("you're useless", "t'es nul", "you're great"):
 #: the run is read without them when it is not read with them.
 _ADDRESS = frozenset({"you're", "youre", "you", "are", "your", "u", "r", "ur", "so", "very", "really", "such", "a",
                       "t'es", "tu", "es", "vous", "etes", "t", "trop", "vraiment", "completement", "grave", "un", "une",
-                      "is", "this", "it's", "its", "c'est", "that's", "thats"})
+                      "is", "this", "it's", "its", "c'est", "that's", "thats", "le", "la", "ce", "bot"})
 REFERENCES = ("source", "why", "more")
 #: Which kind a run of wordings is ("lol ok thanks" is thanks): the first of these it holds.
 KIND_PRIORITY = (SmallTalkKind.HELP, SmallTalkKind.ABOUT, SmallTalkKind.IDENTITY, SmallTalkKind.WHATS_NEW,
@@ -140,7 +140,10 @@ class Phrasebook:
         squeezed = _REPEATED_TWICE.sub(r"\1", plain)  # "merciii" -> "mercii" -> "merci"
         for form in dict.fromkeys((plain, squeezed)):
             words = form.split()
-            said = self._run(words) or self._run([w for w in words if w not in _ADDRESS])
+            said = self._run(words)
+            while said is None and len(words) > 1 and words[0] in _ADDRESS:  # "you're so useless"
+                words = words[1:]
+                said = self._run(words)
             if said is not None:
                 return said
         return None
