@@ -51,6 +51,17 @@ _INDIRECT = re.compile(
     r"\b(?:wonder(?:s|ing|ed)?|want(?:s|ed)? to know|asking|asks|ask|curious)\s+(?:about\s+)?"
     r"(?=(?:why|how|what|who|when|where|which)\b)"
     r"|\b(?:demand(?:e|ent|ons|ez|ait|aient)|savoir)\s+(?=(?:pourquoi|comment|combien|qui|quand|quel|quelle|où)\b)")
+#: A question that starts inside a run-on clause ("we argued for an hour anyway how much is
+#: Meta investing?"): the words that surely open one.
+_EMBEDDED = re.compile(
+    r"\b(?:how (?:much|many|long|big)|what(?:'s| is| are| was| will| did| does| do)|who(?:'s| is| are| was| did| will)"
+    r"|which (?:company|companies|one)|when (?:did|is|was|will|does)|where (?:is|are|was|did|will|does)"
+    r"|why (?:is|are|did|does|do)|combien|pourquoi|c'est (?:quoi|qui|combien)|qu'est-ce|quel(?:le)?s? (?:est|sont)"
+    r"|qui (?:a|est|sont|dirige))\b")
+#: Words that must come before such an opener, and from it on, for the clause to be cut
+#: there ("et microsoft il dépense combien ?" is one question, asked at its end).
+MIN_WORDS_BEFORE_EMBEDDED = 6
+MIN_WORDS_FROM_EMBEDDED = 3
 #: "investit-il", "a-t-il", "peut-on": a French question by inversion.
 _INVERSION = re.compile(r"\w-(?:t-)?(?:il|elle|ils|elles|on|tu|vous|je)\b")
 
@@ -198,6 +209,20 @@ def asking_start(clause: str) -> int | None:
     return None
 
 
+def _embedded_start(clause: str) -> int:
+    """Where a question starts inside a run-on clause (its last sure opener, with words
+    before it), or 0."""
+    folded = fold(clause)
+    if len(folded) != len(clause):
+        return 0
+    openers = list(_EMBEDDED.finditer(folded))
+    last = openers[-1] if openers else None
+    if last is None or len(folded[: last.start()].split()) < MIN_WORDS_BEFORE_EMBEDDED \
+            or len(folded[last.start():].split()) < MIN_WORDS_FROM_EMBEDDED:
+        return 0
+    return last.start()
+
+
 def opens_a_question(clause: str) -> bool:
     """True when the clause asks: a question word, "tell me", an inversion, "I wonder why"."""
     return asking_start(clause) is not None
@@ -293,6 +318,10 @@ class QuestionFinder:
             return None
         if is_aside(sentence) and not (opener is not None and not is_aside(kept[opener])):
             return None
+        if opener is None:  # "... we argued for an hour anyway how much is Meta investing?"
+            embedded = _embedded_start(kept[-1])
+            if embedded:
+                return kept[-1][embedded:]
         start = opener if opener is not None else 0
         offset = asking_start(kept[start]) or 0 if opener is not None else 0
         if offset:  # an indirect question asks from its question word

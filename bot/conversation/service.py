@@ -197,8 +197,8 @@ class ConversationService:
         """Small talk, a reference to the last answer, or the questions the message asks
         (bot.conversation.reading), each answered up to the reading limits' cap."""
         text = " ".join(lines.split())
-        if len(text) > self.reading.max_message_chars:
-            return self._too_long(text, lang)
+        if len(text) > self.reading.max_message_chars:  # in the language of its end, where a question would be
+            return self._too_long(text, message.lang or self.engine.detect_language(clean(text[-1000:])))
         said = self.phrasebook.whole(text) or self.phrasebook.smalltalk(text)
         if said is not None and said.kind not in ("source", "why", "more"):
             return self._small_talk(message, text, said)
