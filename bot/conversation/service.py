@@ -225,6 +225,9 @@ class ConversationService:
         reference with nothing to refer to, or a question for the engine."""
         if self.phrasebook.asks_for_chart(question):
             return await self.chart(text, lang)
+        said = self.phrasebook.whole(question)
+        if said is not None and said.kind in ("source", "why", "more"):  # "ok thanks, source?"
+            return self._about_last(message, text, said, topic)
         asked = self.phrasebook.without_greeting(question)
         reading = self._read_with_context(message, asked, lang, found)
         if reading is None and topic is not None:

@@ -165,14 +165,18 @@ def test_any_text_gives_bounded_questions(finder: QuestionFinder, text: str) -> 
 
 def test_the_command_line_reads_a_conversation_of_everyday_chat() -> None:
     lines = ["how much is Acme investing in AI?", "and Meta?", "lol", "ok cool. and Microsoft?",
-             "who runs it?", "merci beaucoup", "1) c koi stargate", "tu sers a quoi"]
+             "who runs it?", "ok thanks, source?", "merci beaucoup", "1) c koi stargate", "tu sers a quoi",
+             PASTE * 8 + "anyway, how much did Meta spend last year?", "What is Stargate? And who runs Meta?"]
     run = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "--batch", "-", "--conversation"],
                          input="\n".join(lines).encode(), capture_output=True, timeout=120, check=True)
     out = [json.loads(line) for line in run.stdout.decode().splitlines()]
-    assert [o["intent"] for o in out] == ["abstain", "answer", "smalltalk", "answer", "answer", "smalltalk",
-                                         "answer", "smalltalk"]
+    assert [o["intent"] for o in out] == ["abstain", "answer", "smalltalk", "answer", "answer", "answer",
+                                         "smalltalk", "answer", "smalltalk", "answer", "answer"]
     assert "60 to 65 billion" in out[1]["answer"] and "80 billion" in out[3]["answer"] and "Nadella" in out[4]["answer"]
-    assert [o["lang"] for o in out][-3:] == ["fr", "fr", "fr"] and "500 milliards" in out[6]["answer"]
+    assert "AFP" in out[5]["answer"] and out[5]["fact_ids"] == out[4]["fact_ids"]
+    assert [o["lang"] for o in out][6:9] == ["fr", "fr", "fr"] and "500 milliards" in out[7]["answer"]
+    assert "2024 at roughly 40 to 43 billion" in out[9]["answer"]
+    assert "500 billion" in out[10]["answer"] and "Zuckerberg" in out[10]["answer"] and len(out[10]["fact_ids"]) == 2
     alone = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "--batch", "-"],
                            input=b"when did it start?\net \xc3\xa7a a commenc\xc3\xa9 quand ?\n", capture_output=True,
                            timeout=120, check=True)
