@@ -39,6 +39,9 @@ KIND_PRIORITY = (SmallTalkKind.HELP, SmallTalkKind.ABOUT, SmallTalkKind.IDENTITY
 MAX_SMALLTALK_CHARS = 200
 #: The longest wording, in words, looked for at each place of a run.
 _LONGEST_WORDING = 6
+#: A word as chat spellings are written: letters, digits and inner apostrophes ("y'a", "b4"),
+#: not part of a longer token ("R&D", "U.S.", "C++", "w/o").
+_SPELLED_WORD = re.compile(r"(?<![\w'&.+/-])[^\W_]+(?:'[^\W_]+)?(?![\w'&+/-]|\.\w)")
 #: French words that repeat the noun just before them in chat ("stargate ça coûte combien").
 _DISLOCATED = frozenset({"ca", "cela"})
 _FUNCTION_WORDS = STOP_WORDS["en"] | STOP_WORDS["fr"] | {"et", "and", "mais", "but", "so", "alors"}
@@ -69,9 +72,8 @@ class Phrasebook:
         self.data = data
         spellings = data.spellings.both()
         self._spellings = spellings
-        self._spelled = (re.compile(r"(?<![\w'&.+/-])(?:" + "|".join(re.escape(k) for k in sorted(spellings, key=len,
-                                                                                                        reverse=True))
-                                    + r")(?![\w'&+/-]|\.\w)", re.IGNORECASE) if spellings else None)
+        #: every word, as people write words; the ones that are spellings are replaced
+        self._spelled = _SPELLED_WORD if spellings else None
         self._whole: dict[str, Said] = {}
         for kind, entry in data.kinds.items():
             self._add(kind.value, entry.wordings.en, entry.wordings.fr)
@@ -114,7 +116,8 @@ class Phrasebook:
         everything else as written."""
         if self._spelled is None:
             return text
-        return self._spelled.sub(lambda m: self._spellings.get(fold(m.group(0)), m.group(0)), text)
+        spellings = self._spellings
+        return self._spelled.sub(lambda m: spellings.get(m.group(0).lower(), m.group(0)), text)
 
     def _plain(self, text: str) -> str:
         """The normal form, letters typed over and over squeezed, laughter one word, spellings read."""

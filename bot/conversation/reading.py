@@ -235,9 +235,16 @@ def _may_ask(sentence: str, *, last: bool) -> bool:
         return True
     if not last and ending in {".", "!", ";", "…"}:
         return False
+    tail = fold(sentence[-2000:])
+    if _ASKING_WORD.search(tail) is None and _INDIRECT.search(tail) is None:
+        return False  # no word that could open a question: most lines of a pasted log
     return any(opens_a_question(clause) for clause in clauses(sentence[-2000:])[-MAX_SCANNED_CLAUSES:])
 
 
+#: Any word that may open a question, or an inversion: a sentence without one asks nothing.
+_OPENING_WORDS = sorted(QUESTION_OPENERS | {phrase.split()[0] for phrase in QUESTION_PHRASES}, key=len, reverse=True)
+_ASKING_WORD = re.compile(
+    r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in _OPENING_WORDS) + r")(?![\w])|" + _INVERSION.pattern)
 #: A run-on sentence is read for its asking clause in its last clauses only.
 MAX_SCANNED_CLAUSES = 12
 

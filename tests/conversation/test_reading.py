@@ -155,7 +155,7 @@ async def test_twenty_thousand_characters_are_read_in_bounded_time(engine: Answe
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=3000))
 def test_any_text_gives_bounded_questions(finder: QuestionFinder, text: str) -> None:
     found = finder.find(text)
     assert len(found.questions) <= DEFAULT_LIMITS.max_questions
