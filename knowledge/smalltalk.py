@@ -137,6 +137,9 @@ class SmallTalk(BaseModel):
     followups: FollowUps
     charts: Wordings
     spellings: Spellings
+    #: Openings that ask for everything about one company, person or project ("what do you
+    #: know about Meta?", "parle-moi de Stargate"): the rest of the message names it.
+    entity_requests: Wordings
 
     @field_validator("kinds")
     @classmethod

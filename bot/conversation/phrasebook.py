@@ -86,6 +86,9 @@ class Phrasebook:
                                  reverse=True)
         self._openers = sorted({normal(w) for lang in LANGS for w in data.followups.openers.in_lang(lang)},
                                key=len, reverse=True)
+        self._entity_requests = [re.compile(rf"\s*{re.escape(normal(w))}\b[\s,:]*")
+                                 for w in sorted({w for lang in LANGS for w in data.entity_requests.in_lang(lang)},
+                                                 key=len, reverse=True)]
         #: compiled once: a pasted page has hundreds of clauses to look at
         self._greeting_patterns = [re.compile(rf"\s*{re.escape(g)}\b[\s,!.;:-]*") for g in self._greetings]
         self._opener_patterns = [re.compile(rf"\s*{re.escape(o)}\b[\s,]*") for o in self._openers]
@@ -223,6 +226,16 @@ class Phrasebook:
     def without_opener(self, text: str) -> str:
         """ "and Google?" -> "Google?"; the text itself when it opens with no opener."""
         return _without_first(text, self._opener_patterns)
+
+    def entity_request(self, text: str) -> str | None:
+        """The name asked about in "what do you know about Meta?" / "parle-moi de Stargate"
+        (as written, without end punctuation); None when the text is no such request."""
+        plain = normal(text)
+        for pattern in self._entity_requests:
+            match = pattern.match(plain)
+            if match and match.end() < len(plain):
+                return plain[match.end():].strip(" ?!.")
+        return None
 
     def has_pronoun(self, text: str) -> bool:
         return self._pronouns.search(fold(text)) is not None

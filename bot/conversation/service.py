@@ -229,6 +229,15 @@ class ConversationService:
         if said is not None and said.kind in ("source", "why", "more"):  # "ok thanks, source?"
             return self._about_last(message, text, said, topic)
         asked = self.phrasebook.without_greeting(question)
+        named = self.phrasebook.entity_request(asked)
+        entity = resolve_entity(self.base, named) if named else None
+        if entity is not None and named is not None:  # "what do you know about Meta?"
+            reply = self.facts_about(named, lang)
+            if reply.answer is not None and reply.fact_ids:
+                self.memory.remember(message.conversation, Topic(
+                    user_id=message.user_id, question=asked, lang=lang, entities=frozenset({f"e:{entity.id}"}),
+                    year=None, fact_ids=reply.fact_ids, at=self.memory.now()))
+                return replace(reply, answer=reply.answer.model_copy(update={"question": text}))
         reading = self._read_with_context(message, asked, lang, found)
         if reading is None and topic is not None:
             reading = self._reading(asked, lang, topic)
@@ -436,8 +445,9 @@ class ConversationService:
                                                            unknown=tuple(answer.unknown_names), at=now))
 
     def _about_last(self, message: Message, text: str, said: Said, topic: Topic | None) -> Reply:
-        """ "Where is that from?", "why?", "tell me more": about the previous answer."""
-        lang = message.lang or said.lang or detect_language(text)
+        """ "Where is that from?", "why?", "tell me more": about the previous answer, in the
+        language of the conversation when the words are the same in both ("source ?")."""
+        lang = message.lang or said.lang or (topic.lang if topic is not None else None) or detect_language(text)
         if topic is None or not topic.fact_ids:
             body = messages.text("no_topic", lang, example=self._example(lang))
             return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(text, lang, body))

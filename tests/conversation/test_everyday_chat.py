@@ -198,3 +198,38 @@ async def test_the_same_reference_after_a_question_is_a_follow_up(engine: Answer
 async def test_questions_that_stand_alone_are_not_asked_about(engine: AnswerEngine, text: str) -> None:
     reply = await ask(ConversationService(engine), text)
     assert "refer" not in reply.body and "référence" not in reply.body
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Combien Meta investit-il ?", ["c'est quoi ta source ?", "t'as une source ?", "source ?", "ça vient d'où ?",
+                                     "ok merci, la source ?"]),
+    ("How much is Meta investing?", ["source?", "got a source?", "where did you read that?", "ok thanks, source?"]),
+])
+async def test_asking_for_the_source_in_either_language(engine: AnswerEngine, question: str, asks: list[str]) -> None:
+    service = ConversationService(engine)
+    for number, text in enumerate(asks):
+        first = await ask(service, question, key=f"s{number}")
+        reply = await ask(service, text, key=f"s{number}")
+        assert reply.kind is ReplyKind.ANSWER and reply.fact_ids == first.fact_ids and reply.lang == first.lang, text
+        assert "AFP" in reply.body
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("what do you know about Meta?", "en", "60 to 65 billion"),
+    ("tell me about Stargate", "en", "500 billion"),
+    ("que sais-tu de Meta ?", "fr", "60 à 65 milliards"),
+    ("tu sais quoi sur Microsoft ?", "fr", "80 milliards"),
+    ("parle-moi de Stargate", "fr", "500 milliards"),
+])
+async def test_what_do_you_know_about_a_name_lists_its_facts(engine: AnswerEngine, text: str, lang: Lang,
+                                                              expected: str) -> None:
+    service = ConversationService(engine)
+    reply = await ask(service, text)
+    assert reply.kind is ReplyKind.ANSWER and reply.lang == lang and expected in reply.body and reply.facts
+    more = await ask(service, "source ?")
+    assert more.fact_ids == reply.fact_ids
+
+
+async def test_what_do_you_know_about_an_unknown_name_is_no_listing(engine: AnswerEngine) -> None:
+    reply = await ask(ConversationService(engine), "what do you know about Acme?")
+    assert reply.kind is ReplyKind.ABSTAIN and not reply.fact_ids
