@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 #: "What's new?" lists at most this many of the facts added last.
 WHATS_NEW_LIMIT = 5
+#: A "question" this short beside others ("Meta? how much are they spending?") only names the
+#: topic of the next one: it is not reported as unanswered.
+MAX_TOPIC_WORDS = 2
 #: Context naming more than this many companies leaves a question's "it" ambiguous.
 MAX_CONTEXT_NAMES = 2
 
@@ -214,9 +217,11 @@ class ConversationService:
             reply = await self._answer_one(message, text, found.questions[0], lang, topic, found)
             return self._with_note(reply, found, lang)
         replies = []
-        for question in found.questions:  # in order: each is read with the topic the one before left
+        for number, question in enumerate(found.questions):  # in order: each read with the one before
+            asked_before = replace(found, before=(*found.before, *found.questions[:number]))
             replies.append(await self._answer_one(message, text, question, lang,
-                                                  self.memory.recall(message.conversation, message.user_id), found))
+                                                  self.memory.recall(message.conversation, message.user_id),
+                                                  asked_before))
         return self._combined(text, lang, list(zip(found.questions, replies, strict=True)))
 
     async def _answer_one(self, message: Message, text: str, question: str, lang: Lang, topic: Topic | None,
@@ -314,7 +319,7 @@ class ConversationService:
                 if new or not reply.fact_ids:
                     parts.append(reply.body)
                 fact_ids += new
-            elif reply.kind is ReplyKind.ABSTAIN:
+            elif reply.kind is ReplyKind.ABSTAIN and len(question.split()) > MAX_TOPIC_WORDS:
                 parts.append(messages.text("not_answered_part", lang, question=_quoted(question)))
             elif reply.body:
                 parts.append(reply.body)

@@ -182,3 +182,13 @@ def test_the_command_line_reads_a_conversation_of_everyday_chat() -> None:
                            timeout=120, check=True)
     first, second = (json.loads(line) for line in alone.stdout.decode().splitlines())
     assert not first["matched"] and "“it”" in first["answer"] and second["lang"] == "fr" and "« ça »" in second["answer"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Meta? how much are they spending?", "60 to 65 billion"),
+    ("Stargate? who presented it?", "Trump"),
+    ("Microsoft : ils dépensent combien ?", "80 milliards"),
+])
+async def test_a_name_asked_before_a_question_is_its_topic(engine: AnswerEngine, text: str, expected: str) -> None:
+    reply = await ask(ConversationService(engine), text)
+    assert reply.kind is ReplyKind.ANSWER and expected in reply.body and "I don't know" not in reply.body
