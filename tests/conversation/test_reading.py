@@ -192,3 +192,15 @@ def test_the_command_line_reads_a_conversation_of_everyday_chat() -> None:
 async def test_a_name_asked_before_a_question_is_its_topic(engine: AnswerEngine, text: str, expected: str) -> None:
     reply = await ask(ConversationService(engine), text)
     assert reply.kind is ReplyKind.ANSWER and expected in reply.body and "I don't know" not in reply.body
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["ok.", "lol", "What is Stargate?", "merci !", "\n", "1) ", "- ", "how much", "?",
+                                 "c koi", "Meta", "it", " ", ", ", "[10:02] bob:", "thanks", "x" * 50, "@bot"]),
+                max_size=40).map("".join))
+async def test_any_mix_of_chat_gets_one_reply_with_its_contract(engine: AnswerEngine, text: str) -> None:
+    reply = await ask(ConversationService(engine), text)
+    contract = reply.contract()
+    assert contract["intent"] in {"answer", "abstain", "smalltalk", "help", "chart"}
+    assert not (reply.kind is ReplyKind.ABSTAIN and contract["matched"])
+    assert not contract["matched"] or contract["fact_ids"]
