@@ -247,7 +247,7 @@ class ConversationService:
         if reading is None and topic is not None:
             reading = self._reading(asked, lang, topic)
         if reading is None and (topic is None or not topic.question):
-            unclear = self._unresolved(text, asked, lang, found)
+            unclear = self._unresolved(text, asked, lang)
             if unclear is not None:
                 return unclear
         alone = self._years_made_absolute(asked)
@@ -331,7 +331,7 @@ class ConversationService:
                         score=score, fact_ids=fact_ids, sources=_sources(facts), body=body, source_line=line)
         return Reply(ReplyKind.ANSWER, lang, body=body, source_line=line, answer=answer, fact_ids=tuple(fact_ids))
 
-    def _unresolved(self, text: str, asked: str, lang: Lang, found: Found) -> Reply | None:
+    def _unresolved(self, text: str, asked: str, lang: Lang) -> Reply | None:
         """ "When did it start?" with no earlier question: ask what "it" is instead of guessing.
         Only a short message that names nothing (or compares one name with "that")."""
         if len(asked.split()) > self.reading.max_reference_words:
