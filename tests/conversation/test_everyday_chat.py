@@ -97,9 +97,14 @@ async def test_everyday_chat_gets_a_reply_of_its_kind_in_the_askers_language(eng
 @pytest.mark.parametrize(("question", "around", "expected"), [
     ("How much is Microsoft spending on data centers?", ["ok cool. {q}", "{q} thanks!", "lol ok, {q}", "thx! {q}",
                                                          "ok that makes sense, thanks. {q}", "{q} ok thanks in advance",
-                                                         "hey bot {q} appreciate it"], "80 billion"),
+                                                         "hey bot {q} appreciate it",
+                                                         "alright, that makes sense, thanks a lot. other question "
+                                                         "though: {q}", "{q} ok thanks in advance, really appreciate it",
+                                                         "lol ok, different topic: {q}"], "80 billion"),
     ("C'est quoi Stargate ?", ["mdr ok, {q}", "merci ! {q}", "{q} merci d'avance", "d'accord. {q}",
-                               "ok je vois, {q}", "salut ! {q} merci"], "500 milliards"),
+                               "ok je vois, {q}", "salut ! {q} merci",
+                               "ah d'accord, merci beaucoup. autre chose du coup : {q}",
+                               "{q} merci d'avance, bonne journée à toi"], "500 milliards"),
 ])
 async def test_small_talk_around_a_question_does_not_change_the_answer(engine: AnswerEngine, question: str,
                                                                         around: list[str], expected: str) -> None:
