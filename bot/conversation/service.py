@@ -194,7 +194,7 @@ class ConversationService:
         except Exception:
             _log.exception("answering failed for user %s", message.user_id)
             body = messages.text("error", lang)
-            return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(clean(text), lang, body))
+            return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(clean(text, limit=None), lang, body))
 
     async def _respond(self, message: Message, lines: str, lang: Lang) -> Reply:
         """Small talk, a reference to the last answer, or the questions the message asks

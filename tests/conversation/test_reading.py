@@ -204,3 +204,18 @@ async def test_any_mix_of_chat_gets_one_reply_with_its_contract(engine: AnswerEn
     assert contract["intent"] in {"answer", "abstain", "smalltalk", "help", "chart"}
     assert not (reply.kind is ReplyKind.ABSTAIN and contract["matched"])
     assert not contract["matched"] or contract["fact_ids"]
+
+
+def test_the_command_line_reads_a_french_conversation_of_everyday_chat() -> None:
+    lines = ["combien Acme investit dans l'IA ?", "et Meta ?", "mdrrr", "ça va ?", "t'es nul",
+             "Je copie un bout de notre discussion d'hier : « les serveurs coûtent une fortune », « oui et en plus "
+             "ils consomment énormément ». Bref, combien Meta a dépensé l'an dernier ?",
+             "C'est quoi Stargate ? Et qui dirige Microsoft ?", "- cb microsoft depense ds les datacenters"]
+    run = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "--batch", "-", "--conversation"],
+                         input="\n".join(lines).encode(), capture_output=True, timeout=120, check=True)
+    out = [json.loads(line) for line in run.stdout.decode().splitlines()]
+    assert [o["intent"] for o in out] == ["abstain", "answer", "smalltalk", "smalltalk", "smalltalk", "answer",
+                                         "answer", "answer"]
+    assert all(o["lang"] == "fr" for o in out)
+    assert "60 à 65 milliards" in out[1]["answer"] and "2024 autour de 40 à 43 milliards" in out[5]["answer"]
+    assert "500 milliards" in out[6]["answer"] and "Nadella" in out[6]["answer"] and "80 milliards" in out[7]["answer"]
