@@ -123,14 +123,26 @@ class Word(NamedTuple):
     breaks_before: bool = False
 
 
-def clean(text: str) -> str:
+def clean(text: str, limit: int | None = MAX_QUESTION_CHARS) -> str:
     """Drop control and invisible characters, chat mention markup and extra spaces; cut to
-    a sane length. Mentions (<@U1>, <!channel>, @everyone) say who is addressed, not what
-    is asked, and must never travel on into an answer."""
+    ``limit`` (the engine's bound on one question; the conversation layer reads a whole
+    message with ``limit=None`` and finds the question in it). Mentions (<@U1>,
+    <!channel>, @everyone) say who is addressed, not what is asked, and must never travel
+    on into an answer."""
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", text)
     text = _MENTION.sub(" ", text)
-    return " ".join(text.split())[:MAX_QUESTION_CHARS]
+    text = " ".join(text.split())
+    return text if limit is None else text[:limit]
+
+
+def clean_lines(text: str) -> str:
+    """:func:`clean` for a whole message, kept in its lines (a new line ends a sentence) and
+    never cut."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub(" ", text)  # keeps new lines: they are not in the class
+    text = _MENTION.sub(" ", text)
+    return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
 
 
 def fold(text: str) -> str:

@@ -111,6 +111,27 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "{who} plans {amount} {period}, which the source says is {percent}% more than in {year}. That puts {year} at roughly {low} to {high} billion {currency} (derived: {amount_short} ÷ {factor}).",
         "fr": "{who} prévoit {amount} {period}, soit {percent} % de plus qu'en {year} selon la source. Cela situe {year} autour de {low} à {high} milliards {currency} (calcul dérivé : {amount_short} ÷ {factor}).",
     },
+    # --- reading a message (bot.conversation.reading) ---
+    "too_long": {
+        "en": "Your message is {length} characters long, more than I read ({limit}). Please send just your question.",
+        "fr": "Votre message fait {length} caractères, plus que ce que je lis ({limit}). Envoyez seulement votre question.",
+    },
+    "no_question": {
+        "en": "I couldn't find a question in your message. Ask it in a sentence of its own, for example: {example}",
+        "fr": "Je n'ai pas trouvé de question dans votre message. Posez-la dans une phrase à part, par exemple : {example}",
+    },
+    "answered_last": {
+        "en": "Your message asks {count} questions; I answered the last one (“{question}”). Send the others one at a time.",
+        "fr": "Votre message pose {count} questions ; j'ai répondu à la dernière (« {question} »). Envoyez les autres une par une.",
+    },
+    "not_answered_part": {
+        "en": "“{question}”: I don't know, none of my facts answers that.",
+        "fr": "« {question} » : je ne sais pas, aucun de mes faits n'y répond.",
+    },
+    "refers_to_what": {
+        "en": "What does “{word}” refer to? There is no earlier question to go on: ask with the name, for example: {example}",
+        "fr": "À quoi « {word} » fait-il référence ? Il n'y a pas de question précédente : posez-la avec le nom, par exemple : {example}",
+    },
     "slow_down": {
         "en": "You're asking faster than I can keep up. Please wait {seconds} seconds.",
         "fr": "Vous posez des questions trop vite. Merci d'attendre {seconds} secondes.",

@@ -36,6 +36,10 @@ class SmallTalkKind(StrEnum):
     ABOUT = "about"
     RANDOM_FACT = "random_fact"
     WHATS_NEW = "whats_new"
+    ACKNOWLEDGEMENT = "acknowledgement"
+    LAUGHTER = "laughter"
+    WELLBEING = "wellbeing"
+    INSULT = "insult"
 
 
 class Wordings(BaseModel):
@@ -95,8 +99,34 @@ class FollowUps(BaseModel):
     model_config = _STRICT
     openers: Wordings
     pronouns: Wordings
+    #: Words that stand for something said before ("when did it start?"): with no earlier
+    #: question and no name in the message, the bot asks what they refer to.
+    unresolved: Wordings
     relative_years: list[RelativeYear]
     references: References
+
+
+class Spellings(BaseModel):
+    """Chat spellings and the words they stand for ("cb": "combien"), per language; a
+    spelling is one word, compared folded."""
+
+    model_config = _STRICT
+    en: dict[Wording, Wording]
+    fr: dict[Wording, Wording]
+
+    @field_validator("en", "fr")
+    @classmethod
+    def _one_word_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if len(key.split()) != 1 or key != key.lower():
+                raise ValueError(f"spelling {key!r} must be one lower-case word")
+        return value
+
+    def both(self) -> dict[str, str]:
+        """Every spelling whose meaning is the same in both languages (one listed in only one
+        language counts; one that differs between them is read in neither)."""
+        merged = {**self.en, **self.fr}
+        return {k: v for k, v in merged.items() if self.en.get(k, v) == self.fr.get(k, v)}
 
 
 class SmallTalk(BaseModel):
@@ -106,6 +136,10 @@ class SmallTalk(BaseModel):
     kinds: dict[SmallTalkKind, SmallTalkEntry]
     followups: FollowUps
     charts: Wordings
+    spellings: Spellings
+    #: Openings that ask for everything about one company, person or project ("what do you
+    #: know about Meta?", "parle-moi de Stargate"): the rest of the message names it.
+    entity_requests: Wordings
 
     @field_validator("kinds")
     @classmethod

@@ -32,6 +32,10 @@ class Topic:
     year: int | None
     fact_ids: tuple[str, ...]
     at: float
+    #: the question asked after this topic that no fact answered, and the names it asked
+    #: about that the base does not know ("how much is Acme investing?", ("Acme",))
+    abstained: str | None = None
+    unknown: tuple[str, ...] = ()
 
 
 class ConversationMemory:

@@ -21,11 +21,15 @@ from typing import Protocol
 
 from bot.conversation.context import Topic
 from bot.conversation.phrasebook import Phrasebook
+from bot.language import fold
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WORD = re.compile(r"\w+")
 #: A message this short with no entity is an ellipsis ("per year?", "in dollars?").
 SHORT_WORDS = 3
+#: An ellipsis opening with one of these qualifies the last question itself ("per year?",
+#: "in euros?", "par an ?"): it is that question with the words added.
+MODIFIERS = frozenset({"per", "a", "in", "each", "every", "over", "par", "en", "chaque", "sur"})
 
 
 class Analysis(Protocol):
@@ -84,20 +88,41 @@ def read_follow_up(text: str, topic: Topic, phrasebook: Phrasebook, analyse: Cal
             return None
         if not content:  # "and Google?": the last question, about Google
             new_names = " ".join(names_of(e)[0] for e in sorted(analysis.entities))
+            if topic.abstained:  # the last question went unanswered: it is the one asked again
+                asked = _swap_names(topic.abstained, topic.unknown, new_names)
+                if asked == topic.abstained:
+                    asked = _swap_entities(asked, analyse(asked).entities, new_names, names_of)
+                return Reading(_with_year(asked, year, phrasebook) if year is not None else asked, True)
+            if not topic.question:
+                return None
             question = _swap_entities(topic.question, topic.entities, new_names, names_of)
             return Reading(_with_year(question, year, phrasebook) if year is not None else question, True)
         return Reading(rest, True)  # "and how much does Google spend?": a question of its own
+    if not topic.question:
+        return None
     if not content:
         if year is not None:  # "and in 2024?", "and last year?"
             return Reading(_with_year(topic.question, year, phrasebook), True)
         return None
     if not topic.entities:
         return None
-    certain = opened or pronoun or relative is not None or len(_WORD.findall(rest)) <= SHORT_WORDS
+    short = len(_WORD.findall(rest)) <= SHORT_WORDS
+    certain = opened or pronoun or relative is not None or short
+    if short and not pronoun and fold(rest).split()[0] in MODIFIERS:  # "per year?", "en euros ?"
+        return Reading(f"{_unpunctuated(topic.question)} {_unpunctuated(rest)}", True)
     question = phrasebook.replace_pronoun(rest, topic_names) or f"{_unpunctuated(rest)} {topic_names}"
     if relative is not None and year is not None:
         question = _with_year(question, year, phrasebook)
     return Reading(question, certain)
+
+
+def _swap_names(question: str, old: tuple[str, ...], new_names: str) -> str:
+    """The question with the first of the names it asked about replaced by the new names."""
+    for name in sorted(old, key=len, reverse=True):
+        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+        if pattern.search(question):
+            return pattern.sub(new_names.replace("\\", ""), question, count=1)
+    return question
 
 
 def _unpunctuated(text: str) -> str:

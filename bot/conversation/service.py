@@ -25,6 +25,7 @@ from bot.conversation.context import ConversationMemory, Topic
 from bot.conversation.entities import EntityNames, resolve_entity
 from bot.conversation.followup import Analysis, Reading, read_follow_up, years_of
 from bot.conversation.phrasebook import Phrasebook, Said
+from bot.conversation.reading import DEFAULT_LIMITS, Found, QuestionFinder, ReadingLimits
 from bot.conversation.replies import (
     About,
     ChartMaker,
@@ -35,7 +36,7 @@ from bot.conversation.replies import (
     SourceDocument,
 )
 from bot.feedback import ANSWERED, UNANSWERED, FeedbackStore, QuestionCounter, Vote
-from bot.language import Lang, clean, detect_language, fold
+from bot.language import Lang, clean, clean_lines, detect_language, fold
 from bot.logs import log_ids
 from bot.ratelimit import RateLimiter, Verdict
 from knowledge.freshness import reported_on, stale_since
@@ -49,6 +50,11 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 #: "What's new?" lists at most this many of the facts added last.
 WHATS_NEW_LIMIT = 5
+#: A "question" this short beside others ("Meta? how much are they spending?") only names the
+#: topic of the next one: it is not reported as unanswered.
+MAX_TOPIC_WORDS = 2
+#: Context naming more than this many companies leaves a question's "it" ambiguous.
+MAX_CONTEXT_NAMES = 2
 
 BOT_NAME = "aibot"
 
@@ -91,6 +97,7 @@ class ConversationService:
         feedback: FeedbackStore | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         questions: QuestionCounter | None = None,
+        reading: ReadingLimits = DEFAULT_LIMITS,
     ) -> None:
         self.engine = engine
         self.base = engine.base
@@ -108,6 +115,9 @@ class ConversationService:
         self._entity_names: EntityNames | None = None
         self._facts_of: dict[str, list[Fact]] | None = None
         self._about: About | None = None
+        self.reading = reading
+        self.finder = QuestionFinder(self.phrasebook.is_smalltalk, reading, names_something=self._names_something)
+        self._newest_year: int | None = None
 
     @classmethod
     def from_settings(cls, engine: AnswerEngine, settings: Settings, *, limits: bool = True,
@@ -133,6 +143,7 @@ class ConversationService:
         self._entity_names = None
         self._facts_of = None
         self._about = None
+        self._newest_year = None
 
     async def handle(self, message: Message, *, chart: bool = False) -> Reply:
         """A message from a person: the rate limit first, then :meth:`respond`; ``chart`` for a
@@ -176,31 +187,180 @@ class ConversationService:
 
     async def respond(self, message: Message) -> Reply:
         """The reply to one message, without the rate limit; a failure is a polite reply."""
-        text = clean(message.text)
-        lang = self._lang(message, text)
+        text = clean_lines(message.text)
+        lang = self._lang(message, clean(text))
         try:
             return await self._respond(message, text, lang)
         except Exception:
             _log.exception("answering failed for user %s", message.user_id)
             body = messages.text("error", lang)
-            return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(text, lang, body))
+            return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(clean(text, limit=None), lang, body))
 
-    async def _respond(self, message: Message, text: str, lang: Lang) -> Reply:
-        said = self.phrasebook.whole(text)
+    async def _respond(self, message: Message, lines: str, lang: Lang) -> Reply:
+        """Small talk, a reference to the last answer, or the questions the message asks
+        (bot.conversation.reading), each answered up to the reading limits' cap."""
+        text = " ".join(lines.split())
+        if len(text) > self.reading.max_message_chars:  # in the language of its end, where a question would be
+            return self._too_long(text, message.lang or self.engine.detect_language(clean(text[-1000:])))
+        said = self.phrasebook.whole(text) or self.phrasebook.smalltalk(text)
         if said is not None and said.kind not in ("source", "why", "more"):
             return self._small_talk(message, text, said)
         topic = self.memory.recall(message.conversation, message.user_id)
         if said is not None:
             return self._about_last(message, text, said, topic)
-        if self.phrasebook.asks_for_chart(text):
+        found = self.finder.find(self.phrasebook.spelled_out(lines))
+        if not found.questions:
+            return self._no_question(message, text, lang, found)
+        if message.lang is None:
+            lang = self.engine.detect_language(" ".join(found.questions))
+        if len(found.questions) == 1:
+            reply = await self._answer_one(message, text, found.questions[0], lang, topic, found)
+            return self._with_note(reply, found, lang)
+        replies = []
+        for number, question in enumerate(found.questions):  # in order: each read with the one before
+            asked_before = replace(found, before=(*found.before, *found.questions[:number]))
+            replies.append(await self._answer_one(message, text, question, lang,
+                                                  self.memory.recall(message.conversation, message.user_id),
+                                                  asked_before))
+        return self._combined(text, lang, list(zip(found.questions, replies, strict=True)))
+
+    async def _answer_one(self, message: Message, text: str, question: str, lang: Lang, topic: Topic | None,
+                          found: Found) -> Reply:
+        """One question of a message: a chart request, a follow-up read with the topic, a
+        reference with nothing to refer to, or a question for the engine."""
+        if self.phrasebook.asks_for_chart(question):
             return await self.chart(text, lang)
-        asked = self.phrasebook.without_greeting(text)
-        reading = self._reading(asked, lang, topic) if topic is not None else None
-        answer = await self._ask(message, asked, lang, reading)
+        said = self.phrasebook.whole(question)
+        if said is not None and said.kind in ("source", "why", "more"):  # "ok thanks, source?"
+            return self._about_last(message, text, said, topic)
+        asked = self.phrasebook.without_greeting(question)
+        named = self.phrasebook.entity_request(asked)
+        entity = resolve_entity(self.base, named) if named else None
+        if entity is not None and named is not None:  # "what do you know about Meta?"
+            reply = self.facts_about(named, lang)
+            if reply.answer is not None and reply.fact_ids:
+                self.memory.remember(message.conversation, Topic(
+                    user_id=message.user_id, question=asked, lang=lang, entities=frozenset({f"e:{entity.id}"}),
+                    year=None, fact_ids=reply.fact_ids, at=self.memory.now()))
+                return replace(reply, answer=reply.answer.model_copy(update={"question": text}))
+        reading = self._read_with_context(message, asked, lang, found)
+        if reading is None and topic is not None:
+            reading = self._reading(asked, lang, topic)
+        if reading is None and (topic is None or not topic.question):
+            unclear = self._unresolved(text, asked, lang)
+            if unclear is not None:
+                return unclear
+        alone = self._years_made_absolute(asked)
+        answer = await self._ask(message, alone, lang, reading)
         if answer.matched:
             self._remember(message, answer, lang)
             answer = self._dated(answer, lang)
+        elif reading is None or not reading.certain:
+            self._remember_abstention(message, alone, lang, topic, answer)
         return _answer_reply(answer.model_copy(update={"question": text}))
+
+    def _names_something(self, clause: str) -> bool:
+        """Whether a clause names a company, person, project or year (a lead that stays)."""
+        analysis = self.analyse(clause, self.engine.detect_language(clause))
+        return bool(analysis.entities or years_of(analysis))
+
+    def _read_with_context(self, message: Message, asked: str, lang: Lang, found: Found) -> Reading | None:
+        """A question naming nothing, after context that names one or two things ("I read
+        about Stargate. who announced it?"), read as a follow-up of that context."""
+        if not found.before or self.analyse(asked, lang).entities:
+            return None
+        for sentence in reversed(found.before):
+            analysis = self.analyse(sentence, lang)
+            if 0 < len(analysis.entities) <= MAX_CONTEXT_NAMES:
+                years = years_of(analysis)
+                topic = Topic(user_id=message.user_id, question=sentence, lang=lang, entities=analysis.entities,
+                              year=years[0] if years else None, fact_ids=(), at=self.memory.now())
+                return self._reading(asked, lang, topic)
+        return None
+
+    def _too_long(self, text: str, lang: Lang) -> Reply:
+        length, limit = len(text), self.reading.max_message_chars
+        sep = "," if lang == "en" else "\u202f"
+        body = messages.text("too_long", lang, length=f"{length:,}".replace(",", sep),
+                             limit=f"{limit:,}".replace(",", sep))
+        return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(text[:200], lang, body))
+
+    def _no_question(self, message: Message, text: str, lang: Lang, found: Found) -> Reply:
+        """A message with nothing asked: its small talk if that is all it is ("ok. thanks!"),
+        else a reply that says no question was found."""
+        if found.smalltalk and not found.context:
+            said = self.phrasebook.smalltalk(" ".join(found.smalltalk))
+            if said is not None:
+                return self._small_talk(message, text, said)
+        body = messages.text("no_question", lang, example=self._example(lang))
+        return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(text, lang, body))
+
+    def _with_note(self, reply: Reply, found: Found, lang: Lang) -> Reply:
+        """Say which question was answered when the message asked more than the cap."""
+        if not found.more_than_answered or reply.answer is None:
+            return reply
+        note = messages.text("answered_last", lang, count=found.asked, question=_quoted(found.questions[-1]))
+        body = f"{note}\n{reply.body}"
+        answer = reply.answer.model_copy(update={"body": body, "answer": f"{note}\n{reply.answer.answer or ''}"})
+        return replace(reply, body=body, answer=answer)
+
+    def _combined(self, text: str, lang: Lang, replies: list[tuple[str, Reply]]) -> Reply:
+        """The answers to a message's questions in one reply, each fact once; a question no
+        fact answers is named as such. With no answer at all, the last question's reply."""
+        answered = [reply for _, reply in replies if reply.kind is ReplyKind.ANSWER and reply.answer is not None]
+        if not answered:
+            last = replies[-1][1]
+            return last
+        parts: list[str] = []
+        fact_ids: list[str] = []
+        for question, reply in replies:
+            if reply.kind is ReplyKind.ANSWER:
+                new = [i for i in reply.fact_ids if i not in fact_ids]
+                if new or not reply.fact_ids:
+                    parts.append(reply.body)
+                fact_ids += new
+            elif reply.kind is ReplyKind.ABSTAIN and len(question.split()) > MAX_TOPIC_WORDS:
+                parts.append(messages.text("not_answered_part", lang, question=_quoted(question)))
+            elif reply.body:
+                parts.append(reply.body)
+        facts = [self.base.fact(i) for i in fact_ids]
+        body = "\n\n".join(parts)
+        line = source_line(facts, lang) if facts else None
+        score = max(reply.answer.score for reply in answered if reply.answer is not None)
+        answer = Answer(question=text, matched=True, answer=f"{body}\n{line}" if line else body, lang=lang,
+                        score=score, fact_ids=fact_ids, sources=_sources(facts), body=body, source_line=line)
+        return Reply(ReplyKind.ANSWER, lang, body=body, source_line=line, answer=answer, fact_ids=tuple(fact_ids))
+
+    def _unresolved(self, text: str, asked: str, lang: Lang) -> Reply | None:
+        """ "When did it start?" with no earlier question: ask what "it" is instead of guessing.
+        Only a short message that names nothing (or compares one name with "that")."""
+        if len(asked.split()) > self.reading.max_reference_words:
+            return None
+        word = self.phrasebook.unresolved(asked)
+        if word is None:
+            return None
+        analysis = self.analyse(asked, lang)
+        if analysis.entities and not ("compare" in analysis.roles and len(analysis.entities) == 1):
+            return None
+        body = messages.text("refers_to_what", lang, word=word, example=self._example(lang))
+        return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(text, lang, body))
+
+    def _years_made_absolute(self, question: str) -> str:
+        """ "last year" as the year before the newest facts' year, as "next year" is the year
+        after it: no earlier turn says which year it counts from."""
+        newest = self.newest_year()
+        past = self.phrasebook.past_year_words(question)
+        if newest is None or past is None:
+            return question
+        offset, start, end = past
+        return f"{question[:start]}{newest + offset}{question[end:]}"
+
+    def newest_year(self) -> int | None:
+        """The year the newest facts were reported in (read once per base)."""
+        if self._newest_year is None:
+            years = [int(f.reported[:4]) for f in self.base.facts if f.reported[:4].isdigit()]
+            self._newest_year = max(years) if years else None
+        return self._newest_year
 
     def _dated(self, answer: Answer, lang: Lang) -> Answer:
         """An answer from a fact older than ``stale_after_months`` says when it was true."""
@@ -275,9 +435,24 @@ class ConversationService:
             user_id=message.user_id, question=question, lang=lang, entities=entities, year=year,
             fact_ids=tuple(answer.fact_ids), at=self.memory.now()))
 
+    def _remember_abstention(self, message: Message, asked: str, lang: Lang, topic: Topic | None,
+                             answer: Answer) -> None:
+        """Keep the last answered topic, noting the question it could not answer after it, so
+        "and Meta?" after "how much is Acme investing?" is read as that question about Meta."""
+        now = self.memory.now()
+        held = self.memory.peek(message.conversation)
+        if topic is None and held is not None and held.user_id != message.user_id:
+            return  # someone else's topic in a shared thread stays theirs
+        if topic is None:
+            topic = Topic(user_id=message.user_id, question="", lang=lang, entities=frozenset(), year=None,
+                          fact_ids=(), at=now)
+        self.memory.remember(message.conversation, replace(topic, abstained=asked,
+                                                           unknown=tuple(answer.unknown_names), at=now))
+
     def _about_last(self, message: Message, text: str, said: Said, topic: Topic | None) -> Reply:
-        """ "Where is that from?", "why?", "tell me more": about the previous answer."""
-        lang = message.lang or said.lang or detect_language(text)
+        """ "Where is that from?", "why?", "tell me more": about the previous answer, in the
+        language of the conversation when the words are the same in both ("source ?")."""
+        lang = message.lang or said.lang or (topic.lang if topic is not None else None) or detect_language(text)
         if topic is None or not topic.fact_ids:
             body = messages.text("no_topic", lang, example=self._example(lang))
             return Reply(ReplyKind.ABSTAIN, lang, body=body, answer=_contract(text, lang, body))
@@ -507,6 +682,12 @@ def _unique(facts: Iterable[Fact]) -> list[Fact]:
 def _contract(text: str, lang: Lang, body: str) -> Answer:
     """The JSON object of a reply that no fact answers (small talk, help, bad input)."""
     return Answer(question=text, matched=False, answer=body, lang=lang, score=0.0, body=body)
+
+
+def _quoted(question: str, limit: int = 120) -> str:
+    """A question as quoted back to its asker: one line, at most ``limit`` characters."""
+    text = " ".join(question.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _answer_reply(answer: Answer) -> Reply:

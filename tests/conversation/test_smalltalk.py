@@ -14,13 +14,14 @@ from bot.language import Lang
 from knowledge.errors import FactBaseError
 from knowledge.models import FactBase
 from knowledge.smalltalk import DEFAULT_SMALLTALK, SmallTalkKind, load_smalltalk
+from tests.conversation.test_everyday_chat import CHAT
 
 # Written here, not read from the data file, with the capitals and punctuation people type.
 WORDINGS: dict[tuple[str, Lang], list[str]] = {
     ("greeting", "en"): ["Hi", "hello!", "Hey", "hiya", "Good evening", "good morning :)", "Howdy", "Hey there!",
-                         "hi aibot", "Hello there", "Greetings", "yo", "good afternoon", "How are you?", "heya"],
+                         "hi aibot", "Hello there", "Greetings", "yo", "good afternoon", "gm", "heya"],
     ("greeting", "fr"): ["Bonjour", "bonsoir !", "Salut", "coucou", "Bonjour à tous", "salut le bot", "Rebonjour",
-                         "bjr", "slt", "Ça va ?", "comment ça va ?", "Comment allez-vous ?", "Bien le bonjour",
+                         "bjr", "slt", "Bonsoir à tous", "bonjour le bot", "hey salut", "Bien le bonjour",
                          "Coucou toi", "Enchanté"],
     ("thanks", "en"): ["Thanks", "thank you!", "Cheers", "many thanks", "Thanks a lot", "thx", "ty", "Thank you very much",
                        "much appreciated", "Appreciate it", "ok thanks", "thanks so much", "great, thanks",
@@ -70,7 +71,9 @@ WORDINGS: dict[tuple[str, Lang], list[str]] = {
                           "qu'as-tu appris récemment ?", "du neuf ?", "des nouvelles ?", "mises à jour",
                           "qu'est-ce qui a changé ?", "derniers ajouts"],
 }
-EXPECTED_KIND = {"greeting": ReplyKind.SMALLTALK, "thanks": ReplyKind.SMALLTALK, "goodbye": ReplyKind.SMALLTALK,
+WORDINGS.update({key: wordings for key, wordings in CHAT.items() if key[0] not in {"thanks", "identity"}})
+EXPECTED_KIND = {"acknowledgement": ReplyKind.SMALLTALK, "laughter": ReplyKind.SMALLTALK,
+                 "wellbeing": ReplyKind.SMALLTALK, "insult": ReplyKind.SMALLTALK, "greeting": ReplyKind.SMALLTALK, "thanks": ReplyKind.SMALLTALK, "goodbye": ReplyKind.SMALLTALK,
                  "identity": ReplyKind.SMALLTALK, "help": ReplyKind.HELP, "about": ReplyKind.HELP,
                  "random_fact": ReplyKind.SMALLTALK, "whats_new": ReplyKind.SMALLTALK}
 DONT_KNOW = ("I don't know", "Je ne sais pas", "not sure", "pas sûr")
