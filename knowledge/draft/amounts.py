@@ -53,8 +53,19 @@ _YEARS_SPAN = re.compile(
 _YEAR = re.compile(
     r"\b(?:in|for|by|during|en|pour|durant|d'ici)\s+(?:fiscal\s+|l'exercice\s+)?(?P<year>(?:19|20)\d\d)\b",
     re.IGNORECASE)
-_THIS_YEAR = re.compile(r"\b(?P<said>this year|cette année|cette annee|next year|l'an prochain|l'année prochaine)\b",
-                        re.IGNORECASE)
+_RELATIVE_YEARS = {
+    "this year": 0, "cette année": 0, "cette annee": 0, "next year": 1, "l'an prochain": 1,
+    "l'année prochaine": 1, "l'annee prochaine": 1, "last year": -1, "l'an dernier": -1, "l'année dernière": -1,
+    "l'annee derniere": -1, "l'an passé": -1, "l'année passée": -1, "l'an passe": -1, "l'annee passee": -1,
+}
+_THIS_YEAR = re.compile(r"(?<![\w])(?P<said>" + "|".join(sorted(_RELATIVE_YEARS, key=len, reverse=True)).replace(
+    "'", "['’]") + r")(?![\w])", re.IGNORECASE)
+#: Words that make what follows a comparison, not the amount's own period: "this year, up
+#: from $83 billion in 2025", "contre 40 milliards l'an dernier".
+_COMPARED = (r"(?:(?:up|down|rising|climbing|falling|jumping|increasing|compared|comparés?)\s+(?:from|with|to|à)"
+             r"|versus|vs\.?|than in|than last|than the|contre|par rapport à|qu['’]en|que l['’]an|que l['’]année)")
+_COMPARISON_BEFORE_YEAR = re.compile(rf"\b{_COMPARED}\s[^;:]{{0,40}}$", re.IGNORECASE)
+_COMPARISON_BEFORE_AMOUNT = re.compile(rf"\b{_COMPARED}\s*$", re.IGNORECASE)
 _GROWTH = re.compile(
     r"(?P<percent>\d+(?:[.,]\d+)?)\s?%\s*(?:de plus|more|higher|up|de hausse|d['’]augmentation|increase)"
     r"[^.;%\d]{0,30}?(?P<year>(?:19|20)\d\d)", re.IGNORECASE)
@@ -134,7 +145,7 @@ def parse_amounts(sentence: str, lang: Lang, *, year: int | None = None) -> list
             text=sentence[start:end].strip(), currency=currency or "USD",
             value=None if ranged else figure, low=low, high=figure if ranged else None,
             up_to=up_to and low is None, start=start,
-            **_period(sentence, sentence[end:], year), **_growth(sentence, lang),  # type: ignore[arg-type]
+            **_period(sentence, start, end, year), **_growth(sentence, lang),  # type: ignore[arg-type]
         ))
     return found
 
@@ -163,22 +174,35 @@ def _scale(mention: re.Match[str], lang: Lang) -> float:
     return _SCALES[word]
 
 
-def _period(sentence: str, rest: str, year: int | None) -> dict[str, int | str | None]:
-    """The span after the amount ("over four years") first, then a year anywhere in the
-    sentence that is not the year of a stated growth, then "this year" or "next year"."""
-    span = _YEARS_SPAN.search(rest)
+def _period(sentence: str, start: int, end: int, year: int | None) -> dict[str, int | str | None]:
+    """The span after the amount ("over four years") first; then the sentence's years, written
+    ("in 2026") or relative to the article's ``year`` ("this year", "l'an dernier"): an
+    amount given as a comparison ("up from $83 billion in 2025") takes the year after it,
+    any other amount the first year that is no comparison's or stated growth's."""
+    span = _YEARS_SPAN.search(sentence[end:])
     if span is not None:
         count = span.group("count").lower()
         return {"years": int(count) if count.isdigit() else _WORD_NUMBERS[count], "as_stated": span.group(0).strip()}
     growth_years = {m.group("year") for m in _GROWTH.finditer(sentence)}
+    mentions: list[tuple[int, int, str | None, bool]] = []  # (where, year, as stated, a comparison's)
     for match in _YEAR.finditer(sentence):
-        if match.group("year") not in growth_years:
-            return {"year": int(match.group("year")), "as_stated": None}
-    said = _THIS_YEAR.search(sentence)
-    if said is not None and year is not None:
-        later = said.group("said").lower() in {"next year", "l'an prochain", "l'année prochaine"}
-        return {"year": year + 1 if later else year, "as_stated": said.group("said")}
-    return {}
+        compared = match.group("year") in growth_years or bool(
+            _COMPARISON_BEFORE_YEAR.search(sentence[max(0, match.start() - 50):match.start()]))
+        mentions.append((match.start(), int(match.group("year")), None, compared))
+    if year is not None:
+        for match in _THIS_YEAR.finditer(sentence):
+            said = match.group("said")
+            shift = _RELATIVE_YEARS[said.lower().replace("’", "'")]
+            compared = bool(_COMPARISON_BEFORE_YEAR.search(sentence[max(0, match.start() - 50):match.start()]))
+            mentions.append((match.start(), year + shift, said, compared))
+    mentions.sort()
+    if _COMPARISON_BEFORE_AMOUNT.search(sentence[max(0, start - 25):start]):
+        chosen = next((m for m in mentions if m[0] >= end), None)
+    else:
+        chosen = next((m for m in mentions if not m[3]), None)
+    if chosen is None:
+        return {}
+    return {"year": chosen[1], "as_stated": chosen[2]}
 
 
 def _growth(sentence: str, lang: Lang) -> dict[str, float | int]:
