@@ -9,7 +9,7 @@ and a growth it is stated against ("50% more than in 2024", "50% de plus qu'en 2
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.models import Lang
 
@@ -144,10 +144,16 @@ def parse_amounts(sentence: str, lang: Lang, *, year: int | None = None) -> list
         found.append(ParsedAmount(
             text=sentence[start:end].strip(), currency=currency or "USD",
             value=None if ranged else figure, low=low, high=figure if ranged else None,
-            up_to=up_to and low is None, start=start,
-            **_period(sentence, start, end, year), **_growth(sentence, lang),  # type: ignore[arg-type]
+            up_to=up_to and low is None, start=start, **_growth(sentence, lang),  # type: ignore[arg-type]
         ))
-    return found
+    # each amount's period is read from its own part of the sentence: from the end of the
+    # amount before it to the start of the one after it
+    ends = [0, *(a.start + len(a.text) for a in found)]
+    starts = [*(a.start for a in found[1:]), len(sentence)]
+    first = found[0].start if found else 0
+    return [replace(amount, **_period(sentence, amount.start, amount.start + len(amount.text),  # type: ignore[arg-type]
+                                       year, ends[i], starts[i], first))
+            for i, amount in enumerate(found)]
 
 
 def _is_money(mention: re.Match[str]) -> bool:
@@ -174,12 +180,17 @@ def _scale(mention: re.Match[str], lang: Lang) -> float:
     return _SCALES[word]
 
 
-def _period(sentence: str, start: int, end: int, year: int | None) -> dict[str, int | str | None]:
-    """The span after the amount ("over four years") first; then the sentence's years, written
-    ("in 2026") or relative to the article's ``year`` ("this year", "l'an dernier"): an
-    amount given as a comparison ("up from $83 billion in 2025") takes the year after it,
-    any other amount the first year that is no comparison's or stated growth's."""
-    span = _YEARS_SPAN.search(sentence[end:])
+def _period(sentence: str, start: int, end: int, year: int | None, since: int = 0,
+            until: int | None = None, first: int | None = None) -> dict[str, int | str | None]:
+    """The span after the amount ("over four years") first; then the years written ("in
+    2026") or relative to the article's ``year`` ("this year", "l'an dernier") in the
+    amount's own part of the sentence (``since``-``until``, between the amounts around it),
+    after it first: an amount given as a comparison ("up from $83 billion in 2025") takes
+    the year after it, any other amount the first year that is no comparison's or stated
+    growth's; failing that, the first such year before every amount ("In 2026, Meta will
+    spend $60bn and Google $75bn")."""
+    until = len(sentence) if until is None else until
+    span = _YEARS_SPAN.search(sentence[end:until])
     if span is not None:
         count = span.group("count").lower()
         return {"years": int(count) if count.isdigit() else _WORD_NUMBERS[count], "as_stated": span.group(0).strip()}
@@ -196,10 +207,12 @@ def _period(sentence: str, start: int, end: int, year: int | None) -> dict[str, 
             compared = bool(_COMPARISON_BEFORE_YEAR.search(sentence[max(0, match.start() - 50):match.start()]))
             mentions.append((match.start(), year + shift, said, compared))
     mentions.sort()
+    own = [m for m in mentions if end <= m[0] < until] + [m for m in mentions if since <= m[0] < start]
     if _COMPARISON_BEFORE_AMOUNT.search(sentence[max(0, start - 25):start]):
-        chosen = next((m for m in mentions if m[0] >= end), None)
+        chosen = next(iter(own), None)
     else:
-        chosen = next((m for m in mentions if not m[3]), None)
+        shared = [m for m in mentions if m[0] < (start if first is None else first)]
+        chosen = next((m for m in (*own, *shared) if not m[3]), None)
     if chosen is None:
         return {}
     return {"year": chosen[1], "as_stated": chosen[2]}

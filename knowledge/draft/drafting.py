@@ -84,7 +84,7 @@ def draft_article(article: Article, entities: list[Entity], source: DraftSource,
     draft = Draft(source=source, article=article)
     by_id = {entity.id: entity for entity in entities}
     matcher = EntityMatcher(entities)
-    sentences = [s.text for s in split_sentences(article.text)]
+    sentences = _sentences(article)
     elsewhere = capitalised_words(sentences)
     year = int(source.date[:4])
     proposed: dict[str, dict[str, Any]] = {}
@@ -142,6 +142,15 @@ def draft_article(article: Article, entities: list[Entity], source: DraftSource,
         draft.amounts[fact_id] = fact_amounts
     draft.new_entities = list(proposed.values())
     return draft
+
+
+def _sentences(article: Article) -> list[str]:
+    """The article's sentences, its dateline apart: "NEW YORK, Jan. 20, 2026 (AP) -" is no
+    sentence, and its abbreviated month would cut one in two."""
+    text, dateline = article.text, article.dateline
+    if dateline is None:
+        return [s.text for s in split_sentences(text)]
+    return [s.text for part in (text[:dateline.start], text[dateline.end:]) for s in split_sentences(part)]
 
 
 def _kind_context(article: Article, source: DraftSource) -> KindContext:

@@ -70,10 +70,10 @@ _MEDIA_WORD = re.compile(r"\b(?:News|Times|Journal|Post|Presse|Press|Gazette|Her
 _PERSON_BEFORE = re.compile(r"(?:chief executive|chief executive officer|ceo|chief financial officer|cfo|founder|"
                             r"co-founder|chairman|chairwoman|president|président|présidente|pdg|directeur général|"
                             r"directrice générale|patron|patronne|fondateur|fondatrice|mr\.?|mrs\.?|ms\.?|m\.|mme)"
-                            r"\s+$", re.IGNORECASE)
+                            r"\s*,?\s+$", re.IGNORECASE)
 _PERSON_AFTER = re.compile(r"^(?:,\s+(?:the\s+|its\s+|le\s+|la\s+|son\s+|sa\s+)?(?:\w+['’]s\s+)?(?:chief|ceo|cfo|"
                            r"founder|co-founder|chairman|president|head|président|pdg|directeur|directrice|patron|"
-                           r"fondateur|fondatrice|analyst|analyste)|\s+(?:said|says|told|added|explained|wrote|"
+                           r"fondateur|fondatrice|analyst|analyste)|,?\s+(?:said|says|told|added|explained|wrote|"
                            r"a déclaré|a dit|a indiqué|a affirmé|a expliqué|a ajouté|estime|affirme|déclare))",
                            re.IGNORECASE)
 _PLACE_AFTER = re.compile(r"^-based\b|^\s*-\s*based\b", re.IGNORECASE)
@@ -85,10 +85,15 @@ inc corp corporation co ltd llc plc sa sas ag gmbh group groupe holdings holding
 systems labs capital partners bank banque motors energy ventures networks software semiconductor
 """.split())
 _COMPANY_BEFORE = re.compile(r"\b(?:groupe|société|entreprise|firme|start-up|startup|company|firm|group|rival|"
-                             r"concurrent|géant|giant|maker|fabricant)\s+$", re.IGNORECASE)
+                             r"concurrent|géant|giant|maker|fabricant|filiale|subsidiary|unit|division|branche|"
+                             r"investor|investisseur|fund|fonds)\s+$", re.IGNORECASE)
+#: "the maker of Harbor", "l'éditeur de Lumen": what follows is a product.
+_PRODUCT_BEFORE = re.compile(r"\b(?:maker|makers|creator|developer|publisher|fabricant|créateur|développeur|éditeur|"
+                             r"concepteur)\s+(?:of|de|du|des|d['’])\s*(?:the\s+|le\s+|la\s+|l['’])?$", re.IGNORECASE)
 #: A capitalised word with a nationality's ending is an adjective in English ("European").
 _DEMONYM = re.compile(r"(?:ean|ian|ese|ish|ic)$")
-_PLACE_BEFORE = re.compile(r"(?:\bà|\bin|\bau|\baux|\bat|\bde)\s+$", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(r"(?:\bà|\bin|\bau|\baux|\bat|\ben|\bnear|\bprès de|\bbased in|\bbasée? à)\s+$",
+                           re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,12 +197,16 @@ def guess_kind_cued(name: str, sentence: str, start: int,
         return EntityKind.PUBLISHER, True
     if folded in _PLACES or folded in context.places or _PLACE_AFTER.match(after):
         return EntityKind.PLACE, True
+    if _PRODUCT_BEFORE.search(before):
+        return EntityKind.PRODUCT, True
     if _COMPANY_WORDS.intersection(word.casefold().strip(".,") for word in words) or _COMPANY_BEFORE.search(before):
         return EntityKind.COMPANY, True
-    if _PERSON_BEFORE.search(before) or (len(words) <= 3 and _PERSON_AFTER.match(after)):
+    if _PERSON_BEFORE.search(before):
         return EntityKind.PERSON, True
     if _PLACE_BEFORE.search(before) and not _INVEST_BEFORE.search(before) and len(words) <= 2:
         return EntityKind.PLACE, True
+    if len(words) <= 3 and _PERSON_AFTER.match(after):
+        return EntityKind.PERSON, True
     return EntityKind.COMPANY, False
 
 

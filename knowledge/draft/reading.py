@@ -61,6 +61,7 @@ class Dateline:
     region: str | None
     date: str | None
     agency: str
+    start: int
     end: int
 
 
@@ -77,7 +78,7 @@ def read_dateline(text: str, *, anywhere_before: int = _DATELINE_WITHIN) -> Date
         year = match.group("year")
         date = f"{year}-{month:02d}-{day:02d}" if year and 1 <= day <= 31 else None
         return Dateline(match.group("place").strip(), (match.group("region") or "").strip() or None, date,
-                        match.group("agency").strip(), match.end())
+                        match.group("agency").strip(), match.start("place"), match.end())
     return None
 
 
@@ -203,17 +204,29 @@ def _from_html(html: str, lang: Lang | None) -> Article:
     if not text.strip():
         raise ValueError("no article text found in the HTML")
     title = found.get("title") or None
-    publisher = found.get("sitename") or None
-    named = _TITLE_PUBLISHER.match(title) if title else None
+    sitename = found.get("sitename") or None
+    publisher = sitename if sitename and sitename != title else None  # trafilatura falls back on the title
+    page_title = _page_title(html)
+    named = _TITLE_PUBLISHER.match(page_title) if page_title else None
     if named is not None and len(named.group("publisher").split()) <= 4:
         publisher = publisher or named.group("publisher").strip()
-        if publisher == named.group("publisher").strip():
-            title = named.group("title").strip()
+        title = title or named.group("title").strip()
     for headline in (found.get("title"), title):
         if headline and text.startswith(headline + "\n"):  # the headline is no sentence to draft from
             text = text[len(headline) + 1:]
     return Article(text=text.strip() + "\n", lang=lang or detect_language(text), title=title,
                    date=found.get("date") or None, publisher=publisher, warnings=tuple(warnings))
+
+
+_TITLE_TAG = re.compile(r"<title[^>]*>(?P<title>[^<]{1,500})</title>", re.IGNORECASE)
+
+
+def _page_title(html: str) -> str | None:
+    """The page's <title> as written, with the site's name trafilatura drops from it."""
+    import html as entities
+
+    found = _TITLE_TAG.search(html, 0, 65536)
+    return " ".join(entities.unescape(found.group("title")).split()) if found else None
 
 
 class _PageText(HTMLParser):
