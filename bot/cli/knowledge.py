@@ -28,7 +28,7 @@ from knowledge.errors import FactBaseError
 from knowledge.folder import SETTING as KNOWLEDGE_SETTING
 from knowledge.folder import init_knowledge_dir, is_inside
 from knowledge.freshness import months_old, stale_facts
-from knowledge.loader import DEFAULT_DATA_DIR, figure_disagreements, unfinished_fields
+from knowledge.loader import DEFAULT_DATA_DIR, LIMITS, bounded_problems, figure_disagreements, unfinished_fields
 from knowledge.models import Fact, Lang
 
 
@@ -56,7 +56,8 @@ def init(folder: Path) -> None:
 @knowledge.command()
 @click.argument("path", type=click.Path(path_type=Path), default=None, required=False)
 def validate(path: Path | None) -> None:
-    """Check the fact base in PATH (default: AIBOT_KNOWLEDGE_DIR, else the shipped one); exit 1 if anything is wrong."""
+    """Check the fact base in PATH (default: AIBOT_KNOWLEDGE_DIR, else the shipped one); exit 1 if anything is
+    wrong, with at most 20 problems a file shown and the rest counted."""
     target = path or settings_and_logging().knowledge_dir
     try:
         base = read_base(target)  # once: checking and loading are the same work
@@ -67,7 +68,8 @@ def validate(path: Path | None) -> None:
         sys.exit(1)
     # skipped.yaml does not feed the base but is data too; drafted fields wait for a person;
     # a statement's figure must agree with its amount and quotes
-    skipped_problems = read_skipped(target)[1] + unfinished_fields(target) + figure_disagreements(target)
+    found = read_skipped(target)[1] + unfinished_fields(target) + figure_disagreements(target)
+    skipped_problems = bounded_problems(found, LIMITS.max_problems_per_file)
     if skipped_problems:
         for problem in skipped_problems:
             click.echo(str(problem), err=True)
