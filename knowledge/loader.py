@@ -60,6 +60,13 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+
+class _Composer(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml composing nodes for their lines only: no tag is worked out (half the time)."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        return "tag:yaml.org,2002:str"
 _FACTS = TypeAdapter(list[Fact])
 _ENTITIES = TypeAdapter(list[Entity])
 _CONCEPTS = TypeAdapter(list[Concept])
@@ -540,7 +547,7 @@ class _Locator:
         if self._root is False:
             try:
                 text = read_knowledge_file(self._path).decode("utf-8")
-                self._root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                self._root = yaml.compose(text, Loader=_Composer)
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 self._root = None
         node = self._root
