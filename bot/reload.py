@@ -26,6 +26,7 @@ from bot import messages
 from bot.assemble import read_base
 from bot.language import Lang
 from knowledge.errors import FactBaseError
+from knowledge.loader import DEFAULT_DATA_DIR
 from knowledge.models import FactBase
 
 _log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ class Reloader(Generic[Built]):
         """Reload after each change to a data file, until cancelled or ``stop_event`` is set."""
         from watchfiles import awatch  # imported here: only a running bot watches
 
-        _log.info("watching %s for knowledge changes", self.data_dir)
+        _log.info("watching %s for knowledge changes%s", self.data_dir, _installed_copy_hint(self.data_dir))
         async for changes in awatch(self.data_dir, stop_event=stop_event, debounce=self.debounce_ms,
                                     watch_filter=_is_knowledge_file, recursive=True):
             names = sorted({Path(path).name for _, path in changes})
@@ -124,6 +125,15 @@ async def in_daemon_thread(function: Callable[[], Result]) -> Result:
 
     threading.Thread(target=run, name="knowledge-reload", daemon=True).start()
     return await future
+
+
+def _installed_copy_hint(data_dir: Path) -> str:
+    """A word for the admin when the folder watched is the copy inside an installed package,
+    which no one edits (an edit to the clone changes nothing there)."""
+    if data_dir.resolve() == DEFAULT_DATA_DIR and {"site-packages", "dist-packages"} & set(DEFAULT_DATA_DIR.parts):
+        return (" (the shipped base inside the installed package: `aibot knowledge init DIR` copies it to a "
+                "folder you edit, then set AIBOT_KNOWLEDGE_DIR=DIR)")
+    return ""
 
 
 def _is_knowledge_file(_change: object, path: str) -> bool:
