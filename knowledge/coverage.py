@@ -83,6 +83,7 @@ def split_sentences(text: str) -> list[Sentence]:
     """The sentences of a text, trimmed of blank space, with their spans in it."""
     sentences: list[Sentence] = []
     start = 0
+    line, counted_to = 1, 0  # lines counted as we go: counting from the top each time is quadratic
     for match in [*_SENTENCE_END.finditer(text), None]:
         # closing quotes and brackets belong to the sentence they close
         end = len(text) if match is None else match.start() + len(match.group(1) or "")
@@ -90,7 +91,9 @@ def split_sentences(text: str) -> list[Sentence]:
         stripped = piece.strip()
         if stripped:
             first = start + len(piece) - len(piece.lstrip())
-            sentences.append(Sentence(stripped, text.count("\n", 0, first) + 1, first, first + len(stripped)))
+            line += text.count("\n", counted_to, first)
+            counted_to = first
+            sentences.append(Sentence(stripped, line, first, first + len(stripped)))
         start = len(text) if match is None else match.end()
     return sentences
 

@@ -245,8 +245,15 @@ def test_a_huge_article_is_refused_with_a_clear_message_and_quickly(tmp_path: Pa
     article.write_text(ARTICLE * 30000, encoding="utf-8")  # about 3 MB
     started = time.perf_counter()
     run = aibot("knowledge", "draft", str(article), "--out", str(tmp_path / "out"))
-    assert run.returncode == 2 and "the most one draft reads" in run.stderr, run.stderr
+    assert run.returncode == 2 and "bytes, the most one draft reads" in run.stderr, run.stderr
     assert time.perf_counter() - started < 30 and not (tmp_path / "out").exists()
+
+
+def test_a_long_article_text_is_refused_before_drafting(tmp_path: Path) -> None:
+    article = tmp_path / "long.txt"
+    article.write_text(ARTICLE * 4000, encoding="utf-8")  # about 400 KB of text, under the byte limit
+    run = aibot("knowledge", "draft", str(article), "--out", str(tmp_path / "out"))
+    assert run.returncode == 2 and "more than the 300,000 one draft reads" in run.stderr, run.stderr
 
 
 def test_drafting_stops_at_its_time_limit_with_a_clear_message(tmp_path: Path, fact_base: FactBase) -> None:

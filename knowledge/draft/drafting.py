@@ -359,7 +359,11 @@ def write_draft(draft: Draft, out_dir: Path, base_dir: Path) -> list[Path]:
 
 
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110, default_flow_style=False)
+    """YAML through libyaml's emitter when present (pure Python took 30 s for a 1 MB article's draft)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text: str = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=110,
+                          default_flow_style=False)
+    return text
 
 
 def _scalar(text: str) -> str:
