@@ -17,10 +17,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.reload import Reloader, in_daemon_thread
 from knowledge.draft import DraftLimits, DraftSource, DraftTooLarge, draft_article, read_article
-from knowledge.draft.reading import article_source_id
+from knowledge.draft.reading import Article, article_source_id, read_dateline, strip_dateline
 from knowledge.loader import DEFAULT_DATA_DIR, ReadLimits, data_digest, figure_disagreements, validate_data_dir
 from knowledge.models import FactBase
 
@@ -311,6 +313,36 @@ def test_a_dateline_gives_date_and_publisher_and_is_no_part_of_a_statement(
     assert "(AFP)" not in statement and "(Reuters)" not in statement and statement[0].isupper()
     assert all(f["source"]["quotes"][0] in article.text for f in draft.facts)  # quotes stay verbatim
     assert all(e["kind"] != "company" for e in draft.new_entities if e["name"] in {"Reuters", "AFP", "Canada"})
+
+
+@pytest.mark.parametrize("text", ["A-" * 5000 + "A, x", "A " * 5000 + ", x", "SAINT-" * 3000 + "DENIS, 12 (AFP) x"])
+def test_reading_a_dateline_takes_linear_time_on_hostile_text(text: str) -> None:
+    started = time.perf_counter()
+    assert read_dateline(text) is None and strip_dateline(text) == text
+    assert time.perf_counter() - started < 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("AB -,.()0123456789 éÉ'\nxyz"), max_size=300))
+def test_any_text_drafts_without_error_and_every_quote_is_in_it(text: str) -> None:
+    article = Article(text=text, lang="en", dateline=read_dateline(text))
+    draft = draft_article(article, [], DraftSource("any", "2026-01"), added=dt.date(2026, 12, 1))
+    assert all(f["source"]["quotes"][0] in text for f in draft.facts)
+    assert strip_dateline(text) == text or text.endswith(strip_dateline(text))
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("SAN FRANCISCO, March 3, 2026 (Reuters) - Text", ("SAN FRANCISCO", None, "2026-03-03", "Reuters")),
+    ("AUSTIN, Texas, Jan. 5, 2026 (AP) — Text", ("AUSTIN", "Texas", "2026-01-05", "AP")),
+    ("PARIS, 12 février 2026 (AFP) - Texte", ("PARIS", None, "2026-02-12", "AFP")),
+    ("SAINT-DENIS, 1er mai 2026 (AFP) – Texte", ("SAINT-DENIS", None, "2026-05-01", "AFP")),
+    ("LONDON, June 9 (Reuters) - Text", ("LONDON", None, None, "Reuters")),
+])
+def test_datelines_in_english_and_french(line: str, expected: tuple[str, str | None, str | None, str]) -> None:
+    dateline = read_dateline(line)
+    assert dateline is not None
+    assert (dateline.place, dateline.region, dateline.date, dateline.agency) == expected
+    assert strip_dateline(line) in {"Text", "Texte"}
 
 
 def test_french_questions_elide_de_before_a_vowel(fact_base: FactBase) -> None:

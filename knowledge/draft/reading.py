@@ -45,7 +45,9 @@ _MONTHS = {
     "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
     "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
 }
-_PLACE_WORDS = r"[A-ZÀ-Þ][\w'’.-]*(?:[ -](?:[A-ZÀ-Þ][\w'’.-]*|de|du|la|les|sur|upon|on))*"
+#: A place's words ("SAN FRANCISCO", "SAINT-DENIS", "CLERMONT-FERRAND"): no separator is also
+#: a word character, so a long run of "A-A-A-..." cannot be split in exponentially many ways.
+_PLACE_WORDS = r"[A-ZÀ-Þ][\w'’.]*(?:[ -](?:[A-ZÀ-Þ][\w'’.]*|de|du|la|les|sur|upon|on))*"
 #: "CITY[, REGION], Month D, YYYY (Agency) -" and "VILLE, D mois YYYY (AFP) -"; the year may be left out.
 _DATELINE = re.compile(
     rf"^[ \t]*(?P<place>{_PLACE_WORDS}),(?:[ \t]*(?P<region>{_PLACE_WORDS}),)?[ \t]+"
