@@ -10,8 +10,10 @@ are not proposed while "Stargate" and "Amazon" are.
 Kinds are guessed from what stands around a name: a publisher where the article's agency is
 named or quoted ("told Reuters", "selon l'AFP"), a place for the dateline's city and region,
 US states and countries, and after "in", "à", "based in"; a person where a title or a verb
-of saying goes with the name ("Andy Jassy, chief executive", "Jassy said"); a company by
-default. A person's surname alone is that person.
+of saying goes with the name ("Andy Jassy, chief executive", "Jassy said"); a company for a
+company word ("Altavia Cloud", "Corvid Labs"); else a person for two or three capitalised
+words and a company for one, which a later mention with a clearer context corrects. A
+person's surname alone is that person.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ Financial Times|FT|Wall Street Journal|WSJ|New York Times|Washington Post|The In
 The Verge|Le Monde|Les Echos|Le Figaro|Libération|Le Parisien|La Tribune|BFM|Franceinfo|Nikkei|Xinhua|Yonhap
 """.replace("\n", "").split("|"))
 _MEDIA_WORD = re.compile(r"\b(?:News|Times|Journal|Post|Presse|Press|Gazette|Herald|Tribune)$")
-_PERSON_BEFORE = re.compile(r"(?:chief executive|chief executive officer|ceo|chief financial officer|cfo|founder|"
+_PERSON_BEFORE = re.compile(r"\b(?:chief executive|chief executive officer|ceo|chief financial officer|cfo|founder|"
                             r"co-founder|chairman|chairwoman|president|président|présidente|pdg|directeur général|"
                             r"directrice générale|patron|patronne|fondateur|fondatrice|mr\.?|mrs\.?|ms\.?|m\.|mme)"
                             r"\s*,?\s+$", re.IGNORECASE)
@@ -82,7 +84,9 @@ _INVEST_BEFORE = re.compile(r"(?:invest\w*|stake|participation|investir|investi\
 #: Words after a name that say it is a place ("à Davos", "in Paris") or a person (a title).
 _COMPANY_WORDS = frozenset("""
 inc corp corporation co ltd llc plc sa sas ag gmbh group groupe holdings holding industries technologies
-systems labs capital partners bank banque motors energy ventures networks software semiconductor
+systems labs capital partners bank banque motors energy ventures networks software semiconductor cloud digital
+data ai web services solutions platforms dynamics analytics security media robotics computing semiconductors
+microsystems electronics telecom communications pharma therapeutics bio studios games
 """.split())
 _COMPANY_BEFORE = re.compile(r"\b(?:groupe|société|entreprise|firme|start-up|startup|company|firm|group|rival|"
                              r"concurrent|géant|giant|maker|fabricant|filiale|subsidiary|unit|division|branche|"
@@ -207,6 +211,8 @@ def guess_kind_cued(name: str, sentence: str, start: int,
         return EntityKind.PLACE, True
     if len(words) <= 3 and _PERSON_AFTER.match(after):
         return EntityKind.PERSON, True
+    if 2 <= len(words) <= 3 and all(word[:1].isupper() for word in words):  # "Drew Angerer": a name and surname
+        return EntityKind.PERSON, False
     return EntityKind.COMPANY, False
 
 
