@@ -351,3 +351,31 @@ def test_french_questions_elide_de_before_a_vowel(fact_base: FactBase) -> None:
     questions = [q for f in draft.facts for q in f["phrasings"]["fr"]]
     assert "Quel est le budget d'Altavia pour 2026 ?" in questions
     assert not any("de Altavia" in q for q in questions)
+
+
+# -- accepting a reviewed draft ---------------------------------------------------------------------
+
+
+def test_accept_refuses_an_unfinished_draft_then_moves_a_finished_one_in(base: Path, tmp_path: Path) -> None:
+    env = {"AIBOT_KNOWLEDGE_DIR": str(base), "AIBOT_DATA_DIR": str(tmp_path / "data")}
+    out = tmp_path / "draft"
+    drafted = aibot("knowledge", "draft", str(WIRE / "altavia-fr.txt"), "--out", str(out), env=env)
+    assert drafted.returncode == 0, drafted.stderr
+    digest = data_digest(base)
+    refused = aibot("knowledge", "accept", str(out), env=env)
+    (facts,) = (out / "facts").glob("*.yaml")
+    assert refused.returncode == 1 and f"{facts}:" in refused.stderr and "needs a person" in refused.stderr
+    assert "is unchanged" in refused.stderr and data_digest(base) == digest
+    for path in (facts, out / "skipped.yaml"):
+        text = re.sub(r"TODO: (?:write in (?:English|French): )?", "", path.read_text(encoding="utf-8"))
+        path.write_text(text.replace("reason: no amount or name found", "reason: no claim"), encoding="utf-8")
+    accepted = aibot("knowledge", "accept", str(out), env=env)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "altavia" in accepted.stdout and str(base) in accepted.stdout
+    assert validate_data_dir(base) == [] and (base / "facts" / facts.name).is_file()
+    assert not (base / "facts" / facts.name).read_text(encoding="utf-8").startswith("# Draft facts")
+    assert aibot("knowledge", "validate", env=env).returncode == 0
+    answer = json.loads(aibot("ask", "--json", "Quel est le budget d'Altavia pour 2026 ?", env=env).stdout)
+    assert answer["matched"] and "12 milliards" in answer["answer"], answer
+    again = aibot("knowledge", "accept", str(out), env=env)
+    assert again.returncode == 1 and "exists already" in again.stderr

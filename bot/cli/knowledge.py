@@ -20,6 +20,7 @@ from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
 from bot.feedback import disliked_by_fact, disliked_line, stored_feedback, weekly_report
 from bot.gaps import group_gaps
+from knowledge.accept import AcceptRefused, accept_draft
 from knowledge.coverage import coverage as document_coverage_of
 from knowledge.coverage import read_skipped
 from knowledge.draft import DraftLimits, DraftSource, DraftTooLarge, draft_article, read_article, recovery, write_draft
@@ -51,6 +52,34 @@ def init(folder: Path) -> None:
     click.echo("Point the bot and every `aibot knowledge` command at it (in the environment or in .env):")
     click.echo(f"  {KNOWLEDGE_SETTING}={target}")
     click.echo(f"Then edit {target / 'facts'}, check with `aibot knowledge validate`; a running bot reloads it.")
+
+
+@knowledge.command()
+@click.argument("draft_dir", metavar="DRAFT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def accept(draft_dir: Path) -> None:
+    """Move the reviewed draft in DRAFT into the knowledge folder, once nothing is left to fill in."""
+    settings = settings_and_logging()
+    target = settings.knowledge_dir
+    if is_inside(draft_dir, target):
+        raise click.UsageError(f"{draft_dir} is inside the knowledge folder {target} already")
+    try:
+        done = accept_draft(draft_dir, target)
+    except AcceptRefused as refused:
+        for problem in refused.problems[:LIMITS.max_problems_per_file]:
+            click.echo(str(problem), err=True)
+        if len(refused.problems) > LIMITS.max_problems_per_file:
+            click.echo(f"... and {len(refused.problems) - LIMITS.max_problems_per_file} more", err=True)
+        click.echo(f"refused: {refused}; {target} is unchanged", err=True)
+        sys.exit(1)
+    except FactBaseError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"refused: {draft_dir} or {target} does not load; {target} is unchanged", err=True)
+        sys.exit(1)
+    click.echo(f"Accepted into {target}: {', '.join(p.name for p in done.fact_files)}; "
+               f"{len(done.documents)} source document(s), {len(done.new_entities)} new entities"
+               + (f" ({', '.join(done.new_entities)})" if done.new_entities else "")
+               + f", {done.skipped} skipped sentence(s). A running bot reloads it.")
 
 
 @knowledge.command()
