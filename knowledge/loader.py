@@ -43,8 +43,15 @@ class ReadLimits:
     to it) edits must not let one dropped file stall the bot, fill its memory or its logs."""
 
     #: Bytes a knowledge file may hold. The largest real ones (2,000 facts of a generated
-    #: 100,000-fact base a file) are under 4 MB; a malformed 20 MB file once took gigabytes.
-    max_file_bytes: int = 16 * 1024 * 1024
+    #: 100,000-fact base a file, as JSON) are about 2 MB; a malformed 20 MB file once took gigabytes.
+    max_file_bytes: int = 8 * 1024 * 1024
+    #: Bytes a file parsed as YAML (not JSON) may hold: YAML is for files people write, and it
+    #: costs about 80 MB to parse a MB, against a few for JSON.
+    max_yaml_bytes: int = 2 * 1024 * 1024
+    #: JSON files up to this size (a generated base's are 1.9 MB) are validated in one step
+    #: from their text (a quarter faster), larger ones a chunk of items at a time: one step
+    #: builds every error of a broken file at once, 800 MB for 7.7 MB of broken facts.
+    one_step_json_bytes: int = 2 * 1024 * 1024
     #: Problems reported per file; the rest are counted in one line, so a file of 10,000
     #: broken facts writes 21 log lines, not 388,000.
     max_problems_per_file: int = 20
@@ -351,10 +358,16 @@ def _load_section(
         problems.append(Problem(path, _error_line(exc), None, "syntax", _first_line(exc)))
         return []
     if _is_json(path, text):
-        try:
-            return getattr(_JSON_FILES[key].model_validate_json(text), key)
-        except ValidationError:
-            pass
+        if len(raw) <= limits.one_step_json_bytes:
+            try:
+                return getattr(_JSON_FILES[key].model_validate_json(text), key)
+            except ValidationError:
+                pass
+    elif len(raw) > limits.max_yaml_bytes:
+        problems.append(Problem(path, 0, None, key,
+                                f"{len(raw):,} bytes of YAML, over the {limits.max_yaml_bytes:,}-byte limit for "
+                                "a YAML knowledge file (write a larger one as JSON): refused"))
+        return []
     try:
         document = _parse(path, text)
     except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -364,30 +377,41 @@ def _load_section(
         problems.append(Problem(path, 1, None, key, f"expected a mapping with a '{key}' list"))
         return []
     items = document[key]
-    try:
-        return adapter.validate_python(items)
-    except ValidationError as exc:
-        total = exc.error_count()
-    # Item by item, up to the limit: the errors of 10,000 broken items are never all built.
+    # In chunks, so that the errors of 100,000 broken items are never all built at once;
+    # the first problems are then found item by item, and the rest only counted.
+    valid: list[Any] = []
+    found = total = 0
     locate = _Locator(path)
-    found = 0
-    for index, item in enumerate(items):
-        if found >= limits.max_problems_per_file:
-            break
+    for first in range(0, len(items), _VALIDATED_AT_ONCE):
+        chunk = items[first:first + _VALIDATED_AT_ONCE]
         try:
-            adapter.validate_python([item])
+            valid += adapter.validate_python(chunk)
+            continue
         except ValidationError as exc:
-            for error in exc.errors()[: limits.max_problems_per_file - found]:
-                _, *field = error["loc"]
-                item_id = item.get("id") if isinstance(item, dict) else None
-                problems.append(Problem(
-                    path, locate((key, index, *field)), str(item_id) if item_id is not None else None,
-                    ".".join(str(part) for part in field) or "(item)",
-                    _UNKNOWN_KEY if error["type"] in _UNKNOWN_KEY_ERRORS else error["msg"]))
-                found += 1
+            total += exc.error_count()
+        for index, item in enumerate(chunk, start=first):
+            if found >= limits.max_problems_per_file:
+                break
+            try:
+                adapter.validate_python([item])
+            except ValidationError as exc:
+                for error in exc.errors()[: limits.max_problems_per_file - found]:
+                    _, *field = error["loc"]
+                    item_id = item.get("id") if isinstance(item, dict) else None
+                    problems.append(Problem(
+                        path, locate((key, index, *field)), str(item_id) if item_id is not None else None,
+                        ".".join(str(part) for part in field) or "(item)",
+                        _UNKNOWN_KEY if error["type"] in _UNKNOWN_KEY_ERRORS else error["msg"]))
+                    found += 1
+    if total == 0:
+        return valid
     if total > found:
         problems += [Problem(path, 0, None, _MORE, f"{total - found} more problem(s) in this file not shown")]
     return []
+
+
+#: Items validated in one call: large enough that a good base pays nothing for it.
+_VALIDATED_AT_ONCE = 2000
 
 
 def _cross_checks(
@@ -537,19 +561,32 @@ class _Document:
 
 
 class _Locator:
-    """Finds the line of a path like ("facts", 3, "amount", "low") in a YAML file, lazily."""
+    """Finds the line of a path like ("facts", 3, "amount", "low") in a YAML file, lazily.
+
+    A small file is composed into nodes once; a large one (a generated base's, or one dropped
+    in to hurt) is read as a stream of parser events up to the path asked for, so finding the
+    first problems of a 8 MB file costs neither its whole parse nor hundreds of MB of nodes."""
+
+    #: Files up to this size are composed once (about 100 bytes of nodes a byte of YAML).
+    _COMPOSED_UP_TO = 512 * 1024
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._root: yaml.Node | bool | None = False
+        self._text: str | None = None
 
     def __call__(self, where: Iterable[str | int]) -> int:
         if self._root is False:
             try:
                 text = read_knowledge_file(self._path).decode("utf-8")
-                self._root = yaml.compose(text, Loader=_Composer)
+                if len(text) > self._COMPOSED_UP_TO:
+                    self._root, self._text = None, text
+                else:
+                    self._root = yaml.compose(text, Loader=_Composer)
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 self._root = None
+        if self._text is not None:
+            return _line_in_events(self._text, tuple(where))
         node = self._root
         if not isinstance(node, yaml.Node):
             return 0
@@ -568,6 +605,58 @@ class _Locator:
                 break
             node = child
         return line
+
+
+def _line_in_events(text: str, where: tuple[str | int, ...]) -> int:
+    """:class:`_Locator`'s walk over libyaml's events, stopping at the path's end."""
+    events = yaml.parse(text, Loader=_Composer)
+    try:
+        event = next(events)
+        while not isinstance(event, yaml.NodeEvent | yaml.CollectionStartEvent):
+            event = next(events)
+        line = _event_line(event)
+        for part in where:
+            if isinstance(event, yaml.MappingStartEvent):
+                while True:
+                    key = next(events)
+                    if isinstance(key, yaml.MappingEndEvent):
+                        return line
+                    if isinstance(key, yaml.ScalarEvent) and key.value == str(part):
+                        line = _event_line(key)
+                        event = next(events)
+                        break
+                    _skip_node(events, key)
+                    _skip_node(events, next(events))
+            elif isinstance(event, yaml.SequenceStartEvent) and isinstance(part, int):
+                for _ in range(part):
+                    item = next(events)
+                    if isinstance(item, yaml.SequenceEndEvent):
+                        return line
+                    _skip_node(events, item)
+                event = next(events)
+                if isinstance(event, yaml.SequenceEndEvent):
+                    return line
+                line = _event_line(event)
+            else:
+                return line
+        return line
+    except (StopIteration, yaml.YAMLError):
+        return 0
+
+
+def _event_line(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark is not None else 0
+
+
+def _skip_node(events: Iterator[yaml.Event], first: yaml.Event) -> None:
+    """Consume the rest of the node ``first`` opens (nothing for a scalar or an alias)."""
+    depth = 1 if isinstance(first, yaml.CollectionStartEvent) else 0
+    while depth:
+        event = next(events)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _error_line(exc: Exception) -> int:

@@ -23,7 +23,15 @@ from hypothesis import strategies as st
 from bot.reload import Reloader, in_daemon_thread
 from knowledge.draft import DraftLimits, DraftSource, DraftTooLarge, draft_article, read_article
 from knowledge.draft.reading import Article, article_source_id, read_dateline, strip_dateline
-from knowledge.loader import DEFAULT_DATA_DIR, ReadLimits, data_digest, figure_disagreements, validate_data_dir
+from knowledge.loader import (
+    DEFAULT_DATA_DIR,
+    ReadLimits,
+    _line_in_events,
+    _Locator,
+    data_digest,
+    figure_disagreements,
+    validate_data_dir,
+)
 from knowledge.models import FactBase
 
 REPO = Path(__file__).resolve().parent.parent
@@ -141,6 +149,47 @@ def test_a_large_malformed_fact_file_costs_bounded_memory_and_problems(base: Pat
     assert all(p.line > 0 for p in mine[:-1])  # the shown ones are still located
     assert peak < 150 * 2**20, f"peak {peak / 2**20:.0f} MiB"
     assert elapsed < 30
+
+
+PEAK_OF_VALIDATING = """
+import json, resource, sys
+from pathlib import Path
+from knowledge.loader import validate_data_dir
+problems = validate_data_dir(Path(sys.argv[1]))
+print(json.dumps({"problems": len(problems), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def test_a_large_broken_json_file_is_validated_a_chunk_at_a_time(base: Path) -> None:
+    """One-step validation of 7.7 MB of broken JSON facts built 660,000 errors at once (800 MB)."""
+    path = base / "facts" / "dropped.json"
+    path.write_text(json.dumps({"facts": [{"id": f"broken-{i}", "statement": {"en": f"only English {i:08d}"}}
+                                          for i in range(100_000)]}), encoding="utf-8")
+    assert path.stat().st_size > ReadLimits().one_step_json_bytes
+    run = subprocess.run([sys.executable, "-c", PEAK_OF_VALIDATING, str(base)], capture_output=True, text=True,
+                         timeout=120)
+    measured = json.loads(run.stdout)
+    assert measured["problems"] == ReadLimits().max_problems_per_file + 1
+    assert measured["peak_mb"] < 300, measured
+
+
+def test_a_large_yaml_file_is_refused_and_json_is_suggested(base: Path) -> None:
+    path = base / "facts" / "big.yaml"
+    path.write_text(broken_facts(2000), encoding="utf-8")
+    (problem,) = [p for p in validate_data_dir(base, ReadLimits(max_yaml_bytes=50_000)) if p.file == path]
+    assert "bytes of YAML, over the 50,000-byte limit" in problem.message and "as JSON" in problem.message
+
+
+def test_lines_are_found_alike_in_a_large_file_as_in_a_small_one() -> None:
+    """A large file is located from parser events, a small one from composed nodes: same lines."""
+    (path,) = (DEFAULT_DATA_DIR / "facts").glob("*.yaml")
+    text = path.read_text(encoding="utf-8")
+    composed = _Locator(path)
+    fields = [(), ("id",), ("amount", "high"), ("statement", "fr"), ("source", "quotes", 0), ("phrasings", "en", 2),
+              ("no-such-key",), ("source", "publisher")]
+    wheres = [("facts", i, *f) for i in range(20) for f in fields]
+    assert [composed(w) for w in wheres] == [_line_in_events(text, w) for w in wheres]
+    assert _line_in_events(text, ("facts", 3, "id")) > 1
 
 
 def test_a_fact_file_over_the_size_limit_is_refused_unread(base: Path) -> None:
