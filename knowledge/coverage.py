@@ -24,7 +24,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from knowledge.errors import Problem
-from knowledge.loader import _Locator
+from knowledge.loader import _Locator, read_knowledge_file
 from knowledge.models import NEEDS_HUMAN, FactBase, SkippedText
 
 SKIPPED_FILE = "skipped.yaml"
@@ -116,8 +116,8 @@ def read_skipped(data_dir: Path) -> tuple[list[SkippedText], list[Problem]]:
     path = data_dir / SKIPPED_FILE
     if not path.is_file():
         return [], []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:  # bounded like every knowledge file: a regular file under the size limit
+        raw = yaml.load(read_knowledge_file(path).decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [], [Problem(path, _line_of(exc), None, "syntax", " ".join(str(exc).split()))]
     if not isinstance(raw, dict) or not isinstance(raw.get("skipped"), list):
