@@ -148,7 +148,8 @@ def new_names(sentence: str, known: list[Mention], capitalised_elsewhere: set[st
         if start == opening and len(words) == 1 and words[0] not in capitalised_elsewhere and \
                 not _VERB_AFTER_OPENING.match(sentence[run.end():]):
             continue  # a sentence's capitalised first word alone is no name unless written so elsewhere
-        while words and words[0].casefold().strip(".") in _NOT_NAMES:
+        while words and words[0].casefold().strip(".") in _NOT_NAMES and \
+                " ".join(words).casefold() not in _PUBLISHERS:  # "Les Echos", "The Information" keep theirs
             start += len(words[0]) + 1
             words = words[1:]
         while words and words[-1].casefold().strip(".") in _NOT_NAMES | {"de", "du", "des", "of", "the"}:
