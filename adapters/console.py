@@ -99,11 +99,15 @@ def terminal_reader(history: Path | None, prompt: str = "> ") -> ReadLine:
 
 
 @click.command()
-def chat() -> None:
+@click.option("--record", is_flag=True,
+              help="Record unanswered questions for `aibot knowledge gaps` and `report` (off: trying the bot "
+                   "leaves the admin report to real users).")
+def chat(record: bool) -> None:
     """Talk to the bot in this terminal, on the shipped fact base (help, /about, exit)."""
     with user_errors():
         settings = settings_and_logging()
-        service = ConversationService.from_settings(build_engine(settings), settings, limits=False)
+        service = ConversationService.from_settings(build_engine(settings, record_unanswered=record), settings,
+                                                  limits=False)
     if sys.stdin.isatty():
         asyncio.run(converse(service, terminal_reader(settings.data_dir / "chat_history"), sys.stdout, prompt=""))
     else:

@@ -4,13 +4,18 @@ A change is loaded and validated completely, then built into whatever answers fr
 (an answer engine, a digest composer), all in a worker thread; only the finished result
 is swapped in, on the event loop, so a question is answered wholly from the old base or
 wholly from the new one. A broken change is logged, one line per problem with its file
-and line, and the base in use stays.
+and line (a bounded number of lines per reload), and the base in use stays.
+
+The work runs in a daemon thread of its own, not the event loop's executor: shutdown
+never waits for a reload still reading.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,11 +26,13 @@ from bot import messages
 from bot.assemble import read_base
 from bot.language import Lang
 from knowledge.errors import FactBaseError
+from knowledge.loader import DEFAULT_DATA_DIR
 from knowledge.models import FactBase
 
 _log = logging.getLogger(__name__)
 
 Built = TypeVar("Built")
+Result = TypeVar("Result")
 
 #: File endings that make a knowledge change; an editor's swap file or a stray note does not.
 KNOWLEDGE_SUFFIXES = (".yaml", ".yml", ".json", ".txt", ".md", ".html")
@@ -54,16 +61,23 @@ class Reloader(Generic[Built]):
     swap: Callable[[Built], None]
     #: Changes closer together than this are read as one (an editor writes in several steps).
     debounce_ms: int = 400
+    #: Problems logged per refused reload, the rest counted in one line: a dropped file of
+    #: thousands of broken facts must not fill the logs (the loader bounds each file too).
+    max_logged_problems: int = 50
 
     async def reload(self) -> Reloaded:
         """Load, validate and swap in the folder as it is now; a failure keeps the base in use."""
         start = time.perf_counter()
         try:
-            base, built = await asyncio.to_thread(self._load_and_build)
+            base, built = await in_daemon_thread(self._load_and_build)
         except FactBaseError as error:
-            for problem in error.problems:
+            shown = error.problems[: self.max_logged_problems]
+            for problem in shown:
                 _log.error("knowledge reload refused, keeping the base in use: %s", problem)
-            return Reloaded(False, problems=tuple(str(p) for p in error.problems))
+            if len(error.problems) > len(shown):
+                _log.error("knowledge reload refused: %d more problem(s) not logged (aibot knowledge validate %s)",
+                           len(error.problems) - len(shown), self.data_dir)
+            return Reloaded(False, problems=tuple(str(p) for p in shown))
         except OSError as error:
             _log.error("knowledge reload failed, keeping the base in use: %s", error)
             return Reloaded(False, problems=(str(error),))
@@ -76,7 +90,7 @@ class Reloader(Generic[Built]):
         """Reload after each change to a data file, until cancelled or ``stop_event`` is set."""
         from watchfiles import awatch  # imported here: only a running bot watches
 
-        _log.info("watching %s for knowledge changes", self.data_dir)
+        _log.info("watching %s for knowledge changes%s", self.data_dir, _installed_copy_hint(self.data_dir))
         async for changes in awatch(self.data_dir, stop_event=stop_event, debounce=self.debounce_ms,
                                     watch_filter=_is_knowledge_file, recursive=True):
             names = sorted({Path(path).name for _, path in changes})
@@ -86,6 +100,40 @@ class Reloader(Generic[Built]):
     def _load_and_build(self) -> tuple[FactBase, Built]:
         base = read_base(self.data_dir)
         return base, self.build(base)
+
+
+async def in_daemon_thread(function: Callable[[], Result]) -> Result:
+    """``function()`` in a daemon thread of its own, awaited: unlike ``asyncio.to_thread``,
+    the loop's shutdown does not join it, so SIGTERM ends the bot even mid-reload."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Result] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            result = function()
+        except BaseException as exc:  # handed to the awaiting task, which decides
+            error = exc
+            deliver: Callable[[], None] = lambda: future.set_exception(error)  # noqa: E731
+        else:
+            deliver = lambda: future.set_result(result)  # noqa: E731
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits any more
+            loop.call_soon_threadsafe(settle, deliver)
+
+    threading.Thread(target=run, name="knowledge-reload", daemon=True).start()
+    return await future
+
+
+def _installed_copy_hint(data_dir: Path) -> str:
+    """A word for the admin when the folder watched is the copy inside an installed package,
+    which no one edits (an edit to the clone changes nothing there)."""
+    if data_dir.resolve() == DEFAULT_DATA_DIR and {"site-packages", "dist-packages"} & set(DEFAULT_DATA_DIR.parts):
+        return (" (the shipped base inside the installed package: `aibot knowledge init DIR` copies it to a "
+                "folder you edit, then set AIBOT_KNOWLEDGE_DIR=DIR)")
+    return ""
 
 
 def _is_knowledge_file(_change: object, path: str) -> bool:

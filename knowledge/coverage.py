@@ -24,7 +24,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from knowledge.errors import Problem
-from knowledge.loader import _Locator
+from knowledge.loader import _Locator, read_knowledge_file
 from knowledge.models import NEEDS_HUMAN, FactBase, SkippedText
 
 SKIPPED_FILE = "skipped.yaml"
@@ -83,6 +83,7 @@ def split_sentences(text: str) -> list[Sentence]:
     """The sentences of a text, trimmed of blank space, with their spans in it."""
     sentences: list[Sentence] = []
     start = 0
+    line, counted_to = 1, 0  # lines counted as we go: counting from the top each time is quadratic
     for match in [*_SENTENCE_END.finditer(text), None]:
         # closing quotes and brackets belong to the sentence they close
         end = len(text) if match is None else match.start() + len(match.group(1) or "")
@@ -90,7 +91,9 @@ def split_sentences(text: str) -> list[Sentence]:
         stripped = piece.strip()
         if stripped:
             first = start + len(piece) - len(piece.lstrip())
-            sentences.append(Sentence(stripped, text.count("\n", 0, first) + 1, first, first + len(stripped)))
+            line += text.count("\n", counted_to, first)
+            counted_to = first
+            sentences.append(Sentence(stripped, line, first, first + len(stripped)))
         start = len(text) if match is None else match.end()
     return sentences
 
@@ -113,8 +116,8 @@ def read_skipped(data_dir: Path) -> tuple[list[SkippedText], list[Problem]]:
     path = data_dir / SKIPPED_FILE
     if not path.is_file():
         return [], []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:  # bounded like every knowledge file: a regular file under the size limit
+        raw = yaml.load(read_knowledge_file(path).decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [], [Problem(path, _line_of(exc), None, "syntax", " ".join(str(exc).split()))]
     if not isinstance(raw, dict) or not isinstance(raw.get("skipped"), list):

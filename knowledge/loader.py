@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +34,30 @@ from knowledge.errors import FactBaseError, Problem
 from knowledge.models import LANGS, NEEDS_HUMAN, Concept, Entity, Fact, FactBase, FactFile
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """What one knowledge file may cost to read: a folder an admin (or anyone who can write
+    to it) edits must not let one dropped file stall the bot, fill its memory or its logs."""
+
+    #: Bytes a knowledge file may hold. The largest real ones (2,000 facts of a generated
+    #: 100,000-fact base a file, as JSON) are about 2 MB; a malformed 20 MB file once took gigabytes.
+    max_file_bytes: int = 8 * 1024 * 1024
+    #: Bytes a file parsed as YAML (not JSON) may hold: YAML is for files people write, and it
+    #: costs about 80 MB to parse a MB, against a few for JSON.
+    max_yaml_bytes: int = 2 * 1024 * 1024
+    #: JSON files up to this size (a generated base's are 1.9 MB) are validated in one step
+    #: from their text (a quarter faster), larger ones a chunk of items at a time: one step
+    #: builds every error of a broken file at once, 800 MB for 7.7 MB of broken facts.
+    one_step_json_bytes: int = 2 * 1024 * 1024
+    #: Problems reported per file; the rest are counted in one line, so a file of 10,000
+    #: broken facts writes 21 log lines, not 388,000.
+    max_problems_per_file: int = 20
+
+
+LIMITS = ReadLimits()
 
 Where = TypeVar("Where", bound=Hashable)
 
@@ -39,6 +67,13 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+
+class _Composer(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml composing nodes for their lines only: no tag is worked out (half the time)."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        return "tag:yaml.org,2002:str"
 _FACTS = TypeAdapter(list[Fact])
 _ENTITIES = TypeAdapter(list[Entity])
 _CONCEPTS = TypeAdapter(list[Concept])
@@ -68,19 +103,50 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 #: said as a data file's author would: most are typos.
 _UNKNOWN_KEY_ERRORS = frozenset({"unexpected_keyword_argument", "extra_forbidden"})
 _UNKNOWN_KEY = "unknown key (a typo?)"
+_MORE = "(more)"
 
 
-def load_fact_base(data_dir: Path = DEFAULT_DATA_DIR) -> FactBase:
-    """Load and validate everything, raising :class:`FactBaseError` listing every problem."""
-    base, problems = _load(data_dir)
+def load_fact_base(data_dir: Path = DEFAULT_DATA_DIR, limits: ReadLimits = LIMITS) -> FactBase:
+    """Load and validate everything, raising :class:`FactBaseError` listing every problem
+    (at most ``limits.max_problems_per_file`` a file, the rest counted)."""
+    base, problems = _load(data_dir, limits)
     if problems or base is None:
         raise FactBaseError(problems)
     return base
 
 
-def validate_data_dir(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
-    """Every problem in a data directory; an empty list means the base is good."""
-    return _load(data_dir)[1]
+def validate_data_dir(data_dir: Path = DEFAULT_DATA_DIR, limits: ReadLimits = LIMITS) -> list[Problem]:
+    """Every problem in a data directory (bounded per file); an empty list means the base is good."""
+    return _load(data_dir, limits)[1]
+
+
+class NotRegularFile(OSError):
+    """A pipe, socket, device or folder where a knowledge file should be: never read, since
+    reading a pipe waits for a writer that may never come."""
+
+
+class FileTooLarge(OSError):
+    """A knowledge file over :attr:`ReadLimits.max_file_bytes`, refused unread."""
+
+
+def read_knowledge_file(path: Path, limits: ReadLimits = LIMITS) -> bytes:
+    """The bytes of ``path`` if it is a regular file within the size limit. Opened without
+    blocking and checked on the open file, so a pipe swapped in meanwhile cannot stall us."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFile(f"{path}: not a regular file (a pipe, socket, device or folder): skipped")
+        if status.st_size > limits.max_file_bytes:
+            raise FileTooLarge(f"{path}: {status.st_size:,} bytes, over the {limits.max_file_bytes:,}-byte "
+                               "limit for a knowledge file: refused unread")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            raw = handle.read(limits.max_file_bytes + 1)
+    finally:
+        os.close(descriptor)
+    if len(raw) > limits.max_file_bytes:  # grew after the check
+        raise FileTooLarge(f"{path}: over the {limits.max_file_bytes:,}-byte limit for a knowledge file")
+    return raw
 
 
 def fold(text: str) -> str:
@@ -150,8 +216,19 @@ _WITHOUT_ACCENTS = _Uncombined()
 
 
 def fact_file_paths(data_dir: Path) -> list[Path]:
-    """The fact files of a data directory, in the order their facts are loaded."""
-    return sorted(p for p in (data_dir / "facts").glob("*") if p.suffix in {".yaml", ".yml", ".json"})
+    """The fact files of a data directory, in the order their facts are loaded: regular files
+    only (a pipe, socket or device named like one is skipped with one log line)."""
+    paths = []
+    for path in sorted(p for p in (data_dir / "facts").glob("*") if p.suffix in {".yaml", ".yml", ".json"}):
+        try:
+            regular = stat.S_ISREG(path.stat().st_mode)
+        except OSError:  # gone since listed, or a broken link: the load reports nothing for it
+            continue
+        if regular:
+            paths.append(path)
+        else:
+            _log.warning("skipped %s: not a regular file (a pipe, socket, device or folder)", path)
+    return paths
 
 
 def data_digest(data_dir: Path) -> str | None:
@@ -160,7 +237,7 @@ def data_digest(data_dir: Path) -> str | None:
     digests = _Digests(data_dir)
     try:
         for path in (data_dir / "entities.yaml", data_dir / "lexicon.yaml", *fact_file_paths(data_dir)):
-            digests.add(path, path.read_bytes())
+            digests.add(path, read_knowledge_file(path))
     except OSError:
         return None
     return digests.combined()
@@ -203,27 +280,47 @@ class _Digests:
         return hashlib.sha256(listing.encode()).hexdigest()
 
 
-def _load(data_dir: Path) -> tuple[FactBase | None, list[Problem]]:
+def _load(data_dir: Path, limits: ReadLimits = LIMITS) -> tuple[FactBase | None, list[Problem]]:
     if not data_dir.is_dir():
         return None, [Problem(data_dir, 0, None, "path", "not a directory")]
     problems: list[Problem] = []
     digests = _Digests(data_dir)  # of what the base is made of, so that an index can be kept
-    entities = _load_section(data_dir / "entities.yaml", "entities", _ENTITIES, problems, digests)
-    concepts = _load_section(data_dir / "lexicon.yaml", "concepts", _CONCEPTS, problems, digests)
+    entities = _load_section(data_dir / "entities.yaml", "entities", _ENTITIES, problems, digests, limits)
+    concepts = _load_section(data_dir / "lexicon.yaml", "concepts", _CONCEPTS, problems, digests, limits)
     paths = fact_file_paths(data_dir)
     if not paths:
         problems.append(Problem(data_dir / "facts", 0, None, "facts", "no fact files found"))
     facts_by_file: list[tuple[Path, list[Fact]]] = []
     for path in paths:
-        facts_by_file.append((path, _load_section(path, "facts", _FACTS, problems, digests)))
+        facts_by_file.append((path, _load_section(path, "facts", _FACTS, problems, digests, limits)))
+    if problems:  # a file that did not parse is not cross-checked: its problems are the ones to fix
+        return None, bounded_problems(problems, limits.max_problems_per_file)
     problems += _cross_checks(entities, concepts, facts_by_file, data_dir)
     if problems:
-        return None, problems
+        return None, bounded_problems(problems, limits.max_problems_per_file)
     facts = [fact for _, file_facts in facts_by_file for fact in file_facts]
     fact_files = [FactFile(name=path.name, sha256=digests.by_name[f"facts/{path.name}"], facts=len(file_facts))
                   for path, file_facts in facts_by_file]
     return FactBase(entities=entities, concepts=concepts, facts=facts, digest=digests.combined(),
                     fact_files=fact_files), []
+
+
+def bounded_problems(problems: list[Problem], per_file: int) -> list[Problem]:
+    """The first ``per_file`` problems of each file, in order, and one line per file saying
+    how many more there are."""
+    kept: list[Problem] = []
+    counts: dict[Path, int] = {}
+    for problem in problems:
+        if problem.field == _MORE:  # a count made where the problems were found
+            kept.append(problem)
+            continue
+        seen = counts[problem.file] = counts.get(problem.file, 0) + 1
+        if seen <= per_file:
+            kept.append(problem)
+    for path, count in counts.items():
+        if count > per_file:
+            kept.append(Problem(path, 0, None, _MORE, f"{count - per_file} more problem(s) in this file not shown"))
+    return kept
 
 
 def _parse(path: Path, text: str) -> Any:
@@ -238,7 +335,8 @@ def _is_json(path: Path, text: str) -> bool:
 
 
 def _load_section(
-    path: Path, key: str, adapter: TypeAdapter[Any], problems: list[Problem], digests: _Digests | None = None
+    path: Path, key: str, adapter: TypeAdapter[Any], problems: list[Problem], digests: _Digests | None = None,
+    limits: ReadLimits = LIMITS,
 ) -> Any:
     """Parse one file and validate its top-level list; on failure record problems, return [].
     The file's SHA-256 goes into ``digests``, if given.
@@ -246,21 +344,30 @@ def _load_section(
     A JSON file is first validated in one step from its text (pydantic's JSON parser, about
     twice as fast); if anything is wrong, the step-by-step path below finds and places it."""
     try:
-        raw = path.read_bytes()
+        raw = read_knowledge_file(path, limits)
         if digests is not None:
             digests.add(path, raw)
         text = raw.decode("utf-8")
     except FileNotFoundError:
         problems.append(Problem(path, 0, None, key, "file not found"))
         return []
+    except (NotRegularFile, FileTooLarge) as exc:
+        problems.append(Problem(path, 0, None, key, str(exc).removeprefix(f"{path}: ")))
+        return []
     except UnicodeDecodeError as exc:
         problems.append(Problem(path, _error_line(exc), None, "syntax", _first_line(exc)))
         return []
     if _is_json(path, text):
-        try:
-            return getattr(_JSON_FILES[key].model_validate_json(text), key)
-        except ValidationError:
-            pass
+        if len(raw) <= limits.one_step_json_bytes:
+            try:
+                return getattr(_JSON_FILES[key].model_validate_json(text), key)
+            except ValidationError:
+                pass
+    elif len(raw) > limits.max_yaml_bytes:
+        problems.append(Problem(path, 0, None, key,
+                                f"{len(raw):,} bytes of YAML, over the {limits.max_yaml_bytes:,}-byte limit for "
+                                "a YAML knowledge file (write a larger one as JSON): refused"))
+        return []
     try:
         document = _parse(path, text)
     except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -270,24 +377,41 @@ def _load_section(
         problems.append(Problem(path, 1, None, key, f"expected a mapping with a '{key}' list"))
         return []
     items = document[key]
-    try:
-        return adapter.validate_python(items)
-    except ValidationError as exc:
-        locate = _Locator(path)
-        for error in exc.errors():
-            index, *field = error["loc"]
-            item = items[index] if isinstance(index, int) and index < len(items) else None
-            item_id = item.get("id") if isinstance(item, dict) else None
-            problems.append(
-                Problem(
-                    path,
-                    locate((key, index, *field)),
-                    str(item_id) if item_id is not None else None,
-                    ".".join(str(part) for part in field) or "(item)",
-                    _UNKNOWN_KEY if error["type"] in _UNKNOWN_KEY_ERRORS else error["msg"],
-                )
-            )
-        return []
+    # In chunks, so that the errors of 100,000 broken items are never all built at once;
+    # the first problems are then found item by item, and the rest only counted.
+    valid: list[Any] = []
+    found = total = 0
+    locate = _Locator(path)
+    for first in range(0, len(items), _VALIDATED_AT_ONCE):
+        chunk = items[first:first + _VALIDATED_AT_ONCE]
+        try:
+            valid += adapter.validate_python(chunk)
+            continue
+        except ValidationError as exc:
+            total += exc.error_count()
+        for index, item in enumerate(chunk, start=first):
+            if found >= limits.max_problems_per_file:
+                break
+            try:
+                adapter.validate_python([item])
+            except ValidationError as exc:
+                for error in exc.errors()[: limits.max_problems_per_file - found]:
+                    _, *field = error["loc"]
+                    item_id = item.get("id") if isinstance(item, dict) else None
+                    problems.append(Problem(
+                        path, locate((key, index, *field)), str(item_id) if item_id is not None else None,
+                        ".".join(str(part) for part in field) or "(item)",
+                        _UNKNOWN_KEY if error["type"] in _UNKNOWN_KEY_ERRORS else error["msg"]))
+                    found += 1
+    if total == 0:
+        return valid
+    if total > found:
+        problems += [Problem(path, 0, None, _MORE, f"{total - found} more problem(s) in this file not shown")]
+    return []
+
+
+#: Items validated in one call: large enough that a good base pays nothing for it.
+_VALIDATED_AT_ONCE = 2000
 
 
 def _cross_checks(
@@ -338,8 +462,10 @@ def _cross_checks(
             if fact.source.document:
                 document = documents[fact.source.document]
                 if document is None:
+                    why = documents.unreadable.get(fact.source.document)
                     problem(index, ["source", "document"],
-                            f"document {fact.source.document!r} not found in {data_dir / 'sources'}")
+                            f"document {fact.source.document!r} " + (f"unreadable: {why}" if why else
+                                                                     f"not found in {data_dir / 'sources'}"))
                     continue
                 for i, quote in enumerate(fact.source.quotes):
                     if quote not in document:
@@ -403,10 +529,18 @@ class _Documents(dict[str, "_Document | None"]):
     def __init__(self, folder: Path) -> None:
         super().__init__()
         self._folder = folder
+        #: why a document could not be read, by name (too large, not a regular file, not UTF-8)
+        self.unreadable: dict[str, str] = {}
 
     def __missing__(self, name: str) -> _Document | None:
         path = self._folder / name
-        document = self[name] = _Document(path.read_text(encoding="utf-8")) if path.is_file() else None
+        document = None
+        if path.is_file():
+            try:
+                document = _Document(read_knowledge_file(path).decode("utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                self.unreadable[name] = str(exc).removeprefix(f"{path}: ")
+        self[name] = document
         return document
 
 
@@ -427,18 +561,32 @@ class _Document:
 
 
 class _Locator:
-    """Finds the line of a path like ("facts", 3, "amount", "low") in a YAML file, lazily."""
+    """Finds the line of a path like ("facts", 3, "amount", "low") in a YAML file, lazily.
+
+    A small file is composed into nodes once; a large one (a generated base's, or one dropped
+    in to hurt) is read as a stream of parser events up to the path asked for, so finding the
+    first problems of a 8 MB file costs neither its whole parse nor hundreds of MB of nodes."""
+
+    #: Files up to this size are composed once (about 100 bytes of nodes a byte of YAML).
+    _COMPOSED_UP_TO = 512 * 1024
 
     def __init__(self, path: Path) -> None:
         self._path = path
         self._root: yaml.Node | bool | None = False
+        self._text: str | None = None
 
     def __call__(self, where: Iterable[str | int]) -> int:
         if self._root is False:
             try:
-                self._root = yaml.compose(self._path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-            except (OSError, yaml.YAMLError):
+                text = read_knowledge_file(self._path).decode("utf-8")
+                if len(text) > self._COMPOSED_UP_TO:
+                    self._root, self._text = None, text
+                else:
+                    self._root = yaml.compose(text, Loader=_Composer)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 self._root = None
+        if self._text is not None:
+            return _line_in_events(self._text, tuple(where))
         node = self._root
         if not isinstance(node, yaml.Node):
             return 0
@@ -457,6 +605,58 @@ class _Locator:
                 break
             node = child
         return line
+
+
+def _line_in_events(text: str, where: tuple[str | int, ...]) -> int:
+    """:class:`_Locator`'s walk over libyaml's events, stopping at the path's end."""
+    events = yaml.parse(text, Loader=_Composer)
+    try:
+        event = next(events)
+        while not isinstance(event, yaml.NodeEvent | yaml.CollectionStartEvent):
+            event = next(events)
+        line = _event_line(event)
+        for part in where:
+            if isinstance(event, yaml.MappingStartEvent):
+                while True:
+                    key = next(events)
+                    if isinstance(key, yaml.MappingEndEvent):
+                        return line
+                    if isinstance(key, yaml.ScalarEvent) and key.value == str(part):
+                        line = _event_line(key)
+                        event = next(events)
+                        break
+                    _skip_node(events, key)
+                    _skip_node(events, next(events))
+            elif isinstance(event, yaml.SequenceStartEvent) and isinstance(part, int):
+                for _ in range(part):
+                    item = next(events)
+                    if isinstance(item, yaml.SequenceEndEvent):
+                        return line
+                    _skip_node(events, item)
+                event = next(events)
+                if isinstance(event, yaml.SequenceEndEvent):
+                    return line
+                line = _event_line(event)
+            else:
+                return line
+        return line
+    except (StopIteration, yaml.YAMLError):
+        return 0
+
+
+def _event_line(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark is not None else 0
+
+
+def _skip_node(events: Iterator[yaml.Event], first: yaml.Event) -> None:
+    """Consume the rest of the node ``first`` opens (nothing for a scalar or an alias)."""
+    depth = 1 if isinstance(first, yaml.CollectionStartEvent) else 0
+    while depth:
+        event = next(events)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _error_line(exc: Exception) -> int:
@@ -486,6 +686,26 @@ def unfinished_fields(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
                 if text.startswith(NEEDS_HUMAN):
                     problems.append(Problem(path, locate(("facts", index, *field)), fact.id,
                                             ".".join(map(str, field)), f"needs a person: {text}"))
+    return problems
+
+
+def figure_disagreements(data_dir: Path = DEFAULT_DATA_DIR) -> list[Problem]:
+    """Every statement whose figure disagrees with its amount and quotes, and every amount
+    no quote writes (:mod:`knowledge.figures`), located; run by ``validate`` only."""
+    from knowledge.figures import figure_problems
+
+    problems = []
+    for path in fact_file_paths(data_dir):
+        try:
+            facts, _ = read_fact_file(path)
+        except FactBaseError:
+            continue  # reported by the full validation
+        locator = _Locator(path)
+
+        def locate(index: int, field: tuple[str, ...], locator: _Locator = locator) -> int:
+            return locator(("facts", index, *field))
+
+        problems += figure_problems(path, enumerate(facts), locate)
     return problems
 
 

@@ -67,6 +67,8 @@ class EntityKind(StrEnum):
     PROJECT = "project"
     PRODUCT = "product"
     PLACE = "place"
+    #: who published a source (a news agency, a paper): named by articles, never the one spending
+    PUBLISHER = "publisher"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)

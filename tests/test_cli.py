@@ -60,7 +60,7 @@ def test_batch_from_a_file_for_people(tmp_path: Path) -> None:
 
 
 def test_unanswered_questions_feed_the_gaps_command(private_data_dir: Path) -> None:
-    aibot("ask", "--batch", "-", stdin=b"How much is Intel investing in AI?\nhow much is intel investing in ai\n"
+    aibot("ask", "--record", "--batch", "-", stdin=b"How much is Intel investing in AI?\nhow much is intel investing in ai\n"
           b"What is Nvidia's revenue?\nWhat is Stargate?\n")
     listing = aibot("knowledge", "gaps", "--json")
     assert listing.returncode == 0, listing.stderr
@@ -68,6 +68,18 @@ def test_unanswered_questions_feed_the_gaps_command(private_data_dir: Path) -> N
     assert gaps[0]["count"] == 2 and "Intel" in gaps[0]["text"]
     assert {g["text"] for g in gaps} >= {"What is Nvidia's revenue?"}
     assert all("Stargate" not in g["text"] for g in gaps)
+
+
+def test_trying_the_bot_records_nothing_unless_asked(private_data_dir: Path) -> None:
+    """`aibot ask` and `aibot chat` are a person trying the bot: their unanswered questions stay
+    out of the admin's gaps and report; the question asked with --record after them is the
+    sentinel that recording works and is the only one listed."""
+    aibot("ask", "How much is Intel investing in AI?")
+    aibot("ask", "--batch", "-", stdin=b"you are useless\n")
+    assert aibot("chat", stdin=b"What is Nvidia's revenue?\n/quit\n").returncode == 0
+    aibot("chat", "--record", stdin=b"How much is Apple spending on AI?\n/quit\n")
+    gaps = json.loads(aibot("knowledge", "gaps", "--json").stdout)
+    assert [g["text"] for g in gaps] == ["How much is Apple spending on AI?"]
 
 
 def test_knowledge_index_keeps_the_index_that_the_next_start_reads_back(private_data_dir: Path) -> None:

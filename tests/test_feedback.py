@@ -153,7 +153,7 @@ async def fill(data_dir: Path) -> None:
 
 
 def test_gaps_show_the_answers_voted_down_by_fact(private_data_dir: Path) -> None:
-    aibot("ask", "--batch", "-", stdin=b"What is Nvidia's revenue?\nWhat is Nvidia's revenue?\n")
+    aibot("ask", "--record", "--batch", "-", stdin=b"What is Nvidia's revenue?\nWhat is Nvidia's revenue?\n")
     asyncio.run(fill(private_data_dir))
     run = aibot("knowledge", "gaps")
     assert run.returncode == 0, run.stderr
@@ -167,7 +167,7 @@ def test_gaps_show_the_answers_voted_down_by_fact(private_data_dir: Path) -> Non
 
 
 def test_report_summarises_the_week_with_the_answered_share(private_data_dir: Path) -> None:
-    aibot("ask", "--batch", "-", stdin=b"What is Nvidia's revenue?\nWhat is Nvidia's revenue?\n")
+    aibot("ask", "--record", "--batch", "-", stdin=b"What is Nvidia's revenue?\nWhat is Nvidia's revenue?\n")
     asyncio.run(fill(private_data_dir))
     run = aibot("knowledge", "report", "--json")
     assert run.returncode == 0, run.stderr

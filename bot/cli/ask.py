@@ -30,8 +30,11 @@ from bot.language import Lang
               help="Answer in this language instead of the question's.")
 @click.option("--conversation", is_flag=True,
               help="With --batch: the lines are one conversation, each read with the earlier ones as context.")
+@click.option("--record", is_flag=True,
+              help="Record unanswered questions for `aibot knowledge gaps` and `report` (off: trying the bot "
+                   "leaves the admin report to real users).")
 def ask(question: tuple[str, ...], as_json: bool, batch: BinaryIO | None, lang: str | None,
-        conversation: bool) -> None:
+        conversation: bool, record: bool) -> None:
     """Answer QUESTION about AI investment."""
     if batch is None and not question:
         raise click.UsageError("give a QUESTION, or --batch FILE")
@@ -39,7 +42,8 @@ def ask(question: tuple[str, ...], as_json: bool, batch: BinaryIO | None, lang: 
         raise click.UsageError("--conversation reads the lines of --batch FILE as one conversation")
     with user_errors():
         settings = settings_and_logging()
-        service = ConversationService.from_settings(build_engine(settings), settings, limits=False)
+        service = ConversationService.from_settings(build_engine(settings, record_unanswered=record), settings,
+                                                  limits=False)
         chosen: Lang | None = "fr" if lang == "fr" else "en" if lang == "en" else None
         if batch is not None:
             asyncio.run(_answer_lines(service, _lines(batch), as_json, chosen, one_conversation=conversation))

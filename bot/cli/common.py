@@ -33,8 +33,10 @@ def settings_and_logging() -> Settings:
     return settings
 
 
-def build_engine(settings: Settings) -> AnswerEngine:
+def build_engine(settings: Settings, *, record_unanswered: bool = True) -> AnswerEngine:
     """The engine for one-shot commands: unanswered questions go to the JSON Lines inbox, which
-    the store imports when it next opens, so ``aibot ask`` never waits for a database."""
+    the store imports when it next opens, so ``aibot ask`` never waits for a database.
+    ``record_unanswered=False`` for a person trying the bot (``aibot ask``, ``aibot chat``
+    without ``--record``): the admin report counts real users, not a developer's tests."""
     return load_engine(settings.knowledge_dir, index_cache(settings),
-                       unanswered=JsonlUnansweredLog(jsonl_path(settings)))
+                       unanswered=JsonlUnansweredLog(jsonl_path(settings)) if record_unanswered else None)

@@ -20,13 +20,16 @@ from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
 from bot.feedback import disliked_by_fact, disliked_line, stored_feedback, weekly_report
 from bot.gaps import group_gaps
+from knowledge.accept import AcceptRefused, accept_draft
 from knowledge.coverage import coverage as document_coverage_of
 from knowledge.coverage import read_skipped
-from knowledge.draft import DraftSource, draft_article, read_article, recovery, write_draft
-from knowledge.draft.entities import entity_id as draft_entity_id
+from knowledge.draft import DraftLimits, DraftSource, DraftTooLarge, draft_article, read_article, recovery, write_draft
+from knowledge.draft.reading import article_source_id
 from knowledge.errors import FactBaseError
+from knowledge.folder import SETTING as KNOWLEDGE_SETTING
+from knowledge.folder import init_knowledge_dir, is_inside
 from knowledge.freshness import months_old, stale_facts
-from knowledge.loader import unfinished_fields
+from knowledge.loader import DEFAULT_DATA_DIR, LIMITS, bounded_problems, figure_disagreements, unfinished_fields
 from knowledge.models import Fact, Lang
 
 
@@ -36,9 +39,54 @@ def knowledge() -> None:
 
 
 @knowledge.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Copy the shipped fact base into FOLDER, a knowledge folder of your own to edit."""
+    settings_and_logging()
+    with user_errors():
+        init_knowledge_dir(folder)
+        base = read_base(folder)
+    target = folder.resolve()
+    click.echo(f"Copied the shipped base ({len(base.facts)} facts, {len(base.entities)} entities) "
+               f"from {DEFAULT_DATA_DIR} into {target}.")
+    click.echo("Point the bot and every `aibot knowledge` command at it (in the environment or in .env):")
+    click.echo(f"  {KNOWLEDGE_SETTING}={target}")
+    click.echo(f"Then edit {target / 'facts'}, check with `aibot knowledge validate`; a running bot reloads it.")
+
+
+@knowledge.command()
+@click.argument("draft_dir", metavar="DRAFT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def accept(draft_dir: Path) -> None:
+    """Move the reviewed draft in DRAFT into the knowledge folder, once nothing is left to fill in."""
+    settings = settings_and_logging()
+    target = settings.knowledge_dir
+    if is_inside(draft_dir, target):
+        raise click.UsageError(f"{draft_dir} is inside the knowledge folder {target} already")
+    try:
+        done = accept_draft(draft_dir, target)
+    except AcceptRefused as refused:
+        for problem in refused.problems[:LIMITS.max_problems_per_file]:
+            click.echo(str(problem), err=True)
+        if len(refused.problems) > LIMITS.max_problems_per_file:
+            click.echo(f"... and {len(refused.problems) - LIMITS.max_problems_per_file} more", err=True)
+        click.echo(f"refused: {refused}; {target} is unchanged", err=True)
+        sys.exit(1)
+    except FactBaseError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"refused: {draft_dir} or {target} does not load; {target} is unchanged", err=True)
+        sys.exit(1)
+    click.echo(f"Accepted into {target}: {', '.join(p.name for p in done.fact_files)}; "
+               f"{len(done.documents)} source document(s), {len(done.new_entities)} new entities"
+               + (f" ({', '.join(done.new_entities)})" if done.new_entities else "")
+               + f", {done.skipped} skipped sentence(s). A running bot reloads it.")
+
+
+@knowledge.command()
 @click.argument("path", type=click.Path(path_type=Path), default=None, required=False)
 def validate(path: Path | None) -> None:
-    """Check the fact base in PATH (default: the shipped one); exit 1 if anything is wrong."""
+    """Check the fact base in PATH (default: AIBOT_KNOWLEDGE_DIR, else the shipped one); exit 1 if anything is
+    wrong, with at most 20 problems a file shown and the rest counted."""
     target = path or settings_and_logging().knowledge_dir
     try:
         base = read_base(target)  # once: checking and loading are the same work
@@ -47,8 +95,10 @@ def validate(path: Path | None) -> None:
             click.echo(str(problem), err=True)
         click.echo(f"{len(exc.problems)} problem(s) in {target}", err=True)
         sys.exit(1)
-    # skipped.yaml does not feed the base but is data too; drafted fields wait for a person
-    skipped_problems = read_skipped(target)[1] + unfinished_fields(target)
+    # skipped.yaml does not feed the base but is data too; drafted fields wait for a person;
+    # a statement's figure must agree with its amount and quotes
+    found = read_skipped(target)[1] + unfinished_fields(target) + figure_disagreements(target)
+    skipped_problems = bounded_problems(found, LIMITS.max_problems_per_file)
     if skipped_problems:
         for problem in skipped_problems:
             click.echo(str(problem), err=True)
@@ -85,6 +135,7 @@ def list_facts(as_json: bool, stale: bool, as_of: dt.datetime | None) -> None:
     with user_errors():
         settings = settings_and_logging()
         base = read_base(settings.knowledge_dir)
+    click.echo(f"{len(base.facts)} facts in {settings.knowledge_dir}", err=True)
     facts = base.facts
     today = as_of.date() if as_of is not None else dt.date.today()
     if stale:
@@ -169,6 +220,7 @@ def coverage(path: Path | None, as_json: bool) -> None:
     with user_errors():
         base = read_base(target)
     reports, problems = document_coverage_of(base, target)
+    click.echo(f"sources of the base in {target}", err=True)
     for problem in problems:
         click.echo(str(problem), err=True)
     if as_json:
@@ -195,38 +247,55 @@ def coverage(path: Path | None, as_json: bool) -> None:
 @knowledge.command()
 @click.argument("article", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--source-id", help="Id of the article as a source (default: from its file name).")
-@click.option("--publisher", help="Who published it (default: what the HTML says, else left for a person).")
+@click.option("--publisher", help="Who published it (default: the dateline, or what the HTML says, else left for "
+                                  "a person).")
 @click.option("--date", "date", help="Its date, YYYY-MM-DD or YYYY-MM (default: what the article says).")
 @click.option("--url", help="Where it was published.")
 @click.option("--title", help="Its title (default: what the article says, else left for a person).")
 @click.option("--lang", type=click.Choice(["en", "fr"]), help="Its language (default: detected).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the draft (default: drafts/SOURCE-ID).")
+              help="Where to write the draft (default: drafts/SOURCE-ID); never inside the live knowledge folder.")
+@click.option("--force", is_flag=True,
+              help="Overwrite a draft already in the --out folder (a person's edits are lost).")
 @click.option("--compare", is_flag=True, help="Print how much of the base's facts on this article the draft recovers.")
 def draft(article: Path, source_id: str | None, publisher: str | None, date: str | None, url: str | None,
-          title: str | None, lang: Lang | None, out_dir: Path | None, compare: bool) -> None:
+          title: str | None, lang: Lang | None, out_dir: Path | None, force: bool, compare: bool) -> None:
     """Draft facts from ARTICLE (text, Markdown or HTML) for a person to review, apart from the base."""
     with user_errors():
         settings = settings_and_logging()
+    identifier = source_id or article_source_id(article)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", identifier):
+        raise click.UsageError(f"--source-id {identifier!r}: use lower-case letters, digits and dashes")
+    target = out_dir or Path("drafts") / identifier
+    if is_inside(target, settings.knowledge_dir):
+        raise click.UsageError(f"--out {target} is inside the live knowledge folder {settings.knowledge_dir}: "
+                               "a draft is reviewed apart, then moved in; give another folder")
+    if not force and target.is_dir() and any(target.iterdir()):
+        raise click.UsageError(f"{target} already holds a draft (perhaps with a person's edits): "
+                               "give another --out, or --force to overwrite it")
+    with user_errors():
         base = read_base(settings.knowledge_dir)
+    limits = DraftLimits()
     try:
-        text = read_article(article, lang=lang)
-    except ValueError as exc:
+        text = read_article(article, lang=lang, limits=limits)
+    except (ValueError, DraftTooLarge) as exc:
         raise click.UsageError(f"{article}: {exc}") from exc
     when = date or text.date
     if when is None or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?", when):
         raise click.UsageError("--date YYYY-MM-DD (or YYYY-MM) is needed: the article gives no date"
                                if when is None else f"--date {when!r} is not YYYY-MM-DD or YYYY-MM")
-    identifier = source_id or draft_entity_id(article.stem)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", identifier):
-        raise click.UsageError(f"--source-id {identifier!r}: use lower-case letters, digits and dashes")
     source = DraftSource(source_id=identifier, date=when, publisher=publisher, title=title, url=url)
-    result = draft_article(text, base.entities, source, added=dt.date.today())
-    target = out_dir or Path("drafts") / identifier
+    try:
+        result = draft_article(text, base.entities, source, added=dt.date.today(), limits=limits)
+    except DraftTooLarge as exc:
+        raise click.UsageError(f"{article}: {exc}") from exc
     written = write_draft(result, target, settings.knowledge_dir)
     amounts = sum(1 for fact in result.facts if "amount" in fact)
     click.echo(f"{len(result.facts)} draft facts ({amounts} with an amount), {len(result.new_entities)} new names, "
-               f"{len(result.passed_over)} sentences passed over; article read as {text.lang}")
+               f"{len(result.passed_over)} sentences passed over; article read as {text.lang}; "
+               f"drafted against the base in {settings.knowledge_dir}")
+    for warning in text.warnings:
+        click.echo(f"  warning: {warning}", err=True)
     for path in written:
         click.echo(f"  wrote {path}")
     for entity in result.new_entities:

@@ -9,7 +9,7 @@ and a growth it is stated against ("50% more than in 2024", "50% de plus qu'en 2
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.models import Lang
 
@@ -53,8 +53,19 @@ _YEARS_SPAN = re.compile(
 _YEAR = re.compile(
     r"\b(?:in|for|by|during|en|pour|durant|d'ici)\s+(?:fiscal\s+|l'exercice\s+)?(?P<year>(?:19|20)\d\d)\b",
     re.IGNORECASE)
-_THIS_YEAR = re.compile(r"\b(?P<said>this year|cette année|cette annee|next year|l'an prochain|l'année prochaine)\b",
-                        re.IGNORECASE)
+_RELATIVE_YEARS = {
+    "this year": 0, "cette année": 0, "cette annee": 0, "next year": 1, "l'an prochain": 1,
+    "l'année prochaine": 1, "l'annee prochaine": 1, "last year": -1, "l'an dernier": -1, "l'année dernière": -1,
+    "l'annee derniere": -1, "l'an passé": -1, "l'année passée": -1, "l'an passe": -1, "l'annee passee": -1,
+}
+_THIS_YEAR = re.compile(r"(?<![\w])(?P<said>" + "|".join(sorted(_RELATIVE_YEARS, key=len, reverse=True)).replace(
+    "'", "['’]") + r")(?![\w])", re.IGNORECASE)
+#: Words that make what follows a comparison, not the amount's own period: "this year, up
+#: from $83 billion in 2025", "contre 40 milliards l'an dernier".
+_COMPARED = (r"(?:(?:up|down|rising|climbing|falling|jumping|increasing|compared|comparés?)\s+(?:from|with|to|à)"
+             r"|versus|vs\.?|than in|than last|than the|contre|par rapport à|qu['’]en|que l['’]an|que l['’]année)")
+_COMPARISON_BEFORE_YEAR = re.compile(rf"\b{_COMPARED}\s[^;:]{{0,40}}$", re.IGNORECASE)
+_COMPARISON_BEFORE_AMOUNT = re.compile(rf"\b{_COMPARED}\s*$", re.IGNORECASE)
 _GROWTH = re.compile(
     r"(?P<percent>\d+(?:[.,]\d+)?)\s?%\s*(?:de plus|more|higher|up|de hausse|d['’]augmentation|increase)"
     r"[^.;%\d]{0,30}?(?P<year>(?:19|20)\d\d)", re.IGNORECASE)
@@ -133,10 +144,16 @@ def parse_amounts(sentence: str, lang: Lang, *, year: int | None = None) -> list
         found.append(ParsedAmount(
             text=sentence[start:end].strip(), currency=currency or "USD",
             value=None if ranged else figure, low=low, high=figure if ranged else None,
-            up_to=up_to and low is None, start=start,
-            **_period(sentence, sentence[end:], year), **_growth(sentence, lang),  # type: ignore[arg-type]
+            up_to=up_to and low is None, start=start, **_growth(sentence, lang),  # type: ignore[arg-type]
         ))
-    return found
+    # each amount's period is read from its own part of the sentence: from the end of the
+    # amount before it to the start of the one after it
+    ends = [0, *(a.start + len(a.text) for a in found)]
+    starts = [*(a.start for a in found[1:]), len(sentence)]
+    first = found[0].start if found else 0
+    return [replace(amount, **_period(sentence, amount.start, amount.start + len(amount.text),  # type: ignore[arg-type]
+                                       year, ends[i], starts[i], first))
+            for i, amount in enumerate(found)]
 
 
 def _is_money(mention: re.Match[str]) -> bool:
@@ -163,22 +180,42 @@ def _scale(mention: re.Match[str], lang: Lang) -> float:
     return _SCALES[word]
 
 
-def _period(sentence: str, rest: str, year: int | None) -> dict[str, int | str | None]:
-    """The span after the amount ("over four years") first, then a year anywhere in the
-    sentence that is not the year of a stated growth, then "this year" or "next year"."""
-    span = _YEARS_SPAN.search(rest)
+def _period(sentence: str, start: int, end: int, year: int | None, since: int = 0,
+            until: int | None = None, first: int | None = None) -> dict[str, int | str | None]:
+    """The span after the amount ("over four years") first; then the years written ("in
+    2026") or relative to the article's ``year`` ("this year", "l'an dernier") in the
+    amount's own part of the sentence (``since``-``until``, between the amounts around it),
+    after it first: an amount given as a comparison ("up from $83 billion in 2025") takes
+    the year after it, any other amount the first year that is no comparison's or stated
+    growth's; failing that, the first such year before every amount ("In 2026, Meta will
+    spend $60bn and Google $75bn")."""
+    until = len(sentence) if until is None else until
+    span = _YEARS_SPAN.search(sentence[end:until])
     if span is not None:
         count = span.group("count").lower()
         return {"years": int(count) if count.isdigit() else _WORD_NUMBERS[count], "as_stated": span.group(0).strip()}
     growth_years = {m.group("year") for m in _GROWTH.finditer(sentence)}
+    mentions: list[tuple[int, int, str | None, bool]] = []  # (where, year, as stated, a comparison's)
     for match in _YEAR.finditer(sentence):
-        if match.group("year") not in growth_years:
-            return {"year": int(match.group("year")), "as_stated": None}
-    said = _THIS_YEAR.search(sentence)
-    if said is not None and year is not None:
-        later = said.group("said").lower() in {"next year", "l'an prochain", "l'année prochaine"}
-        return {"year": year + 1 if later else year, "as_stated": said.group("said")}
-    return {}
+        compared = match.group("year") in growth_years or bool(
+            _COMPARISON_BEFORE_YEAR.search(sentence[max(0, match.start() - 50):match.start()]))
+        mentions.append((match.start(), int(match.group("year")), None, compared))
+    if year is not None:
+        for match in _THIS_YEAR.finditer(sentence):
+            said = match.group("said")
+            shift = _RELATIVE_YEARS[said.lower().replace("’", "'")]
+            compared = bool(_COMPARISON_BEFORE_YEAR.search(sentence[max(0, match.start() - 50):match.start()]))
+            mentions.append((match.start(), year + shift, said, compared))
+    mentions.sort()
+    own = [m for m in mentions if end <= m[0] < until] + [m for m in mentions if since <= m[0] < start]
+    if _COMPARISON_BEFORE_AMOUNT.search(sentence[max(0, start - 25):start]):
+        chosen = next(iter(own), None)
+    else:
+        shared = [m for m in mentions if m[0] < (start if first is None else first)]
+        chosen = next((m for m in (*own, *shared) if not m[3]), None)
+    if chosen is None:
+        return {}
+    return {"year": chosen[1], "as_stated": chosen[2]}
 
 
 def _growth(sentence: str, lang: Lang) -> dict[str, float | int]:

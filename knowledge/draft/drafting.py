@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,15 @@ import yaml
 
 from knowledge.coverage import SKIPPED_FILE, split_sentences
 from knowledge.draft.amounts import ParsedAmount, parse_amounts
-from knowledge.draft.entities import EntityMatcher, Mention, capitalised_words, guess_kind, new_names
-from knowledge.draft.reading import Article
+from knowledge.draft.entities import (
+    EntityMatcher,
+    KindContext,
+    Mention,
+    capitalised_words,
+    guess_kind_cued,
+    new_names,
+)
+from knowledge.draft.reading import Article, DraftLimits, DraftTooLarge, strip_dateline
 from knowledge.models import NEEDS_HUMAN, Entity, EntityKind, Lang
 
 _OTHER: dict[Lang, Lang] = {"en": "fr", "fr": "en"}
@@ -32,6 +40,10 @@ _PURPOSE = re.compile(r"\b(?:pour|afin de|dans|to|for|in|on)\s+(?P<purpose>[^,;.
 _PERIOD_WORDS = re.compile(r"\s+(?:(?:in|en|for|pour|by|d'ici)\s+(?:19|20)\d\d\b|this year|cette année|next year|"
                            r"l'an prochain|(?:over|sur)\s+\w+\s+(?:years|ans)).*$", re.IGNORECASE)
 _SUBJECT_KINDS = frozenset({EntityKind.COMPANY, EntityKind.PROJECT})
+#: Named in a sentence but never what a fact is about: who published it.
+_NOT_ABOUT = frozenset({EntityKind.PUBLISHER})
+#: ", the maker of ChatGPT," after a name: what it names there describes, it does not act.
+_APPOSITION = re.compile(r"^,\s+(?:the|a|an|its|le|la|l['’]|les|un|une|son|sa|ses)\b[^,;()]{1,90},")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,42 +76,62 @@ class Draft:
 
 
 def draft_article(article: Article, entities: list[Entity], source: DraftSource, *,
-                  added: dt.date) -> Draft:
-    """Draft one fact per sentence of ``article`` that states an amount or names an entity."""
+                  added: dt.date, limits: DraftLimits | None = None) -> Draft:
+    """Draft one fact per sentence of ``article`` that states an amount or names an entity;
+    :class:`DraftTooLarge` if it takes longer than ``limits.max_seconds``."""
+    limits = limits or DraftLimits()
+    deadline = time.monotonic() + limits.max_seconds
     draft = Draft(source=source, article=article)
     by_id = {entity.id: entity for entity in entities}
     matcher = EntityMatcher(entities)
-    sentences = [s.text for s in split_sentences(article.text)]
+    sentences = _sentences(article)
     elsewhere = capitalised_words(sentences)
     year = int(source.date[:4])
     proposed: dict[str, dict[str, Any]] = {}
+    cued: set[str] = set()  # proposals whose kind the words around them gave, not the default
     last_subject: str | None = None
     context = _Context(entities)
+    kind_context = _kind_context(article, source)
+    headlines = {h for h in (article.headline, article.title) if h}
     used_phrasings: set[str] = set()
-    for sentence in sentences:
+    for number, quoted in enumerate(sentences):
+        if time.monotonic() > deadline:
+            raise DraftTooLarge(f"drafting stopped after {limits.max_seconds:g} s, at sentence {number + 1} of "
+                                f"{len(sentences)}: draft a shorter part of the article")
+        if quoted in headlines:  # a headline says what the sentences say, in fewer words
+            draft.passed_over.append(quoted)
+            continue
+        sentence = strip_dateline(quoted)
         known = matcher.find(sentence)
         new = [m for m in new_names(sentence, known, elsewhere) if m.entity_id not in by_id]
+        new = _surnames_as_people(new, proposed, entities)
         for mention in new:
-            proposed.setdefault(mention.entity_id, {
-                "id": mention.entity_id, "name": mention.text,
-                "kind": guess_kind(mention.text, sentence, mention.start).value})
+            if mention.known:  # a surname of someone named already
+                continue
+            kind, from_words = guess_kind_cued(mention.text, sentence, mention.start, kind_context)
+            entry = proposed.setdefault(mention.entity_id, {"id": mention.entity_id, "name": mention.text,
+                                                            "kind": kind.value})
+            if from_words and mention.entity_id not in cued:  # a later, surer guess corrects the default
+                entry["kind"] = kind.value
+                cued.add(mention.entity_id)
         amounts = parse_amounts(sentence, article.lang, year=year)
-        mentions = sorted([*known, *new], key=lambda m: m.start)
         kinds = {**{e: EntityKind(p["kind"]) for e, p in proposed.items()}, **{e.id: e.kind for e in entities}}
+        mentions = sorted([m for m in [*known, *new] if kinds.get(m.entity_id) not in _NOT_ABOUT],
+                          key=lambda m: m.start)
         ids = list(dict.fromkeys([*(m.entity_id for m in mentions), *context.referred_to(sentence, mentions, kinds)]))
         context.read(mentions, kinds, by_id)
         if not amounts and not ids:
-            draft.passed_over.append(sentence)
+            draft.passed_over.append(quoted)
             continue
         fact_amounts = []
         for amount in amounts:
-            subject = _subject(amount, mentions, kinds, by_id) or last_subject
+            subject = _subject(amount, mentions, kinds, by_id, sentence) or last_subject
             if subject is None:
                 continue
             last_subject = subject
             fact_amounts.append((subject, amount))
         if not ids and not fact_amounts:
-            draft.passed_over.append(sentence)
+            draft.passed_over.append(quoted)
             continue
         for subject, _ in fact_amounts:
             if subject not in ids:
@@ -110,6 +142,34 @@ def draft_article(article: Article, entities: list[Entity], source: DraftSource,
         draft.amounts[fact_id] = fact_amounts
     draft.new_entities = list(proposed.values())
     return draft
+
+
+def _sentences(article: Article) -> list[str]:
+    """The article's sentences, its dateline apart: "NEW YORK, Jan. 20, 2026 (AP) -" is no
+    sentence, and its abbreviated month would cut one in two."""
+    text, dateline = article.text, article.dateline
+    if dateline is None:
+        return [s.text for s in split_sentences(text)]
+    return [s.text for part in (text[:dateline.start], text[dateline.end:]) for s in split_sentences(part)]
+
+
+def _kind_context(article: Article, source: DraftSource) -> KindContext:
+    """The article's publishers (its agency, its site, the one given) and its dateline's places."""
+    publishers = {source.publisher, article.publisher, article.dateline.agency if article.dateline else None}
+    places = {article.dateline.place, article.dateline.region} if article.dateline else set()
+    return KindContext(publishers=frozenset(p.casefold() for p in publishers if p),
+                       places=frozenset(p.casefold() for p in places if p))
+
+
+def _surnames_as_people(new: list[Mention], proposed: dict[str, dict[str, Any]],
+                        entities: list[Entity]) -> list[Mention]:
+    """A single word that is the last name of a person already named is that person ("Jassy")."""
+    people = {p["name"].split()[-1].casefold(): p["id"] for p in proposed.values()
+              if p["kind"] == EntityKind.PERSON.value and len(p["name"].split()) > 1}
+    people |= {e.name.split()[-1].casefold(): e.id for e in entities
+               if e.kind == EntityKind.PERSON and len(e.name.split()) > 1}
+    return [Mention(people[m.text.casefold()], m.text, m.start, True)
+            if " " not in m.text and m.text.casefold() in people else m for m in new]
 
 
 class _Context:
@@ -153,19 +213,28 @@ class _Context:
 
 
 def _subject(amount: ParsedAmount, mentions: list[Mention], kinds: dict[str, EntityKind],
-             by_id: dict[str, Entity]) -> str | None:
-    """Who spends: the first company or project the sentence names, where a subject stands in
-    English and French (a person stands for the organisation they lead), else the first one
-    named after the amount; a guess a person checks."""
+             by_id: dict[str, Entity], sentence: str = "") -> str | None:
+    """Who spends: the first company or project the sentence names before the amount, where a
+    subject stands in English and French (a person stands for the organisation they lead),
+    passing over what an apposition names (", the maker of ChatGPT,"); else one named in an
+    apposition; else the first one named after the amount; a guess a person checks."""
     def organisation(mention: Mention) -> str | None:
         led = by_id[mention.entity_id].leads if mention.entity_id in by_id else None
         if led is not None:
             return led
         return mention.entity_id if kinds.get(mention.entity_id) in _SUBJECT_KINDS else None
 
-    before = [organisation(m) for m in mentions if m.start < amount.start]
+    described = bytearray(len(sentence))
+    for mention in mentions:
+        end = mention.start + len(mention.text)
+        apposition = _APPOSITION.match(sentence[end:])
+        if apposition is not None:
+            described[end:end + apposition.end()] = b"\x01" * apposition.end()
+    before = [m for m in mentions if m.start < amount.start]
+    acting = [organisation(m) for m in before if not (m.start < len(described) and described[m.start])]
+    in_apposition = [organisation(m) for m in before]
     after = [organisation(m) for m in mentions if m.start >= amount.start]
-    return next((o for o in before if o), None) or next((o for o in after if o), None)
+    return next((o for o in (*acting, *in_apposition, *after) if o), None)
 
 
 def _fact(fact_id: str, sentence: str, entity_ids: list[str], amounts: list[tuple[str, ParsedAmount]],
@@ -235,19 +304,24 @@ def _questions(name: str, amount: ParsedAmount) -> dict[Lang, list[str]]:
     fr: list[str] = []
     if amount.years is not None:
         en += [f"How much will {name} invest over {amount.years} years?", f"{name} investment"]
-        fr += [f"Combien {name} va-t-il investir sur {amount.years} ans ?", f"Investissement de {name}"]
+        fr += [f"Combien {name} va-t-il investir sur {amount.years} ans ?", f"Investissement {_de(name)}"]
     elif amount.year is not None:
         en += [f"How much will {name} invest in {amount.year}?", f"What is {name}'s budget for {amount.year}?",
                f"{name} spending {amount.year}"]
-        fr += [f"Combien {name} va-t-il investir en {amount.year} ?", f"Quel est le budget de {name} pour "
-               f"{amount.year} ?", f"Dépenses de {name} en {amount.year}"]
+        fr += [f"Combien {name} va-t-il investir en {amount.year} ?", f"Quel est le budget {_de(name)} pour "
+               f"{amount.year} ?", f"Dépenses {_de(name)} en {amount.year}"]
     else:
         en += [f"How much is {name} spending?"]
         fr += [f"Combien {name} dépense-t-il ?"]
     if amount.growth_versus_year is not None:
         en.append(f"How much more is {name} spending than in {amount.growth_versus_year}?")
-        fr.append(f"De combien les dépenses de {name} augmentent-elles par rapport à {amount.growth_versus_year} ?")
+        fr.append(f"De combien les dépenses {_de(name)} augmentent-elles par rapport à {amount.growth_versus_year} ?")
     return {"en": en, "fr": fr}
+
+
+def _de(name: str) -> str:
+    """French "de" before a name, elided before a vowel: "d'Amazon", "de Meta"."""
+    return f"d'{name}" if name[:1].casefold() in "aeiouyàâäéèêëîïôöûüù" else f"de {name}"
 
 
 def write_draft(draft: Draft, out_dir: Path, base_dir: Path) -> list[Path]:
@@ -285,7 +359,11 @@ def write_draft(draft: Draft, out_dir: Path, base_dir: Path) -> list[Path]:
 
 
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110, default_flow_style=False)
+    """YAML through libyaml's emitter when present (pure Python took 30 s for a 1 MB article's draft)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text: str = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=110,
+                          default_flow_style=False)
+    return text
 
 
 def _scalar(text: str) -> str:

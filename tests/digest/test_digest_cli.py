@@ -67,7 +67,7 @@ def test_list_shows_subscriptions_from_the_store(private_data_dir: Path, fact_ba
 
 
 def test_ask_stays_off_the_database_and_gaps_reads_the_store(private_data_dir: Path) -> None:
-    aibot("ask", "--batch", "-", stdin=b"How much is Intel investing in AI?\nWhat is Stargate?\n")
+    aibot("ask", "--record", "--batch", "-", stdin=b"How much is Intel investing in AI?\nWhat is Stargate?\n")
     assert (private_data_dir / "unanswered.jsonl").exists()
     assert not (private_data_dir / "aibot.sqlite3").exists()  # `aibot ask` never opened the store
     probe = subprocess.run([sys.executable, "-c", "import sys, bot.cli.ask, bot.cli.common, bot.gaps, bot.answering; "

@@ -18,7 +18,7 @@ import pytest
 
 from bot.platforms import Services
 from bot.runtime import open_services
-from knowledge.loader import DEFAULT_DATA_DIR
+from knowledge.loader import DEFAULT_DATA_DIR, load_fact_base
 from tests.localhost import free_port
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention, slash_command
@@ -136,3 +136,40 @@ async def test_slash_reload_is_for_admins_and_swaps_the_base(
     kept = await command("recharger", user="UADMINFR1")
     assert kept["text"].startswith("La base de faits a 1 problème(s)") and "broken.yaml:" in kept["text"]
     assert "3 billion" in (await command(ASKED, user="UASKER003"))["text"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+async def test_a_named_pipe_dropped_into_facts_neither_stops_reloads_nor_shutdown(
+    fake: FakeSlack, http: aiohttp.ClientSession, knowledge: Path, tmp_path: Path,
+) -> None:
+    """A pipe named like a fact file once blocked the reload thread for good (no later change
+    was read) and with it SIGTERM; it is now skipped with one line, the next change is
+    reloaded (the sentinel), and SIGTERM ends the process."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "AIBOT_"))}
+    env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url,
+            "AIBOT_KNOWLEDGE_DIR": str(knowledge), "AIBOT_DATA_DIR": str(tmp_path / "data"),
+            "AIBOT_LOG_LEVEL": "INFO"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "slack", "--http", "--port", str(port),
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    output = Output(process.stderr)
+    try:
+        await wait_for_health(http, port, process)
+        assert str(knowledge) in await output.line_with("watching")
+        os.mkfifo(knowledge / "facts" / "pipe.yaml")
+        skipped = await output.line_with("not a regular file")
+        assert "pipe.yaml" in skipped
+        facts = len(load_fact_base(knowledge).facts)
+        add_acme(knowledge)
+        await output.line_with(f"knowledge reloaded: {facts + 1} facts")
+        assert "3 billion" in await ask(fake, http, port, ASKED, "1700000300.000100")
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 15)
+        await output.reading
+    assert process.returncode == 0, output.text()
+    assert output.text().count("not a regular file") <= 3, output.text()  # a line per reload at most
