@@ -12,19 +12,22 @@ from bot.answering import AnswerEngine
 from bot.answering.scale.index_cache import index_cache
 from bot.assemble import load_engine
 from bot.gaps import JsonlUnansweredLog, jsonl_path
-from bot.logs import configure_logging
+from bot.logs import Redactor, configure_logging
 from bot.settings import Settings, load_settings
+from bot.startup import exit_status
 from knowledge.errors import AibotError
 
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Our own errors end the command with their message and exit status 2, no traceback."""
+    """Our own errors end the command with their message, no traceback, and exit status 2 (a
+    setting to fix) or 75 (a service unreachable: try again later; :mod:`bot.startup`). The
+    line goes through the log redaction: a database URL in it may hold a password."""
     try:
         yield
     except AibotError as exc:
-        click.echo(f"aibot: {exc}", err=True)
-        sys.exit(2)
+        click.echo(Redactor()(f"aibot: {exc}"), err=True)
+        sys.exit(exit_status(exc))
 
 
 def settings_and_logging() -> Settings:
