@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -40,6 +41,12 @@ class HttpReply:
     body: bytes
 
 
+NOT_ALLOWED = HttpReply(405, TEXT, b"method not allowed\n")
+#: What the health server answers anything but a GET with while a platform will take its port
+#: (a Slack event sent before the bot serves): 503, which Slack retries.
+STARTING = HttpReply(503, TEXT, b"starting\n")
+
+
 async def _not_started() -> bool:
     return False
 
@@ -52,6 +59,7 @@ class Health:
         self.metrics = metrics
         self._platforms: dict[str, Probe] = {}
         self._store: Store | None = None
+        self._store_expected = False
 
     def expect(self, platform: str) -> None:
         """A platform that must connect before the bot is ready; not ready until it reports."""
@@ -63,6 +71,10 @@ class Health:
 
     def disconnected(self, platform: str) -> None:
         self._platforms[platform] = _not_started
+
+    def expect_store(self) -> None:
+        """The store must open before the bot is ready (start-up may be waiting for the database)."""
+        self._store_expected = True
 
     def watch_store(self, store: Store) -> None:
         self._store = store
@@ -82,6 +94,8 @@ class Health:
             reason = await self._store_problem(self._store)
             if reason:
                 problems["store"] = reason
+        elif self._store_expected:
+            problems["store"] = "not open yet"
         return problems
 
     async def _store_problem(self, store: Store) -> str | None:
@@ -97,7 +111,7 @@ class Health:
             return f"no answer within {self.timeout:g} s"
         except Exception as exc:
             return f"unreachable ({type(exc).__name__})"
-        return None
+        return store.write_problem()  # answering SELECT 1 is not storing: a lost file, a failed write
 
     # --- HTTP ---------------------------------------------------------------------------
 
@@ -137,12 +151,13 @@ class Health:
         async with server:
             await server.serve_forever()
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
+                      other: HttpReply = NOT_ALLOWED) -> None:
         try:
             request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), REQUEST_TIMEOUT)
             method, target, _ = request.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
             if method not in ("GET", "HEAD"):
-                reply = HttpReply(405, TEXT, b"method not allowed\n")
+                reply = other
             else:
                 reply = await self.respond(target.split("?", 1)[0])
             head = (f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}\r\n"
@@ -154,3 +169,67 @@ class Health:
             pass  # a client that sends no request, or not HTTP: just close
         finally:
             writer.close()
+
+
+class HealthServer:
+    """The three routes on their own listening socket, from the first second of ``aibot run``.
+
+    Started before anything that may retry (a platform's log-in, the database), so a host that
+    checks the port in time sees ``/healthz`` 200 and ``/readyz`` 503 while start-up waits. A
+    platform that serves the same port itself (Slack over HTTP) takes the socket (:meth:`take`):
+    this server stops accepting and the platform accepts on the same socket, so the port never
+    refuses a connection in between.
+    """
+
+    def __init__(self, health: Health, sock: socket.socket, *, host: str, requested: int) -> None:
+        self.health = health
+        self.host = host
+        self.requested = requested  # the port asked for (0: any), which a platform may serve too
+        self._sock = sock
+        self._server: asyncio.Server | None = None
+        self.taken = False
+        #: Anything but a GET: 503 while start-up may still hand the port to Slack (which
+        #: retries a 503), 405 once this server is known to serve alone (:meth:`alone`).
+        self.other = STARTING
+
+    @classmethod
+    async def start(cls, health: Health, host: str, port: int, *, setting: str) -> HealthServer:
+        """Listen on ``host:port``; a port in use is one line naming ``setting``."""
+        from bot.settings import SettingsError
+
+        try:
+            family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+            sock = socket.create_server((host, port), family=family)
+        except OSError as exc:
+            raise SettingsError(f"setting {setting}: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+        sock.setblocking(False)
+        served = cls(health, sock, host=host, requested=port)
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await health._handle(reader, writer, other=served.other)
+
+        # The server gets a duplicate: closing it on take() leaves this socket listening.
+        served._server = await asyncio.start_server(handle, sock=sock.dup())
+        return served
+
+    @property
+    def port(self) -> int:
+        return int(self._sock.getsockname()[1])
+
+    def alone(self) -> None:
+        """No platform takes this port: the health routes are all it serves."""
+        self.other = NOT_ALLOWED
+
+    def take(self) -> socket.socket:
+        """Stop serving here and hand over the listening socket (connections waiting in its
+        queue are accepted by the new owner)."""
+        if self._server is not None:
+            self._server.close()
+        self.taken = True
+        return self._sock
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        if not self.taken:
+            self._sock.close()

@@ -30,7 +30,7 @@ from knowledge.errors import AibotError
 from knowledge.models import FactBase
 
 if TYPE_CHECKING:
-    from bot.health import Health
+    from bot.health import Health, HealthServer
     from bot.metrics import Metrics
 
 _log = logging.getLogger(__name__)
@@ -42,8 +42,9 @@ class NothingToRun(SettingsError):
 
 @contextlib.asynccontextmanager
 async def open_services(settings: Settings, *, metrics: Metrics | None = None,
-                        health: Health | None = None) -> AsyncIterator[Services]:
-    """Load the fact base (refusing a broken one) and build what platforms share."""
+                        health: Health | None = None, wait: bool = False) -> AsyncIterator[Services]:
+    """Load the fact base (refusing a broken one) and build what platforms share; with ``wait``,
+    a database still coming up is waited for (``AIBOT_START_TIMEOUT``)."""
     from bot.digest.compose import DigestComposer
     from bot.digest.service import DigestService
     from bot.store import open_store
@@ -52,7 +53,7 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
     cache = index_cache(settings)
     base, worker = load_base(settings.knowledge_dir, cache)
     try:
-        async with open_store(settings) as store:
+        async with open_store(settings, wait=wait) as store:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
             unanswered = StoreUnansweredLog(store)
             engine = engine_for(base, cache=cache, worker=worker, unanswered=unanswered)
@@ -87,7 +88,12 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
 
 
 async def run_platforms(settings: Settings, names: list[str], options: RunOptions) -> None:
-    """Run the named platforms, or every configured one, until cancelled or SIGTERM."""
+    """Run the named platforms, or every configured one, until cancelled or SIGTERM.
+
+    The health server (when there is a port for it) starts right after the settings are
+    checked, before any retry, so ``/healthz`` answers from the first second and ``/readyz``
+    says what start-up still waits for; Slack over HTTP then takes its socket over.
+    """
     factories = discover_platforms()
     unknown = [n for n in names if n not in factories]
     if unknown:
@@ -100,26 +106,25 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
         )
     for name in chosen:
         factories[name].check(settings)
-    await _preflight(factories, chosen, settings, options)
     metrics, health = _observers(settings, chosen)
     current = asyncio.current_task()
     loop = asyncio.get_running_loop()
     if current is not None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGTERM, current.cancel)
+    early = await _start_health(settings, options, health)
     try:
-        async with open_services(settings, metrics=metrics, health=health) as services:
+        await _preflight(factories, chosen, settings, options)
+        async with open_services(settings, metrics=metrics, health=health, wait=True) as services:
             platforms = [_create(factories[name], name, services, options) for name in chosen]
+            if early is not None:
+                _hand_over(early, platforms)
             _log.info("starting %s", ", ".join(chosen))
             posters = counting_posters(digest_posters(platforms), metrics)
             try:
                 async with asyncio.TaskGroup() as group:
                     for platform in platforms:
                         group.create_task(platform.run(), name=f"platform:{platform.name}")
-                    port = _health_port(settings, options, platforms)
-                    if port is not None:
-                        group.create_task(health.serve(settings.health_host if settings.health_port is not None
-                                                       else options.host, port), name="health")
                     if settings.watch_knowledge and services.reloader is not None:
                         group.create_task(services.reloader.watch(), name="knowledge-watch")
                     if services.digests is not None and posters:
@@ -129,8 +134,38 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
                 # message, not a traceback of the task group that carried it.
                 raise group_error.exceptions[0] from None
     finally:
+        if early is not None:
+            early.close()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGTERM)
+
+
+async def _start_health(settings: Settings, options: RunOptions, health: Health) -> HealthServer | None:
+    """Where to serve /healthz, /readyz and /metrics, started now; None when nowhere.
+
+    AIBOT_HEALTH_PORT when set; else, under ``--http``, the ``--port`` (a PaaS gives one port
+    and checks it), which Slack over HTTP takes over once it serves (:func:`_hand_over`).
+    """
+    from bot.health import HealthServer
+
+    if settings.health_port is not None:
+        host, port, setting = settings.health_host, settings.health_port, "AIBOT_HEALTH_PORT"
+    elif options.http and options.port is not None:
+        host, port, setting = options.host, options.port, "PORT (--port)"
+    else:
+        return None
+    return await HealthServer.start(health, host, port, setting=setting)
+
+
+def _hand_over(early: HealthServer, platforms: list[Platform]) -> None:
+    """A platform serving the health server's port (Slack over HTTP) takes its socket; with
+    none, the health server goes on serving alone."""
+    for platform in platforms:
+        if hasattr(platform, "listener") and getattr(platform, "http_port", None) in (early.port, early.requested):
+            platform.listener = early
+            return
+    early.alone()
+    _log.info("health checks on http://%s:%d/readyz, metrics on /metrics", early.host, early.port)
 
 
 async def _preflight(factories: dict[str, PlatformFactory], chosen: list[str], settings: Settings,
@@ -146,17 +181,6 @@ async def _preflight(factories: dict[str, PlatformFactory], chosen: list[str], s
             continue  # its library is missing: _create says so with the install hint
 
 
-def _health_port(settings: Settings, options: RunOptions, platforms: list[Platform]) -> int | None:
-    """Where to serve /healthz, /readyz and /metrics on a server of their own, if anywhere.
-
-    AIBOT_HEALTH_PORT when set; else, under ``--http``, the ``--port`` (a PaaS gives one port
-    and checks it). None when a platform already serves them on that port (Slack over HTTP).
-    """
-    port = settings.health_port if settings.health_port is not None else options.port if options.http else None
-    served = {getattr(platform, "http_port", None) for platform in platforms}
-    return None if port is None or port in served else port
-
-
 def _observers(settings: Settings, chosen: list[str]) -> tuple[Metrics, Health]:
     """The metrics and the readiness of this run, expecting every chosen platform to connect."""
     from bot.health import Health
@@ -166,6 +190,7 @@ def _observers(settings: Settings, chosen: list[str]) -> tuple[Metrics, Health]:
     health = Health(timeout=settings.ready_timeout, metrics=metrics)
     for name in chosen:
         health.expect(name)
+    health.expect_store()
     return metrics, health
 
 
