@@ -312,6 +312,10 @@ def asyncpg_arguments(url: URL, *, timeout: float, schema: str | None = None) ->
     return url.set(query=kept), connect
 
 
+MALFORMED_URL = ("setting DATABASE_URL is malformed: the port must be a number, and an @ : / ? or # in the "
+                 "user name or password must be percent-encoded (%40 %3A %2F %3F %23)")
+
+
 def make_engine(url: str, *, schema: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
     """An async engine; ``schema`` (PostgreSQL only) puts every table in that schema, for tests.
 
@@ -320,8 +324,12 @@ def make_engine(url: str, *, schema: str | None = None, timeout: float = DEFAULT
     try:
         parsed = make_url(url)
         parsed.port  # noqa: B018 - parsed lazily: "host:notaport" fails here, not at connect
-    except (ArgumentError, ValueError) as exc:
-        raise StoreError(f"setting DATABASE_URL is malformed: {_reason(exc)}") from None
+        if "@" in (parsed.host or ""):
+            raise ValueError("an @ in the password")  # the parser took its end for the host
+    except (ArgumentError, ValueError):
+        # Not the parser's words, nor the host it found: they quote what it took for the port or
+        # the host, which is a piece of the password when that holds an @ / ? or #.
+        raise StoreError(MALFORMED_URL) from None
     if parsed.drivername not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
         raise StoreError(f"setting DATABASE_URL names an unsupported database ({parsed.drivername}); "
                          "use postgres://... or sqlite:///...")
