@@ -55,7 +55,7 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
     try:
         async with open_store(settings, wait=wait) as store:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
-            unanswered = StoreUnansweredLog(store)
+            unanswered = StoreUnansweredLog(store, max_pending=settings.store_queue_limit, metrics=metrics)
             engine = engine_for(base, cache=cache, worker=worker, unanswered=unanswered)
             if health is not None:
                 health.watch_store(store)
@@ -63,7 +63,7 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                       time.perf_counter() - start)
             digests = DigestService(store, DigestComposer(base), grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
-            conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=store,
+            conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=unanswered,
                                                               questions=unanswered)
             services = Services(settings=settings, engine=engine, digests=digests, conversation=conversation,
                                 store=store, metrics=metrics, health=health)

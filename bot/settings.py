@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     #: Seconds any one database call may take before the bot gives up on it (connect included):
     #: a stalled database must not stall answers, digests or shutdown.
     database_timeout: float = Field(default=5.0, gt=0, le=300, validation_alias=_env("AIBOT_DATABASE_TIMEOUT"))
+    #: Writes (unanswered questions, question counts, votes) kept for retry while the database
+    #: cannot take them; distinct entries, each under 3 KB, so at most about 15 MB.
+    store_queue_limit: int = Field(default=5000, ge=1, validation_alias=_env("AIBOT_STORE_QUEUE_LIMIT"))
 
     # operating: logs, health checks, metrics, start-up
     log_format: Literal["text", "json"] = Field(default="text", validation_alias=_env("AIBOT_LOG_FORMAT"))

@@ -30,9 +30,9 @@ _log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Seconds before the second try; each later wait doubles, up to MAX_WAIT.
-FIRST_WAIT = 1.0
-#: The longest wait between two tries: a service back up is noticed within this.
+#: The longest wait between two tries: a service back up is noticed within this. The first
+#: wait is 1 s (tenacity's default ``initial``, which newer releases deprecate setting) and
+#: each later one doubles.
 MAX_WAIT = 15.0
 #: Up to this many seconds of random wait added, so replicas restarted together spread out.
 JITTER = 1.0
@@ -73,7 +73,7 @@ async def retry_until(
     first; if it fails too, ``give_up_with(line)`` (:class:`PlatformUnreachable`) is raised."""
     from tenacity import AsyncRetrying, RetryError, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
-    growing = wait_exponential_jitter(initial=FIRST_WAIT, max=MAX_WAIT, jitter=JITTER)
+    growing = wait_exponential_jitter(max=MAX_WAIT, jitter=JITTER)
 
     def wait(state: RetryCallState) -> float:
         """Never past the window: the last wait ends at its end, so the last try is made then."""
