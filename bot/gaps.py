@@ -207,17 +207,23 @@ class StoreUnansweredLog:
     async def _write(self) -> None:
         from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
+        from bot.store import StoreError
+
         while True:
             await self._wake.wait()
             self._wake.clear()
             async for attempt in AsyncRetrying(wait=wait_exponential_jitter(max=RETRY_MAX),
-                                               retry=retry_if_exception_type(Exception)):
+                                               retry=retry_if_exception_type(StoreError)):
                 with attempt:
                     await self._flush()
 
     async def _flush(self) -> None:
-        """Store everything pending, a batch at a time; a batch that fails goes back to wait."""
+        """Store everything pending, a batch at a time. A batch the database could not take
+        (:class:`bot.store.StoreError`: down, stalled, locked, read-only, a lost file) goes back
+        to wait; one it refused as such (a constraint) is logged and dropped, never retried
+        for ever ahead of the rest."""
         from bot.feedback import QuestionCount
+        from bot.store import StoreError
 
         try:
             while self._counts or self._unanswered or self._votes:
@@ -226,10 +232,13 @@ class StoreUnansweredLog:
                     rows = [self._unanswered.pop(key) for key in keys]
                     try:
                         await self.store.add_unanswered(rows)
-                    except BaseException:
+                    except (StoreError, asyncio.CancelledError):
                         for key, row in zip(keys, rows, strict=True):
                             self._requeue_unanswered(key, row)
                         raise
+                    except Exception as exc:
+                        _log.error("store writes: %d unanswered question(s) refused by the database, dropped: %s",
+                                   len(rows), exc)
                 if self._counts:
                     counted = list(self._counts.items())[:BATCH]
                     for day_key, _ in counted:
@@ -238,16 +247,25 @@ class StoreUnansweredLog:
                         await self.store.add_question_counts(
                             [QuestionCount(day=d, platform=p, lang=lang, outcome=o, count=n)  # type: ignore[arg-type]
                              for (d, p, lang, o), n in counted])
-                    except BaseException:
+                    except (StoreError, asyncio.CancelledError):
                         for day_key, n in counted:
                             self._counts[day_key] = self._counts.get(day_key, 0) + n
                         raise
+                    except Exception as exc:
+                        _log.error("store writes: %d question count(s) refused by the database, dropped: %s",
+                                   len(counted), exc)
                 for voter in list(self._votes)[:BATCH]:
                     vote, when = self._votes[voter]
-                    await self.store.record_vote(vote, when)
+                    try:
+                        await self.store.record_vote(vote, when)
+                    except StoreError:
+                        raise
+                    except Exception as exc:
+                        _log.error("store writes: a vote on message %s refused by the database, dropped: %s",
+                                   vote.message_id, exc)
                     if self._votes.get(voter) == (vote, when):
                         del self._votes[voter]
-        except Exception as exc:
+        except StoreError as exc:
             if not self._failing:
                 self._failing = True
                 _log.warning("store writes: could not store %d waiting (%s); retrying until the database takes "
@@ -268,6 +286,8 @@ class StoreUnansweredLog:
 
     async def close(self, seconds: float = 3.0) -> None:
         """Store what is pending, waiting at most ``seconds``; then stop the writer."""
+        from bot.store import StoreError
+
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.cancel()
@@ -275,10 +295,15 @@ class StoreUnansweredLog:
                 await writer
         if not self.pending:
             return
+        from tenacity import AsyncRetrying, retry_if_exception_type, wait_fixed
+
         try:
-            async with asyncio.timeout(seconds):
-                await self._flush()
-        except Exception:
+            async with asyncio.timeout(seconds):  # a statement cut short may hold a lock a moment: try again
+                async for attempt in AsyncRetrying(wait=wait_fixed(CLOSE_RETRY), retry=retry_if_exception_type(
+                        StoreError)):
+                    with attempt:
+                        await self._flush()
+        except (TimeoutError, StoreError):
             _log.warning("store writes: %d not stored at shutdown (%d questions, %d counts, %d votes)",
                          self.pending, len(self._unanswered), len(self._counts), len(self._votes))
 
@@ -288,6 +313,8 @@ class StoreUnansweredLog:
 
 #: The longest wait (seconds) between two tries of a failed write; they start at 1 s and double.
 RETRY_MAX = 30.0
+#: At shutdown, seconds between two tries of what is still pending, within close()'s budget.
+CLOSE_RETRY = 0.2
 
 
 def _queue_metrics(metrics: Metrics | None) -> tuple[Gauge | None, PromCounter | None]:
