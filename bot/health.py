@@ -2,12 +2,16 @@
 
 - ``/healthz`` (liveness): the process answers HTTP. Always ``200 ok`` while it runs.
 - ``/readyz`` (readiness): ``200`` only when every configured platform is connected and
-  authenticated and the store answers ``SELECT 1`` within ``AIBOT_READY_TIMEOUT``;
-  otherwise ``503`` with one line per part saying what is wrong.
+  authenticated, the store is open (``store: not open yet`` while start-up waits for it),
+  answers ``SELECT 1`` within ``AIBOT_READY_TIMEOUT`` and can write (its last write did not
+  fail, its SQLite file is still the one it opened); otherwise ``503`` with one line per
+  part saying what is wrong.
 - ``/metrics``: the Prometheus text format (:mod:`bot.metrics`).
 
-Slack in HTTP mode serves these on its own server (one port, as a PaaS gives); Socket Mode
-and Discord have no HTTP server, so ``AIBOT_HEALTH_PORT`` starts a small one for them.
+``aibot run`` starts :class:`HealthServer` before anything that may retry, so the routes
+answer from the first second in every mode; Slack in HTTP mode then takes its socket over
+and serves them on its own server (one port, as a PaaS gives); Socket Mode and Discord have
+no HTTP server, so the small one goes on serving ``AIBOT_HEALTH_PORT`` for them.
 Each platform registers a *probe* when it starts: an async function that says whether it
 is connected now, so a dropped connection turns readiness off without anyone noticing it.
 """
