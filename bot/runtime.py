@@ -16,22 +16,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.answering import AnswerEngine
-from bot.answering.scale.index_cache import index_cache
-from bot.assemble import engine_for, load_base
-from bot.conversation import ConversationService
-from bot.digest.scheduler import digest_posters
-from bot.gaps import StoreUnansweredLog, jsonl_path
-from bot.metrics import counting_posters
 from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
-from bot.reload import Reloader
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
-from knowledge.models import FactBase
 
 if TYPE_CHECKING:
+    from bot.answering import AnswerEngine
     from bot.health import Health, HealthServer
     from bot.metrics import Metrics
+    from knowledge.models import FactBase
 
 _log = logging.getLogger(__name__)
 
@@ -44,19 +37,25 @@ class NothingToRun(SettingsError):
 async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                         health: Health | None = None, wait: bool = False) -> AsyncIterator[Services]:
     """Load the fact base (refusing a broken one) and build what platforms share; with ``wait``,
-    a database still coming up is waited for (``AIBOT_START_TIMEOUT``)."""
+    a database still coming up is waited for (``AIBOT_START_TIMEOUT``). The fact base is read
+    and indexed in a thread, so the health server goes on answering meanwhile."""
+    from bot.answering.scale.index_cache import index_cache
+    from bot.assemble import engine_for, load_base
+    from bot.conversation import ConversationService
     from bot.digest.compose import DigestComposer
     from bot.digest.service import DigestService
+    from bot.gaps import StoreUnansweredLog, jsonl_path
+    from bot.reload import Reloader
     from bot.store import open_store
 
     start = time.perf_counter()
     cache = index_cache(settings)
-    base, worker = load_base(settings.knowledge_dir, cache)
+    base, worker = await asyncio.to_thread(load_base, settings.knowledge_dir, cache)
     try:
         async with open_store(settings, wait=wait) as store:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
             unanswered = StoreUnansweredLog(store, max_pending=settings.store_queue_limit, metrics=metrics)
-            engine = engine_for(base, cache=cache, worker=worker, unanswered=unanswered)
+            engine = await asyncio.to_thread(engine_for, base, cache=cache, worker=worker, unanswered=unanswered)
             if health is not None:
                 health.watch_store(store)
             _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
@@ -94,7 +93,28 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
     checked, before any retry, so ``/healthz`` answers from the first second and ``/readyz``
     says what start-up still waits for; Slack over HTTP then takes its socket over.
     """
-    factories = discover_platforms()
+    from bot.health import Health
+
+    health = Health(timeout=settings.ready_timeout)
+    health.expect_store()
+    current = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if current is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGTERM, current.cancel)
+    early = await _start_health(settings, options, health)
+    try:
+        await _run(settings, names, options, health, early)
+    finally:
+        if early is not None:
+            early.close()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)
+
+
+async def _run(settings: Settings, names: list[str], options: RunOptions, health: Health,
+               early: HealthServer | None) -> None:
+    factories = await asyncio.to_thread(discover_platforms)  # imports the adapters: the health server answers
     unknown = [n for n in names if n not in factories]
     if unknown:
         raise SettingsError(f"unknown platform {unknown[0]!r}; installed: {', '.join(sorted(factories)) or 'none'}")
@@ -106,38 +126,44 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
         )
     for name in chosen:
         factories[name].check(settings)
-    metrics, health = _observers(settings, chosen)
-    current = asyncio.current_task()
-    loop = asyncio.get_running_loop()
-    if current is not None:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGTERM, current.cancel)
-    early = await _start_health(settings, options, health)
-    try:
-        await _preflight(factories, chosen, settings, options)
-        async with open_services(settings, metrics=metrics, health=health, wait=True) as services:
-            platforms = [_create(factories[name], name, services, options) for name in chosen]
-            if early is not None:
-                _hand_over(early, platforms)
-            _log.info("starting %s", ", ".join(chosen))
-            posters = counting_posters(digest_posters(platforms), metrics)
-            try:
-                async with asyncio.TaskGroup() as group:
-                    for platform in platforms:
-                        group.create_task(platform.run(), name=f"platform:{platform.name}")
-                    if settings.watch_knowledge and services.reloader is not None:
-                        group.create_task(services.reloader.watch(), name="knowledge-watch")
-                    if services.digests is not None and posters:
-                        group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
-            except* AibotError as group_error:
-                # One of ours (a refused intent, a bad token) ends the run with its own one-line
-                # message, not a traceback of the task group that carried it.
-                raise group_error.exceptions[0] from None
-    finally:
+        health.expect(name)
+    # What answering, digests and metrics need, imported in a thread: the health server answers meanwhile.
+    await asyncio.to_thread(_import_the_rest)
+    from bot.digest.scheduler import digest_posters
+    from bot.metrics import Metrics, counting_posters
+
+    metrics = health.metrics = Metrics()
+    await _preflight(factories, chosen, settings, options)
+    async with open_services(settings, metrics=metrics, health=health, wait=True) as services:
+        platforms = [_create(factories[name], name, services, options) for name in chosen]
         if early is not None:
-            early.close()
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGTERM)
+            _hand_over(early, platforms)
+        _log.info("starting %s", ", ".join(chosen))
+        posters = counting_posters(digest_posters(platforms), metrics)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for platform in platforms:
+                    group.create_task(platform.run(), name=f"platform:{platform.name}")
+                if settings.watch_knowledge and services.reloader is not None:
+                    group.create_task(services.reloader.watch(), name="knowledge-watch")
+                if services.digests is not None and posters:
+                    group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
+        except* AibotError as group_error:
+            # One of ours (a refused intent, a bad token) ends the run with its own one-line
+            # message, not a traceback of the task group that carried it.
+            raise group_error.exceptions[0] from None
+
+
+def _import_the_rest() -> None:
+    """The modules a run needs past its settings (about a second of imports)."""
+    import bot.assemble
+    import bot.conversation
+    import bot.digest.scheduler
+    import bot.digest.service
+    import bot.gaps
+    import bot.metrics
+    import bot.reload
+    import bot.store  # noqa: F401
 
 
 async def _start_health(settings: Settings, options: RunOptions, health: Health) -> HealthServer | None:
@@ -179,19 +205,6 @@ async def _preflight(factories: dict[str, PlatformFactory], chosen: list[str], s
             await preflight(settings, options)
         except ImportError:
             continue  # its library is missing: _create says so with the install hint
-
-
-def _observers(settings: Settings, chosen: list[str]) -> tuple[Metrics, Health]:
-    """The metrics and the readiness of this run, expecting every chosen platform to connect."""
-    from bot.health import Health
-    from bot.metrics import Metrics
-
-    metrics = Metrics()
-    health = Health(timeout=settings.ready_timeout, metrics=metrics)
-    for name in chosen:
-        health.expect(name)
-    health.expect_store()
-    return metrics, health
 
 
 def _create(factory: PlatformFactory, name: str, services: Services, options: RunOptions) -> Platform:

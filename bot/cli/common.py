@@ -5,17 +5,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.answering import AnswerEngine
-from bot.answering.scale.index_cache import index_cache
-from bot.assemble import load_engine
-from bot.gaps import JsonlUnansweredLog, jsonl_path
 from bot.logs import Redactor, configure_logging
 from bot.settings import Settings, load_settings
 from bot.startup import exit_status
 from knowledge.errors import AibotError
+
+if TYPE_CHECKING:  # the engine is imported by the commands that build one: `aibot run` starts its
+    from bot.answering import AnswerEngine  # health server before paying for it
 
 
 @contextmanager
@@ -39,5 +39,9 @@ def settings_and_logging() -> Settings:
 def build_engine(settings: Settings) -> AnswerEngine:
     """The engine for one-shot commands: unanswered questions go to the JSON Lines inbox, which
     the store imports when it next opens, so ``aibot ask`` never waits for a database."""
+    from bot.answering.scale.index_cache import index_cache
+    from bot.assemble import load_engine
+    from bot.gaps import JsonlUnansweredLog, jsonl_path
+
     return load_engine(settings.knowledge_dir, index_cache(settings),
                        unanswered=JsonlUnansweredLog(jsonl_path(settings)))
