@@ -145,3 +145,15 @@ def test_an_unreachable_database_line_hides_the_password() -> None:
                          timeout=60, env={**os.environ, "DATABASE_URL": "postgres://app:s3cr3t@127.0.0.1:1/db"})
     assert run.returncode == 75 and "s3cr3t" not in run.stderr, run.stderr
     assert run.stderr.startswith("aibot: cannot reach the database (postgresql+asyncpg://app:")
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    ("cannot reach postgres://app:s3cr3t@db:5432/x", "cannot reach postgres://app:[redacted]@db:5432/x"),
+    ("postgresql+asyncpg://app:se@cr3t@db/x (refused)", "postgresql+asyncpg://app:[redacted]@db/x (refused)"),
+    ("'postgres://app:s3:cr/3t@db/x'", "'postgres://app:[redacted]@db/x'"),
+    ("http://127.0.0.1:8080/readyz and postgres://app@db/x", "http://127.0.0.1:8080/readyz and postgres://app@db/x"),
+])
+def test_the_redaction_hides_a_url_password_whatever_it_holds(line: str, shown: str) -> None:
+    from bot.logs import Redactor
+
+    assert Redactor()(line) == shown
