@@ -89,9 +89,10 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
 async def run_platforms(settings: Settings, names: list[str], options: RunOptions) -> None:
     """Run the named platforms, or every configured one, until cancelled or SIGTERM.
 
-    The health server (when there is a port for it) starts right after the settings are
-    checked, before any retry, so ``/healthz`` answers from the first second and ``/readyz``
-    says what start-up still waits for; Slack over HTTP then takes its socket over.
+    The health server (when there is a port for it) starts first, before the adapters and
+    the answering modules are even imported and before any retry, so ``/healthz`` answers
+    within the first second and ``/readyz`` says what start-up still waits for; Slack over
+    HTTP then takes its socket over.
     """
     from bot.health import Health
 
@@ -114,6 +115,8 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
 
 async def _run(settings: Settings, names: list[str], options: RunOptions, health: Health,
                early: HealthServer | None) -> None:
+    """Everything after the health server: check the platforms' settings, log them in, open the
+    services, then run the platforms, the knowledge watcher and the digest scheduler."""
     factories = await asyncio.to_thread(discover_platforms)  # imports the adapters: the health server answers
     unknown = [n for n in names if n not in factories]
     if unknown:
