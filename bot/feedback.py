@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol, get_args
 from bot import messages
 from bot.gaps import Gap, StoreUnansweredLog, Unanswered, group_gaps, jsonl_path
 from bot.language import Lang
+from knowledge.errors import AibotError
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -70,6 +71,11 @@ class VoteRow:
     up: bool
     question: str | None
     voted_at: datetime
+
+
+class VoteDeferred(AibotError):
+    """The vote could not be stored now and waits in the store writer's queue: the person is
+    told it will be saved, not thanked as if it were (:class:`bot.gaps.StoreUnansweredLog`)."""
 
 
 class FeedbackStore(Protocol):

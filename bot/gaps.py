@@ -15,7 +15,7 @@ import json
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,11 @@ from rapidfuzz import fuzz, process
 from bot.language import Lang, fold
 
 if TYPE_CHECKING:
-    from bot.feedback import QuestionCount
+    from prometheus_client import Counter as PromCounter
+    from prometheus_client import Gauge
+
+    from bot.feedback import Vote
+    from bot.metrics import Metrics
     from bot.settings import Settings
     from bot.store import Store, UnansweredRow
 
@@ -99,87 +103,232 @@ class JsonlUnansweredLog:
         return result
 
 
+#: Pending writes kept for retry when the writer is not given a limit (AIBOT_STORE_QUEUE_LIMIT).
+DEFAULT_QUEUE_LIMIT = 5000
+#: Pending writes taken per statement, so one write stays well within the store's timeout.
+BATCH = 500
+
+
 class StoreUnansweredLog:
-    """Unanswered questions, and the outcome of every question, in the store, written after the
-    reply and off its path.
+    """Unanswered questions, every question's outcome and votes that could not be stored at
+    once, written to the store after the reply, off its path, and retried until they are.
 
     ``record`` and ``count_question`` only queue (never wait for the database); one writer
-    task stores the queue in batches, each under the store's timeout (the unanswered texts in
-    one statement, the day's counts per platform, language and outcome in another). A stalled
-    database therefore delays no reply; at most ``max_pending`` items wait, and beyond that
-    new ones are dropped with a warning, so memory stays bounded too. ``close`` flushes what
-    it can within a few seconds at shutdown.
+    task stores what is pending, each statement under the store's timeout. A write that fails
+    (a stalled or locked database, an unwritable or lost SQLite file) is not dropped: its rows
+    stay pending and are tried again with growing waits (tenacity), merged as they wait (one
+    entry per day/platform/language/outcome count, per normalised question, per person's vote
+    on a message), so an outage costs memory only in distinct entries. At most ``limit`` wait;
+    beyond that new ones are dropped, counted in ``aibot_store_writes_dropped_total`` and said
+    in one log line per outage. ``close`` flushes what it can within a few seconds.
     """
 
-    def __init__(self, store: Store, *, max_pending: int = 2000) -> None:
+    def __init__(self, store: Store, *, max_pending: int = DEFAULT_QUEUE_LIMIT,
+                 metrics: Metrics | None = None) -> None:
         self.store = store
+        self.limit = max_pending
         self.dropped = 0
-        self._queue: asyncio.Queue[UnansweredRow | QuestionCount] = asyncio.Queue(max_pending)
+        self._counts: dict[tuple[date, str, str, str], int] = {}
+        self._unanswered: dict[str, UnansweredRow] = {}
+        self._votes: dict[tuple[str, str, str], tuple[Vote, datetime]] = {}
+        self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
+        self._failing = False  # an outage in progress: said once when it starts, once when it ends
+        self._overflowing = False
+        self._pending_gauge, self._dropped_counter = _queue_metrics(metrics)
+
+    @property
+    def pending(self) -> int:
+        return len(self._counts) + len(self._unanswered) + len(self._votes)
 
     async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
         from bot.store import UnansweredRow
 
-        self._put(UnansweredRow(text, lang, score, when))
+        key = gap_key(text)
+        if key:
+            self._add_unanswered(key, UnansweredRow(text, lang, score, when))
 
     def count_question(self, day: date, platform: str, lang: Lang, outcome: str) -> None:
         """Count one question's outcome on ``day`` (see :class:`bot.feedback.QuestionCounter`)."""
-        from bot.feedback import QuestionCount
+        key = (day, platform, lang, outcome)
+        if key in self._counts or self._room("count"):
+            self._counts[key] = self._counts.get(key, 0) + 1
+            self._kick()
 
-        self._put(QuestionCount(day=day, platform=platform, lang=lang, outcome=outcome))
+    async def record_vote(self, vote: Vote, now: datetime) -> None:
+        """Store a vote now (the person is thanked only once it is committed); if the store
+        fails, keep it for the writer and raise :class:`bot.feedback.VoteDeferred`."""
+        from bot.feedback import VoteDeferred
+        from bot.store import StoreError
 
-    def _put(self, item: UnansweredRow | QuestionCount) -> None:
+        key = (vote.platform, vote.message_id, vote.user_id)
         try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
-            self.dropped += 1
-            if self.dropped % 100 == 1:
-                _log.warning("unanswered questions and question counts: %d not recorded, the database is "
-                             "not keeping up", self.dropped)
+            await self.store.record_vote(vote, now)
+        except StoreError as exc:
+            if key in self._votes or self._room("vote"):
+                self._votes[key] = (vote, now)  # the latest press wins, as in the store
+                self._kick()
+                raise VoteDeferred(str(exc)) from exc
+            raise
+        self._votes.pop(key, None)  # an older press still waiting must not overwrite this one
+
+    def _add_unanswered(self, key: str, row: UnansweredRow) -> None:
+        seen = self._unanswered.get(key)
+        if seen is not None:
+            self._unanswered[key] = replace(seen, count=seen.count + row.count, score=max(seen.score, row.score),
+                                            asked_at=max(seen.asked_at, row.asked_at))
+        elif self._room("unanswered"):
+            self._unanswered[key] = row
+        else:
             return
+        self._kick()
+
+    def _room(self, kind: str) -> bool:
+        """Whether one more distinct entry fits; else it is dropped, counted, and said once."""
+        if self.pending < self.limit:
+            return True
+        self.dropped += 1
+        if self._dropped_counter is not None:
+            self._dropped_counter.labels(kind).inc()
+        if not self._overflowing:
+            self._overflowing = True
+            _log.warning("store writes: %d are waiting for the database, the limit (AIBOT_STORE_QUEUE_LIMIT); "
+                         "new ones are dropped until it catches up (counted in aibot_store_writes_dropped_total)",
+                         self.limit)
+        return False
+
+    def _kick(self) -> None:
+        if self._pending_gauge is not None:
+            self._pending_gauge.set(self.pending)
+        self._wake.set()
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write(), name="unanswered-writer")
+            self._writer = asyncio.create_task(self._write(), name="store-writer")
 
     async def _write(self) -> None:
-        from bot.feedback import QuestionCount
+        from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
+
+        from bot.store import StoreError
 
         while True:
-            batch = [await self._queue.get()]
-            while not self._queue.empty() and len(batch) < 500:
-                batch.append(self._queue.get_nowait())
-            counts = [item for item in batch if isinstance(item, QuestionCount)]
-            unanswered = [item for item in batch if not isinstance(item, QuestionCount)]
-            try:
-                if unanswered:
+            await self._wake.wait()
+            self._wake.clear()
+            async for attempt in AsyncRetrying(wait=wait_exponential_jitter(max=RETRY_MAX),
+                                               retry=retry_if_exception_type(StoreError)):
+                with attempt:
+                    await self._flush()
+
+    async def _flush(self) -> None:
+        """Store everything pending, a batch at a time. A batch the database could not take
+        (:class:`bot.store.StoreError`: down, stalled, locked, read-only, a lost file) goes back
+        to wait; one it refused as such (a constraint) is logged and dropped, never retried
+        for ever ahead of the rest."""
+        from bot.feedback import QuestionCount
+        from bot.store import StoreError
+
+        try:
+            while self._counts or self._unanswered or self._votes:
+                if self._unanswered:
+                    keys = list(self._unanswered)[:BATCH]
+                    rows = [self._unanswered.pop(key) for key in keys]
                     try:
-                        await self.store.add_unanswered(unanswered)
-                    except Exception as exc:  # the answers went out; only their record is lost
-                        _log.warning("could not record %d unanswered question(s): %s", len(unanswered), exc)
-                if counts:
-                    try:
-                        await self.store.add_question_counts(counts)
+                        await self.store.add_unanswered(rows)
+                    except (StoreError, asyncio.CancelledError):
+                        for key, row in zip(keys, rows, strict=True):
+                            self._requeue_unanswered(key, row)
+                        raise
                     except Exception as exc:
-                        _log.warning("could not count %d question(s): %s", len(counts), exc)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+                        _log.error("store writes: %d unanswered question(s) refused by the database, dropped: %s",
+                                   len(rows), exc)
+                if self._counts:
+                    counted = list(self._counts.items())[:BATCH]
+                    for day_key, _ in counted:
+                        del self._counts[day_key]
+                    try:
+                        await self.store.add_question_counts(
+                            [QuestionCount(day=d, platform=p, lang=lang, outcome=o, count=n)  # type: ignore[arg-type]
+                             for (d, p, lang, o), n in counted])
+                    except (StoreError, asyncio.CancelledError):
+                        for day_key, n in counted:
+                            self._counts[day_key] = self._counts.get(day_key, 0) + n
+                        raise
+                    except Exception as exc:
+                        _log.error("store writes: %d question count(s) refused by the database, dropped: %s",
+                                   len(counted), exc)
+                for voter in list(self._votes)[:BATCH]:
+                    vote, when = self._votes[voter]
+                    try:
+                        await self.store.record_vote(vote, when)
+                    except StoreError:
+                        raise
+                    except Exception as exc:
+                        _log.error("store writes: a vote on message %s refused by the database, dropped: %s",
+                                   vote.message_id, exc)
+                    if self._votes.get(voter) == (vote, when):
+                        del self._votes[voter]
+        except StoreError as exc:
+            if not self._failing:
+                self._failing = True
+                _log.warning("store writes: could not store %d waiting (%s); retrying until the database takes "
+                             "them", self.pending, exc)
+            raise
+        finally:
+            if self._pending_gauge is not None:
+                self._pending_gauge.set(self.pending)
+        if self._failing:
+            _log.warning("store writes: the database takes writes again; everything waiting is stored")
+        self._failing = self._overflowing = False
+
+    def _requeue_unanswered(self, key: str, row: UnansweredRow) -> None:
+        seen = self._unanswered.get(key)
+        self._unanswered[key] = row if seen is None else replace(
+            row, count=row.count + seen.count, score=max(row.score, seen.score),
+            asked_at=max(row.asked_at, seen.asked_at))
 
     async def close(self, seconds: float = 3.0) -> None:
-        """Store what is queued, waiting at most ``seconds``; then stop the writer."""
+        """Store what is pending, waiting at most ``seconds``; then stop the writer."""
+        from bot.store import StoreError
+
         writer, self._writer = self._writer, None
-        if writer is None:
+        if writer is not None:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+        if not self.pending:
             return
+        from tenacity import AsyncRetrying, retry_if_exception_type, wait_fixed
+
         try:
-            async with asyncio.timeout(seconds):
-                await self._queue.join()
-        except TimeoutError:
-            _log.warning("unanswered questions: %d not recorded at shutdown", self._queue.qsize())
-        writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await writer
+            async with asyncio.timeout(seconds):  # a statement cut short may hold a lock a moment: try again
+                async for attempt in AsyncRetrying(wait=wait_fixed(CLOSE_RETRY), retry=retry_if_exception_type(
+                        StoreError)):
+                    with attempt:
+                        await self._flush()
+        except (TimeoutError, StoreError):
+            _log.warning("store writes: %d not stored at shutdown (%d questions, %d counts, %d votes)",
+                         self.pending, len(self._unanswered), len(self._counts), len(self._votes))
 
     async def entries(self) -> list[Unanswered]:
         return [Unanswered(r.text, r.lang, r.score, r.asked_at, r.count) for r in await self.store.unanswered()]
+
+
+#: The longest wait (seconds) between two tries of a failed write; they start at 1 s and double.
+RETRY_MAX = 30.0
+#: At shutdown, seconds between two tries of what is still pending, within close()'s budget.
+CLOSE_RETRY = 0.2
+
+
+def _queue_metrics(metrics: Metrics | None) -> tuple[Gauge | None, PromCounter | None]:
+    """The queue's gauge and counter, in the bot's registry (none without metrics)."""
+    if metrics is None:
+        return None, None
+    from prometheus_client import Counter as PromCounter
+    from prometheus_client import Gauge
+
+    pending = Gauge("aibot_store_writes_pending", "Writes (unanswered questions, question counts, votes) "
+                    "waiting for the database.", registry=metrics.registry)
+    dropped = PromCounter("aibot_store_writes_dropped", "Writes dropped because too many were waiting for the "
+                      "database (AIBOT_STORE_QUEUE_LIMIT).", ["kind"], registry=metrics.registry)
+    return pending, dropped
 
 
 def jsonl_path(settings: Settings) -> Path:

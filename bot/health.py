@@ -2,14 +2,18 @@
 
 - ``/healthz`` (liveness): the process answers HTTP. Always ``200 ok`` while it runs.
 - ``/readyz`` (readiness): ``200`` only when every configured platform is connected and
-  authenticated and the store answers ``SELECT 1`` within ``AIBOT_READY_TIMEOUT``;
-  otherwise ``503`` with one line per part saying what is wrong.
+  authenticated, the store is open (``store: not open yet`` while start-up waits for it),
+  answers ``SELECT 1`` within ``AIBOT_READY_TIMEOUT`` and can write (its last write did not
+  fail, its SQLite file is still the one it opened); otherwise ``503`` with one line per
+  part saying what is wrong.
 - ``/metrics``: the Prometheus text format (:mod:`bot.metrics`), on the public port(s) only
   for ``Authorization: Bearer $AIBOT_METRICS_TOKEN`` (401 otherwise; 404 when no token is
   set), and on ``AIBOT_METRICS_PORT`` (loopback by default) without one unless it is set.
 
-Slack in HTTP mode serves these on its own server (one port, as a PaaS gives); Socket Mode
-and Discord have no HTTP server, so ``AIBOT_HEALTH_PORT`` starts a small one for them.
+``aibot run`` starts :class:`HealthServer` before anything that may retry, so the routes
+answer from the first second in every mode; Slack in HTTP mode then takes its socket over
+and serves them on its own server (one port, as a PaaS gives); Socket Mode and Discord have
+no HTTP server, so the small one goes on serving ``AIBOT_HEALTH_PORT`` for them.
 Each platform registers a *probe* when it starts: an async function that says whether it
 is connected now, so a dropped connection turns readiness off without anyone noticing it.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -44,6 +49,12 @@ class HttpReply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+NOT_ALLOWED = HttpReply(405, TEXT, b"method not allowed\n")
+#: What the health server answers anything but a GET with while a platform will take its port
+#: (a Slack event sent before the bot serves): 503, which Slack retries.
+STARTING = HttpReply(503, TEXT, b"starting\n")
+
+
 async def _not_started() -> bool:
     return False
 
@@ -59,6 +70,7 @@ class Health:
         self.header_timeout = header_timeout
         self._platforms: dict[str, Probe] = {}
         self._store: Store | None = None
+        self._store_expected = False
 
     def expect(self, platform: str) -> None:
         """A platform that must connect before the bot is ready; not ready until it reports."""
@@ -70,6 +82,10 @@ class Health:
 
     def disconnected(self, platform: str) -> None:
         self._platforms[platform] = _not_started
+
+    def expect_store(self) -> None:
+        """The store must open before the bot is ready (start-up may be waiting for the database)."""
+        self._store_expected = True
 
     def watch_store(self, store: Store) -> None:
         self._store = store
@@ -89,6 +105,8 @@ class Health:
             reason = await self._store_problem(self._store)
             if reason:
                 problems["store"] = reason
+        elif self._store_expected:
+            problems["store"] = "not open yet"
         return problems
 
     async def _store_problem(self, store: Store) -> str | None:
@@ -104,7 +122,7 @@ class Health:
             return f"no answer within {self.timeout:g} s"
         except Exception as exc:
             return f"unreachable ({type(exc).__name__})"
-        return None
+        return store.write_problem()  # answering SELECT 1 is not storing: a lost file, a failed write
 
     # --- HTTP ---------------------------------------------------------------------------
 
@@ -170,13 +188,13 @@ class Health:
             await server.serve_forever()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
-                      metrics_port: bool = False) -> None:
+                      metrics_port: bool = False, other: HttpReply = NOT_ALLOWED) -> None:
         try:
             request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.header_timeout)
             line, *fields = request.decode("latin-1").split("\r\n")
             method, target, _ = line.split(" ", 2)
             if method not in ("GET", "HEAD"):
-                reply = HttpReply(405, TEXT, b"method not allowed\n")
+                reply = other
             else:
                 authorization = next((value.strip() for name, _, value in (f.partition(":") for f in fields)
                                       if name.strip().lower() == "authorization"), None)
@@ -192,3 +210,67 @@ class Health:
             pass  # a client that sends no request, or not HTTP: just close
         finally:
             writer.close()
+
+
+class HealthServer:
+    """The three routes on their own listening socket, from the first second of ``aibot run``.
+
+    Started before anything that may retry (a platform's log-in, the database), so a host that
+    checks the port in time sees ``/healthz`` 200 and ``/readyz`` 503 while start-up waits. A
+    platform that serves the same port itself (Slack over HTTP) takes the socket (:meth:`take`):
+    this server stops accepting and the platform accepts on the same socket, so the port never
+    refuses a connection in between.
+    """
+
+    def __init__(self, health: Health, sock: socket.socket, *, host: str, requested: int) -> None:
+        self.health = health
+        self.host = host
+        self.requested = requested  # the port asked for (0: any), which a platform may serve too
+        self._sock = sock
+        self._server: asyncio.Server | None = None
+        self.taken = False
+        #: Anything but a GET: 503 while start-up may still hand the port to Slack (which
+        #: retries a 503), 405 once this server is known to serve alone (:meth:`alone`).
+        self.other = STARTING
+
+    @classmethod
+    async def start(cls, health: Health, host: str, port: int, *, setting: str) -> HealthServer:
+        """Listen on ``host:port``; a port in use is one line naming ``setting``."""
+        from bot.settings import SettingsError
+
+        try:
+            family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+            sock = socket.create_server((host, port), family=family)
+        except OSError as exc:
+            raise SettingsError(f"setting {setting}: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+        sock.setblocking(False)
+        served = cls(health, sock, host=host, requested=port)
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await health._handle(reader, writer, other=served.other)
+
+        # The server gets a duplicate: closing it on take() leaves this socket listening.
+        served._server = await asyncio.start_server(handle, sock=sock.dup())
+        return served
+
+    @property
+    def port(self) -> int:
+        return int(self._sock.getsockname()[1])
+
+    def alone(self) -> None:
+        """No platform takes this port: the health routes are all it serves."""
+        self.other = NOT_ALLOWED
+
+    def take(self) -> socket.socket:
+        """Stop serving here and hand over the listening socket (connections waiting in its
+        queue are accepted by the new owner)."""
+        if self._server is not None:
+            self._server.close()
+        self.taken = True
+        return self._sock
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        if not self.taken:
+            self._sock.close()

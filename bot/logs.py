@@ -38,10 +38,13 @@ def log_ids(**ids: str | None) -> None:
     _ids.set({name: value for name, value in ids.items() if value})
 #: Slack tokens (xoxb-, xoxp-, xapp-...) and Discord bot tokens (three dot-separated base64 parts).
 TOKEN_SHAPES = re.compile(r"\bx(?:ox[abposr]|app)-[\w-]{6,}|\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,40}\b")
+#: The password of a URL (``scheme://user:password@host``), up to its last ``@`` before a space or
+#: quote, so one with an unencoded ``@`` or ``:`` is hidden whole even where the URL is malformed.
+URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][\w+.-]*://[^\s:/@'\"]*:)[^\s'\"]*@")
 
 
 class Redactor:
-    """Removes known secrets and token-shaped strings from a finished log line."""
+    """Removes known secrets, token-shaped strings and URL passwords from a finished log line."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         # Longest first, so a secret that contains another is removed whole.
@@ -50,6 +53,7 @@ class Redactor:
     def __call__(self, line: str) -> str:
         for secret in self.secrets:
             line = line.replace(secret, REDACTED)
+        line = URL_PASSWORD.sub(lambda match: f"{match['head']}{REDACTED}@", line)
         return TOKEN_SHAPES.sub(REDACTED, line)
 
 

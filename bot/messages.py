@@ -168,6 +168,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "Sorry, I could not record your vote right now.",
         "fr": "Désolé, je n'ai pas pu enregistrer votre vote pour le moment.",
     },
+    "feedback_pending": {
+        "en": "Thanks! I could not save your vote just now; it will be saved as soon as I can.",
+        "fr": "Merci ! Je n'ai pas pu enregistrer votre vote tout de suite ; il le sera dès que possible.",
+    },
     "feedback_label_up": {"en": "Helpful", "fr": "Utile"},
     "feedback_label_down": {"en": "Not helpful", "fr": "Pas utile"},
     # --- slack (adapters/slack) ---

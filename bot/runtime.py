@@ -16,23 +16,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.answering import AnswerEngine
-from bot.answering.scale.index_cache import index_cache
-from bot.assemble import engine_for, load_base
-from bot.conversation import ConversationService
-from bot.digest.scheduler import digest_posters
-from bot.gaps import StoreUnansweredLog, jsonl_path
-from bot.metrics import counting_posters
 from bot.platforms import Platform, PlatformFactory, RunOptions, Services, discover_platforms
-from bot.reload import Reloader
-from bot.retention import Retention, prune_on_schedule
 from bot.settings import Settings, SettingsError
 from knowledge.errors import AibotError
-from knowledge.models import FactBase
 
 if TYPE_CHECKING:
-    from bot.health import Health
+    from bot.answering import AnswerEngine
+    from bot.health import Health, HealthServer
     from bot.metrics import Metrics
+    from knowledge.models import FactBase
 
 _log = logging.getLogger(__name__)
 
@@ -43,20 +35,27 @@ class NothingToRun(SettingsError):
 
 @contextlib.asynccontextmanager
 async def open_services(settings: Settings, *, metrics: Metrics | None = None,
-                        health: Health | None = None) -> AsyncIterator[Services]:
-    """Load the fact base (refusing a broken one) and build what platforms share."""
+                        health: Health | None = None, wait: bool = False) -> AsyncIterator[Services]:
+    """Load the fact base (refusing a broken one) and build what platforms share; with ``wait``,
+    a database still coming up is waited for (``AIBOT_START_TIMEOUT``). The fact base is read
+    and indexed in a thread, so the health server goes on answering meanwhile."""
+    from bot.answering.scale.index_cache import index_cache
+    from bot.assemble import engine_for, load_base
+    from bot.conversation import ConversationService
     from bot.digest.compose import DigestComposer
     from bot.digest.service import DigestService
+    from bot.gaps import StoreUnansweredLog, jsonl_path
+    from bot.reload import Reloader
     from bot.store import open_store
 
     start = time.perf_counter()
     cache = index_cache(settings)
-    base, worker = load_base(settings.knowledge_dir, cache)
+    base, worker = await asyncio.to_thread(load_base, settings.knowledge_dir, cache)
     try:
-        async with open_store(settings) as store:
+        async with open_store(settings, wait=wait) as store:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
-            unanswered = StoreUnansweredLog(store)
-            engine = engine_for(base, cache=cache, worker=worker, unanswered=unanswered)
+            unanswered = StoreUnansweredLog(store, max_pending=settings.store_queue_limit, metrics=metrics)
+            engine = await asyncio.to_thread(engine_for, base, cache=cache, worker=worker, unanswered=unanswered)
             if health is not None:
                 health.watch_store(store)
             _log.info("loaded and indexed %d facts from %s in %.1f s", len(base.facts), settings.knowledge_dir,
@@ -65,7 +64,7 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
             digests = DigestService(store, DigestComposer(base, stale_after_months=stale),
                                     grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
-            conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=store,
+            conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=unanswered,
                                                               questions=unanswered)
             services = Services(settings=settings, engine=engine, digests=digests, conversation=conversation,
                                 store=store, metrics=metrics, health=health)
@@ -90,8 +89,38 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
 
 
 async def run_platforms(settings: Settings, names: list[str], options: RunOptions) -> None:
-    """Run the named platforms, or every configured one, until cancelled or SIGTERM."""
-    factories = discover_platforms()
+    """Run the named platforms, or every configured one, until cancelled or SIGTERM.
+
+    The health server (when there is a port for it) starts first, before the adapters and
+    the answering modules are even imported and before any retry, so ``/healthz`` answers
+    within the first second and ``/readyz`` says what start-up still waits for; Slack over
+    HTTP then takes its socket over.
+    """
+    from bot.health import Health
+
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    health = Health(timeout=settings.ready_timeout, metrics_token=token, header_timeout=settings.http_header_timeout)
+    health.expect_store()
+    current = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if current is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGTERM, current.cancel)
+    early = await _start_health(settings, options, health)
+    try:
+        await _run(settings, names, options, health, early)
+    finally:
+        if early is not None:
+            early.close()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)
+
+
+async def _run(settings: Settings, names: list[str], options: RunOptions, health: Health,
+               early: HealthServer | None) -> None:
+    """Everything after the health server: check the platforms' settings, log them in, open the
+    services, then run the platforms, the knowledge watcher and the digest scheduler."""
+    factories = await asyncio.to_thread(discover_platforms)  # imports the adapters: the health server answers
     unknown = [n for n in names if n not in factories]
     if unknown:
         raise SettingsError(f"unknown platform {unknown[0]!r}; installed: {', '.join(sorted(factories)) or 'none'}")
@@ -104,43 +133,80 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
         )
     for name in chosen:
         factories[name].check(settings)
+        health.expect(name)
+    # What answering, digests and metrics need, imported in a thread: the health server answers meanwhile.
+    await asyncio.to_thread(_import_the_rest)
+    from bot.digest.scheduler import digest_posters
+    from bot.metrics import Metrics, counting_posters
+    from bot.retention import Retention, prune_on_schedule
+
+    metrics = health.metrics = Metrics()
     await _preflight(factories, chosen, settings, options)
-    metrics, health = _observers(settings, chosen)
-    current = asyncio.current_task()
-    loop = asyncio.get_running_loop()
-    if current is not None:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGTERM, current.cancel)
-    try:
-        async with open_services(settings, metrics=metrics, health=health) as services:
-            platforms = [_create(factories[name], name, services, options) for name in chosen]
-            _log.info("starting %s", ", ".join(chosen))
-            posters = counting_posters(digest_posters(platforms), metrics)
-            try:
-                async with asyncio.TaskGroup() as group:
-                    for platform in platforms:
-                        group.create_task(platform.run(), name=f"platform:{platform.name}")
-                    port = _health_port(settings, options, platforms)
-                    if port is not None:
-                        group.create_task(health.serve(settings.health_host if settings.health_port is not None
-                                                       else options.host, port), name="health")
-                    if settings.metrics_port is not None:
-                        group.create_task(health.serve(settings.metrics_host, settings.metrics_port,
-                                                       metrics_port=True), name="metrics")
-                    if settings.watch_knowledge and services.reloader is not None:
-                        group.create_task(services.reloader.watch(), name="knowledge-watch")
-                    if services.digests is not None and posters:
-                        group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
-                    if services.store is not None:  # at start, then hourly: votes and questions past their period
-                        group.create_task(prune_on_schedule(services.store, Retention.from_settings(settings)),
-                                          name="retention")
-            except* AibotError as group_error:
-                # One of ours (a refused intent, a bad token) ends the run with its own one-line
-                # message, not a traceback of the task group that carried it.
-                raise group_error.exceptions[0] from None
-    finally:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGTERM)
+    async with open_services(settings, metrics=metrics, health=health, wait=True) as services:
+        platforms = [_create(factories[name], name, services, options) for name in chosen]
+        if early is not None:
+            _hand_over(early, platforms)
+        _log.info("starting %s", ", ".join(chosen))
+        posters = counting_posters(digest_posters(platforms), metrics)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for platform in platforms:
+                    group.create_task(platform.run(), name=f"platform:{platform.name}")
+                if settings.metrics_port is not None:
+                    group.create_task(health.serve(settings.metrics_host, settings.metrics_port,
+                                                   metrics_port=True), name="metrics")
+                if settings.watch_knowledge and services.reloader is not None:
+                    group.create_task(services.reloader.watch(), name="knowledge-watch")
+                if services.digests is not None and posters:
+                    group.create_task(services.digests.run_scheduler(posters), name="digest-scheduler")
+                if services.store is not None:  # at start, then hourly: votes and questions past their period
+                    group.create_task(prune_on_schedule(services.store, Retention.from_settings(settings)),
+                                      name="retention")
+        except* AibotError as group_error:
+            # One of ours (a refused intent, a bad token) ends the run with its own one-line
+            # message, not a traceback of the task group that carried it.
+            raise group_error.exceptions[0] from None
+
+
+def _import_the_rest() -> None:
+    """The modules a run needs past its settings (about a second of imports)."""
+    import bot.assemble
+    import bot.conversation
+    import bot.digest.scheduler
+    import bot.digest.service
+    import bot.gaps
+    import bot.metrics
+    import bot.reload
+    import bot.retention
+    import bot.store  # noqa: F401
+
+
+async def _start_health(settings: Settings, options: RunOptions, health: Health) -> HealthServer | None:
+    """Where to serve /healthz, /readyz and /metrics, started now; None when nowhere.
+
+    AIBOT_HEALTH_PORT when set; else, under ``--http``, the ``--port`` (a PaaS gives one port
+    and checks it), which Slack over HTTP takes over once it serves (:func:`_hand_over`).
+    """
+    from bot.health import HealthServer
+
+    if settings.health_port is not None:
+        host, port, setting = settings.health_host, settings.health_port, "AIBOT_HEALTH_PORT"
+    elif options.http and options.port is not None:
+        host, port, setting = options.host, options.port, "PORT (--port)"
+    else:
+        return None
+    return await HealthServer.start(health, host, port, setting=setting)
+
+
+def _hand_over(early: HealthServer, platforms: list[Platform]) -> None:
+    """A platform serving the health server's port (Slack over HTTP) takes its socket; with
+    none, the health server goes on serving alone."""
+    for platform in platforms:
+        if hasattr(platform, "listener") and getattr(platform, "http_port", None) in (early.port, early.requested):
+            platform.listener = early
+            return
+    early.alone()
+    _log.info("health checks on http://%s:%d/readyz, metrics on /metrics", early.host, early.port)
 
 
 async def _preflight(factories: dict[str, PlatformFactory], chosen: list[str], settings: Settings,
@@ -154,31 +220,6 @@ async def _preflight(factories: dict[str, PlatformFactory], chosen: list[str], s
             await preflight(settings, options)
         except ImportError:
             continue  # its library is missing: _create says so with the install hint
-
-
-def _health_port(settings: Settings, options: RunOptions, platforms: list[Platform]) -> int | None:
-    """Where to serve /healthz, /readyz and /metrics on a server of their own, if anywhere.
-
-    AIBOT_HEALTH_PORT when set; else, under ``--http``, the ``--port`` (a PaaS gives one port
-    and checks it). None when a platform already serves them on that port (Slack over HTTP).
-    """
-    port = settings.health_port if settings.health_port is not None else options.port if options.http else None
-    served = {getattr(platform, "http_port", None) for platform in platforms}
-    return None if port is None or port in served else port
-
-
-def _observers(settings: Settings, chosen: list[str]) -> tuple[Metrics, Health]:
-    """The metrics and the readiness of this run, expecting every chosen platform to connect."""
-    from bot.health import Health
-    from bot.metrics import Metrics
-
-    metrics = Metrics()
-    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    health = Health(timeout=settings.ready_timeout, metrics=metrics, metrics_token=token,
-                    header_timeout=settings.http_header_timeout)
-    for name in chosen:
-        health.expect(name)
-    return metrics, health
 
 
 def _create(factory: PlatformFactory, name: str, services: Services, options: RunOptions) -> Platform:

@@ -8,7 +8,6 @@ Secrets are ``SecretStr`` so that printing or logging the settings never shows t
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -64,6 +63,9 @@ class Settings(BaseSettings):
     #: Seconds any one database call may take before the bot gives up on it (connect included):
     #: a stalled database must not stall answers, digests or shutdown.
     database_timeout: float = Field(default=5.0, gt=0, le=300, validation_alias=_env("AIBOT_DATABASE_TIMEOUT"))
+    #: Writes (unanswered questions, question counts, votes) kept for retry while the database
+    #: cannot take them; distinct entries, each under 3 KB, so at most about 15 MB.
+    store_queue_limit: int = Field(default=5000, ge=1, validation_alias=_env("AIBOT_STORE_QUEUE_LIMIT"))
 
     # operating: logs, health checks, metrics, start-up
     log_format: Literal["text", "json"] = Field(default="text", validation_alias=_env("AIBOT_LOG_FORMAT"))
@@ -71,7 +73,8 @@ class Settings(BaseSettings):
     health_host: str = Field(default="0.0.0.0", validation_alias=_env("AIBOT_HEALTH_HOST"))
     #: /readyz waits this long for the store before calling it unreachable.
     ready_timeout: float = Field(default=2.0, gt=0, validation_alias=_env("AIBOT_READY_TIMEOUT"))
-    #: How long start-up keeps retrying a platform it cannot reach before giving up with one line.
+    #: How long start-up keeps retrying a platform or the database it cannot reach before giving
+    #: up with one line and exit status 75: long enough for a database booting with the machine.
     start_timeout: float = Field(default=60.0, gt=0, validation_alias=_env("AIBOT_START_TIMEOUT"))
     #: A client of the bot's HTTP server gets this long to send a request's line and headers (from
     #: connecting, or from its last reply on a kept-alive connection), then is closed: Slack, a
@@ -132,11 +135,10 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _sqlalchemy_url(cls, value: str | None) -> str | None:
-        """Heroku's postgres://...?sslmode=require becomes the async driver's URL (asyncpg
-        spells that option ``ssl``); anything else passes as is."""
+        """Heroku's postgres://... becomes the async driver's URL; its libpq parameters
+        (``sslmode``...) are translated when the store opens (:func:`bot.store.database.asyncpg_arguments`)."""
         if value and value.startswith(("postgres://", "postgresql://")):
-            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
-            return re.sub(r"([?&])sslmode=", r"\1ssl=", value)
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
         if value and value.startswith("sqlite://"):
             value = "sqlite+aiosqlite://" + value.split("://", 1)[1]
         if value and not value.startswith(_SUPPORTED_DATABASES):

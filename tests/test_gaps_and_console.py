@@ -62,5 +62,5 @@ def test_heroku_database_url_becomes_the_async_driver_url() -> None:
     from bot.settings import load_settings
 
     url = load_settings(database_url="postgres://u:secret@db.example:5432/app?sslmode=require").database_url
-    assert url == "postgresql+asyncpg://u:secret@db.example:5432/app?ssl=require"
+    assert url == "postgresql+asyncpg://u:secret@db.example:5432/app?sslmode=require"
     assert load_settings(database_url="sqlite+aiosqlite:///x.db").database_url == "sqlite+aiosqlite:///x.db"

@@ -84,12 +84,13 @@ async def test_the_writer_stores_counts_and_unanswered_questions_together(store:
 
 async def test_a_full_queue_drops_counts_instead_of_growing(store: Store) -> None:
     log = StoreUnansweredLog(store, max_pending=3)
-    for _ in range(5):  # the writer has not run yet: the queue holds three
+    for n in range(5):  # the writer has not run yet: the queue holds three distinct days
+        log.count_question(DAY - timedelta(days=n), "slack", "en", "answered")
+    for _ in range(4):  # a count already waiting grows in place: nothing more to hold
         log.count_question(DAY, "slack", "en", "answered")
     assert log.dropped == 2
     await log.close()
-    [row] = await store.question_counts()
-    assert row.count == 3
+    assert sorted(row.count for row in await store.question_counts()) == [1, 1, 5]
 
 
 # -- the conversation service, with an injected clock ----------------------------------------------

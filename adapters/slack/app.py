@@ -30,6 +30,7 @@ from bot import messages
 from bot.conversation import ConversationService, ReplyKind
 from bot.digest.model import CommandContext, Digest, PostError
 from bot.digest.service import without_report
+from bot.health import HealthServer
 from bot.language import Lang
 from bot.logs import log_ids
 from bot.platforms import RunOptions, Services
@@ -97,6 +98,7 @@ class SlackPlatform:
         self.host = options.host
         self.port = options.port if options.port is not None else 3000
         self.http_port = self.port if self.http else None  # /healthz, /readyz, /metrics are served here too
+        self.listener: HealthServer | None = None  # the health server already on http_port: its socket is taken
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.app = AsyncApp(
@@ -454,7 +456,9 @@ class SlackPlatform:
                                lingering_time=0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port, backlog=guard.LISTEN_BACKLOG)
+            site: web.BaseSite = (web.SockSite(runner, self.listener.take(), backlog=guard.LISTEN_BACKLOG)
+                                  if self.listener is not None
+                                  else web.TCPSite(runner, self.host, self.port, backlog=guard.LISTEN_BACKLOG))
             await site.start()
             self.bound_port = int(runner.addresses[0][1])
             _log.info("slack: listening on http://%s:%d%s", self.host, self.bound_port, EVENTS_PATH)

@@ -1,7 +1,9 @@
 """``aibot db upgrade``: the schema step of a deployment (the Procfile's ``release:`` line).
 
 ``aibot run`` upgrades the schema too when it opens the store; running it as its own step
-means a release that cannot reach or upgrade its database fails before any bot restarts.
+means a release that cannot reach or upgrade its database fails before any bot restarts. Like
+``aibot run``, it waits ``AIBOT_START_TIMEOUT`` seconds for a database still coming up, then
+exits with status 75 (try again later); a wrong URL or password exits with 2.
 """
 
 from __future__ import annotations
@@ -33,6 +35,6 @@ async def _upgrade(settings: Settings) -> str:
 
     from bot.store import open_store
 
-    async with open_store(settings) as store, store.engine.connect() as connection:
+    async with open_store(settings, wait=True) as store, store.engine.connect() as connection:
         revision = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
         return f"{store.dialect}, revision {revision}"

@@ -35,7 +35,7 @@ from bot.conversation.replies import (
     ReplyKind,
     SourceDocument,
 )
-from bot.feedback import ANSWERED, UNANSWERED, FeedbackStore, QuestionCounter, Vote
+from bot.feedback import ANSWERED, UNANSWERED, FeedbackStore, QuestionCounter, Vote, VoteDeferred
 from bot.language import Lang, clean, clean_lines, detect_language, fold
 from bot.logs import log_ids
 from bot.ratelimit import RateLimiter, Verdict
@@ -613,6 +613,9 @@ class ConversationService:
             return messages.text("feedback_unavailable", vote.lang)
         try:
             await self.feedback.record_vote(vote, self._now())
+        except VoteDeferred as exc:  # kept for the store writer: not thanked as if it were stored
+            _log.warning("vote on message %s not stored yet (%s); it waits for the database", vote.message_id, exc)
+            return messages.text("feedback_pending", vote.lang)
         except Exception as exc:  # the person is told; the bot goes on answering
             _log.warning("could not record a vote on message %s: %s", vote.message_id, exc)
             return messages.text("feedback_unavailable", vote.lang)

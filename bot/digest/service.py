@@ -36,7 +36,7 @@ from bot.digest.model import CommandContext, CommandReply, Digest, DigestPoster
 from bot.digest.schedule import DAYS, Schedule, ScheduleError
 from bot.digest.scheduler import Clock, DigestScheduler, SystemClock, plan_for, schedule_of
 from bot.language import Lang
-from bot.store import NewSubscription
+from bot.store import NewSubscription, StoreError
 from knowledge.errors import AibotError
 
 if TYPE_CHECKING:
@@ -118,6 +118,9 @@ class DigestService:
         except (CommandError, ScheduleError) as exc:
             return CommandReply(messages.text(exc.key, ctx.lang, value=safe_echo(exc.value), usage=_usage(ctx.lang)),
                                 ok=False)
+        except StoreError as exc:  # not stored, so not confirmed: one line, the store said why
+            _log.warning("digest command %r not done in %s channel %s: %s", verb, ctx.platform, ctx.channel_id, exc)
+            return CommandReply(messages.text("digest_unavailable", ctx.lang), ok=False)
         except Exception:
             _log.exception("digest command %r failed in %s channel %s", verb, ctx.platform, ctx.channel_id)
             return CommandReply(messages.text("digest_unavailable", ctx.lang), ok=False)

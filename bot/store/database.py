@@ -19,16 +19,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from urllib.parse import urlencode
 
 from sqlalchemy import Connection, and_, delete, event, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.feedback import QuestionCount, Vote, VoteRow
 from bot.language import Lang
 from bot.settings import Settings
+from bot.startup import Unreachable, retry_until
 from bot.store.tables import (
     answer_votes,
     digest_claims,
@@ -63,9 +65,18 @@ class StoreError(AibotError):
     """The store could not be opened or migrated; the message says which database."""
 
 
-class StoreUnavailable(StoreError, ConnectionError):
+class StoreUnavailable(StoreError, Unreachable, ConnectionError):
     """The database dropped the connection or refused it: worth retrying later (an OSError,
-    so the digest scheduler's list of transient errors covers it)."""
+    so the digest scheduler's list of transient errors covers it; exit status 75)."""
+
+
+class DatabaseUnreachable(StoreUnavailable):
+    """Opening the store failed in a way that may pass (refused, no answer, the server still
+    starting): start-up retries it for ``AIBOT_START_TIMEOUT`` seconds."""
+
+    def __init__(self, line: str, reason: str) -> None:
+        super().__init__(line)
+        self.reason = reason
 
 
 class StoreTimeout(StoreUnavailable, TimeoutError):
@@ -75,23 +86,45 @@ class StoreTimeout(StoreUnavailable, TimeoutError):
 _Method = Callable[Concatenate["Store", _P], Coroutine[Any, Any, _T]]
 
 
-def _bounded(method: _Method[_P, _T]) -> _Method[_P, _T]:
+def _bounded(method: _Method[_P, _T], *, writes: bool = False) -> _Method[_P, _T]:
     """Run a store method under the store's timeout; a stall or a dropped connection becomes
-    :class:`StoreTimeout` or :class:`StoreUnavailable` in one line, never a wait without end."""
+    :class:`StoreTimeout` or :class:`StoreUnavailable` in one line, never a wait without end.
+
+    A SQLite file deleted or replaced under the bot fails the call before and after it runs:
+    a write that went to the lost file is not reported as done. ``writes`` keeps the outcome of
+    the last write for ``/readyz`` (:meth:`Store.write_problem`).
+    """
 
     @functools.wraps(method)
     async def bounded(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         try:
+            self._check_file()
             async with asyncio.timeout(self.timeout):
-                return await method(self, *args, **kwargs)
+                result = await method(self, *args, **kwargs)
+            self._check_file()
         except TimeoutError:
-            raise StoreTimeout(f"the database did not answer within {self.timeout:g} s") from None
+            error: StoreError = StoreTimeout(f"the database did not answer within {self.timeout:g} s")
+            self._wrote(writes, error)
+            raise error from None
         except (OSError, InterfaceError, OperationalError) as exc:
             if isinstance(exc, StoreError):
+                self._wrote(writes, exc)
                 raise
-            raise StoreUnavailable(f"the database connection failed: {_reason(exc)}") from exc
+            error = StoreUnavailable(f"the database connection failed: {_reason(exc)}")
+            self._wrote(writes, error)
+            raise error from exc
+        except DBAPIError as exc:  # a read-only database, a full disk, a constraint: the write is not done
+            self._wrote(writes, exc)
+            raise
+        self._wrote(writes, None)
+        return result
 
     return bounded
+
+
+def _writes(method: _Method[_P, _T]) -> _Method[_P, _T]:
+    """:func:`_bounded` for a method that writes: its failure makes ``/readyz`` say so."""
+    return _bounded(method, writes=True)
 
 
 def _reason(exc: BaseException) -> str:
@@ -99,6 +132,26 @@ def _reason(exc: BaseException) -> str:
     inner = getattr(exc, "orig", None) or exc
     lines = str(inner).strip().splitlines()
     return lines[0][:200] if lines else type(inner).__name__
+
+
+#: SQLSTATEs at connect that may pass: connection exceptions (08), the server starting up or
+#: shutting down (57P01-57P03), too many connections (53300).
+_PASSING_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def _may_pass(exc: DBAPIError) -> bool:
+    """A database error at open worth retrying: the server is not ready, or another process
+    holds the SQLite file; a wrong password or database name is not."""
+    state = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
+    return state.startswith(_PASSING_STATES) or "database is locked" in str(exc.orig)
+
+
+def _reason_to_retry(exc: BaseException) -> str | None:
+    return exc.reason if isinstance(exc, DatabaseUnreachable) else None
+
+
+def _unreachable(line: str) -> DatabaseUnreachable:
+    return DatabaseUnreachable(line, line)
 
 
 @dataclass(frozen=True)
@@ -192,6 +245,81 @@ def database_url(settings: Settings) -> str:
     return f"sqlite+aiosqlite:///{settings.data_dir / 'aibot.sqlite3'}"
 
 
+#: libpq's sslmode values; asyncpg takes the same words as its ``ssl`` argument.
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+#: libpq parameters asyncpg reads itself from a DSN: handed to it as one (``connect_args["dsn"]``).
+_ASYNCPG_DSN_PARAMS = frozenset({"sslcert", "sslkey", "sslrootcert", "sslcrl", "sslpassword", "sslnegotiation",
+                                 "ssl_min_protocol_version", "ssl_max_protocol_version", "target_session_attrs",
+                                 "krbsrvname", "gsslib", "passfile", "service"})
+#: libpq parameters about the client's own socket or libraries, which asyncpg has no use for.
+_IGNORED_PARAMS = frozenset({"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                             "tcp_user_timeout", "gssencmode", "gssdelegation", "sslcompression", "sslsni",
+                             "requiressl", "client_encoding", "load_balance_hosts", "require_auth"})
+#: What SQLAlchemy's asyncpg dialect reads from the URL itself: left there.
+_DIALECT_PARAMS = frozenset({"prepared_statement_cache_size", "prepared_statement_name_func"})
+
+
+def asyncpg_arguments(url: URL, *, timeout: float, schema: str | None = None) -> tuple[URL, dict[str, Any]]:
+    """A PostgreSQL URL as libpq reads it, turned into what asyncpg takes.
+
+    SQLAlchemy hands every query parameter to ``asyncpg.connect`` as a keyword, and asyncpg
+    knows none of libpq's names, so a provider's ``?sslmode=require&channel_binding=require``
+    was a ``TypeError``. Here ``sslmode`` becomes ``ssl``; ``connect_timeout`` the connect
+    ``timeout``; ``application_name`` and ``options`` (``-c name=value``) server settings sent
+    at connect, as libpq sends them; the SSL files and ``target_session_attrs`` go through
+    asyncpg's own DSN reader; ``channel_binding`` is dropped (asyncpg cannot bind channels: a
+    warning says so when it was required); socket options are ignored; any other name is sent
+    as a server setting (``?search_path=app``), as asyncpg does with a DSN. Returns the URL
+    without those parameters and the ``connect_args``.
+    """
+    connect: dict[str, Any] = {"timeout": timeout}  # a port that accepts and never answers
+    server: dict[str, str] = {}
+    forwarded: dict[str, str] = {}
+    kept: dict[str, str | tuple[str, ...]] = {}
+    for name, given in url.query.items():
+        value = given[-1] if isinstance(given, tuple) else given
+        if name in _DIALECT_PARAMS:
+            kept[name] = given
+        elif name in ("sslmode", "ssl"):
+            if value not in SSL_MODES:
+                raise StoreError(f"setting DATABASE_URL has sslmode={value[:20]!r}; use one of {', '.join(SSL_MODES)}")
+            connect["ssl"] = value
+        elif name == "connect_timeout":
+            try:
+                seconds = float(value)
+            except ValueError:
+                raise StoreError(f"setting DATABASE_URL has connect_timeout={value[:20]!r}; "
+                                 "expected a number of seconds") from None
+            if seconds > 0:  # libpq: 0 or less waits for ever; the store's own timeout stays
+                connect["timeout"] = max(seconds, 2.0)  # libpq's floor too
+        elif name == "channel_binding":
+            if value == "require":
+                _log.warning("DATABASE_URL asks for channel_binding=require, which the asyncpg driver cannot do; "
+                             "connecting with sslmode=%s and SCRAM authentication, without channel binding",
+                             connect.get("ssl", url.query.get("sslmode", "prefer")))
+        elif name == "application_name":
+            server["application_name"] = value
+        elif name == "fallback_application_name":
+            server.setdefault("application_name", value)
+        elif name in _ASYNCPG_DSN_PARAMS:
+            forwarded[name] = value
+        elif name in _IGNORED_PARAMS:
+            _log.debug("DATABASE_URL: %s is a libpq socket option asyncpg does not use; ignored", name)
+        else:
+            server[name] = value  # "options" included: PostgreSQL reads it at connect, as from libpq
+    if schema is not None:
+        server["search_path"] = schema
+    if server:
+        connect["server_settings"] = server
+    if forwarded:
+        connect["dsn"] = "postgresql://?" + urlencode(forwarded)
+    return url.set(query=kept), connect
+
+
+MALFORMED_URL = ("setting DATABASE_URL is malformed: the port must be a number, and an @ : / ? or # in the "
+                 "user name or password must be percent-encoded (%40 %3A %2F %3F %23)")
+
+
 def make_engine(url: str, *, schema: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
     """An async engine; ``schema`` (PostgreSQL only) puts every table in that schema, for tests.
 
@@ -200,23 +328,25 @@ def make_engine(url: str, *, schema: str | None = None, timeout: float = DEFAULT
     try:
         parsed = make_url(url)
         parsed.port  # noqa: B018 - parsed lazily: "host:notaport" fails here, not at connect
-    except (ArgumentError, ValueError) as exc:
-        raise StoreError(f"setting DATABASE_URL is malformed: {_reason(exc)}") from None
+        if "@" in (parsed.host or ""):
+            raise ValueError("an @ in the password")  # the parser took its end for the host
+    except (ArgumentError, ValueError):
+        # Not the parser's words, nor the host it found: they quote what it took for the port or
+        # the host, which is a piece of the password when that holds an @ / ? or #.
+        raise StoreError(MALFORMED_URL) from None
     if parsed.drivername not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
         raise StoreError(f"setting DATABASE_URL names an unsupported database ({parsed.drivername}); "
                          "use postgres://... or sqlite:///...")
     connect_args: dict[str, Any] = {}
-    if url.startswith("sqlite"):
-        path = url.split(":///", 1)[1] if ":///" in url else ""
+    if parsed.drivername.startswith("sqlite"):
+        path = parsed.database or ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connect_args["timeout"] = timeout  # waiting for another writer's lock
     else:
-        connect_args["timeout"] = timeout  # a port that accepts and never answers
-        if schema is not None:
-            connect_args["server_settings"] = {"search_path": schema}
-    engine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"),
-                                 pool_timeout=timeout)
+        parsed, connect_args = asyncpg_arguments(parsed, timeout=timeout, schema=schema)
+    engine = create_async_engine(parsed, connect_args=connect_args, pool_timeout=timeout,
+                                 pool_pre_ping=parsed.drivername != "sqlite+aiosqlite")
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -284,17 +414,34 @@ class Store:
         self._claims: AsyncConnection | None = None  # PostgreSQL: the event claims' own connection
         self._claims_lock = asyncio.Lock()
         self._events_forgotten_at = float("-inf")
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        #: The SQLite file, and its (device, inode) once opened: a file deleted or replaced is seen.
+        self.path = Path(database) if database and database != ":memory:" else None
+        self._file_id: tuple[int, int] | None = None
+        self._file_lost: str | None = None
+        self._write_error: str | None = None
 
     @classmethod
     @contextlib.asynccontextmanager
     async def open(cls, url: str, *, schema: str | None = None, seconds: float = DEFAULT_TIMEOUT,
-                   ) -> AsyncIterator[Store]:
-        """Connect, migrate to the latest schema, and dispose of the pool on exit (bounded too)."""
+                   wait: float = 0.0) -> AsyncIterator[Store]:
+        """Connect, migrate to the latest schema, and dispose of the pool on exit (bounded too).
+
+        With ``wait`` (start-up: ``AIBOT_START_TIMEOUT``), a database that refuses or does not
+        answer is retried for that many seconds (:func:`bot.startup.retry_until`), then
+        :class:`DatabaseUnreachable`; a wrong password or database name ends at once.
+        """
         engine = make_engine(url, schema=schema, timeout=seconds)
         try:
             store = cls(engine, timeout=seconds)
             try:
-                await store.migrate()
+                if wait > 0:
+                    await retry_until(store.migrate, what=f"the database ({engine.url.render_as_string()})",
+                                      transient=_reason_to_retry, give_up_after=wait,
+                                      hint="check that it is running and DATABASE_URL", give_up_with=_unreachable)
+                else:
+                    await store.migrate()
+                store._remember_file()
                 yield store
             finally:
                 await store._drop_claims()
@@ -306,7 +453,13 @@ class Store:
         return self.engine.dialect.name
 
     async def migrate(self) -> None:
-        """Create or upgrade the schema to head; a no-op when it is current."""
+        """Create or upgrade the schema to head; a no-op when it is current.
+
+        A failure that may pass (refused, no answer, a server still starting, a SQLite file
+        another process holds) is :class:`DatabaseUnreachable`; any other is :class:`StoreError`.
+        """
+        where = self.engine.url.render_as_string()  # the password shown as ***
+        no_answer = f"it accepted the connection but did not answer in time (AIBOT_DATABASE_TIMEOUT={self.timeout:g})"
         try:
             async with asyncio.timeout(self.timeout * 6):  # another process may hold the migration lock a while
                 async with self.engine.begin() as connection:
@@ -314,23 +467,61 @@ class Store:
                         await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
                     await connection.run_sync(_upgrade)
         except TimeoutError:
-            raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): it accepted "
-                             f"the connection but did not answer in time (AIBOT_DATABASE_TIMEOUT={self.timeout:g})"
-                             ) from None
+            raise DatabaseUnreachable(f"cannot reach the database ({where}): {no_answer}", no_answer) from None
         except OSError as exc:
-            if isinstance(exc, TimeoutError):
-                raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): it accepted "
-                                 f"the connection but did not answer in time (AIBOT_DATABASE_TIMEOUT={self.timeout:g})"
-                                 ) from None
-            raise StoreError(f"cannot reach the database ({self.engine.url.render_as_string()}): "
-                             f"{_reason(exc)}") from None
+            reason = no_answer if isinstance(exc, TimeoutError) else _reason(exc)
+            raise DatabaseUnreachable(f"cannot reach the database ({where}): {reason}", reason) from None
         except DBAPIError as exc:  # wrong database name, refused login...: one line, password hidden
             reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
-            raise StoreError(f"cannot open the database ({self.engine.url.render_as_string()}): {reason}") from None
+            if _may_pass(exc):
+                raise DatabaseUnreachable(f"cannot reach the database ({where}): {reason}", reason) from None
+            raise StoreError(f"cannot open the database ({where}): {reason}") from None
+
+    # --- a SQLite file deleted or replaced, a write that failed: what /readyz reports ---
+
+    def _remember_file(self) -> None:
+        if self.path is not None:
+            info = self.path.stat()
+            self._file_id = (info.st_dev, info.st_ino)
+
+    def _check_file(self) -> None:
+        """Refuse to go on with a SQLite file that is no longer the one at its path.
+
+        Deleted while open, SQLite goes on writing to the unlinked file and every write seems
+        to succeed, then is gone at the next start; replaced, it writes to the old one. One
+        ``stat`` per call (microseconds) finds both; the first time it is logged at ERROR.
+        """
+        if self._file_id is None or self.path is None:
+            return
+        if self._file_lost is None:
+            try:
+                info = self.path.stat()
+                now: tuple[int, int] | None = (info.st_dev, info.st_ino)
+            except FileNotFoundError:
+                now = None
+            if now == self._file_id:
+                return
+            self._file_lost = (f"the SQLite file {self.path} was {'deleted' if now is None else 'replaced'} "
+                               "while the bot was running; nothing can be stored until it restarts")
+            _log.error("STORE LOST: %s. Writes are refused from now on (what was written since the change "
+                       "went to the old file); restart the bot to open %s anew", self._file_lost, self.path)
+        raise StoreUnavailable(self._file_lost)
+
+    def _wrote(self, writes: bool, error: BaseException | None) -> None:
+        if writes:
+            self._write_error = None if error is None else _reason(error)
+
+    def write_problem(self) -> str | None:
+        """Why the store cannot write now (the file is lost, the last write failed), else None."""
+        try:
+            self._check_file()
+        except StoreUnavailable as exc:
+            return str(exc)
+        return f"cannot write ({self._write_error})" if self._write_error else None
 
     # --- subscriptions ---
 
-    @_bounded
+    @_writes
     async def subscribe(self, new: NewSubscription, now: datetime) -> Subscription:
         """Create this channel's subscription, or replace its schedule and re-enable it."""
         values: dict[str, Any] = {
@@ -372,7 +563,7 @@ class Store:
             rows = (await connection.execute(query)).all()
         return [_row_subscription(row) for row in rows]
 
-    @_bounded
+    @_writes
     async def set_report(self, platform: str, workspace_id: str | None, channel_id: str,
                          include: bool) -> Subscription | None:
         """Add the admins' report to this channel's digest, or take it out; None without a subscription.
@@ -383,7 +574,7 @@ class Store:
             row = (await connection.execute(select(subscriptions).where(*self._channel(key)))).first()
         return _row_subscription(row) if row is not None else None
 
-    @_bounded
+    @_writes
     async def unsubscribe(self, platform: str, workspace_id: str | None, channel_id: str) -> bool:
         """Remove the channel's subscription with its claims and shown facts; False if there was none."""
         key = {"platform": platform, "workspace_id": workspace_id or "", "channel_id": channel_id}
@@ -397,7 +588,7 @@ class Store:
             await connection.execute(delete(subscriptions).where(subscriptions.c.id == found))
         return True
 
-    @_bounded
+    @_writes
     async def record_failure(self, subscription_id: int, reason: str, now: datetime, max_failures: int,
                              *, counts: bool = True) -> Subscription:
         """Keep a failed post's reason; if it ``counts``, at ``max_failures`` the subscription is disabled."""
@@ -416,7 +607,7 @@ class Store:
 
     # --- claims ---
 
-    @_bounded
+    @_writes
     async def claim(self, subscription_id: int, period_key: str, now: datetime, owner: str,
                     *, status: str = "claimed") -> bool:
         """True for the one caller that claims this period first, on any process sharing the database."""
@@ -431,7 +622,7 @@ class Store:
             won = (await connection.execute(statement)).scalar_one_or_none()
         return won is not None
 
-    @_bounded
+    @_writes
     async def finish_claim(self, subscription_id: int, period_key: str, now: datetime, *,
                            posted: bool, detail: str | None = None) -> None:
         """Mark the claim posted (and the subscription's last post and failure count) or failed."""
@@ -464,7 +655,7 @@ class Store:
                 and_(shown_facts.c.subscription_id == subscription_id, shown_facts.c.kind == kind)))).all()
         return {row[0] for row in rows}
 
-    @_bounded
+    @_writes
     async def mark_shown(self, subscription_id: int, kind: str, fact_ids: list[str], now: datetime,
                          *, restart: bool = False) -> None:
         """Remember facts shown to a channel; ``restart`` first forgets the kind (a new rotation)."""
@@ -481,7 +672,7 @@ class Store:
 
     # --- events seen (Slack's retries, across replicas) ---
 
-    @_bounded
+    @_writes
     async def first_deliveries(self, keys: list[str], *, window: float) -> set[str]:
         """The keys recorded here first, on any process sharing the database (one INSERT that
         only one caller wins per key); keys older than ``window`` seconds are forgotten now and then."""
@@ -545,7 +736,7 @@ class Store:
 
     # --- unanswered questions ---
 
-    @_bounded
+    @_writes
     async def add_unanswered(self, rows: list[UnansweredRow]) -> int:
         """Count unanswered questions under their normalised form, in one statement; returns how many."""
         from bot.gaps import gap_key
@@ -578,7 +769,7 @@ class Store:
             await connection.execute(statement, list(merged.values()))
         return sum(row.count for row in rows)
 
-    @_bounded
+    @_writes
     async def prune_unanswered(self, now: datetime, *, keep: int = MAX_UNANSWERED,
                                retention: timedelta = UNANSWERED_RETENTION) -> int:
         """Forget questions not asked within ``retention``, then all but the ``keep`` most asked."""
@@ -634,7 +825,7 @@ class Store:
 
     # --- every question, counted per day ---
 
-    @_bounded
+    @_writes
     async def add_question_counts(self, counts: list[QuestionCount]) -> int:
         """Add to the day's count per platform, language and outcome, in one statement; returns how
         many questions. The first batch of each new day also deletes the counts older than
@@ -677,7 +868,7 @@ class Store:
 
     # --- votes on answers ---
 
-    @_bounded
+    @_writes
     async def record_vote(self, vote: Vote, now: datetime) -> None:
         """One vote per person and answer message: a second press replaces the first (one
         INSERT ... ON CONFLICT DO UPDATE, so two quick presses cannot leave two rows)."""
@@ -802,12 +993,15 @@ async def close_engine(engine: AsyncEngine, seconds: float = DISPOSE_TIMEOUT) ->
 
 
 @contextlib.asynccontextmanager
-async def open_store(settings: Settings) -> AsyncIterator[Store]:
-    """The store the settings point at, migrated."""
-    async with Store.open(database_url(settings), seconds=settings.database_timeout) as store:
+async def open_store(settings: Settings, *, wait: bool = False) -> AsyncIterator[Store]:
+    """The store the settings point at, migrated; with ``wait`` (``aibot run``, ``aibot db
+    upgrade``), a database still coming up is waited for ``AIBOT_START_TIMEOUT`` seconds."""
+    async with Store.open(database_url(settings), seconds=settings.database_timeout,
+                          wait=settings.start_timeout if wait else 0.0) as store:
         store.unanswered_retention = timedelta(days=settings.unanswered_retention_days)
         yield store
 
 
-__all__ = ["Claim", "NewSubscription", "Store", "StoreError", "StoreTimeout", "StoreUnavailable", "Subscription",
-           "UnansweredRow", "database_url", "make_engine", "open_store"]
+__all__ = ["Claim", "DatabaseUnreachable", "NewSubscription", "Store", "StoreError", "StoreTimeout",
+           "StoreUnavailable", "Subscription", "UnansweredRow", "asyncpg_arguments", "database_url", "make_engine",
+           "open_store"]

@@ -55,7 +55,7 @@ def test_a_port_that_accepts_and_never_answers_gives_a_reason_in_bounded_time(si
                                           "AIBOT_DATABASE_TIMEOUT": "1"})
     took = time.monotonic() - start
     lines = run.stderr.strip().splitlines()
-    assert run.returncode == 2 and len(lines) == 1, run.stderr
+    assert run.returncode == 75 and len(lines) == 1, run.stderr  # unreachable: try again later, not a setting
     assert "did not answer in time" in lines[0]
     assert took < 30
 

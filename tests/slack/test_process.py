@@ -22,13 +22,15 @@ from tests.slack.helpers import acked, push_envelope, send_event
 
 
 async def wait_for_health(session: aiohttp.ClientSession, port: int, process: asyncio.subprocess.Process) -> None:
+    """Until Slack serves the port: /healthz answers from the first second, so /readyz must no
+    longer say that Slack is not connected (the store may still be sick, on purpose)."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.returncode is not None:
             raise AssertionError(f"aibot run exited with {process.returncode}")
         try:
-            async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                if resp.status == 200:
+            async with session.get(f"http://127.0.0.1:{port}/readyz") as resp:
+                if "slack: not connected" not in await resp.text():
                     return
         except aiohttp.ClientConnectionError:
             pass
