@@ -131,6 +131,7 @@ class StoreUnansweredLog:
         self._counts: dict[tuple[date, str, str, str], int] = {}
         self._unanswered: dict[str, UnansweredRow] = {}
         self._votes: dict[tuple[str, str, str], tuple[Vote, datetime]] = {}
+        self._in_flight = 0  # entries taken off the queue whose write has not returned yet
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._failing = False  # an outage in progress: said once when it starts, once when it ends
@@ -139,7 +140,8 @@ class StoreUnansweredLog:
 
     @property
     def pending(self) -> int:
-        return len(self._counts) + len(self._unanswered) + len(self._votes)
+        """Entries not yet committed, those being written included (0 means all is stored)."""
+        return len(self._counts) + len(self._unanswered) + len(self._votes) + self._in_flight
 
     async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
         from bot.store import UnansweredRow
@@ -230,6 +232,7 @@ class StoreUnansweredLog:
                 if self._unanswered:
                     keys = list(self._unanswered)[:BATCH]
                     rows = [self._unanswered.pop(key) for key in keys]
+                    self._in_flight = len(rows)
                     try:
                         await self.store.add_unanswered(rows)
                     except (StoreError, asyncio.CancelledError):
@@ -239,10 +242,13 @@ class StoreUnansweredLog:
                     except Exception as exc:
                         _log.error("store writes: %d unanswered question(s) refused by the database, dropped: %s",
                                    len(rows), exc)
+                    finally:
+                        self._in_flight = 0
                 if self._counts:
                     counted = list(self._counts.items())[:BATCH]
                     for day_key, _ in counted:
                         del self._counts[day_key]
+                    self._in_flight = len(counted)
                     try:
                         await self.store.add_question_counts(
                             [QuestionCount(day=d, platform=p, lang=lang, outcome=o, count=n)  # type: ignore[arg-type]
@@ -254,6 +260,8 @@ class StoreUnansweredLog:
                     except Exception as exc:
                         _log.error("store writes: %d question count(s) refused by the database, dropped: %s",
                                    len(counted), exc)
+                    finally:
+                        self._in_flight = 0
                 for voter in list(self._votes)[:BATCH]:
                     vote, when = self._votes[voter]
                     try:

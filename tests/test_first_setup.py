@@ -40,7 +40,7 @@ def test_the_example_data_dir_creates_no_folder_named_tilde(tmp_path: Path) -> N
     home.mkdir()
     (work / ".env").write_text(line.removeprefix("# ") + "\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIBOT_", "XDG_"))} | {"HOME": str(home)}
-    run = subprocess.run([sys.executable, "-m", "bot", "ask", "How much is Apple investing in AI?"], cwd=work,
+    run = subprocess.run([sys.executable, "-m", "bot", "ask", "--record", "How much is Apple investing in AI?"], cwd=work,
                          env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert not (work / "~").exists()
