@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -49,6 +50,26 @@ _UNIT_WORDS = language._UNIT_NAMES
 #: What "how many" may ask that is no thing a fact counts: money, currencies, units.
 _UNCOUNTED = frozenset({"c:money", *language._CURRENCIES.values()}) | _UNIT_WORDS
 _intern = sys.intern
+#: Words before an unknown word that make it a common noun, not a name ("the company's
+#: budget", "cette firme"): a spender's slot filled by one of these is no unknown company.
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "their", "its", "his", "her",
+                          "our", "your", "my", "le", "la", "les", "un", "une", "ce", "cet", "cette", "ces",
+                          "leur", "leurs", "son", "sa", "ses", "notre", "votre", "each", "every", "any"})
+#: Words that stand for someone without naming anyone: "how much is everyone spending".
+_GENERIC_SUBJECTS = frozenset({"everyone", "everybody", "nobody", "somebody", "anybody", "people", "companies",
+                               "company", "firm", "firms", "tout", "monde", "chacun", "entreprises", "entreprise",
+                               "societes", "societe", "boite", "boites", "world", "country", "pays", "government",
+                               "gouvernement", "industry", "industrie", "sector", "secteur"})
+#: Words that put the name after them in a spender's slot: "the budget of X", "le budget de X".
+_OF_WORDS = frozenset({"of", "by", "from", "de", "d", "du", "des", "par", "chez"})
+#: A name written with digits ("G42", "C3", "23andMe"): letters then digits, or digits then
+#: two letters or more, as one token.
+_DIGIT_NAME = re.compile(r"(?<![\w$€£])(?:[A-Za-z]+\d+[A-Za-z\d]*|\d+[A-Za-z]{2,}[A-Za-z\d]*)(?![\w])")
+#: Tokens mixing letters and digits that are no name: fiscal years, quarters and halves
+#: ("FY25", "Q1", "H2", "T3"), figures with units or ordinals ("65bn", "2nd", "4yrs", "10x").
+_NOT_DIGIT_NAME = re.compile(
+    r"^(?:fy\d+|q[1-4]|h[12]|t[1-4]|s[12]|\d+(?:bn|mn|md|mds|mrd|mrds|st|nd|rd|th|er|eme|e|x|yr|yrs|ans?|h|k|m|b|"
+    r"g|gb|tb|gw|mw|kw|pct|usd|eur|am|pm|s))$")
 
 
 @dataclass(frozen=True)
@@ -254,8 +275,10 @@ class Analyzer:
             else:
                 unknown.append(word)
                 sequence.append((f"?:{word}", (word,), i - 1))
-                if not learn and self._is_name(item, text, fixed):
+                if not learn and self._is_name(item, text, fixed) and not _in_figure_token(word, text):
                     unknown_names.append(_original_case(text, word))
+        if not learn:
+            unknown_names += self._slot_names(text, fixed, sequence, unknown_names)
         entities = frozenset(t for t in terms if t.startswith("e:"))
         roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
         return Analysis(
@@ -358,13 +381,57 @@ class Analyzer:
         a name. Elsewhere (a capital opening a sentence, lower case) a word of neither
         language's dictionary is one ("Samsung participe...", "is samsung investing"),
         unless it is one edit from a dictionary word: then it is more likely a typo."""
-        if item.capitalised:
-            original = _original_case(text, item.text)
-            if item.position > 0 or (len(original) > 1 and original.isupper()) or self._is_keywords(items):
-                return True
+        original = _original_case(text, item.text)
+        if len(original) > 1 and any(c.isupper() for c in original[1:]) and not original.isupper():
+            return True  # a capital inside a word ("xAI", "DeepSeek", "AnThRoPiC") writes a name
+        if item.capitalised and (
+                item.position > 0 or (len(original) > 1 and original.isupper()) or self._is_keywords(items)):
+            return True
         word = item.text
         return (_MIN_NAME_LENGTH <= len(word) <= _MAX_NAME_LENGTH and word.isalpha() and word.isascii()
                 and not dictionary.is_ordinary(word) and not dictionary.near_ordinary(word))
+
+    def _slot_names(self, text: str, items: Sequence[Word], sequence: Sequence[tuple[str, tuple[str, ...], int]],
+                    found: Sequence[str]) -> list[str]:
+        """Unknown names the dictionary cannot tell from words, told by where they stand:
+        written with digits ("G42"); in a spender's place, next to a spending word ("how much
+        is tesla investing", "combien amazon investit", "the capex of apple"); or owning
+        something ("tesla's budget"). A name there, answered with a known company's figure,
+        would be a confident wrong answer."""
+        names: list[str] = []
+        seen = {fold(n) for n in found}
+        for match in _DIGIT_NAME.finditer(text):
+            token = match.group(0)
+            folded = fold(token)
+            if not _NOT_DIGIT_NAME.match(folded) and (folded,) not in self.lexicon.phrases and folded not in seen:
+                names.append(token)
+                seen.add(folded)
+        money_roles = ("money", "amount")
+        role_of = self.lexicon.roles
+        possessed = {fold(m.group(1)) for m in _OWNER.finditer(text)}
+        for k, (term, said, start) in enumerate(sequence):
+            if not term.startswith("?:"):
+                continue
+            word = said[0]
+            if word in seen or not word.isalpha() or len(word) < 2 or word in NEUTRAL_WORDS:
+                continue
+            before = items[start - 1].text if start > 0 else ""
+            if before in _DETERMINERS or _plural_of_ordinary(word):
+                continue
+            if word in _GENERIC_SUBJECTS or _in_figure_token(word, text):
+                continue
+            previous = sequence[k - 1] if k > 0 else None
+            following = sequence[k + 1] if k + 1 < len(sequence) else None
+            after_spending = previous is not None and (
+                (role_of.get(previous[0]) in money_roles and previous[2] + len(previous[1]) == start)
+                or (before in _OF_WORDS
+                    and any(role_of.get(t) in money_roles for t, _, _ in sequence[max(k - 2, 0):k])))
+            before_spending = following is not None and role_of.get(following[0]) == "money" and (
+                following[2] == start + 1 or all(w.text in NEUTRAL_WORDS for w in items[start + 1:following[2]]))
+            if after_spending or before_spending or word in possessed:
+                names.append(_original_case(text, word))
+                seen.add(word)
+        return names
 
     def _is_keywords(self, items: Sequence[Word]) -> bool:
         """A few keywords, no sentence: not one function word of either language ("Samsung
@@ -400,6 +467,21 @@ class Analyzer:
         return term
 
 
+
+
+#: "X's" with no determiner before it: X owns something, so X is someone ("tesla's budget").
+_OWNER = re.compile(r"(?<![\w'])([^\W\d_]+)['\u2019]s\b")
+
+
+def _in_figure_token(word: str, text: str) -> bool:
+    """ "fy" of "FY25", "q" of "Q1": letters of a token that dates or counts, no name."""
+    return any(_NOT_DIGIT_NAME.match(m.group(0)) for m in re.finditer(rf"\b{re.escape(word)}\d+\w*", fold(text)))
+
+
+def _plural_of_ordinary(word: str) -> bool:
+    """ "startups", "companies": a plural of an ordinary word is a kind of thing, not a name."""
+    return len(word) > 4 and word.endswith("s") and (
+        dictionary.is_ordinary(word[:-1]) or (word.endswith("ies") and dictionary.is_ordinary(word[:-3] + "y")))
 
 
 def _first_with_added_letters(word: str, longer: Sequence[str], added: int) -> str | None:
