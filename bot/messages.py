@@ -390,3 +390,29 @@ def billions(value: float, lang: Lang) -> str:
     """60e9 -> "60"; 42.5e9 -> "42.5" (en) / "42,5" (fr)."""
     number = f"{value / 1e9:.1f}".rstrip("0").rstrip(".")
     return number.replace(".", ",") if lang == "fr" else number
+
+
+# Answers about what a question takes for granted, and details the facts do not hold (issue 24).
+TEXTS.update({
+    "premise_cut": {
+        "en": "The premise differs: the facts report no cut for {who}; it plans {amount} {period}{growth}.",
+        "fr": "La prémisse diffère : les faits ne font état d'aucune baisse pour {who}, qui prévoit {amount} {period}{growth}.",
+    },
+    "premise_growth": {"en": ", {percent}% more than in {year}", "fr": ", soit {percent} % de plus qu'en {year}"},
+    "premise_figure": {
+        "en": "The premise differs: the facts give {who} {amount} {period}, not {stated} billion.",
+        "fr": "La prémisse diffère : les faits donnent pour {who} {amount} {period}, et non {stated} milliards.",
+    },
+    "premise_percent": {
+        "en": "The premise differs: the facts say {percent}% more than in {year}, not {stated}%.",
+        "fr": "La prémisse diffère : les faits indiquent {percent} % de plus qu'en {year}, et non {stated} %.",
+    },
+    "share_not_held": {
+        "en": "The facts give no figure for {names}'s own part. They give {subject}'s total: {amount} {period}, shared by {partners}.",
+        "fr": "Les faits ne donnent aucun chiffre pour la part de {names}. Ils donnent le total de {subject} : {amount} {period}, réparti entre {partners}.",
+    },
+    "detail_not_held": {
+        "en": "The facts don't say that about {names}. What they do say: {statement}",
+        "fr": "Les faits ne le disent pas pour {names}. Ce qu'ils disent : {statement}",
+    },
+})

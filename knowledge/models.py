@@ -209,7 +209,9 @@ class Concept:
 
     id: Identifier
     words: list[NonEmpty] = Field(min_length=1)
-    role: Literal["topic", "amount", "money", "growth", "yearly", "compare", "rank"] = "topic"
+    #: "decrease" marks a premise of a cut (checked against the facts' amounts); "detail", a
+    #: detail a fact must hold to answer a question naming it (a reply, an office)
+    role: Literal["topic", "amount", "money", "growth", "yearly", "compare", "rank", "decrease", "detail"] = "topic"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)

@@ -22,6 +22,9 @@ CASES: dict[str, tuple[str, str | None]] = {
     "beats_runner_up": ("investmnet", None),
     "clear_lead": ("Is AI hardware exorbitant?", "ai-hardware-cost-energy"),
     "primary_bonus": ("Microsoft spending", "microsoft-2025-data-centers"),
+    "holds_the_detail": ("How did Altman reply to Musk?", None),
+    "premise": ("Why did Microsoft reduce its data center spending?", "microsoft-2025-data-centers"),
+    "partner_share": ("How much is SoftBank putting into Stargate?", None),
 }
 
 

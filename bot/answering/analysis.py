@@ -90,6 +90,8 @@ class Analysis:
     #: each term in the order of the text, with the words it was read from and where they
     #: start ("?:word" for a word the base does not know; stop words have none)
     sequence: tuple[tuple[str, tuple[str, ...], int], ...] = ()
+    #: concepts a fact must hold to answer (role "detail" in the lexicon: a reply, an office)
+    details: frozenset[str] = frozenset()
 
     @property
     def years(self) -> frozenset[int]:
@@ -285,6 +287,7 @@ class Analyzer:
             frozenset(terms), entities, roles, tuple(unknown), tuple(unknown_names), tuple(corrections),
             tuple(compounds), asks_who=bool(items) and items[0].text in WHO_WORDS,
             counted=self._counted(sequence, fixed), sequence=tuple(sequence),
+            details=frozenset(t for t in terms if self.lexicon.roles.get(t) == "detail"),
         )
 
     def _counted(self, sequence: list[tuple[str, tuple[str, ...], int]], items: Sequence[Word]) -> frozenset[str]:

@@ -27,9 +27,10 @@ from bot.answering.analysis import Analysis, Candidate
 from bot.answering.detect import BilingualVocabulary, detect_language
 from bot.answering.index import TIE_DIGITS, Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
-from bot.answering.policy import DEFAULT_POLICY, Asked, Decision
+from bot.answering.policy import DEFAULT_POLICY, DETAIL_GATES, Asked, Decision
+from bot.answering.premises import Premise, partners_of, premise_of
 from bot.language import Lang, clean, looks_foreign
-from knowledge.models import LANGS, Fact, FactBase
+from knowledge.models import LANGS, EntityKind, Fact, FactBase
 
 if TYPE_CHECKING:
     from bot.answering.models import Question
@@ -85,6 +86,15 @@ class AnswerEngine:
         for position, fact in enumerate(self._amount_facts):
             if fact.amount:
                 self._amounts_of.setdefault(f"e:{fact.amount.subject}", []).append((position, fact))
+        #: a partner of a joint amount with none of its own (e:softbank -> Stargate's amount):
+        #: "how much is SoftBank putting in?" is a part the facts do not give
+        self._joint_amounts_of: dict[str, list[Fact]] = {}
+        for fact in self._amount_facts:
+            assert fact.amount is not None
+            if base.entity(fact.amount.subject).kind is EntityKind.PROJECT:
+                for partner in partners_of(base, fact):
+                    if f"e:{partner}" not in self._amounts_of:
+                        self._joint_amounts_of.setdefault(f"e:{partner}", []).append(fact)
         self._known_cache: dict[str, tuple[list[str], int]] = {}
         self._by_size: dict[bool, list[Fact]] = {}
         self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
@@ -167,14 +177,24 @@ class AnswerEngine:
             # fact; OpenAI has no spending to rank.
             ranking = frozenset(self.index.analyzer.lexicon.role_terms.get("rank", ()))
             analysis = replace(analysis, terms=analysis.terms - ranking, roles=analysis.roles - {"rank"})
+        premise = self._premise(text, analysis) if self.policy.is_on("premise") else None
+        if premise is not None:
+            return self._found(text, lang, self._premise_body(premise, lang), [premise.fact], 100.0)
         computed_answer = self._computed(analysis, lang)
         if computed_answer is not None:
             return self._found(text, lang, computed_answer.body, computed_answer.facts, 100.0)
+        share = self._partner_share(analysis, lang) if self.policy.is_on("partner_share") else None
+        if share is not None:
+            return self._reply(text, lang, share, suggestions=self._suggest(analysis, lang))
         ranked = self.rank(analysis)
+        decision = self.policy.decide(ranked)
+        if not decision.answers and self._asks_a_detail(analysis):
+            held = self._held_about(analysis, lang)
+            if held is not None:
+                return self._reply(text, lang, held, suggestions=self._suggest(analysis, lang, ranked))
         if not ranked:
             return self._abstain(text, lang, analysis, [], 0.0)
         best = ranked[0]
-        decision = self.policy.decide(ranked)
         if not decision.answers:
             return self._abstain(text, lang, analysis, ranked, best.score, unsure=decision.unsure)
         return self._found(text, lang, best.fact.statement.in_lang(lang), [best.fact], best.score)
@@ -194,12 +214,95 @@ class AnswerEngine:
         decision: Decision = self.policy.decide(ranked)
         return decision.answers, ranked[0].base_score if ranked else 0.0
 
-    def rank(self, analysis: Analysis) -> list[Candidate]:
+    def _asks_a_detail(self, analysis: Analysis) -> bool:
+        """The question asks for a detail (a reply, a place...) that a detail gate holds facts to."""
+        return bool(analysis.details) and any(self.policy.is_on(g) for g in DETAIL_GATES)
+
+    def _held_about(self, analysis: Analysis, lang: Lang) -> str | None:
+        """What the facts hold about the named subject when none holds the detail asked: the
+        best fact naming every one of them, ranked with the detail gates off, as a statement
+        that is said not to answer (never given as the answer)."""
+        if not analysis.entities:
+            return None
+        ranked = self.rank(analysis, policy=self.policy.without(*DETAIL_GATES))
+        named = analysis.entities
+        for candidate in ranked:
+            if named <= self.entities_of(candidate.fact.id):
+                names = messages.join_names([self._entity_name(e) for e in sorted(named)], lang)
+                return messages.text("detail_not_held", lang, names=names,
+                                     statement=candidate.fact.statement.in_lang(lang))
+        return None
+
+    def _partner_share(self, analysis: Analysis, lang: Lang) -> str | None:
+        """ "How much is SoftBank putting into Stargate?": a partner's part of a joint figure
+        the facts give only in total. Says what they do give; never answers with the total."""
+        asked = Asked(analysis, self._leads)
+        if not asked.wants_figure or asked.wants_count:
+            return None
+        for entity in sorted(analysis.entities):
+            joint = self._joint_amounts_of.get(entity)
+            if not joint:
+                continue
+            fact = joint[-1]
+            assert fact.amount is not None
+            partners = [f"e:{p}" for p in partners_of(self.base, fact)]
+            if set(partners) <= analysis.entities:
+                continue  # all of them together: the total is what is asked
+            return messages.text(
+                "share_not_held", lang, names=self._entity_name(entity),
+                subject=self._entity_name(f"e:{fact.amount.subject}"),
+                amount=computed.amount_text(fact.amount, lang), period=computed.period_text(fact.amount, lang),
+                partners=messages.join_names([self._entity_name(p) for p in partners], lang))
+        return None
+
+    def _premise(self, text: str, analysis: Analysis) -> Premise | None:
+        """A cut, a figure or a growth the question assumes about one spender's amount that
+        the amount contradicts."""
+        if not {"money", "amount", "decrease"} & analysis.roles:
+            return None
+        if "decrease" in analysis.roles and not {"money", "amount"} & analysis.roles:
+            return None
+        spenders = Asked(analysis, self._leads).spenders
+        named = [f for e in sorted(spenders) for _, f in self._amounts_of.get(e, ())]
+        by_subject = _one_per_subject(named, analysis.terms)
+        if len(by_subject) != 1:
+            return None
+        fact = by_subject[0]
+        assert fact.amount is not None
+        years = {int(t[2:]) for t in analysis.terms if t.startswith("y:")}
+        other_years = years - {fact.amount.period.year}
+        growth = fact.amount.growth
+        if other_years and (growth is None or other_years != {growth.versus_year}):
+            return None
+        # "Meta spent 40 billion in 2024?" states another year's figure: only a growth is checked
+        return premise_of(analysis, text, fact, money=not other_years)
+
+    def _premise_body(self, premise: Premise, lang: Lang) -> str:
+        fact, amount = premise.fact, premise.fact.amount
+        assert amount is not None
+        who = self._entity_name(f"e:{amount.subject}")
+        figure, period = computed.amount_text(amount, lang), computed.period_text(amount, lang)
+        if premise.cut:
+            growth = amount.growth
+            more = messages.text("premise_growth", lang, percent=f"{growth.percent:g}", year=growth.versus_year) \
+                if growth is not None else ""
+            note = messages.text("premise_cut", lang, who=who, amount=figure, period=period, growth=more)
+        elif premise.wrong_billions is not None:
+            note = messages.text("premise_figure", lang, who=who, amount=figure, period=period,
+                                 stated=messages.billions(premise.wrong_billions * 1e9, lang))
+        else:
+            assert amount.growth is not None and premise.wrong_percent is not None
+            note = messages.text("premise_percent", lang, percent=f"{amount.growth.percent:g}",
+                                 year=amount.growth.versus_year, stated=f"{premise.wrong_percent:g}")
+        return f"{note} {fact.statement.in_lang(lang)}"
+
+    def rank(self, analysis: Analysis, *, policy: AnswerPolicy | None = None) -> list[Candidate]:
         """The candidates that pass every fact gate of the policy, scored, best first. A costly
         gate is checked last, on the best-scored few only (:attr:`AnswerPolicy.costly_checks`)."""
+        policy = policy or self.policy
         asked = Asked(analysis, self._leads, self._latest_year, self._counted_by)
-        gates = self.policy.checks_for(asked)
-        costly = self.policy.checks_for(asked, costly=True)
+        gates = policy.checks_for(asked)
+        costly = policy.checks_for(asked, costly=True)
         facts, terms_of = self.base.facts, self.index.terms_of
         scored: list[tuple[Candidate, frozenset[str]]] = []
         for index in self.index.candidates(analysis):
@@ -216,13 +319,13 @@ class AnswerEngine:
                 candidate = self.index.score(replace(analysis, terms=frozenset(swapped)), index)
             else:
                 candidate = self.index.score(analysis, index)
-            bonus = self.policy.bonus(asked, fact)
+            bonus = policy.bonus(asked, fact)
             if bonus:
                 candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing, candidate.score)
             scored.append((candidate, terms))
         scored.sort(key=lambda pair: -round(pair[0].score, TIE_DIGITS))
         if costly:
-            scored = [(c, terms) for c, terms in scored[: self.policy.costly_checks]
+            scored = [(c, terms) for c, terms in scored[: policy.costly_checks]
                       if all(keeps(asked, c.fact, terms) for keeps in costly)]
         ranked = [candidate for candidate, _ in scored]
         # Whether the best has most of what is asked besides names, years and numbers (the

@@ -88,6 +88,10 @@ def _names_someone_else(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool
     return any(f"e:{e}" not in asked.analysis.entities for e in fact.entities)
 
 
+def _holds_the_detail(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    return asked.analysis.details <= terms
+
+
 def _counts_the_thing(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
     return bool(asked.counted_by(fact) & asked.analysis.counted)
 
@@ -105,12 +109,18 @@ FACT_GATES: tuple[Gate, ...] = (
          _gives_the_figure, lambda asked: asked.wants_figure),
     Gate("names_someone_else", "\"Who leads Meta?\" is not answered by a fact about Meta alone",
          _names_someone_else, lambda asked: asked.asks_for_another),
+    Gate("holds_the_detail",
+         "\"How did Altman reply to Musk?\" is not answered by Musk's attack: a fact must hold the reply",
+         _holds_the_detail, lambda asked: bool(asked.analysis.details)),
     Gate("counts_the_thing",
          "\"How many engineers?\" is answered by a number of engineers, not by a budget",
          _counts_the_thing, lambda asked: asked.wants_count, costly=True),
 )
 #: Rules on the ranking, by name (see :meth:`AnswerPolicy.decide`).
-DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead")
+DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead", "premise", "partner_share")
+#: Fact gates that ask for a detail rather than a topic: when they leave no answer, the bot
+#: says what the facts do hold about the subject instead of only "I don't know".
+DETAIL_GATES = ("holds_the_detail",)
 #: Bonuses that break near-ties between facts, by name (switched off, they add nothing).
 BONUSES = ("primary_bonus",)
 GATE_NAMES = tuple(g.name for g in FACT_GATES) + DECISION_GATES + BONUSES
