@@ -92,3 +92,15 @@ def test_a_detail_no_fact_holds_abstains_and_says_what_is_held(
     answer = engine.answer_now(Question(text=question))
     assert not answer.matched and answer.fact_ids == []
     assert all(part in (answer.answer or "") for part in says), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["cb meta investi ds l ia cette annee", "what's msft's data center budget looking like",
+     "combien de thunes meta met dans l'ia cette année", "stargate c'est combien de fois le budget de microsoft ?",
+     "how much do companies typically spend on ai"],
+)
+def test_chat_words_beside_a_spending_word_are_no_names(engine: AnswerEngine, question: str) -> None:
+    """Abbreviations, "combien de <thing>", verb forms and adverbs next to a spending word,
+    or after a spender already named, say how or what, not who."""
+    assert engine.index.analyzer.analyse(question, "en").unknown_names == ()

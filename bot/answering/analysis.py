@@ -425,11 +425,17 @@ class Analyzer:
                 continue
             previous = sequence[k - 1] if k > 0 else None
             following = sequence[k + 1] if k + 1 < len(sequence) else None
-            after_spending = previous is not None and (
-                (role_of.get(previous[0]) in money_roles and previous[2] + len(previous[1]) == start)
-                or (before in _OF_WORDS
+            named_before = any(t.startswith("e:") for t, _, _ in sequence[:k])
+            asked_how_much = previous is not None and previous[1] in _HOW_MUCH
+            # "combien amazon investit", "how much is spent by apple", "the capex of apple";
+            # not "combien de fois" (how many times) nor "cb meta investi ds" (Meta is the spender)
+            after_spending = previous is not None and not named_before and not _word_form(word) and (
+                (previous[2] + len(previous[1]) == start
+                 and (asked_how_much or role_of.get(previous[0]) == "money"))
+                or (before in _OF_WORDS and not asked_how_much
                     and any(role_of.get(t) in money_roles for t, _, _ in sequence[max(k - 2, 0):k])))
-            before_spending = following is not None and role_of.get(following[0]) == "money" and (
+            before_spending = (following is not None and role_of.get(following[0]) == "money"
+                               and not _word_form(word)) and (
                 following[2] == start + 1 or all(w.text in NEUTRAL_WORDS for w in items[start + 1:following[2]]))
             if after_spending or before_spending or word in possessed:
                 names.append(_original_case(text, word))
@@ -479,6 +485,16 @@ _OWNER = re.compile(r"(?<![\w'])([^\W\d_]+)['\u2019]s\b")
 def _in_figure_token(word: str, text: str) -> bool:
     """ "fy" of "FY25", "q" of "Q1": letters of a token that dates or counts, no name."""
     return any(_NOT_DIGIT_NAME.match(m.group(0)) for m in re.finditer(rf"\b{re.escape(word)}\d+\w*", fold(text)))
+
+
+#: How a question asks for a figure: a word right after these holds the spender's place.
+_HOW_MUCH = frozenset({("how", "much"), ("combien",), ("cb",), ("how", "many")})
+
+
+def _word_form(word: str) -> bool:
+    """An ordinary word shaped as a verb form or an adverb ("looking", "typically",
+    "finalement", "planned"): it says how, not who."""
+    return word.endswith(("ing", "ly", "ment", "ed")) and dictionary.is_ordinary(word)
 
 
 def _plural_of_ordinary(word: str) -> bool:
