@@ -416,3 +416,36 @@ TEXTS.update({
         "fr": "Les faits ne le disent pas pour {names}. Ce qu'ils disent : {statement}",
     },
 })
+
+# Arithmetic over amounts (bot/computed.py): each says it is derived and how.
+TEXTS.update({
+    "derived_stated": {"en": "{who}: {amount} {period}", "fr": "{who} : {amount} {period}"},
+    "derived_periods_differ": {
+        "en": "These figures cover different periods, so this mixes a yearly budget with a total over several years.",
+        "fr": "Ces chiffres couvrent des périodes différentes : le calcul mêle un budget annuel et un total sur plusieurs années.",
+    },
+    "derived_sum": {
+        "en": "Together: {total} billion {currency} (derived: {formula}). {stated}.",
+        "fr": "Ensemble : {total} milliards {currency} (calcul dérivé : {formula}). {stated}.",
+    },
+    "derived_ratio": {
+        "en": "{first}'s figure is {times} times {second}'s (derived: {formula}). {stated}.",
+        "fr": "Le chiffre de {first} vaut {times} fois celui de {second} (calcul dérivé : {formula}). {stated}.",
+    },
+    "derived_per_year": {
+        "en": "{stated}: about {each} billion {currency} a year if spread evenly (derived: {formula}).",
+        "fr": "{stated} : environ {each} milliards {currency} par an si réparti également (calcul dérivé : {formula}).",
+    },
+    "derived_per_month": {
+        "en": "{stated}: about {each} billion {currency} a month if spread evenly (derived: {formula}).",
+        "fr": "{stated} : environ {each} milliards {currency} par mois si réparti également (calcul dérivé : {formula}).",
+    },
+    "derived_midpoint": {
+        "en": "{stated}: the middle of that range is {middle} billion {currency} (derived: {formula}).",
+        "fr": "{stated} : le milieu de cette fourchette est {middle} milliards {currency} (calcul dérivé : {formula}).",
+    },
+    "derived_increase": {
+        "en": "{stated}, {percent}% more than in {year}: an increase of about {more} billion {currency} (derived: {formula}).",
+        "fr": "{stated}, soit {percent} % de plus qu'en {year} : une hausse d'environ {more} milliards {currency} (calcul dérivé : {formula}).",
+    },
+})

@@ -211,7 +211,8 @@ class Concept:
     words: list[NonEmpty] = Field(min_length=1)
     #: "decrease" marks a premise of a cut (checked against the facts' amounts); "detail", a
     #: detail a fact must hold to answer a question naming it (a reply, an office)
-    role: Literal["topic", "amount", "money", "growth", "yearly", "compare", "rank", "decrease", "detail"] = "topic"
+    role: Literal["topic", "amount", "money", "growth", "yearly", "compare", "rank", "decrease", "detail",
+                  "per-month", "average", "midpoint", "sum", "ratio"] = "topic"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)

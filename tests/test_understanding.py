@@ -104,3 +104,48 @@ def test_chat_words_beside_a_spending_word_are_no_names(engine: AnswerEngine, qu
     """Abbreviations, "combien de <thing>", verb forms and adverbs next to a spending word,
     or after a spender already named, say how or what, not who."""
     assert engine.index.analyzer.analyse(question, "en").unknown_names == ()
+
+
+# --- arithmetic over amounts ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [("How much are Meta and Microsoft spending together?", ["140–145 billion", "derived: 60–65 + 80"]),
+     ("Combien Meta et Microsoft dépensent-ils ensemble ?", ["140–145 milliards", "calcul dérivé : 60–65 + 80"]),
+     ("Meta, Microsoft and Stargate combined?", ["640–645", "60–65 + 80 + 500", "different periods"]),
+     ("How much is Stargate per year?", ["125 billion", "500 ÷ 4"]),
+     ("Combien Stargate investit-il par an ?", ["125 milliards", "500 ÷ 4"]),
+     ("Stargate yearly average", ["125"]),
+     ("What is the midpoint of Meta's budget?", ["62.5 billion", "(60 + 65) ÷ 2"]),
+     ("Quel est le milieu de la fourchette de Meta ?", ["62,5 milliards"]),
+     ("How many times bigger is Stargate than Microsoft's budget?", ["6.25 times", "500 ÷ 80"]),
+     ("Stargate c'est combien de fois le budget de Microsoft ?", ["6,25 fois", "500 ÷ 80"]),
+     ("By how many dollars did Meta's budget increase from 2024?", ["20–21.7 billion", "60–65 − 60–65 ÷ 1.5"]),
+     ("De combien de milliards le budget de Meta a-t-il augmenté ?", ["20–21,7 milliards"]),
+     ("How much is Meta spending per month?", ["5–5.4 billion", "÷ 12"])],
+)
+def test_arithmetic_over_amounts_is_derived_with_its_formula(
+    engine: AnswerEngine, question: str, says: list[str]
+) -> None:
+    answer = engine.answer_now(Question(text=question))
+    assert answer.matched, answer.answer
+    assert all(part in (answer.answer or "") for part in says), answer.answer
+    assert "derived" in (answer.answer or "") or "dérivé" in (answer.answer or "")
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "earlier", "says"),
+    [("and per year?", ["stargate-project"], "125 billion"),
+     ("et par an ?", ["stargate-project"], "125 milliards"),
+     ("so both together?", ["meta-2025-ai-investment", "microsoft-2025-data-centers"], "140–145"),
+     ("and with Stargate, all together?", ["meta-2025-ai-investment"], "560–565")],
+)
+def test_a_follow_up_can_ask_for_arithmetic_over_the_last_answer(
+    engine: AnswerEngine, follow_up: str, earlier: list[str], says: str
+) -> None:
+    """:meth:`AnswerEngine.derive` is the hook the conversation layer calls with the facts of
+    its frame; a text asking no arithmetic gives None."""
+    answer = engine.derive(follow_up, earlier)
+    assert answer is not None and answer.matched and says in (answer.answer or ""), answer
+    assert engine.derive("thanks!", earlier) is None

@@ -426,6 +426,9 @@ class Analyzer:
             previous = sequence[k - 1] if k > 0 else None
             following = sequence[k + 1] if k + 1 < len(sequence) else None
             named_before = any(t.startswith("e:") for t, _, _ in sequence[:k])
+            if (previous is not None and previous[0].startswith("e:")) or (
+                    following is not None and following[0].startswith("e:")):
+                continue  # "how much dough is Microsoft dropping", "Meta's capital expenditure": Meta spends
             asked_how_much = previous is not None and previous[1] in _HOW_MUCH
             # "combien amazon investit", "how much is spent by apple", "the capex of apple";
             # not "combien de fois" (how many times) nor "cb meta investi ds" (Meta is the spender)

@@ -362,16 +362,19 @@ class AnswerEngine:
 
     def _computed(self, analysis: Analysis, lang: Lang) -> computed.Computed | None:
         roles = analysis.roles
-        if not {"amount", "money", "rank", "compare"} & roles:
+        if not {"amount", "money", "rank", "compare"} & roles and not _ARITHMETIC & roles:
             return None
         spenders = Asked(analysis, self._leads).spenders
         named = [f for _, f in sorted(
             (pair for e in spenders for pair in self._amounts_of.get(e, ())), key=lambda pair: pair[0])]
-        if "rank" in roles and len(named) != 1:
+        if "rank" in roles and len(named) != 1 and not {"sum", "ratio"} & roles:
             ascending = "c:rank-ascending" in analysis.terms
             ordered = computed.by_size(named, ascending=ascending) if named else self._all_by_size(ascending)
             return computed.rank(self.base, ordered, lang, ascending=ascending) if ordered else None
-        by_subject = _one_per_subject(named, analysis.terms)
+        by_subject = _in_question_order(_one_per_subject(named, analysis.terms), analysis)
+        arithmetic = self._arithmetic(analysis, by_subject, lang)
+        if arithmetic is not None:
+            return arithmetic
         if len(by_subject) >= 2:
             return computed.compare(self.base, by_subject[0], by_subject[1], lang)
         for fact in named:  # "How much did Meta spend in 2024?" from "50% more than in 2024"
@@ -379,6 +382,52 @@ class AnswerEngine:
             if growth is not None and f"y:{growth.versus_year}" in analysis.terms:
                 return computed.previous_year(self.base, fact, lang)
         return None
+
+    def _arithmetic(self, analysis: Analysis, facts: list[Fact], lang: Lang) -> computed.Computed | None:
+        """A sum or a ratio of two or three amounts; per year, per month, the midpoint, or the
+        increase in money of one. None when the question asks none of these of its amounts."""
+        roles = analysis.roles
+        if len(facts) >= 2:
+            if "ratio" in roles:
+                return computed.ratio(self.base, facts[0], facts[1], lang)
+            if "sum" in roles:
+                return computed.total(self.base, facts[: self.policy.max_summed], lang)
+            return None
+        if len(facts) != 1:
+            return None
+        fact, amount = facts[0], facts[0].amount
+        assert amount is not None
+        multi_year = not amount.period.is_yearly
+        if "per-month" in roles:
+            return computed.per_period(self.base, fact, lang, months=True)
+        if "midpoint" in roles or ("average" in roles and not multi_year):
+            return computed.midpoint(self.base, fact, lang)
+        if multi_year and ("average" in roles or _PER_YEAR in analysis.terms):
+            return computed.per_period(self.base, fact, lang)
+        said = {word for _, words, _ in analysis.sequence for word in words}
+        if amount.growth is not None and {"growth", "compare"} & roles and said & _MONEY_UNITS:
+            return computed.increase(self.base, fact, lang)  # "by how many dollars did it go up?"
+        return None
+
+    def derive(self, text: str, fact_ids: Sequence[str], lang: Lang | None = None) -> Answer | None:
+        """Arithmetic asked as a follow-up ("and per year?", "so both together?") over the
+        amounts of an earlier answer's facts (and any the follow-up names): the derived answer,
+        or None when the text asks no arithmetic of them. For the conversation layer."""
+        text = clean(text)
+        lang = lang or self.detect_language(text)
+        analysis = self.index.analyzer.analyse(text, lang)
+        if not _ARITHMETIC & analysis.roles and not {"growth", "compare"} & analysis.roles \
+                and _PER_YEAR not in analysis.terms:
+            return None
+        earlier = [f for i in fact_ids if (f := self._facts_by_id.get(i)) is not None and f.amount is not None]
+        spenders = Asked(analysis, self._leads).spenders
+        named = [f for e in sorted(spenders) for _, f in self._amounts_of.get(e, ())]
+        unique = {f.id: f for f in [*earlier, *named]}
+        facts = _in_question_order(_one_per_subject(list(unique.values()), analysis.terms), analysis)
+        result = self._arithmetic(analysis, facts, lang)
+        if result is None:
+            return None
+        return self._found(text, lang, result.body, result.facts, 100.0)
 
     def _all_by_size(self, ascending: bool) -> list[Fact]:
         """Every amount in order, sorted once per direction (a large base has thousands)."""
@@ -482,6 +531,24 @@ class AnswerEngine:
 
     def _entity_name(self, term: str) -> str:
         return self.base.entity(term.removeprefix("e:")).name
+
+
+#: Roles of the arithmetic a question may ask of amounts (see knowledge/data/lexicon.yaml).
+_ARITHMETIC = frozenset({"sum", "ratio", "average", "midpoint", "per-month"})
+#: The lexicon's concept for "per year" / "par an".
+_PER_YEAR = "c:per-year"
+#: Words that ask for money, not a percentage: "by how many dollars", "de combien de milliards".
+_MONEY_UNITS = frozenset({"usd", "eur", "gbp", "billion", "million", "trillion"})
+
+
+def _in_question_order(facts: list[Fact], analysis: Analysis) -> list[Fact]:
+    """Amounts in the order the question names their spenders: "how many times bigger is
+    Stargate than Microsoft" divides Stargate's by Microsoft's."""
+    order = {term: k for k, (term, _, _) in reversed(list(enumerate(analysis.sequence)))}
+    def place(fact: Fact) -> int:
+        assert fact.amount is not None
+        return order.get(f"e:{fact.amount.subject}", len(order))
+    return sorted(facts, key=place)
 
 
 def _one_per_subject(facts: list[Fact], terms: frozenset[str]) -> list[Fact]:

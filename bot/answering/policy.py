@@ -158,6 +158,9 @@ class AnswerPolicy:
     #: fact more than about a fact that mentions Stargate in passing.
     primary_bonus: float = 3.0
     max_suggestions: int = 3
+    #: A sum adds at most this many amounts: "Meta, Microsoft and Stargate together" is three;
+    #: beyond, a total of everything is a ranking's job.
+    max_summed: int = 3
     #: A costly gate is checked on this many of the best-scored candidates, no more: enough for
     #: the answer, its runner-up and the suggestions.
     costly_checks: int = 10
