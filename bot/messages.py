@@ -449,3 +449,11 @@ TEXTS.update({
         "fr": "{stated}, soit {percent} % de plus qu'en {year} : une hausse d'environ {more} milliards {currency} (calcul dérivé : {formula}).",
     },
 })
+
+# A direct answer to a who/when/where/what question, before the fact's statement.
+TEXTS.update({
+    "slot_when": {"en": "When: {value}.", "fr": "Quand : {value}."},
+    "slot_where": {"en": "Where: {value}.", "fr": "Où : {value}."},
+    "slot_what": {"en": "In short: {value}.", "fr": "En bref : {value}."},
+    "slot_role": {"en": "{name}: {role}.", "fr": "{name} : {role}."},
+})

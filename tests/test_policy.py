@@ -25,6 +25,8 @@ CASES: dict[str, tuple[str, str | None]] = {
     "holds_the_detail": ("How did Altman reply to Musk?", None),
     "premise": ("Why did Microsoft reduce its data center spending?", "microsoft-2025-data-centers"),
     "partner_share": ("How much is SoftBank putting into Stargate?", None),
+    "holds_the_slot": ("Where will Meta build its data center?", None),
+    "slot_threshold": ("Zuckerberg a annoncé ça où ?", "zuckerberg-2025-expectations"),
 }
 
 

@@ -149,3 +149,46 @@ def test_a_follow_up_can_ask_for_arithmetic_over_the_last_answer(
     answer = engine.derive(follow_up, earlier)
     assert answer is not None and answer.matched and says in (answer.answer or ""), answer
     assert engine.derive("thanks!", earlier) is None
+
+
+# --- typed slots: who, when, where, what ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "fact", "lead"),
+    [("When did Trump present Stargate?", "stargate-project", "When: on Tuesday."),
+     ("Quand Trump a-t-il présenté Stargate ?", "stargate-project", "Quand : mardi."),
+     ("What day did Zuckerberg post?", "zuckerberg-2025-expectations", "When: on Friday."),
+     ("What year did ChatGPT launch?", "generative-ai-boom", "When: at the end of 2022."),
+     ("Where did Nadella speak?", "nadella-davos-reply", "Where: at Davos."),
+     ("Où Nadella a-t-il parlé ?", "nadella-davos-reply", "Où : à Davos."),
+     ("D'où vient SoftBank ?", "softbank-japanese-investment-giant", "Où : Japon."),
+     ("What apps does Meta own?", "meta-2025-ai-investment", "Facebook and Instagram"),
+     ("Quelles applications possède Meta ?", "meta-2025-ai-investment", "Facebook et Instagram"),
+     ("What social network does Musk own?", "musk-attacks-altman", "the social network X"),
+     ("What is Satya Nadella's role?", "nadella-davos-reply", "Satya Nadella: Microsoft's CEO."),
+     ("Quel est le rôle de Satya Nadella ?", "nadella-davos-reply", "Satya Nadella : le patron de Microsoft."),
+     ("Who runs Meta?", "zuckerberg-2025-expectations", "Mark Zuckerberg: Meta's boss."),
+     ("Qui dirige Microsoft ?", "nadella-davos-reply", "Satya Nadella : le patron de Microsoft."),
+     ("Who is Elon Musk?", "musk-attacks-altman", "Elon Musk: a close Trump ally")],
+)
+def test_a_slot_question_goes_to_the_fact_holding_the_slot(
+    engine: AnswerEngine, question: str, fact: str, lead: str
+) -> None:
+    answer = engine.answer_now(Question(text=question))
+    assert answer.matched and answer.fact_ids == [fact], answer.answer
+    assert (answer.answer or "").startswith(lead) or lead in (answer.answer or ""), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Where will Meta build its data center?", "Où sera construit le centre de données de Meta ?",
+     "Where is Microsoft building data centers?", "When is Microsoft spending the 80 billion?",
+     "When will Llama 4 be released?", "Where is OpenAI headquartered?", "Who is Sam Altman?", "Qui est Sam Altman ?",
+     "Where is SoftBank investing?"],
+)
+def test_a_slot_no_fact_holds_abstains_and_says_what_is_held(engine: AnswerEngine, question: str) -> None:
+    """Davos is where Nadella spoke, not where Microsoft builds: a slot belongs to an act."""
+    answer = engine.answer_now(Question(text=question))
+    assert not answer.matched and answer.fact_ids == [], answer.answer
+    assert "don't say that" in (answer.answer or "") or "ne le disent pas" in (answer.answer or "")

@@ -92,6 +92,10 @@ class Analysis:
     sequence: tuple[tuple[str, tuple[str, ...], int], ...] = ()
     #: concepts a fact must hold to answer (role "detail" in the lexicon: a reply, an office)
     details: frozenset[str] = frozenset()
+    #: the typed slots the question asks for: "when", "where", "what", "role" (who someone
+    #: is), "chief" (who heads something); and for "what", the kinds of thing ("app", "model")
+    asks: frozenset[str] = frozenset()
+    what_kinds: frozenset[str] = frozenset()
 
     @property
     def years(self) -> frozenset[int]:
@@ -281,6 +285,15 @@ class Analyzer:
                     unknown_names.append(_original_case(text, word))
         if not learn:
             unknown_names += self._slot_names(text, fixed, sequence, unknown_names)
+        slots = {} if learn else _asked_slots(text, [w.text for w in items], terms)
+        if slots and slots["asks"]:
+            # The words that only say which slot is asked ("role", "apps", "what day") are the
+            # slot's to answer, not words a fact must share: they do not count against a match.
+            said = {term: words for term, words, _ in sequence}
+            slot_terms = {t for t, words in said.items() if len(words) == 1 and words[0] in _SLOT_NOUNS
+                          and not t.startswith(("e:", "y:"))}
+            terms -= slot_terms
+            unknown = [w for w in unknown if w not in _SLOT_NOUNS]
         entities = frozenset(t for t in terms if t.startswith("e:"))
         roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
         return Analysis(
@@ -288,6 +301,7 @@ class Analyzer:
             tuple(compounds), asks_who=bool(items) and items[0].text in WHO_WORDS,
             counted=self._counted(sequence, fixed), sequence=tuple(sequence),
             details=frozenset(t for t in terms if self.lexicon.roles.get(t) == "detail"),
+            **slots,
         )
 
     def _counted(self, sequence: list[tuple[str, tuple[str, ...], int]], items: Sequence[Word]) -> frozenset[str]:
@@ -488,6 +502,71 @@ _OWNER = re.compile(r"(?<![\w'])([^\W\d_]+)['\u2019]s\b")
 def _in_figure_token(word: str, text: str) -> bool:
     """ "fy" of "FY25", "q" of "Q1": letters of a token that dates or counts, no name."""
     return any(_NOT_DIGIT_NAME.match(m.group(0)) for m in re.finditer(rf"\b{re.escape(word)}\d+\w*", fold(text)))
+
+
+#: Words asking when, wherever they stand in the first few words or last: "when", "quand".
+_WHEN_WORDS = frozenset({"when", "quand"})
+#: "what day", "quelle année": a question word then a unit of time.
+_WH = frozenset({"what", "which", "quel", "quelle", "quels", "quelles"})
+_TIME_UNITS = frozenset({"day", "date", "year", "time", "month", "jour", "annee", "mois", "heure"})
+_PLACE_UNITS = frozenset({"country", "city", "place", "location", "state", "town", "pays", "ville", "endroit",
+                          "lieu", "region", "continent"})
+#: "what apps", "quel modèle": the kind of thing a "what" question asks for.
+_WHAT_KINDS = {
+    **dict.fromkeys(("app", "apps", "application", "applications", "appli", "applis"), "app"),
+    **dict.fromkeys(("model", "models", "modele", "modeles", "llm", "llms"), "model"),
+    **dict.fromkeys(("assistant", "assistants", "chatbot", "chatbots"), "assistant"),
+    **dict.fromkeys(("network", "networks", "reseau", "reseaux", "platform", "platforms", "plateforme",
+                     "plateformes", "site", "sites", "social"), "network"),
+    **dict.fromkeys(("project", "projects", "projet", "projets", "venture", "coentreprise"), "project"),
+    **dict.fromkeys(("product", "products", "produit", "produits", "service", "services", "brand", "brands",
+                     "marque", "marques", "tool", "tools", "outil", "outils"), ""),
+}
+#: Words that ask for someone's role: "What is Nadella's job?", "Quel est le rôle de Musk ?".
+_ROLE_WORDS = frozenset({"role", "roles", "job", "title", "position", "poste", "fonction", "metier", "occupation"})
+#: Verbs of owning: "what apps does Meta own", "quelles applis possède Meta".
+_OWN_WORDS = frozenset({"own", "owns", "owned", "has", "have", "possede", "possedent", "detient", "detiennent",
+                        "run", "runs", "operate", "operates", "make", "makes", "made", "betting", "bet", "bets",
+                        "mise", "misent", "parie"})
+#: Concepts that ask who heads something: "Who runs Meta?", "Qui dirige Microsoft ?".
+_CHIEF = "c:chief"
+#: Every word that only says which slot is asked.
+_SLOT_NOUNS = frozenset({*_TIME_UNITS, *_PLACE_UNITS, *_WHAT_KINDS, *_ROLE_WORDS, *_OWN_WORDS})
+#: How many words from the start (or the end) a bare "when" / "where" may stand and still ask it.
+_SLOT_WORD_REACH = 3
+
+
+def _asked_slots(text: str, folded: list[str], terms: set[str]) -> dict[str, frozenset[str]]:
+    """Which typed slots a question asks for (see :attr:`Analysis.asks`), from its words as
+    written: "où" only with its accent, since folded it is "or"."""
+    asks: set[str] = set()
+    kinds: set[str] = set()
+    reach = set(folded[:_SLOT_WORD_REACH]) | set(folded[-1:])
+    pairs = set(itertools.pairwise(folded))
+    if reach & _WHEN_WORDS or ("depuis", "quand") in pairs or any(a in _WH and b in _TIME_UNITS for a, b in pairs):
+        asks.add("when")
+    if ("where" in reach or "où" in text.lower() or ("d", "ou") in pairs or folded[-1:] == ["ou"]
+            or any(a in _WH and b in _PLACE_UNITS for a, b in pairs)):
+        asks.add("where")
+    padded = [*folded, "", ""]
+    for k, a in enumerate(folded):
+        b, c = padded[k + 1], padded[k + 2]
+        if a in _WH:
+            kind = _WHAT_KINDS.get(b, _WHAT_KINDS.get(c))
+            if kind is not None:
+                asks.add("what")
+                if kind:
+                    kinds.add(kind)
+    entities = {t for t in terms if t.startswith("e:")}
+    if entities and set(folded) & _ROLE_WORDS:
+        asks.add("role")
+    who = bool(folded) and folded[0] in WHO_WORDS
+    if who and _CHIEF in terms and entities:
+        asks.add("chief")
+    elif (who and len(folded) <= 4 and folded[1:2] in (["is"], ["est"], ["s"])
+          and terms == entities and len(entities) == 1):
+        asks.add("role")  # "Who is Elon Musk?": who the facts say he is
+    return {"asks": frozenset(asks), "what_kinds": frozenset(kinds)}
 
 
 #: How a question asks for a figure: a word right after these holds the spender's place.

@@ -27,10 +27,10 @@ from bot.answering.analysis import Analysis, Candidate
 from bot.answering.detect import BilingualVocabulary, detect_language
 from bot.answering.index import TIE_DIGITS, Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
-from bot.answering.policy import DEFAULT_POLICY, DETAIL_GATES, Asked, Decision
+from bot.answering.policy import ACTS, DEFAULT_POLICY, DETAIL_GATES, Asked, Decision, held_slot
 from bot.answering.premises import Premise, partners_of, premise_of
 from bot.language import Lang, clean, looks_foreign
-from knowledge.models import LANGS, EntityKind, Fact, FactBase
+from knowledge.models import LANGS, EntityKind, Fact, FactBase, Person, SlotValue
 
 if TYPE_CHECKING:
     from bot.answering.models import Question
@@ -187,7 +187,7 @@ class AnswerEngine:
         if share is not None:
             return self._reply(text, lang, share, suggestions=self._suggest(analysis, lang))
         ranked = self.rank(analysis)
-        decision = self.policy.decide(ranked)
+        decision = self.policy.decide(ranked, slot=self._slot_evidence(analysis, ranked))
         if not decision.answers and self._asks_a_detail(analysis):
             held = self._held_about(analysis, lang)
             if held is not None:
@@ -197,7 +197,33 @@ class AnswerEngine:
         best = ranked[0]
         if not decision.answers:
             return self._abstain(text, lang, analysis, ranked, best.score, unsure=decision.unsure)
-        return self._found(text, lang, best.fact.statement.in_lang(lang), [best.fact], best.score)
+        body = best.fact.statement.in_lang(lang)
+        lead = self._slot_lead(analysis, best.fact, lang) if analysis.asks else None
+        return self._found(text, lang, f"{lead} {body}" if lead else body, [best.fact], best.score)
+
+    def _slot_evidence(self, analysis: Analysis, ranked: list[Candidate]) -> bool:
+        """The best fact holds the typed slot asked for what the question names, and is about
+        what else it asks: on topic, or holding it for the very act asked ("announced where?")."""
+        if not (ranked and analysis.asks and analysis.entities and self.policy.is_on("holds_the_slot")):
+            return False
+        held = held_slot(Asked(analysis, self._leads), ranked[0].fact)
+        if held is None:
+            return False
+        acts = {t[2:] for t in analysis.terms & ACTS}
+        return ranked[0].on_topic or (bool(acts) and isinstance(held, SlotValue) and acts <= set(held.acts))
+
+    def _slot_lead(self, analysis: Analysis, fact: Fact, lang: Lang) -> str | None:
+        """A short direct answer before the statement: "Where: at Davos.", "Satya Nadella:
+        Microsoft's CEO." The statement follows it, with its source."""
+        value = held_slot(Asked(analysis, self._leads), fact)
+        if value is None or not self.policy.is_on("holds_the_slot"):
+            return None
+        if isinstance(value, Person):
+            assert value.role is not None  # a role or chief question only takes a person with a role
+            return messages.text("slot_role", lang, name=self._entity_name(f"e:{value.entity}"),
+                                 role=value.role.in_lang(lang))
+        slot = next(s for s in ("when", "where", "what") if s in analysis.asks)
+        return messages.text(f"slot_{slot}", lang, value=value.in_lang(lang))
 
     def _best_reading(self, text: str, lang: Lang) -> Analysis:
         """ "Meta AI spending" reads as the product Meta AI or as Meta + AI. Keep the reading
@@ -216,7 +242,7 @@ class AnswerEngine:
 
     def _asks_a_detail(self, analysis: Analysis) -> bool:
         """The question asks for a detail (a reply, a place...) that a detail gate holds facts to."""
-        return bool(analysis.details) and any(self.policy.is_on(g) for g in DETAIL_GATES)
+        return bool(analysis.details or analysis.asks) and any(self.policy.is_on(g) for g in DETAIL_GATES)
 
     def _held_about(self, analysis: Analysis, lang: Lang) -> str | None:
         """What the facts hold about the named subject when none holds the detail asked: the

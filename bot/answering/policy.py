@@ -14,8 +14,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.answering.analysis import Analysis, Candidate
-from knowledge.models import Fact
+from knowledge.models import Fact, Person, SlotValue
 
+#: Lexicon concepts that say what happened (an act), which a when/where slot must be of:
+#: "Where is Microsoft building?" is not answered by where its CEO spoke.
+ACTS = frozenset({"c:say", "c:reply", "c:announce", "c:build", "c:invest", "c:launch", "c:expand", "c:use",
+                  "c:punish", "c:boom"})
 #: The lexicon's concept for "next year" / "l'année prochaine".
 NEXT_YEAR = "c:next-year"
 
@@ -92,6 +96,46 @@ def _holds_the_detail(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
     return asked.analysis.details <= terms
 
 
+def _holds_the_slot(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    return held_slot(asked, fact) is not None
+
+
+def held_slot(asked: Asked, fact: Fact) -> SlotValue | Person | None:
+    """The slot value of ``fact`` that answers what the question asks (a day, a place, an
+    app, someone's role), belonging to what it names; None if the fact holds none."""
+    slots, analysis = fact.slots, asked.analysis
+    if slots is None:
+        return None
+    named = {e[2:] for e in analysis.entities}
+    acts = {t[2:] for t in analysis.terms & ACTS}
+    found: SlotValue | Person | None = None
+    for slot in ("when", "where", "what"):
+        if slot not in analysis.asks:
+            continue
+        kinds = analysis.what_kinds if slot == "what" else frozenset()
+        value = next((v for v in getattr(slots, slot) if _belongs(v.of, named, fact)
+                      and (not kinds or v.kind in kinds) and (slot == "what" or acts <= set(v.acts))), None)
+        if value is None:
+            return None
+        found = found or value
+    if "role" in analysis.asks:
+        person = next((p for p in slots.who if p.role is not None and p.entity in named), None)
+        if person is None:
+            return None
+        found = found or person
+    if "chief" in analysis.asks:
+        person = next((p for p in slots.who if p.role is not None and set(p.of) & named), None)
+        if person is None:
+            return None
+        found = found or person
+    return found
+
+
+def _belongs(of: list[str], named: set[str], fact: Fact) -> bool:
+    """A slot value is about what the question names: its own entities, else the fact's."""
+    return not named or bool(set(of or fact.entities) & named)
+
+
 def _counts_the_thing(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
     return bool(asked.counted_by(fact) & asked.analysis.counted)
 
@@ -112,15 +156,20 @@ FACT_GATES: tuple[Gate, ...] = (
     Gate("holds_the_detail",
          "\"How did Altman reply to Musk?\" is not answered by Musk's attack: a fact must hold the reply",
          _holds_the_detail, lambda asked: bool(asked.analysis.details)),
+    Gate("holds_the_slot",
+         "\"Where is Meta's data center?\" is not answered by its size: a who/when/where/what question "
+         "needs a fact holding that slot for what it names",
+         _holds_the_slot, lambda asked: bool(asked.analysis.asks)),
     Gate("counts_the_thing",
          "\"How many engineers?\" is answered by a number of engineers, not by a budget",
          _counts_the_thing, lambda asked: asked.wants_count, costly=True),
 )
 #: Rules on the ranking, by name (see :meth:`AnswerPolicy.decide`).
-DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead", "premise", "partner_share")
+DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead", "premise", "partner_share",
+                  "slot_threshold")
 #: Fact gates that ask for a detail rather than a topic: when they leave no answer, the bot
 #: says what the facts do hold about the subject instead of only "I don't know".
-DETAIL_GATES = ("holds_the_detail",)
+DETAIL_GATES = ("holds_the_detail", "holds_the_slot")
 #: Bonuses that break near-ties between facts, by name (switched off, they add nothing).
 BONUSES = ("primary_bonus",)
 GATE_NAMES = tuple(g.name for g in FACT_GATES) + DECISION_GATES + BONUSES
@@ -190,14 +239,19 @@ class AnswerPolicy:
             return self.primary_bonus
         return 0.0
 
-    def decide(self, ranked: list[Candidate]) -> Decision:
+    def decide(self, ranked: list[Candidate], *, slot: bool = False) -> Decision:
         """Whether the best of the ranked facts answers: it clears the threshold and no
-        runner-up is too close, or it leads the rest clearly."""
+        runner-up is too close, or it leads the rest clearly. With ``slot``, the best holds the
+        typed slot the question asks for what it names, and is about what else it asks."""
         if not ranked:
             return Decision(False)
         best = ranked[0]
         second = ranked[1] if len(ranked) > 1 else None
-        clears = best.base_score >= self.threshold or not self.is_on("clears_threshold")
+        # A who/when/where/what question whose best fact holds that slot for what it names (and
+        # is about what else it asks) answers from the lead floor: the typed slot is evidence the
+        # words are not ("Zuckerberg a annoncé ça où ?" scores 49 against the fact holding "where").
+        threshold = self.lead_floor if slot and self.is_on("slot_threshold") else self.threshold
+        clears = best.base_score >= threshold or not self.is_on("clears_threshold")
         close = second is not None and (best.score - second.score < self.margin
                                         and best.base_score - second.base_score < self.margin)
         too_close = self.is_on("beats_runner_up") and close and best.score < self.confident_score
