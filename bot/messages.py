@@ -457,3 +457,10 @@ TEXTS.update({
     "slot_what": {"en": "In short: {value}.", "fr": "En bref : {value}."},
     "slot_role": {"en": "{name}: {role}.", "fr": "{name} : {role}."},
 })
+
+TEXTS.update({
+    "which_one": {
+        "en": "Which one do you mean? Name the company, project or person you are asking about.",
+        "fr": "De quoi parlez-vous ? Nommez l'entreprise, le projet ou la personne qui vous intéresse.",
+    },
+})

@@ -15,7 +15,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "same_year": ("ChatGPT launch 2021", None),
     "names_the_entities": ("Combien d'argent pour Stargate ?", "stargate-project"),
     "gives_the_figure": ("How much money is behind Stargate?", "stargate-project"),
-    "names_someone_else": ("Who competes with Meta?", None),
+    "names_someone_else": ("Who will expand Meta's teams?", None),
     "counts_the_thing": ("How many data centers is Microsoft building?", None),
     "unknown_name": ("How does Huawei's AI budget compare with Meta's?", None),
     "clears_threshold": ("What is Meta's share price?", None),
@@ -27,6 +27,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "partner_share": ("How much is SoftBank putting into Stargate?", None),
     "holds_the_slot": ("Where will Meta build its data center?", None),
     "slot_threshold": ("Zuckerberg a annoncé ça où ?", "zuckerberg-2025-expectations"),
+    "unresolved_reference": ("When did it start?", None),
 }
 
 

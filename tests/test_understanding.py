@@ -192,3 +192,33 @@ def test_a_slot_no_fact_holds_abstains_and_says_what_is_held(engine: AnswerEngin
     answer = engine.answer_now(Question(text=question))
     assert not answer.matched and answer.fact_ids == [], answer.answer
     assert "don't say that" in (answer.answer or "") or "ne le disent pas" in (answer.answer or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("Who did Musk attack?", "musk-attacks-altman"), ("Qui Musk a-t-il attaqué ?", "musk-attacks-altman"),
+     ("Who finances Stargate?", "stargate-project"), ("Qui a lancé ChatGPT ?", "generative-ai-boom")],
+)
+def test_who_goes_to_the_fact_relating_someone_to_what_is_named(engine: AnswerEngine, question: str, fact: str) -> None:
+    answer = engine.answer_now(Question(text=question))
+    assert answer.matched and answer.fact_ids == [fact], answer.answer
+
+
+@pytest.mark.parametrize("question", ["Who founded SoftBank?", "Qui a fondé SoftBank ?", "Who leads Oracle?"])
+def test_who_abstains_when_no_fact_relates_anyone_to_it(engine: AnswerEngine, question: str) -> None:
+    assert not engine.answer_now(Question(text=question)).matched
+
+
+@pytest.mark.parametrize("question", ["when did it start?", "et ça a commencé quand ?", "Where is it?", "Il a commencé quand ?"])
+def test_it_with_nothing_before_asks_what_it_is(engine: AnswerEngine, question: str) -> None:
+    """A follow-up asked with no earlier turn is not answered as if "it" were known."""
+    answer = engine.answer_now(Question(text=question))
+    assert not answer.matched and answer.fact_ids == []
+    assert "Which one" in (answer.answer or "") or "De quoi" in (answer.answer or ""), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["What did Nadella say about Google at Davos?", "Qu'a dit Nadella sur Google à Davos ?"])
+def test_a_short_question_names_only_what_it_asks_about(engine: AnswerEngine, question: str) -> None:
+    """Only a long question may name context the answer lacks: Nadella's quote is not about Google."""
+    assert not engine.answer_now(Question(text=question)).matched

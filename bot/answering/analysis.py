@@ -96,6 +96,8 @@ class Analysis:
     #: is), "chief" (who heads something); and for "what", the kinds of thing ("app", "model")
     asks: frozenset[str] = frozenset()
     what_kinds: frozenset[str] = frozenset()
+    #: it says "it", "that", "ça": something said before, which the question alone does not name
+    refers: bool = False
 
     @property
     def years(self) -> frozenset[int]:
@@ -530,13 +532,15 @@ _OWN_WORDS = frozenset({"own", "owns", "owned", "has", "have", "possede", "posse
                         "mise", "misent", "parie"})
 #: Concepts that ask who heads something: "Who runs Meta?", "Qui dirige Microsoft ?".
 _CHIEF = "c:chief"
+#: Words that refer to something said before: "when did it start?", "et ça a commencé quand ?".
+_REFERRING = frozenset({"it", "that", "this", "he", "she", "him", "ca", "cela", "il", "elle", "lui"})
 #: Every word that only says which slot is asked.
 _SLOT_NOUNS = frozenset({*_TIME_UNITS, *_PLACE_UNITS, *_WHAT_KINDS, *_ROLE_WORDS, *_OWN_WORDS})
 #: How many words from the start (or the end) a bare "when" / "where" may stand and still ask it.
 _SLOT_WORD_REACH = 3
 
 
-def _asked_slots(text: str, folded: list[str], terms: set[str]) -> dict[str, frozenset[str]]:
+def _asked_slots(text: str, folded: list[str], terms: set[str]) -> dict[str, frozenset[str] | bool]:
     """Which typed slots a question asks for (see :attr:`Analysis.asks`), from its words as
     written: "où" only with its accent, since folded it is "or"."""
     asks: set[str] = set()
@@ -563,10 +567,13 @@ def _asked_slots(text: str, folded: list[str], terms: set[str]) -> dict[str, fro
     who = bool(folded) and folded[0] in WHO_WORDS
     if who and _CHIEF in terms and entities:
         asks.add("chief")
+    elif who and entities and terms - entities and not set(folded) & _ROLE_WORDS:
+        asks.add("who")  # "Who finances Stargate?": someone the facts relate to Stargate
     elif (who and len(folded) <= 4 and folded[1:2] in (["is"], ["est"], ["s"])
           and terms == entities and len(entities) == 1):
         asks.add("role")  # "Who is Elon Musk?": who the facts say he is
-    return {"asks": frozenset(asks), "what_kinds": frozenset(kinds)}
+    refers = bool(set(folded) & _REFERRING)
+    return {"asks": frozenset(asks), "what_kinds": frozenset(kinds), "refers": refers}
 
 
 #: How a question asks for a figure: a word right after these holds the spender's place.

@@ -186,6 +186,10 @@ class AnswerEngine:
         share = self._partner_share(analysis, lang) if self.policy.is_on("partner_share") else None
         if share is not None:
             return self._reply(text, lang, share, suggestions=self._suggest(analysis, lang))
+        if (analysis.refers and not analysis.entities and len(analysis.terms) <= 1
+                and self.policy.is_on("unresolved_reference")):
+            # "when did it start?" with nothing before it: ask what "it" is, never guess
+            return self._reply(text, lang, messages.text("which_one", lang), suggestions=self._suggest(analysis, lang))
         ranked = self.rank(analysis)
         decision = self.policy.decide(ranked, slot=self._slot_evidence(analysis, ranked))
         if not decision.answers and self._asks_a_detail(analysis):
@@ -219,7 +223,8 @@ class AnswerEngine:
         if value is None or not self.policy.is_on("holds_the_slot"):
             return None
         if isinstance(value, Person):
-            assert value.role is not None  # a role or chief question only takes a person with a role
+            if value.role is None:
+                return None
             return messages.text("slot_role", lang, name=self._entity_name(f"e:{value.entity}"),
                                  role=value.role.in_lang(lang))
         slot = next(s for s in ("when", "where", "what") if s in analysis.asks)
@@ -326,7 +331,7 @@ class AnswerEngine:
         """The candidates that pass every fact gate of the policy, scored, best first. A costly
         gate is checked last, on the best-scored few only (:attr:`AnswerPolicy.costly_checks`)."""
         policy = policy or self.policy
-        asked = Asked(analysis, self._leads, self._latest_year, self._counted_by)
+        asked = Asked(analysis, self._leads, self._latest_year, self._counted_by, policy.context_terms)
         gates = policy.checks_for(asked)
         costly = policy.checks_for(asked, costly=True)
         facts, terms_of = self.base.facts, self.index.terms_of

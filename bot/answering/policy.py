@@ -28,12 +28,15 @@ class Asked:
     """What a question asks, worked out once for every gate and every candidate (plain
     attributes: the gates read them for each of up to 30 candidates per question)."""
 
-    __slots__ = ("analysis", "asks_for_another", "counted_by", "leads", "spenders", "wants_count", "wants_figure",
-                 "years")
+    __slots__ = ("analysis", "asks_for_another", "counted_by", "leads", "long", "spenders", "wants_count",
+                 "wants_figure", "years")
 
     def __init__(self, analysis: Analysis, leads: Mapping[str, str], latest_year: int | None = None,
-                 counted_by: Callable[[Fact], frozenset[str]] = lambda fact: frozenset()) -> None:
+                 counted_by: Callable[[Fact], frozenset[str]] = lambda fact: frozenset(),
+                 context_terms: int = 6) -> None:
         self.analysis = analysis
+        #: long enough to name context besides what it asks about (see AnswerPolicy.context_terms)
+        self.long = len(analysis.sequence) > context_terms
         #: what a fact's statements give a number of (read only when a count is asked)
         self.counted_by = counted_by
         #: organisation led by a person (e:satya-nadella -> e:microsoft), for the whole base
@@ -75,7 +78,7 @@ def _names_the_entities(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool
     for e in entities:  # a loop, not sum(): this runs for every candidate of every question
         if e not in terms and leads.get(e) not in terms:
             missing += 1
-    return missing <= len(entities) // 3
+    return missing <= (len(entities) // 3 if asked.long else 0)
 
 
 def _gives_the_figure(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
@@ -105,7 +108,9 @@ def held_slot(asked: Asked, fact: Fact) -> SlotValue | Person | None:
     app, someone's role), belonging to what it names; None if the fact holds none."""
     slots, analysis = fact.slots, asked.analysis
     if slots is None:
-        return None
+        # A fact with no typed slots at all (a base written before them) still answers a
+        # plain "Who ... X?", which names_someone_else checks; every other slot needs its value.
+        return _UNTYPED if analysis.asks == {"who"} else None
     named = {e[2:] for e in analysis.entities}
     acts = {t[2:] for t in analysis.terms & ACTS}
     found: SlotValue | Person | None = None
@@ -123,12 +128,21 @@ def held_slot(asked: Asked, fact: Fact) -> SlotValue | Person | None:
         if person is None:
             return None
         found = found or person
+    if "who" in analysis.asks:
+        person = next((p for p in slots.who if set(p.of) & named), None)
+        if person is None:
+            return None
+        found = found or person
     if "chief" in analysis.asks:
         person = next((p for p in slots.who if p.role is not None and set(p.of) & named), None)
         if person is None:
             return None
         found = found or person
     return found
+
+
+#: What :func:`held_slot` gives for a plain "who" question against a fact without typed slots.
+_UNTYPED = Person(entity="someone")
 
 
 def _belongs(of: list[str], named: set[str], fact: Fact) -> bool:
@@ -166,7 +180,7 @@ FACT_GATES: tuple[Gate, ...] = (
 )
 #: Rules on the ranking, by name (see :meth:`AnswerPolicy.decide`).
 DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead", "premise", "partner_share",
-                  "slot_threshold")
+                  "slot_threshold", "unresolved_reference")
 #: Fact gates that ask for a detail rather than a topic: when they leave no answer, the bot
 #: says what the facts do hold about the subject instead of only "I don't know".
 DETAIL_GATES = ("holds_the_detail", "holds_the_slot")
@@ -207,6 +221,10 @@ class AnswerPolicy:
     #: fact more than about a fact that mentions Stargate in passing.
     primary_bonus: float = 3.0
     max_suggestions: int = 3
+    #: A question of more terms than this may name context besides what it asks about, so a
+    #: third of its names may be missing from the answer; a shorter one names only what it asks
+    #: ("What did Nadella say about Google at Davos?" is not answered by a quote without Google).
+    context_terms: int = 6
     #: A sum adds at most this many amounts: "Meta, Microsoft and Stargate together" is three;
     #: beyond, a total of everything is a ranking's job.
     max_summed: int = 3
