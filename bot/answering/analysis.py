@@ -19,7 +19,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import snowballstemmer
 from rapidfuzz import process
@@ -287,8 +287,8 @@ class Analyzer:
                     unknown_names.append(_original_case(text, word))
         if not learn:
             unknown_names += self._slot_names(text, fixed, sequence, unknown_names)
-        slots = {} if learn else _asked_slots(text, [w.text for w in items], terms)
-        if slots and slots["asks"]:
+        slots = _NO_SLOTS if learn else _asked_slots(text, [w.text for w in items], terms)
+        if slots.asks:
             # The words that only say which slot is asked ("role", "apps", "what day") are the
             # slot's to answer, not words a fact must share: they do not count against a match.
             said = {term: words for term, words, _ in sequence}
@@ -303,7 +303,7 @@ class Analyzer:
             tuple(compounds), asks_who=bool(items) and items[0].text in WHO_WORDS,
             counted=self._counted(sequence, fixed), sequence=tuple(sequence),
             details=frozenset(t for t in terms if self.lexicon.roles.get(t) == "detail"),
-            **slots,
+            asks=slots.asks, what_kinds=slots.what_kinds, refers=slots.refers,
         )
 
     def _counted(self, sequence: list[tuple[str, tuple[str, ...], int]], items: Sequence[Word]) -> frozenset[str]:
@@ -540,7 +540,16 @@ _SLOT_NOUNS = frozenset({*_TIME_UNITS, *_PLACE_UNITS, *_WHAT_KINDS, *_ROLE_WORDS
 _SLOT_WORD_REACH = 3
 
 
-def _asked_slots(text: str, folded: list[str], terms: set[str]) -> dict[str, frozenset[str] | bool]:
+class _SlotsAsked(NamedTuple):
+    asks: frozenset[str]
+    what_kinds: frozenset[str]
+    refers: bool
+
+
+_NO_SLOTS = _SlotsAsked(frozenset(), frozenset(), False)
+
+
+def _asked_slots(text: str, folded: list[str], terms: set[str]) -> _SlotsAsked:
     """Which typed slots a question asks for (see :attr:`Analysis.asks`), from its words as
     written: "où" only with its accent, since folded it is "or"."""
     asks: set[str] = set()
@@ -573,7 +582,7 @@ def _asked_slots(text: str, folded: list[str], terms: set[str]) -> dict[str, fro
           and terms == entities and len(entities) == 1):
         asks.add("role")  # "Who is Elon Musk?": who the facts say he is
     refers = bool(set(folded) & _REFERRING)
-    return {"asks": frozenset(asks), "what_kinds": frozenset(kinds), "refers": refers}
+    return _SlotsAsked(frozenset(asks), frozenset(kinds), refers)
 
 
 #: How a question asks for a figure: a word right after these holds the spender's place.
