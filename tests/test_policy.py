@@ -14,7 +14,7 @@ from knowledge.models import FactBase
 CASES: dict[str, tuple[str, str | None]] = {
     "same_year": ("ChatGPT launch 2021", None),
     "names_the_entities": ("Combien d'argent pour Stargate ?", "stargate-project"),
-    "gives_the_figure": ("How much money is behind Stargate?", "stargate-project"),
+    "gives_the_figure": ("How much money does Stargate have?", "stargate-project"),
     "names_someone_else": ("Who will expand Meta's teams?", None),
     "counts_the_thing": ("How many data centers is Microsoft building?", None),
     "unknown_name": ("How does Huawei's AI budget compare with Meta's?", None),

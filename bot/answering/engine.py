@@ -418,6 +418,8 @@ class AnswerEngine:
         """A sum or a ratio of two or three amounts; per year, per month, the midpoint, or the
         increase in money of one. None when the question asks none of these of its amounts."""
         roles = analysis.roles
+        if len(analysis.sequence) > self.policy.arithmetic_terms:
+            return None  # a long message: its context must not pick an operation
         if len(facts) >= 2:
             if "ratio" in roles:
                 return computed.ratio(self.base, facts[0], facts[1], lang)
@@ -436,7 +438,7 @@ class AnswerEngine:
         if multi_year and ("average" in roles or _PER_YEAR in analysis.terms):
             return computed.per_period(self.base, fact, lang)
         said = {word for _, words, _ in analysis.sequence for word in words}
-        if amount.growth is not None and {"growth", "compare"} & roles and said & _MONEY_UNITS:
+        if amount.growth is not None and {"growth", "compare"} & roles and "amount" in roles and said & _MONEY_UNITS:
             return computed.increase(self.base, fact, lang)  # "by how many dollars did it go up?"
         return None
 

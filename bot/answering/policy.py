@@ -225,6 +225,10 @@ class AnswerPolicy:
     #: third of its names may be missing from the answer; a shorter one names only what it asks
     #: ("What did Nadella say about Google at Davos?" is not answered by a quote without Google).
     context_terms: int = 6
+    #: Arithmetic (a sum, a ratio, per year...) is worked out for a question of at most this
+    #: many terms: in a longer message, words of its context ("grow its teams", "in dollars")
+    #: would pick an operation nobody asked for. Twice ``context_terms``.
+    arithmetic_terms: int = 12
     #: A sum adds at most this many amounts: "Meta, Microsoft and Stargate together" is three;
     #: beyond, a total of everything is a ranking's job.
     max_summed: int = 3
