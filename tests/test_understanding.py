@@ -222,3 +222,20 @@ def test_it_with_nothing_before_asks_what_it_is(engine: AnswerEngine, question: 
 def test_a_short_question_names_only_what_it_asks_about(engine: AnswerEngine, question: str) -> None:
     """Only a long question may name context the answer lacks: Nadella's quote is not about Google."""
     assert not engine.answer_now(Question(text=question)).matched
+
+
+# --- weights from the base ------------------------------------------------------------------
+
+
+def test_ordinary_words_of_a_long_message_weigh_as_context(engine: AnswerEngine) -> None:
+    """In a long message, words the base never uses but English has ("honestly", "cousin")
+    weigh as common words; in a short question the same kind of word is what is asked."""
+    long = engine.index.analyzer.analyse(
+        "honestly my cousin keeps arguing with me about this, how much is Meta investing in AI this year?", "en")
+    assert long.common_unknown >= 2
+    answer = engine.answer_now(Question(text="honestly my cousin keeps arguing with me about this, "
+                                             "how much is Meta investing in AI this year?"))
+    assert answer.matched and answer.fact_ids == ["meta-2025-ai-investment"]
+    assert engine.index.analyzer.analyse("What is OpenAI's valuation?", "en").common_unknown == 0
+    assert not engine.answer_now(Question(text="What is OpenAI's valuation?")).matched
+    assert not engine.answer_now(Question(text="Quel est le salaire de Mark Zuckerberg ?")).matched

@@ -98,6 +98,9 @@ class Analysis:
     what_kinds: frozenset[str] = frozenset()
     #: it says "it", "that", "ça": something said before, which the question alone does not name
     refers: bool = False
+    #: how many of ``unknown`` are ordinary words of English or French (not names): they weigh
+    #: as common words, not as the rarest term (see :func:`unknown_query_weight`)
+    common_unknown: int = 0
 
     @property
     def years(self) -> frozenset[int]:
@@ -304,6 +307,7 @@ class Analyzer:
             counted=self._counted(sequence, fixed), sequence=tuple(sequence),
             details=frozenset(t for t in terms if self.lexicon.roles.get(t) == "detail"),
             asks=slots.asks, what_kinds=slots.what_kinds, refers=slots.refers,
+            common_unknown=0 if learn or len(sequence) <= CONTEXT_TERMS else _common_unknown(unknown, unknown_names),
         )
 
     def _counted(self, sequence: list[tuple[str, tuple[str, ...], int]], items: Sequence[Word]) -> frozenset[str]:
@@ -657,6 +661,27 @@ def amount_level_terms(fact: Fact, analyzer: Analyzer) -> Iterator[str]:
     if fact.amount.growth:
         yield f"y:{fact.amount.growth.versus_year}"
         yield from roles.get("growth", ())
+
+
+#: In a message of more terms than this, an ordinary word the base never uses ("exactly",
+#: "honestly", "bon", a preamble's words) weighs as a term found in ``COMMON_WORD_SHARE`` of
+#: the facts: context, which cannot sink a match. In a shorter question every word is what is
+#: asked ("What is OpenAI's valuation?") and keeps the weight of the rarest term, as does a
+#: name the base lacks. (AnswerPolicy.context_terms is this number.)
+CONTEXT_TERMS = 6
+COMMON_WORD_SHARE = 0.5
+
+
+def _common_unknown(unknown: Sequence[str], names: Sequence[str]) -> int:
+    named = {fold(n) for n in names}
+    return sum(1 for word in unknown if word not in named and word.isalpha() and dictionary.is_ordinary(word))
+
+
+def unknown_query_weight(analysis: Analysis, facts: int, rare: float) -> float:
+    """The weight a question's unknown words add to it: ``rare`` each (the weight of a term
+    of one fact), but an ordinary word only that of a term of :data:`COMMON_WORD_SHARE` of them."""
+    common = analysis.common_unknown
+    return rare * (len(analysis.unknown) - common) + rarity(facts, max(1, round(facts * COMMON_WORD_SHARE))) * common
 
 
 def unknown_weight(facts: int) -> float:

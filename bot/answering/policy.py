@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from bot.answering.analysis import Analysis, Candidate
+from bot.answering.analysis import CONTEXT_TERMS, Analysis, Candidate
 from knowledge.models import Fact, Person, SlotValue
 
 #: Lexicon concepts that say what happened (an act), which a when/where slot must be of:
@@ -33,7 +33,7 @@ class Asked:
 
     def __init__(self, analysis: Analysis, leads: Mapping[str, str], latest_year: int | None = None,
                  counted_by: Callable[[Fact], frozenset[str]] = lambda fact: frozenset(),
-                 context_terms: int = 6) -> None:
+                 context_terms: int = CONTEXT_TERMS) -> None:
         self.analysis = analysis
         #: long enough to name context besides what it asks about (see AnswerPolicy.context_terms)
         self.long = len(analysis.sequence) > context_terms
@@ -224,7 +224,7 @@ class AnswerPolicy:
     #: A question of more terms than this may name context besides what it asks about, so a
     #: third of its names may be missing from the answer; a shorter one names only what it asks
     #: ("What did Nadella say about Google at Davos?" is not answered by a quote without Google).
-    context_terms: int = 6
+    context_terms: int = CONTEXT_TERMS
     #: Arithmetic (a sum, a ratio, per year...) is worked out for a question of at most this
     #: many terms: in a longer message, words of its context ("grow its teams", "in dollars")
     #: would pick an operation nobody asked for. Twice ``context_terms``.
