@@ -239,3 +239,38 @@ def test_ordinary_words_of_a_long_message_weigh_as_context(engine: AnswerEngine)
     assert engine.index.analyzer.analyse("What is OpenAI's valuation?", "en").common_unknown == 0
     assert not engine.answer_now(Question(text="What is OpenAI's valuation?")).matched
     assert not engine.answer_now(Question(text="Quel est le salaire de Mark Zuckerberg ?")).matched
+
+
+# --- through the command line's JSON contract -------------------------------------------------
+
+
+def test_every_shape_through_aibot_ask_json_batch() -> None:
+    """One line per shape and language through ``aibot ask --json --batch - --conversation``,
+    as score.py drives it: each line names what it asks about, so the conversation's memory
+    must not change any of these answers."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    cases = [
+        ("How much will xAI spend on data centers?", False, "xAI"),
+        ("combien amazon investit dans l'ia", False, "amazon"),
+        ("Why did Meta cut its AI budget?", True, "premise differs"),
+        ("Pourquoi Microsoft dépense-t-il 100 milliards ?", True, "prémisse diffère"),
+        ("How much is SoftBank putting into Stargate?", False, "SoftBank's own part"),
+        ("How much are Meta and Microsoft spending together?", True, "140–145"),
+        ("Combien Stargate investit-il par an ?", True, "125 milliards"),
+        ("Where did Nadella speak?", True, "Davos"),
+        ("Quelles applications possède Meta ?", True, "Facebook et Instagram"),
+        ("Where will Meta build its data center?", False, "don't say that"),
+    ]
+    stdin = "".join(f"{q}\n" for q, _, _ in cases).encode()
+    run = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "--batch", "-", "--conversation"],
+                         input=stdin, capture_output=True, timeout=120, env=os.environ.copy())
+    assert run.returncode == 0, run.stderr
+    replies = [json.loads(line) for line in run.stdout.decode().splitlines() if line.strip()]
+    assert len(replies) == len(cases)
+    for (question, matched, says), reply in zip(cases, replies, strict=True):
+        assert reply["matched"] is matched, (question, reply)
+        assert says in reply["answer"], (question, reply["answer"])
