@@ -3,6 +3,8 @@ with that gate switched off. A gate added without a case here fails the first te
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.answering import AnswerEngine, AnswerPolicy, Question
@@ -31,6 +33,11 @@ CASES: dict[str, tuple[str, str | None]] = {
 }
 
 
+#: Gates that matter for facts written without typed slots only (a base from before them, the
+#: synthetic bases): typed "who" slots do their work on the shipped base.
+UNTYPED = {"names_someone_else"}
+
+
 def _outcome(engine: AnswerEngine, question: str) -> str | None:
     answer = engine.answer_now(Question(text=question))
     return answer.fact_ids[0] if answer.matched else None
@@ -43,6 +50,9 @@ def test_every_gate_has_a_case() -> None:
 @pytest.mark.parametrize("gate", GATE_NAMES)
 def test_the_gate_earns_its_place(gate: str, engine: AnswerEngine, fact_base: FactBase) -> None:
     question, expected = CASES[gate]
+    if gate in UNTYPED:
+        fact_base = fact_base.model_copy(update={"facts": [replace(f, slots=None) for f in fact_base.facts]})
+        engine = AnswerEngine(fact_base)
     assert _outcome(engine, question) == expected
     without = AnswerEngine(fact_base, policy=AnswerPolicy().without(gate), index=engine.index)
     assert _outcome(without, question) != expected

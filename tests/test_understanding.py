@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering import AnswerEngine, Question
+from knowledge.models import FactBase
 
 # --- unknown names, however written -------------------------------------------------------
 
@@ -274,3 +275,19 @@ def test_every_shape_through_aibot_ask_json_batch() -> None:
     for (question, matched, says), reply in zip(cases, replies, strict=True):
         assert reply["matched"] is matched, (question, reply)
         assert says in reply["answer"], (question, reply["answer"])
+
+
+@pytest.mark.parametrize("question", ["Meta et Microsoft travaillent-ils ensemble ?", "Do Meta and Microsoft work together?"])
+def test_together_without_money_is_no_sum(engine: AnswerEngine, question: str) -> None:
+    """Found on aibot bench's synthetic base: "X et Y travaillent-ils ensemble sur ..." got a sum."""
+    answer = engine.answer_now(Question(text=question))
+    assert "derived" not in (answer.answer or "") and "dérivé" not in (answer.answer or "")
+
+
+def test_a_fact_without_typed_slots_is_matched_by_its_words(fact_base: FactBase) -> None:
+    """A base written before typed slots (aibot bench's synthetic one) still answers "where"
+    from its texts; a fact that declares slots, even none, is held to them."""
+    from dataclasses import replace
+
+    untyped = AnswerEngine(fact_base.model_copy(update={"facts": [replace(f, slots=None) for f in fact_base.facts]}))
+    assert untyped.answer_now(Question(text="Where did Nadella speak?")).matched

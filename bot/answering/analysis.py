@@ -569,7 +569,8 @@ def _asked_slots(text: str, folded: list[str], terms: set[str]) -> _SlotsAsked:
     for k, a in enumerate(folded):
         b, c = padded[k + 1], padded[k + 2]
         if a in _WH:
-            kind = _WHAT_KINDS.get(b, _WHAT_KINDS.get(c))
+            # "which AI model", not "what is project X": a word between must not be a function word
+            kind = _WHAT_KINDS.get(b, None if b in _FUNCTION_WORDS else _WHAT_KINDS.get(c))
             if kind is not None:
                 asks.add("what")
                 if kind:

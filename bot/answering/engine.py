@@ -406,6 +406,8 @@ class AnswerEngine:
         arithmetic = self._arithmetic(analysis, by_subject, lang)
         if arithmetic is not None:
             return arithmetic
+        if not {"amount", "money", "rank", "compare"} & roles:
+            return None  # "X et Y travaillent-ils ensemble ?" asks no figure
         if len(by_subject) >= 2:
             return computed.compare(self.base, by_subject[0], by_subject[1], lang)
         for fact in named:  # "How much did Meta spend in 2024?" from "50% more than in 2024"
@@ -423,7 +425,11 @@ class AnswerEngine:
         if len(facts) >= 2:
             if "ratio" in roles:
                 return computed.ratio(self.base, facts[0], facts[1], lang)
-            if "sum" in roles:
+            # "X and Y together?" asks a sum of money; "X et Y travaillent-ils ensemble ?" does not
+            plain = {t for t in analysis.terms - analysis.entities if not t.startswith("y:")} - _TIME_TERMS \
+                - frozenset(self.index.analyzer.lexicon.role_terms.get("sum", ()))
+            keywords = not analysis.unknown and not plain
+            if "sum" in roles and ({"amount", "money"} & roles or keywords):
                 return computed.total(self.base, facts[: self.policy.max_summed], lang)
             return None
         if len(facts) != 1:
@@ -568,6 +574,8 @@ class AnswerEngine:
 
 #: Roles of the arithmetic a question may ask of amounts (see knowledge/data/lexicon.yaml).
 _ARITHMETIC = frozenset({"sum", "ratio", "average", "midpoint", "per-month"})
+#: Concepts of time that a keyword sum may name ("Meta and Microsoft combined this year?").
+_TIME_TERMS = frozenset({"c:this-year", "c:year"})
 #: The lexicon's concept for "per year" / "par an".
 _PER_YEAR = "c:per-year"
 #: Words that ask for money, not a percentage: "by how many dollars", "de combien de milliards".

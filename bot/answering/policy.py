@@ -108,9 +108,9 @@ def held_slot(asked: Asked, fact: Fact) -> SlotValue | Person | None:
     app, someone's role), belonging to what it names; None if the fact holds none."""
     slots, analysis = fact.slots, asked.analysis
     if slots is None:
-        # A fact with no typed slots at all (a base written before them) still answers a
-        # plain "Who ... X?", which names_someone_else checks; every other slot needs its value.
-        return _UNTYPED if analysis.asks == {"who"} else None
+        # A fact written without typed slots (a base from before them, the synthetic bases) is
+        # matched by its words, as before; a fact that has them (even none) is held to them.
+        return _UNTYPED
     named = {e[2:] for e in analysis.entities}
     acts = {t[2:] for t in analysis.terms & ACTS}
     found: SlotValue | Person | None = None
@@ -141,7 +141,7 @@ def held_slot(asked: Asked, fact: Fact) -> SlotValue | Person | None:
     return found
 
 
-#: What :func:`held_slot` gives for a plain "who" question against a fact without typed slots.
+#: What :func:`held_slot` gives for a fact without typed slots: no direct answer, no refusal.
 _UNTYPED = Person(entity="someone")
 
 
