@@ -286,7 +286,7 @@ class Analyzer:
             else:
                 unknown.append(word)
                 sequence.append((f"?:{word}", (word,), i - 1))
-                if not learn and self._is_name(item, text, fixed) and not _in_figure_token(word, text):
+                if not learn and self._is_name(item, text, fixed) and word not in _figure_letters(text):
                     unknown_names.append(_original_case(text, word))
         if not learn:
             unknown_names += self._slot_names(text, fixed, sequence, unknown_names)
@@ -422,8 +422,12 @@ class Analyzer:
         something ("tesla's budget"). A name there, answered with a known company's figure,
         would be a confident wrong answer."""
         names: list[str] = []
+        has_digit = _HAS_DIGIT(text) is not None
+        unknown_here = any(term.startswith("?:") for term, _, _ in sequence)
+        if not has_digit and not unknown_here:
+            return names  # the common case: nothing that could be a name
         seen = {fold(n) for n in found}
-        for match in _DIGIT_NAME.finditer(text):
+        for match in _DIGIT_NAME.finditer(text) if has_digit else ():
             token = match.group(0)
             folded = fold(token)
             if not _NOT_DIGIT_NAME.match(folded) and (folded,) not in self.lexicon.phrases and folded not in seen:
@@ -431,38 +435,42 @@ class Analyzer:
                 seen.add(folded)
         money_roles = ("money", "amount")
         role_of = self.lexicon.roles
-        possessed = {fold(m.group(1)) for m in _OWNER.finditer(text)}
+        if not unknown_here:
+            return names
+        possessed = {fold(m.group(1)) for m in _OWNER.finditer(text)} if "'" in text or "\u2019" in text else set()
+        figure_letters = _figure_letters(text) if has_digit else frozenset()
         for k, (term, said, start) in enumerate(sequence):
             if not term.startswith("?:"):
                 continue
             word = said[0]
             if word in seen or not word.isalpha() or len(word) < 2 or word in NEUTRAL_WORDS:
                 continue
-            before = items[start - 1].text if start > 0 else ""
-            if before in _DETERMINERS or _plural_of_ordinary(word):
-                continue
-            if word in _GENERIC_SUBJECTS or _in_figure_token(word, text):
+            if word in _GENERIC_SUBJECTS or word in figure_letters:
                 continue
             previous = sequence[k - 1] if k > 0 else None
             following = sequence[k + 1] if k + 1 < len(sequence) else None
-            named_before = any(t.startswith("e:") for t, _, _ in sequence[:k])
             if (previous is not None and previous[0].startswith("e:")) or (
                     following is not None and following[0].startswith("e:")):
                 continue  # "how much dough is Microsoft dropping", "Meta's capital expenditure": Meta spends
+            named_before = any(t.startswith("e:") for t, _, _ in sequence[:k])
             asked_how_much = previous is not None and previous[1] in _HOW_MUCH
+            before = items[start - 1].text if start > 0 else ""
             # "combien amazon investit", "how much is spent by apple", "the capex of apple";
             # not "combien de fois" (how many times) nor "cb meta investi ds" (Meta is the spender)
-            after_spending = previous is not None and not named_before and not _word_form(word) and (
+            after_spending = previous is not None and not named_before and (
                 (previous[2] + len(previous[1]) == start
                  and (asked_how_much or role_of.get(previous[0]) == "money"))
                 or (before in _OF_WORDS and not asked_how_much
                     and any(role_of.get(t) in money_roles for t, _, _ in sequence[max(k - 2, 0):k])))
-            before_spending = (following is not None and role_of.get(following[0]) == "money"
-                               and not _word_form(word)) and (
+            before_spending = following is not None and role_of.get(following[0]) == "money" and (
                 following[2] == start + 1 or all(w.text in NEUTRAL_WORDS for w in items[start + 1:following[2]]))
-            if after_spending or before_spending or word in possessed:
-                names.append(_original_case(text, word))
-                seen.add(word)
+            if not (after_spending or before_spending or word in possessed):
+                continue
+            # the dictionary last, for the few words in a spender's place
+            if before in _DETERMINERS or _plural_of_ordinary(word) or _word_form(word):
+                continue
+            names.append(_original_case(text, word))
+            seen.add(word)
         return names
 
     def _is_keywords(self, items: Sequence[Word]) -> bool:
@@ -505,9 +513,16 @@ class Analyzer:
 _OWNER = re.compile(r"(?<![\w'])([^\W\d_]+)['\u2019]s\b")
 
 
-def _in_figure_token(word: str, text: str) -> bool:
-    """ "fy" of "FY25", "q" of "Q1": letters of a token that dates or counts, no name."""
-    return any(_NOT_DIGIT_NAME.match(m.group(0)) for m in re.finditer(rf"\b{re.escape(word)}\d+\w*", fold(text)))
+_HAS_DIGIT = re.compile(r"\d").search
+_LETTERS_THEN_DIGITS = re.compile(r"\b([^\W\d_]+)\d+\w*")
+
+
+def _figure_letters(text: str) -> frozenset[str]:
+    """ "fy" of "FY25", "q" of "Q1": the letters of tokens that date or count, no names."""
+    if _HAS_DIGIT(text) is None:
+        return frozenset()
+    folded = fold(text)
+    return frozenset(m.group(1) for m in _LETTERS_THEN_DIGITS.finditer(folded) if _NOT_DIGIT_NAME.match(m.group(0)))
 
 
 #: Words asking when, wherever they stand in the first few words or last: "when", "quand".
@@ -544,6 +559,10 @@ _SLOT_NOUNS = frozenset({*_TIME_UNITS, *_PLACE_UNITS, *_WHAT_KINDS, *_ROLE_WORDS
 _SLOT_WORD_REACH = 3
 
 
+#: Words without which a question asks no slot (and refers to nothing): the quick way out.
+_SLOT_TRIGGERS = frozenset({*_WHEN_WORDS, *_WH, "where", "ou", "depuis", *WHO_WORDS, *_ROLE_WORDS, *_REFERRING})
+
+
 class _SlotsAsked(NamedTuple):
     asks: frozenset[str]
     what_kinds: frozenset[str]
@@ -556,13 +575,17 @@ _NO_SLOTS = _SlotsAsked(frozenset(), frozenset(), False)
 def _asked_slots(text: str, folded: list[str], terms: set[str]) -> _SlotsAsked:
     """Which typed slots a question asks for (see :attr:`Analysis.asks`), from its words as
     written: "où" only with its accent, since folded it is "or"."""
+    present = set(folded)
+    accent_where = "où" in text or "Où" in text
+    if present.isdisjoint(_SLOT_TRIGGERS) and not accent_where:
+        return _NO_SLOTS  # the common case: no question word a slot answers, no "it"
     asks: set[str] = set()
     kinds: set[str] = set()
     reach = set(folded[:_SLOT_WORD_REACH]) | set(folded[-1:])
     pairs = set(itertools.pairwise(folded))
     if reach & _WHEN_WORDS or ("depuis", "quand") in pairs or any(a in _WH and b in _TIME_UNITS for a, b in pairs):
         asks.add("when")
-    if ("where" in reach or "où" in text.lower() or ("d", "ou") in pairs or folded[-1:] == ["ou"]
+    if ("where" in reach or accent_where or ("d", "ou") in pairs or folded[-1:] == ["ou"]
             or any(a in _WH and b in _PLACE_UNITS for a, b in pairs)):
         asks.add("where")
     padded = [*folded, "", ""]
@@ -576,17 +599,17 @@ def _asked_slots(text: str, folded: list[str], terms: set[str]) -> _SlotsAsked:
                 if kind:
                     kinds.add(kind)
     entities = {t for t in terms if t.startswith("e:")}
-    if entities and set(folded) & _ROLE_WORDS:
+    if entities and not present.isdisjoint(_ROLE_WORDS):
         asks.add("role")
     who = bool(folded) and folded[0] in WHO_WORDS
     if who and _CHIEF in terms and entities:
         asks.add("chief")
-    elif who and entities and terms - entities and not set(folded) & _ROLE_WORDS:
+    elif who and entities and terms - entities and present.isdisjoint(_ROLE_WORDS):
         asks.add("who")  # "Who finances Stargate?": someone the facts relate to Stargate
     elif (who and len(folded) <= 4 and folded[1:2] in (["is"], ["est"], ["s"])
           and terms == entities and len(entities) == 1):
         asks.add("role")  # "Who is Elon Musk?": who the facts say he is
-    refers = bool(set(folded) & _REFERRING)
+    refers = not present.isdisjoint(_REFERRING)
     return _SlotsAsked(frozenset(asks), frozenset(kinds), refers)
 
 
@@ -682,6 +705,8 @@ def unknown_query_weight(analysis: Analysis, facts: int, rare: float) -> float:
     """The weight a question's unknown words add to it: ``rare`` each (the weight of a term
     of one fact), but an ordinary word only that of a term of :data:`COMMON_WORD_SHARE` of them."""
     common = analysis.common_unknown
+    if not common:
+        return rare * len(analysis.unknown)
     return rare * (len(analysis.unknown) - common) + rarity(facts, max(1, round(facts * COMMON_WORD_SHARE))) * common
 
 

@@ -16,6 +16,7 @@ How a question is answered, each step one small part:
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -267,8 +268,10 @@ class AnswerEngine:
     def _partner_share(self, analysis: Analysis, lang: Lang) -> str | None:
         """ "How much is SoftBank putting into Stargate?": a partner's part of a joint figure
         the facts give only in total. Says what they do give; never answers with the total."""
+        if "amount" not in analysis.roles or not self._joint_amounts_of or not analysis.entities:
+            return None
         asked = Asked(analysis, self._leads)
-        if not asked.wants_figure or asked.wants_count:
+        if asked.wants_count:
             return None
         for entity in sorted(analysis.entities):
             joint = self._joint_amounts_of.get(entity)
@@ -291,6 +294,8 @@ class AnswerEngine:
         the amount contradicts."""
         if not {"money", "amount", "decrease"} & analysis.roles:
             return None
+        if "decrease" not in analysis.roles and _HAS_DIGIT(text) is None:
+            return None  # no cut said, no figure stated: nothing to contradict
         if "decrease" in analysis.roles and not {"money", "amount"} & analysis.roles:
             return None
         spenders = Asked(analysis, self._leads).spenders
@@ -572,6 +577,7 @@ class AnswerEngine:
         return self.base.entity(term.removeprefix("e:")).name
 
 
+_HAS_DIGIT = re.compile(r"\d").search
 #: Roles of the arithmetic a question may ask of amounts (see knowledge/data/lexicon.yaml).
 _ARITHMETIC = frozenset({"sum", "ratio", "average", "midpoint", "per-month"})
 #: Concepts of time that a keyword sum may name ("Meta and Microsoft combined this year?").
