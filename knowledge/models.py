@@ -214,6 +214,9 @@ class Person:
     entity: Identifier
     role: Bilingual | None = None
     of: list[Identifier] = Field(default_factory=list)
+    #: what they do in the fact, as lexicon concept ids ("say" for who speaks): "What did
+    #: Altman say to Musk?" is not answered by a fact where only Musk speaks
+    acts: list[Identifier] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)

@@ -24,12 +24,13 @@ CASES: dict[str, tuple[str, str | None]] = {
     "beats_runner_up": ("investmnet", None),
     "clear_lead": ("Is AI hardware exorbitant?", "ai-hardware-cost-energy"),
     "primary_bonus": ("Microsoft spending", "microsoft-2025-data-centers"),
-    "holds_the_detail": ("How did Altman reply to Musk?", None),
+    "holds_the_detail": ("How did Stargate respond to Musk?", None),
     "premise": ("Why did Microsoft reduce its data center spending?", "microsoft-2025-data-centers"),
     "partner_share": ("How much is SoftBank putting into Stargate?", None),
     "holds_the_slot": ("Where will Meta build its data center?", None),
     "slot_threshold": ("Zuckerberg a annoncé ça où ?", "zuckerberg-2025-expectations"),
     "unresolved_reference": ("When did it start?", None),
+    "said_by_the_speaker": ("What did Altman say to Musk?", None),
 }
 
 

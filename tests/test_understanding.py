@@ -291,3 +291,16 @@ def test_a_fact_without_typed_slots_is_matched_by_its_words(fact_base: FactBase)
 
     untyped = AnswerEngine(fact_base.model_copy(update={"facts": [replace(f, slots=None) for f in fact_base.facts]}))
     assert untyped.answer_now(Question(text="Where did Nadella speak?")).matched
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("What did Altman say to Musk?", None), ("Qu'a dit Altman à Musk ?", None),
+     ("What did Musk say about Altman?", "musk-attacks-altman"), ("Qu'a dit Musk sur Stargate ?", "musk-attacks-altman"),
+     ("What did Trump announce?", "stargate-project")],
+)
+def test_what_someone_said_comes_from_a_fact_where_they_speak(
+    engine: AnswerEngine, question: str, fact: str | None
+) -> None:
+    answer = engine.answer_now(Question(text=question))
+    assert (answer.fact_ids[0] if answer.matched else None) == fact, answer.answer

@@ -28,7 +28,7 @@ from bot.answering.analysis import Analysis, Candidate
 from bot.answering.detect import BilingualVocabulary, detect_language
 from bot.answering.index import TIE_DIGITS, Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
-from bot.answering.policy import ACTS, DEFAULT_POLICY, DETAIL_GATES, Asked, Decision, held_slot
+from bot.answering.policy import ACTS, DEFAULT_POLICY, DETAIL_GATES, SPEECH, Asked, Decision, held_slot
 from bot.answering.premises import Premise, partners_of, premise_of
 from bot.language import Lang, clean, looks_foreign
 from knowledge.models import LANGS, EntityKind, Fact, FactBase, Person, SlotValue
@@ -248,7 +248,8 @@ class AnswerEngine:
 
     def _asks_a_detail(self, analysis: Analysis) -> bool:
         """The question asks for a detail (a reply, a place...) that a detail gate holds facts to."""
-        return bool(analysis.details or analysis.asks) and any(self.policy.is_on(g) for g in DETAIL_GATES)
+        speech = bool(analysis.terms & SPEECH and analysis.entities)
+        return bool(analysis.details or analysis.asks or speech) and any(self.policy.is_on(g) for g in DETAIL_GATES)
 
     def _held_about(self, analysis: Analysis, lang: Lang) -> str | None:
         """What the facts hold about the named subject when none holds the detail asked: the

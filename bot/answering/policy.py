@@ -150,6 +150,27 @@ def _belongs(of: list[str], named: set[str], fact: Fact) -> bool:
     return not named or bool(set(of or fact.entities) & named)
 
 
+#: Acts a speaker does: "What did Altman say to Musk?" needs a fact where Altman speaks.
+SPEECH = frozenset({"c:say", "c:reply", "c:announce"})
+def _speaker(asked: Asked) -> str | None:
+    """The first name of a question about what someone said: its subject, in an active
+    sentence ("What did Altman say to Musk?"; a passive one, "attacked by Musk", is read wrong
+    and abstains)."""
+    for term, _, _ in asked.analysis.sequence:
+        if term.startswith("e:"):
+            return term[2:]
+    return None
+
+
+def _said_by_the_speaker(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    speaker = _speaker(asked)
+    if fact.slots is None or speaker is None:
+        return True
+    acts = {t[2:] for t in asked.analysis.terms & SPEECH}
+    person = next((p for p in fact.slots.who if p.entity == speaker), None)
+    return person is None or bool(acts & set(person.acts))
+
+
 def _counts_the_thing(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
     return bool(asked.counted_by(fact) & asked.analysis.counted)
 
@@ -174,6 +195,9 @@ FACT_GATES: tuple[Gate, ...] = (
          "\"Where is Meta's data center?\" is not answered by its size: a who/when/where/what question "
          "needs a fact holding that slot for what it names",
          _holds_the_slot, lambda asked: bool(asked.analysis.asks)),
+    Gate("said_by_the_speaker",
+         "\"What did Altman say back to Musk?\" is not answered by a fact where Musk speaks and Altman is attacked",
+         _said_by_the_speaker, lambda asked: bool(asked.analysis.terms & SPEECH) and bool(asked.analysis.entities)),
     Gate("counts_the_thing",
          "\"How many engineers?\" is answered by a number of engineers, not by a budget",
          _counts_the_thing, lambda asked: asked.wants_count, costly=True),
@@ -183,7 +207,7 @@ DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_
                   "slot_threshold", "unresolved_reference")
 #: Fact gates that ask for a detail rather than a topic: when they leave no answer, the bot
 #: says what the facts do hold about the subject instead of only "I don't know".
-DETAIL_GATES = ("holds_the_detail", "holds_the_slot")
+DETAIL_GATES = ("holds_the_detail", "holds_the_slot", "said_by_the_speaker")
 #: Bonuses that break near-ties between facts, by name (switched off, they add nothing).
 BONUSES = ("primary_bonus",)
 GATE_NAMES = tuple(g.name for g in FACT_GATES) + DECISION_GATES + BONUSES
