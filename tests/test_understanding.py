@@ -304,3 +304,10 @@ def test_what_someone_said_comes_from_a_fact_where_they_speak(
 ) -> None:
     answer = engine.answer_now(Question(text=question))
     assert (answer.fact_ids[0] if answer.matched else None) == fact, answer.answer
+
+
+@pytest.mark.parametrize("question", ["Where will Meta's 65 billion go?", "Où va l'argent de Meta ?"])
+def test_where_the_money_goes_asks_what_it_pays_for(engine: AnswerEngine, question: str) -> None:
+    """Found by the follow-up tests: "where does the money go?" is no place question."""
+    answer = engine.answer_now(Question(text=question))
+    assert answer.matched and answer.fact_ids == ["meta-2025-spending-use"], answer.answer

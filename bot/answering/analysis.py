@@ -559,6 +559,10 @@ _SLOT_NOUNS = frozenset({*_TIME_UNITS, *_PLACE_UNITS, *_WHAT_KINDS, *_ROLE_WORDS
 _SLOT_WORD_REACH = 3
 
 
+#: "Where does the money go?", "où va l'argent ?" ask what money pays for, not a place.
+_GO_WORDS = frozenset({"go", "goes", "going", "went", "va", "vont", "ira", "iront", "passe", "passent", "partent"})
+_MONEY_NOUNS = frozenset({"money", "argent", "cash", "budget", "billion", "billions", "milliard", "milliards",
+                          "dollars", "usd", "funds", "fonds", "fric"})
 #: Words without which a question asks no slot (and refers to nothing): the quick way out.
 _SLOT_TRIGGERS = frozenset({*_WHEN_WORDS, *_WH, "where", "ou", "depuis", *WHO_WORDS, *_ROLE_WORDS, *_REFERRING})
 
@@ -585,9 +589,10 @@ def _asked_slots(text: str, folded: list[str], terms: set[str]) -> _SlotsAsked:
     pairs = set(itertools.pairwise(folded))
     if reach & _WHEN_WORDS or ("depuis", "quand") in pairs or any(a in _WH and b in _TIME_UNITS for a, b in pairs):
         asks.add("when")
+    money_goes = not present.isdisjoint(_GO_WORDS) and not present.isdisjoint(_MONEY_NOUNS)
     if ("where" in reach or accent_where or ("d", "ou") in pairs or folded[-1:] == ["ou"]
-            or any(a in _WH and b in _PLACE_UNITS for a, b in pairs)):
-        asks.add("where")
+            or any(a in _WH and b in _PLACE_UNITS for a, b in pairs)) and not money_goes:
+        asks.add("where")  # not "where does the money go?", which asks what it pays for
     padded = [*folded, "", ""]
     for k, a in enumerate(folded):
         b, c = padded[k + 1], padded[k + 2]
