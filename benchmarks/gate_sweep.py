@@ -8,7 +8,8 @@ score of the real engine:
 - with the policy as shipped;
 - with each gate or bonus switched off alone (:data:`bot.answering.policy.GATE_NAMES`): a
   gate whose row equals the shipped row on every set earns nothing measurable here;
-- over a grid of threshold and margin, and of the clear-lead floor and margin.
+- over a grid of threshold and margin, of the clear-lead floor and margin, and of the
+  terms that make a question long (context_terms) and the longest arithmetic question.
 
 A case is right by the rule of score.py (an ``expect`` case needs a match containing every
 group, an ``abstain`` case no match) *and* in the asker's language.
@@ -38,6 +39,10 @@ HERE = Path(__file__).resolve().parent
 THRESHOLDS = (50.0, 54.0, 58.0, 62.0, 66.0)
 MARGINS = (0.0, 2.0, 4.0, 6.0, 8.0)
 LEAD_FLOORS = (40.0, 45.0, 50.0, 55.0, 62.0)
+#: How many terms make a question long enough to name context (names the answer may lack),
+#: and the longest question arithmetic is worked out for.
+CONTEXT_TERMS = (4, 6, 8, 10)
+ARITHMETIC_TERMS = (8, 12, 16)
 LEAD_MARGINS = (4.0, 6.0, 8.0, 10.0, 12.0, 16.0)
 
 
@@ -130,6 +135,10 @@ def sweep(args: argparse.Namespace, shipped: AnswerPolicy, sets: dict[str, list[
     for floor in LEAD_FLOORS:
         for lead in LEAD_MARGINS:
             row(f"{floor:g} / {lead:g}", replace(shipped, lead_floor=floor, lead_margin=lead))
+    print(f"\n| context terms / arithmetic terms | {sizes} |\n|---|" + "---:|" * len(names))
+    for context in CONTEXT_TERMS:
+        for arithmetic in ARITHMETIC_TERMS:
+            row(f"{context} / {arithmetic}", replace(shipped, context_terms=context, arithmetic_terms=arithmetic))
     return 0
 
 

@@ -130,3 +130,95 @@ def previous_year(base: FactBase, fact: Fact, lang: Lang) -> Computed | None:
 def _amount(fact: Fact) -> Amount:
     assert fact.amount is not None, f"{fact.id} has no amount"
     return fact.amount
+
+
+# --- Arithmetic over amounts (issue 24): each answer says it is derived, with its formula ---
+
+
+def _figure(value: float, lang: Lang, digits: int = 1) -> str:
+    """A plain number for a formula or a ratio: 6.25, 62.5; a French decimal comma."""
+    number = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return number.replace(".", ",") if lang == "fr" else number
+
+
+def _span(low: float, high: float, lang: Lang) -> str:
+    """ "60–65" in billions, or "80" when both ends agree."""
+    return billions(low, lang) if round(low / 1e8) == round(high / 1e8) else \
+        f"{billions(low, lang)}–{billions(high, lang)}"
+
+
+def _stated(base: FactBase, amount: Amount, lang: Lang) -> str:
+    return text("derived_stated", lang, who=base.entity(amount.subject).name, amount=amount_text(amount, lang),
+                period=period_text(amount, lang))
+
+
+def _periods_note(amounts: list[Amount], lang: Lang) -> str:
+    """Said when the figures cover different periods: a sum or ratio of them mixes a yearly
+    budget with a total over several years."""
+    periods = {(a.period.year, a.period.years) for a in amounts}
+    return " " + text("derived_periods_differ", lang) if len(periods) > 1 else ""
+
+
+def total(base: FactBase, facts: list[Fact], lang: Lang) -> Computed:
+    """Two or three amounts added up: ranges add end to end (60–65 + 80 = 140–145)."""
+    amounts = [_amount(f) for f in facts]
+    low = sum(a.bounds[0] for a in amounts)
+    high = sum(a.bounds[1] for a in amounts)
+    formula = " + ".join(_span(*a.bounds, lang) for a in amounts)
+    body = text("derived_sum", lang, total=_span(low, high, lang), currency=currency_words(amounts[0].currency, lang),
+                formula=formula, stated="; ".join(_stated(base, a, lang) for a in amounts))
+    return Computed(body + _periods_note(amounts, lang), facts)
+
+
+def ratio(base: FactBase, first: Fact, second: Fact, lang: Lang) -> Computed:
+    """How many times one amount is another: 500 ÷ 80 = 6.25; a range gives a range."""
+    a, b = _amount(first), _amount(second)
+    low, high = a.bounds[0] / b.bounds[1], a.bounds[1] / b.bounds[0]
+    times = _figure(low, lang, 2) if abs(high - low) < 0.005 else f"{_figure(low, lang, 2)}–{_figure(high, lang, 2)}"
+    body = text("derived_ratio", lang, first=base.entity(a.subject).name, second=base.entity(b.subject).name,
+                times=times, formula=f"{_span(*a.bounds, lang)} ÷ {_span(*b.bounds, lang)}",
+                stated="; ".join(_stated(base, x, lang) for x in (a, b)))
+    return Computed(body + _periods_note([a, b], lang), [first, second])
+
+
+def per_period(base: FactBase, fact: Fact, lang: Lang, *, months: bool = False) -> Computed | None:
+    """A total spread evenly over its years (500 over 4 years: 125 a year), or over its
+    months; None for a yearly figure asked per year (the figure is its own answer)."""
+    amount = _amount(fact)
+    years = amount.period.years or 1
+    if not months and years == 1:
+        return None
+    parts = years * 12 if months else years
+    low, high = amount.bounds
+    body = text("derived_per_month" if months else "derived_per_year", lang, stated=_stated(base, amount, lang),
+                each=_span(low / parts, high / parts, lang), currency=currency_words(amount.currency, lang),
+                formula=f"{_span(low, high, lang)} ÷ {parts}")
+    return Computed(body, [fact])
+
+
+def midpoint(base: FactBase, fact: Fact, lang: Lang) -> Computed | None:
+    """The middle of a low-high range: (60 + 65) ÷ 2 = 62.5; None for a single figure."""
+    amount = _amount(fact)
+    low, high = amount.bounds
+    if low == high:
+        return None
+    body = text("derived_midpoint", lang, stated=_stated(base, amount, lang), middle=billions((low + high) / 2, lang),
+                currency=currency_words(amount.currency, lang),
+                formula=f"({billions(low, lang)} + {billions(high, lang)}) ÷ 2")
+    return Computed(body, [fact])
+
+
+def increase(base: FactBase, fact: Fact, lang: Lang) -> Computed | None:
+    """A stated growth in money: 60–65 at +50% is 20–21.7 more than the year before."""
+    amount = _amount(fact)
+    growth = amount.growth
+    if growth is None:
+        return None
+    factor = 1 + growth.percent / 100
+    low, high = amount.bounds
+    short = _span(low, high, lang)
+    body = text("derived_increase", lang, stated=_stated(base, amount, lang), percent=f"{growth.percent:g}",
+                year=growth.versus_year, more=_span(low - low / factor, high - high / factor, lang),
+                currency=currency_words(amount.currency, lang),
+                formula=f"{short} − {short} ÷ {_figure(factor, lang, 2)}")
+    return Computed(body, [fact])

@@ -439,3 +439,77 @@ def billions(value: float, lang: Lang) -> str:
     """60e9 -> "60"; 42.5e9 -> "42.5" (en) / "42,5" (fr)."""
     number = f"{value / 1e9:.1f}".rstrip("0").rstrip(".")
     return number.replace(".", ",") if lang == "fr" else number
+
+
+# Answers about what a question takes for granted, and details the facts do not hold (issue 24).
+TEXTS.update({
+    "premise_cut": {
+        "en": "The premise differs: the facts report no cut for {who}; it plans {amount} {period}{growth}.",
+        "fr": "La prémisse diffère : les faits ne font état d'aucune baisse pour {who}, qui prévoit {amount} {period}{growth}.",
+    },
+    "premise_growth": {"en": ", {percent}% more than in {year}", "fr": ", soit {percent} % de plus qu'en {year}"},
+    "premise_figure": {
+        "en": "The premise differs: the facts give {who} {amount} {period}, not {stated} billion.",
+        "fr": "La prémisse diffère : les faits donnent pour {who} {amount} {period}, et non {stated} milliards.",
+    },
+    "premise_percent": {
+        "en": "The premise differs: the facts say {percent}% more than in {year}, not {stated}%.",
+        "fr": "La prémisse diffère : les faits indiquent {percent} % de plus qu'en {year}, et non {stated} %.",
+    },
+    "share_not_held": {
+        "en": "The facts give no figure for {names}'s own part. They give {subject}'s total: {amount} {period}, shared by {partners}.",
+        "fr": "Les faits ne donnent aucun chiffre pour la part de {names}. Ils donnent le total de {subject} : {amount} {period}, réparti entre {partners}.",
+    },
+    "detail_not_held": {
+        "en": "The facts don't say that about {names}. What they do say: {statement}",
+        "fr": "Les faits ne le disent pas pour {names}. Ce qu'ils disent : {statement}",
+    },
+})
+
+# Arithmetic over amounts (bot/computed.py): each says it is derived and how.
+TEXTS.update({
+    "derived_stated": {"en": "{who}: {amount} {period}", "fr": "{who} : {amount} {period}"},
+    "derived_periods_differ": {
+        "en": "These figures cover different periods, so this mixes a yearly budget with a total over several years.",
+        "fr": "Ces chiffres couvrent des périodes différentes : le calcul mêle un budget annuel et un total sur plusieurs années.",
+    },
+    "derived_sum": {
+        "en": "Together: {total} billion {currency} (derived: {formula}). {stated}.",
+        "fr": "Ensemble : {total} milliards {currency} (calcul dérivé : {formula}). {stated}.",
+    },
+    "derived_ratio": {
+        "en": "{first}'s figure is {times} times {second}'s (derived: {formula}). {stated}.",
+        "fr": "Le chiffre de {first} vaut {times} fois celui de {second} (calcul dérivé : {formula}). {stated}.",
+    },
+    "derived_per_year": {
+        "en": "{stated}: about {each} billion {currency} a year if spread evenly (derived: {formula}).",
+        "fr": "{stated} : environ {each} milliards {currency} par an si réparti également (calcul dérivé : {formula}).",
+    },
+    "derived_per_month": {
+        "en": "{stated}: about {each} billion {currency} a month if spread evenly (derived: {formula}).",
+        "fr": "{stated} : environ {each} milliards {currency} par mois si réparti également (calcul dérivé : {formula}).",
+    },
+    "derived_midpoint": {
+        "en": "{stated}: the middle of that range is {middle} billion {currency} (derived: {formula}).",
+        "fr": "{stated} : le milieu de cette fourchette est {middle} milliards {currency} (calcul dérivé : {formula}).",
+    },
+    "derived_increase": {
+        "en": "{stated}, {percent}% more than in {year}: an increase of about {more} billion {currency} (derived: {formula}).",
+        "fr": "{stated}, soit {percent} % de plus qu'en {year} : une hausse d'environ {more} milliards {currency} (calcul dérivé : {formula}).",
+    },
+})
+
+# A direct answer to a who/when/where/what question, before the fact's statement.
+TEXTS.update({
+    "slot_when": {"en": "When: {value}.", "fr": "Quand : {value}."},
+    "slot_where": {"en": "Where: {value}.", "fr": "Où : {value}."},
+    "slot_what": {"en": "In short: {value}.", "fr": "En bref : {value}."},
+    "slot_role": {"en": "{name}: {role}.", "fr": "{name} : {role}."},
+})
+
+TEXTS.update({
+    "which_one": {
+        "en": "Which one do you mean? Name the company, project or person you are asking about.",
+        "fr": "De quoi parlez-vous ? Nommez l'entreprise, le projet ou la personne qui vous intéresse.",
+    },
+})

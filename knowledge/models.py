@@ -190,6 +190,49 @@ class Phrasings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
+class SlotValue:
+    """One typed detail a fact states (a place, a day, an app), in both languages, and whose
+    it is: ``of`` names the entities it belongs to (none: every entity of the fact)."""
+
+    en: NonEmpty
+    fr: NonEmpty
+    of: list[Identifier] = Field(default_factory=list)
+    #: what kind of thing a "what" is: app, model, assistant, network, project...
+    kind: NonEmpty | None = None
+    #: the lexicon concepts of what happened then or there ("say" for where Nadella spoke):
+    #: "Where is Microsoft building?" is not answered by where its CEO spoke; none for an
+    #: origin ("Japan"), which answers only a question naming no act
+    acts: list[Identifier] = Field(default_factory=list)
+
+    def in_lang(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.fr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
+class Person:
+    """Someone a fact names, with the role the source gives them ("Meta's boss") and the
+    organisations that role is of."""
+
+    entity: Identifier
+    role: Bilingual | None = None
+    of: list[Identifier] = Field(default_factory=list)
+    #: what they do in the fact, as lexicon concept ids ("say" for who speaks): "What did
+    #: Altman say to Musk?" is not answered by a fact where only Musk speaks
+    acts: list[Identifier] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
+class Slots:
+    """Who, when, where and what a fact states, typed: a who/when/where/what question goes
+    to the fact holding that slot, and is not answered by one that only mentions its subject."""
+
+    who: list[Person] = Field(default_factory=list)
+    when: list[SlotValue] = Field(default_factory=list)
+    where: list[SlotValue] = Field(default_factory=list)
+    what: list[SlotValue] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
 class Fact:
     """One sourced statement the bot can give as an answer."""
 
@@ -203,6 +246,8 @@ class Fact:
     phrasings: Phrasings
     added: dt.date
     derived: bool = False
+    #: typed details (who, when, where, what), read by who/when/where/what questions
+    slots: Slots | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)
@@ -211,7 +256,10 @@ class Concept:
 
     id: Identifier
     words: list[NonEmpty] = Field(min_length=1)
-    role: Literal["topic", "amount", "money", "growth", "yearly", "compare", "rank"] = "topic"
+    #: "decrease" marks a premise of a cut (checked against the facts' amounts); "detail", a
+    #: detail a fact must hold to answer a question naming it (a reply, an office)
+    role: Literal["topic", "amount", "money", "growth", "yearly", "compare", "rank", "decrease", "detail",
+                  "per-month", "average", "midpoint", "sum", "ratio"] = "topic"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=STRICT)

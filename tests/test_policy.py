@@ -3,6 +3,8 @@ with that gate switched off. A gate added without a case here fails the first te
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.answering import AnswerEngine, AnswerPolicy, Question
@@ -14,15 +16,27 @@ from knowledge.models import FactBase
 CASES: dict[str, tuple[str, str | None]] = {
     "same_year": ("ChatGPT launch 2021", None),
     "names_the_entities": ("Combien d'argent pour Stargate ?", "stargate-project"),
-    "gives_the_figure": ("How much money is behind Stargate?", "stargate-project"),
-    "names_someone_else": ("Who competes with Meta?", None),
+    "gives_the_figure": ("How much money does Stargate have?", "stargate-project"),
+    "names_someone_else": ("Who will expand Meta's teams?", None),
     "counts_the_thing": ("How many data centers is Microsoft building?", None),
     "unknown_name": ("How does Huawei's AI budget compare with Meta's?", None),
     "clears_threshold": ("What is Meta's share price?", None),
     "beats_runner_up": ("investmnet", None),
     "clear_lead": ("Is AI hardware exorbitant?", "ai-hardware-cost-energy"),
     "primary_bonus": ("Microsoft spending", "microsoft-2025-data-centers"),
+    "holds_the_detail": ("How did Stargate respond to Musk?", None),
+    "premise": ("Why did Microsoft reduce its data center spending?", "microsoft-2025-data-centers"),
+    "partner_share": ("How much is SoftBank putting into Stargate?", None),
+    "holds_the_slot": ("Where will Meta build its data center?", None),
+    "slot_threshold": ("Zuckerberg a annoncé ça où ?", "zuckerberg-2025-expectations"),
+    "unresolved_reference": ("When did it start?", None),
+    "said_by_the_speaker": ("What did Altman say to Musk?", None),
 }
+
+
+#: Gates that matter for facts written without typed slots only (a base from before them, the
+#: synthetic bases): typed "who" slots do their work on the shipped base.
+UNTYPED = {"names_someone_else"}
 
 
 def _outcome(engine: AnswerEngine, question: str) -> str | None:
@@ -37,6 +51,9 @@ def test_every_gate_has_a_case() -> None:
 @pytest.mark.parametrize("gate", GATE_NAMES)
 def test_the_gate_earns_its_place(gate: str, engine: AnswerEngine, fact_base: FactBase) -> None:
     question, expected = CASES[gate]
+    if gate in UNTYPED:
+        fact_base = fact_base.model_copy(update={"facts": [replace(f, slots=None) for f in fact_base.facts]})
+        engine = AnswerEngine(fact_base)
     assert _outcome(engine, question) == expected
     without = AnswerEngine(fact_base, policy=AnswerPolicy().without(gate), index=engine.index)
     assert _outcome(without, question) != expected

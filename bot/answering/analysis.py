@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import snowballstemmer
 from rapidfuzz import process
@@ -49,6 +50,26 @@ _UNIT_WORDS = language._UNIT_NAMES
 #: What "how many" may ask that is no thing a fact counts: money, currencies, units.
 _UNCOUNTED = frozenset({"c:money", *language._CURRENCIES.values()}) | _UNIT_WORDS
 _intern = sys.intern
+#: Words before an unknown word that make it a common noun, not a name ("the company's
+#: budget", "cette firme"): a spender's slot filled by one of these is no unknown company.
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "their", "its", "his", "her",
+                          "our", "your", "my", "le", "la", "les", "un", "une", "ce", "cet", "cette", "ces",
+                          "leur", "leurs", "son", "sa", "ses", "notre", "votre", "each", "every", "any"})
+#: Words that stand for someone without naming anyone: "how much is everyone spending".
+_GENERIC_SUBJECTS = frozenset({"everyone", "everybody", "nobody", "somebody", "anybody", "people", "companies",
+                               "company", "firm", "firms", "tout", "monde", "chacun", "entreprises", "entreprise",
+                               "societes", "societe", "boite", "boites", "world", "country", "pays", "government",
+                               "gouvernement", "industry", "industrie", "sector", "secteur"})
+#: Words that put the name after them in a spender's slot: "the budget of X", "le budget de X".
+_OF_WORDS = frozenset({"of", "by", "from", "de", "d", "du", "des", "par", "chez"})
+#: A name written with digits ("G42", "C3", "23andMe"): letters then digits, or digits then
+#: two letters or more, as one token.
+_DIGIT_NAME = re.compile(r"(?<![\w$€£])(?:[A-Za-z]+\d+[A-Za-z\d]*|\d+[A-Za-z]{2,}[A-Za-z\d]*)(?![\w])")
+#: Tokens mixing letters and digits that are no name: fiscal years, quarters and halves
+#: ("FY25", "Q1", "H2", "T3"), figures with units or ordinals ("65bn", "2nd", "4yrs", "10x").
+_NOT_DIGIT_NAME = re.compile(
+    r"^(?:fy\d+|q[1-4]|h[12]|t[1-4]|s[12]|\d+(?:bn|mn|md|mds|mrd|mrds|st|nd|rd|th|er|eme|e|x|yr|yrs|ans?|h|k|m|b|"
+    r"g|gb|tb|gw|mw|kw|pct|usd|eur|am|pm|s))$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,17 @@ class Analysis:
     #: each term in the order of the text, with the words it was read from and where they
     #: start ("?:word" for a word the base does not know; stop words have none)
     sequence: tuple[tuple[str, tuple[str, ...], int], ...] = ()
+    #: concepts a fact must hold to answer (role "detail" in the lexicon: a reply, an office)
+    details: frozenset[str] = frozenset()
+    #: the typed slots the question asks for: "when", "where", "what", "role" (who someone
+    #: is), "chief" (who heads something); and for "what", the kinds of thing ("app", "model")
+    asks: frozenset[str] = frozenset()
+    what_kinds: frozenset[str] = frozenset()
+    #: it says "it", "that", "ça": something said before, which the question alone does not name
+    refers: bool = False
+    #: how many of ``unknown`` are ordinary words of English or French (not names): they weigh
+    #: as common words, not as the rarest term (see :func:`unknown_query_weight`)
+    common_unknown: int = 0
 
     @property
     def years(self) -> frozenset[int]:
@@ -254,14 +286,28 @@ class Analyzer:
             else:
                 unknown.append(word)
                 sequence.append((f"?:{word}", (word,), i - 1))
-                if not learn and self._is_name(item, text, fixed):
+                if not learn and self._is_name(item, text, fixed) and word not in _figure_letters(text):
                     unknown_names.append(_original_case(text, word))
+        if not learn:
+            unknown_names += self._slot_names(text, fixed, sequence, unknown_names)
+        slots = _NO_SLOTS if learn else _asked_slots(text, [w.text for w in items], terms)
+        if slots.asks:
+            # The words that only say which slot is asked ("role", "apps", "what day") are the
+            # slot's to answer, not words a fact must share: they do not count against a match.
+            said = {term: words for term, words, _ in sequence}
+            slot_terms = {t for t, words in said.items() if len(words) == 1 and words[0] in _SLOT_NOUNS
+                          and not t.startswith(("e:", "y:"))}
+            terms -= slot_terms
+            unknown = [w for w in unknown if w not in _SLOT_NOUNS]
         entities = frozenset(t for t in terms if t.startswith("e:"))
         roles = frozenset(self.lexicon.roles[t] for t in terms if t in self.lexicon.roles)
         return Analysis(
             frozenset(terms), entities, roles, tuple(unknown), tuple(unknown_names), tuple(corrections),
             tuple(compounds), asks_who=bool(items) and items[0].text in WHO_WORDS,
             counted=self._counted(sequence, fixed), sequence=tuple(sequence),
+            details=frozenset(t for t in terms if self.lexicon.roles.get(t) == "detail"),
+            asks=slots.asks, what_kinds=slots.what_kinds, refers=slots.refers,
+            common_unknown=0 if learn or len(sequence) <= CONTEXT_TERMS else _common_unknown(unknown, unknown_names),
         )
 
     def _counted(self, sequence: list[tuple[str, tuple[str, ...], int]], items: Sequence[Word]) -> frozenset[str]:
@@ -358,13 +404,74 @@ class Analyzer:
         a name. Elsewhere (a capital opening a sentence, lower case) a word of neither
         language's dictionary is one ("Samsung participe...", "is samsung investing"),
         unless it is one edit from a dictionary word: then it is more likely a typo."""
-        if item.capitalised:
-            original = _original_case(text, item.text)
-            if item.position > 0 or (len(original) > 1 and original.isupper()) or self._is_keywords(items):
-                return True
+        original = _original_case(text, item.text)
+        if len(original) > 1 and any(c.isupper() for c in original[1:]) and not original.isupper():
+            return True  # a capital inside a word ("xAI", "DeepSeek", "AnThRoPiC") writes a name
+        if item.capitalised and (
+                item.position > 0 or (len(original) > 1 and original.isupper()) or self._is_keywords(items)):
+            return True
         word = item.text
         return (_MIN_NAME_LENGTH <= len(word) <= _MAX_NAME_LENGTH and word.isalpha() and word.isascii()
                 and not dictionary.is_ordinary(word) and not dictionary.near_ordinary(word))
+
+    def _slot_names(self, text: str, items: Sequence[Word], sequence: Sequence[tuple[str, tuple[str, ...], int]],
+                    found: Sequence[str]) -> list[str]:
+        """Unknown names the dictionary cannot tell from words, told by where they stand:
+        written with digits ("G42"); in a spender's place, next to a spending word ("how much
+        is tesla investing", "combien amazon investit", "the capex of apple"); or owning
+        something ("tesla's budget"). A name there, answered with a known company's figure,
+        would be a confident wrong answer."""
+        names: list[str] = []
+        has_digit = _HAS_DIGIT(text) is not None
+        unknown_here = any(term.startswith("?:") for term, _, _ in sequence)
+        if not has_digit and not unknown_here:
+            return names  # the common case: nothing that could be a name
+        seen = {fold(n) for n in found}
+        for match in _DIGIT_NAME.finditer(text) if has_digit else ():
+            token = match.group(0)
+            folded = fold(token)
+            if not _NOT_DIGIT_NAME.match(folded) and (folded,) not in self.lexicon.phrases and folded not in seen:
+                names.append(token)
+                seen.add(folded)
+        money_roles = ("money", "amount")
+        role_of = self.lexicon.roles
+        if not unknown_here:
+            return names
+        possessed = {fold(m.group(1)) for m in _OWNER.finditer(text)} if "'" in text or "\u2019" in text else set()
+        figure_letters = _figure_letters(text) if has_digit else frozenset()
+        for k, (term, said, start) in enumerate(sequence):
+            if not term.startswith("?:"):
+                continue
+            word = said[0]
+            if word in seen or not word.isalpha() or len(word) < 2 or word in NEUTRAL_WORDS:
+                continue
+            if word in _GENERIC_SUBJECTS or word in figure_letters:
+                continue
+            previous = sequence[k - 1] if k > 0 else None
+            following = sequence[k + 1] if k + 1 < len(sequence) else None
+            if (previous is not None and previous[0].startswith("e:")) or (
+                    following is not None and following[0].startswith("e:")):
+                continue  # "how much dough is Microsoft dropping", "Meta's capital expenditure": Meta spends
+            named_before = any(t.startswith("e:") for t, _, _ in sequence[:k])
+            asked_how_much = previous is not None and previous[1] in _HOW_MUCH
+            before = items[start - 1].text if start > 0 else ""
+            # "combien amazon investit", "how much is spent by apple", "the capex of apple";
+            # not "combien de fois" (how many times) nor "cb meta investi ds" (Meta is the spender)
+            after_spending = previous is not None and not named_before and (
+                (previous[2] + len(previous[1]) == start
+                 and (asked_how_much or role_of.get(previous[0]) == "money"))
+                or (before in _OF_WORDS and not asked_how_much
+                    and any(role_of.get(t) in money_roles for t, _, _ in sequence[max(k - 2, 0):k])))
+            before_spending = following is not None and role_of.get(following[0]) == "money" and (
+                following[2] == start + 1 or all(w.text in NEUTRAL_WORDS for w in items[start + 1:following[2]]))
+            if not (after_spending or before_spending or word in possessed):
+                continue
+            # the dictionary last, for the few words in a spender's place
+            if before in _DETERMINERS or _plural_of_ordinary(word) or _word_form(word):
+                continue
+            names.append(_original_case(text, word))
+            seen.add(word)
+        return names
 
     def _is_keywords(self, items: Sequence[Word]) -> bool:
         """A few keywords, no sentence: not one function word of either language ("Samsung
@@ -400,6 +507,131 @@ class Analyzer:
         return term
 
 
+
+
+#: "X's" with no determiner before it: X owns something, so X is someone ("tesla's budget").
+_OWNER = re.compile(r"(?<![\w'])([^\W\d_]+)['\u2019]s\b")
+
+
+_HAS_DIGIT = re.compile(r"\d").search
+_LETTERS_THEN_DIGITS = re.compile(r"\b([^\W\d_]+)\d+\w*")
+
+
+def _figure_letters(text: str) -> frozenset[str]:
+    """ "fy" of "FY25", "q" of "Q1": the letters of tokens that date or count, no names."""
+    if _HAS_DIGIT(text) is None:
+        return frozenset()
+    folded = fold(text)
+    return frozenset(m.group(1) for m in _LETTERS_THEN_DIGITS.finditer(folded) if _NOT_DIGIT_NAME.match(m.group(0)))
+
+
+#: Words asking when, wherever they stand in the first few words or last: "when", "quand".
+_WHEN_WORDS = frozenset({"when", "quand"})
+#: "what day", "quelle année": a question word then a unit of time.
+_WH = frozenset({"what", "which", "quel", "quelle", "quels", "quelles"})
+_TIME_UNITS = frozenset({"day", "date", "year", "time", "month", "jour", "annee", "mois", "heure"})
+_PLACE_UNITS = frozenset({"country", "city", "place", "location", "state", "town", "pays", "ville", "endroit",
+                          "lieu", "region", "continent"})
+#: "what apps", "quel modèle": the kind of thing a "what" question asks for.
+_WHAT_KINDS = {
+    **dict.fromkeys(("app", "apps", "application", "applications", "appli", "applis"), "app"),
+    **dict.fromkeys(("model", "models", "modele", "modeles", "llm", "llms"), "model"),
+    **dict.fromkeys(("assistant", "assistants", "chatbot", "chatbots"), "assistant"),
+    **dict.fromkeys(("network", "networks", "reseau", "reseaux", "platform", "platforms", "plateforme",
+                     "plateformes", "site", "sites", "social"), "network"),
+    **dict.fromkeys(("project", "projects", "projet", "projets", "venture", "coentreprise"), "project"),
+    **dict.fromkeys(("product", "products", "produit", "produits", "service", "services", "brand", "brands",
+                     "marque", "marques", "tool", "tools", "outil", "outils"), ""),
+}
+#: Words that ask for someone's role: "What is Nadella's job?", "Quel est le rôle de Musk ?".
+_ROLE_WORDS = frozenset({"role", "roles", "job", "title", "position", "poste", "fonction", "metier", "occupation"})
+#: Verbs of owning: "what apps does Meta own", "quelles applis possède Meta".
+_OWN_WORDS = frozenset({"own", "owns", "owned", "has", "have", "possede", "possedent", "detient", "detiennent",
+                        "run", "runs", "operate", "operates", "make", "makes", "made", "betting", "bet", "bets",
+                        "mise", "misent", "parie"})
+#: Concepts that ask who heads something: "Who runs Meta?", "Qui dirige Microsoft ?".
+_CHIEF = "c:chief"
+#: Words that refer to something said before: "when did it start?", "et ça a commencé quand ?".
+_REFERRING = frozenset({"it", "that", "this", "he", "she", "him", "ca", "cela", "il", "elle", "lui"})
+#: Every word that only says which slot is asked.
+_SLOT_NOUNS = frozenset({*_TIME_UNITS, *_PLACE_UNITS, *_WHAT_KINDS, *_ROLE_WORDS, *_OWN_WORDS})
+#: How many words from the start (or the end) a bare "when" / "where" may stand and still ask it.
+_SLOT_WORD_REACH = 3
+
+
+#: "Where does the money go?", "où va l'argent ?" ask what money pays for, not a place.
+_GO_WORDS = frozenset({"go", "goes", "going", "went", "va", "vont", "ira", "iront", "passe", "passent", "partent"})
+_MONEY_NOUNS = frozenset({"money", "argent", "cash", "budget", "billion", "billions", "milliard", "milliards",
+                          "dollars", "usd", "funds", "fonds", "fric"})
+#: Words without which a question asks no slot (and refers to nothing): the quick way out.
+_SLOT_TRIGGERS = frozenset({*_WHEN_WORDS, *_WH, "where", "ou", "depuis", *WHO_WORDS, *_ROLE_WORDS, *_REFERRING})
+
+
+class _SlotsAsked(NamedTuple):
+    asks: frozenset[str]
+    what_kinds: frozenset[str]
+    refers: bool
+
+
+_NO_SLOTS = _SlotsAsked(frozenset(), frozenset(), False)
+
+
+def _asked_slots(text: str, folded: list[str], terms: set[str]) -> _SlotsAsked:
+    """Which typed slots a question asks for (see :attr:`Analysis.asks`), from its words as
+    written: "où" only with its accent, since folded it is "or"."""
+    present = set(folded)
+    accent_where = "où" in text or "Où" in text
+    if present.isdisjoint(_SLOT_TRIGGERS) and not accent_where:
+        return _NO_SLOTS  # the common case: no question word a slot answers, no "it"
+    asks: set[str] = set()
+    kinds: set[str] = set()
+    reach = set(folded[:_SLOT_WORD_REACH]) | set(folded[-1:])
+    pairs = set(itertools.pairwise(folded))
+    if reach & _WHEN_WORDS or ("depuis", "quand") in pairs or any(a in _WH and b in _TIME_UNITS for a, b in pairs):
+        asks.add("when")
+    money_goes = not present.isdisjoint(_GO_WORDS) and not present.isdisjoint(_MONEY_NOUNS)
+    if ("where" in reach or accent_where or ("d", "ou") in pairs or folded[-1:] == ["ou"]
+            or any(a in _WH and b in _PLACE_UNITS for a, b in pairs)) and not money_goes:
+        asks.add("where")  # not "where does the money go?", which asks what it pays for
+    padded = [*folded, "", ""]
+    for k, a in enumerate(folded):
+        b, c = padded[k + 1], padded[k + 2]
+        if a in _WH:
+            # "which AI model", not "what is project X": a word between must not be a function word
+            kind = _WHAT_KINDS.get(b, None if b in _FUNCTION_WORDS else _WHAT_KINDS.get(c))
+            if kind is not None:
+                asks.add("what")
+                if kind:
+                    kinds.add(kind)
+    entities = {t for t in terms if t.startswith("e:")}
+    if entities and not present.isdisjoint(_ROLE_WORDS):
+        asks.add("role")
+    who = bool(folded) and folded[0] in WHO_WORDS
+    if who and _CHIEF in terms and entities:
+        asks.add("chief")
+    elif who and entities and terms - entities and present.isdisjoint(_ROLE_WORDS):
+        asks.add("who")  # "Who finances Stargate?": someone the facts relate to Stargate
+    elif (who and len(folded) <= 4 and folded[1:2] in (["is"], ["est"], ["s"])
+          and terms == entities and len(entities) == 1):
+        asks.add("role")  # "Who is Elon Musk?": who the facts say he is
+    refers = not present.isdisjoint(_REFERRING)
+    return _SlotsAsked(frozenset(asks), frozenset(kinds), refers)
+
+
+#: How a question asks for a figure: a word right after these holds the spender's place.
+_HOW_MUCH = frozenset({("how", "much"), ("combien",), ("cb",), ("how", "many")})
+
+
+def _word_form(word: str) -> bool:
+    """An ordinary word shaped as a verb form or an adverb ("looking", "typically",
+    "finalement", "planned"): it says how, not who."""
+    return word.endswith(("ing", "ly", "ment", "ed")) and dictionary.is_ordinary(word)
+
+
+def _plural_of_ordinary(word: str) -> bool:
+    """ "startups", "companies": a plural of an ordinary word is a kind of thing, not a name."""
+    return len(word) > 4 and word.endswith("s") and (
+        dictionary.is_ordinary(word[:-1]) or (word.endswith("ies") and dictionary.is_ordinary(word[:-3] + "y")))
 
 
 def _first_with_added_letters(word: str, longer: Sequence[str], added: int) -> str | None:
@@ -458,6 +690,29 @@ def amount_level_terms(fact: Fact, analyzer: Analyzer) -> Iterator[str]:
     if fact.amount.growth:
         yield f"y:{fact.amount.growth.versus_year}"
         yield from roles.get("growth", ())
+
+
+#: In a message of more terms than this, an ordinary word the base never uses ("exactly",
+#: "honestly", "bon", a preamble's words) weighs as a term found in ``COMMON_WORD_SHARE`` of
+#: the facts: context, which cannot sink a match. In a shorter question every word is what is
+#: asked ("What is OpenAI's valuation?") and keeps the weight of the rarest term, as does a
+#: name the base lacks. (AnswerPolicy.context_terms is this number.)
+CONTEXT_TERMS = 6
+COMMON_WORD_SHARE = 0.5
+
+
+def _common_unknown(unknown: Sequence[str], names: Sequence[str]) -> int:
+    named = {fold(n) for n in names}
+    return sum(1 for word in unknown if word not in named and word.isalpha() and dictionary.is_ordinary(word))
+
+
+def unknown_query_weight(analysis: Analysis, facts: int, rare: float) -> float:
+    """The weight a question's unknown words add to it: ``rare`` each (the weight of a term
+    of one fact), but an ordinary word only that of a term of :data:`COMMON_WORD_SHARE` of them."""
+    common = analysis.common_unknown
+    if not common:
+        return rare * len(analysis.unknown)
+    return rare * (len(analysis.unknown) - common) + rarity(facts, max(1, round(facts * COMMON_WORD_SHARE))) * common
 
 
 def unknown_weight(facts: int) -> float:

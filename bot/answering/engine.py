@@ -16,6 +16,7 @@ How a question is answered, each step one small part:
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -27,9 +28,10 @@ from bot.answering.analysis import Analysis, Candidate
 from bot.answering.detect import BilingualVocabulary, detect_language
 from bot.answering.index import TIE_DIGITS, Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
-from bot.answering.policy import DEFAULT_POLICY, Asked, Decision
+from bot.answering.policy import ACTS, DEFAULT_POLICY, DETAIL_GATES, SPEECH, Asked, Decision, held_slot
+from bot.answering.premises import Premise, partners_of, premise_of
 from bot.language import Lang, clean, looks_foreign
-from knowledge.models import LANGS, Fact, FactBase
+from knowledge.models import LANGS, EntityKind, Fact, FactBase, Person, SlotValue
 
 if TYPE_CHECKING:
     from bot.answering.models import Question
@@ -85,6 +87,15 @@ class AnswerEngine:
         for position, fact in enumerate(self._amount_facts):
             if fact.amount:
                 self._amounts_of.setdefault(f"e:{fact.amount.subject}", []).append((position, fact))
+        #: a partner of a joint amount with none of its own (e:softbank -> Stargate's amount):
+        #: "how much is SoftBank putting in?" is a part the facts do not give
+        self._joint_amounts_of: dict[str, list[Fact]] = {}
+        for fact in self._amount_facts:
+            assert fact.amount is not None
+            if base.entity(fact.amount.subject).kind is EntityKind.PROJECT:
+                for partner in partners_of(base, fact):
+                    if f"e:{partner}" not in self._amounts_of:
+                        self._joint_amounts_of.setdefault(f"e:{partner}", []).append(fact)
         self._known_cache: dict[str, tuple[list[str], int]] = {}
         self._by_size: dict[bool, list[Fact]] = {}
         self._amount_subjects = {f"e:{f.amount.subject}" for f in self._amount_facts if f.amount}
@@ -167,17 +178,58 @@ class AnswerEngine:
             # fact; OpenAI has no spending to rank.
             ranking = frozenset(self.index.analyzer.lexicon.role_terms.get("rank", ()))
             analysis = replace(analysis, terms=analysis.terms - ranking, roles=analysis.roles - {"rank"})
+        premise = self._premise(text, analysis) if self.policy.is_on("premise") else None
+        if premise is not None:
+            return self._found(text, lang, self._premise_body(premise, lang), [premise.fact], 100.0)
         computed_answer = self._computed(analysis, lang)
         if computed_answer is not None:
             return self._found(text, lang, computed_answer.body, computed_answer.facts, 100.0)
+        share = self._partner_share(analysis, lang) if self.policy.is_on("partner_share") else None
+        if share is not None:
+            return self._reply(text, lang, share, suggestions=self._suggest(analysis, lang))
+        if (analysis.refers and not analysis.entities and len(analysis.terms) <= 1
+                and self.policy.is_on("unresolved_reference")):
+            # "when did it start?" with nothing before it: ask what "it" is, never guess
+            return self._reply(text, lang, messages.text("which_one", lang), suggestions=self._suggest(analysis, lang))
         ranked = self.rank(analysis)
+        decision = self.policy.decide(ranked, slot=self._slot_evidence(analysis, ranked))
+        if not decision.answers and self._asks_a_detail(analysis):
+            held = self._held_about(analysis, lang)
+            if held is not None:
+                return self._reply(text, lang, held, suggestions=self._suggest(analysis, lang, ranked))
         if not ranked:
             return self._abstain(text, lang, analysis, [], 0.0)
         best = ranked[0]
-        decision = self.policy.decide(ranked)
         if not decision.answers:
             return self._abstain(text, lang, analysis, ranked, best.score, unsure=decision.unsure)
-        return self._found(text, lang, best.fact.statement.in_lang(lang), [best.fact], best.score)
+        body = best.fact.statement.in_lang(lang)
+        lead = self._slot_lead(analysis, best.fact, lang) if analysis.asks else None
+        return self._found(text, lang, f"{lead} {body}" if lead else body, [best.fact], best.score)
+
+    def _slot_evidence(self, analysis: Analysis, ranked: list[Candidate]) -> bool:
+        """The best fact holds the typed slot asked for what the question names, and is about
+        what else it asks: on topic, or holding it for the very act asked ("announced where?")."""
+        if not (ranked and analysis.asks and analysis.entities and self.policy.is_on("holds_the_slot")):
+            return False
+        held = held_slot(Asked(analysis, self._leads), ranked[0].fact)
+        if held is None:
+            return False
+        acts = {t[2:] for t in analysis.terms & ACTS}
+        return ranked[0].on_topic or (bool(acts) and isinstance(held, SlotValue) and acts <= set(held.acts))
+
+    def _slot_lead(self, analysis: Analysis, fact: Fact, lang: Lang) -> str | None:
+        """A short direct answer before the statement: "Where: at Davos.", "Satya Nadella:
+        Microsoft's CEO." The statement follows it, with its source."""
+        value = held_slot(Asked(analysis, self._leads), fact)
+        if value is None or not self.policy.is_on("holds_the_slot"):
+            return None
+        if isinstance(value, Person):
+            if value.role is None:
+                return None
+            return messages.text("slot_role", lang, name=self._entity_name(f"e:{value.entity}"),
+                                 role=value.role.in_lang(lang))
+        slot = next(s for s in ("when", "where", "what") if s in analysis.asks)
+        return messages.text(f"slot_{slot}", lang, value=value.in_lang(lang))
 
     def _best_reading(self, text: str, lang: Lang) -> Analysis:
         """ "Meta AI spending" reads as the product Meta AI or as Meta + AI. Keep the reading
@@ -194,12 +246,100 @@ class AnswerEngine:
         decision: Decision = self.policy.decide(ranked)
         return decision.answers, ranked[0].base_score if ranked else 0.0
 
-    def rank(self, analysis: Analysis) -> list[Candidate]:
+    def _asks_a_detail(self, analysis: Analysis) -> bool:
+        """The question asks for a detail (a reply, a place...) that a detail gate holds facts to."""
+        speech = bool(analysis.terms & SPEECH and analysis.entities)
+        return bool(analysis.details or analysis.asks or speech) and any(self.policy.is_on(g) for g in DETAIL_GATES)
+
+    def _held_about(self, analysis: Analysis, lang: Lang) -> str | None:
+        """What the facts hold about the named subject when none holds the detail asked: the
+        best fact naming every one of them, ranked with the detail gates off, as a statement
+        that is said not to answer (never given as the answer)."""
+        if not analysis.entities:
+            return None
+        ranked = self.rank(analysis, policy=self.policy.without(*DETAIL_GATES))
+        named = analysis.entities
+        for candidate in ranked:
+            if named <= self.entities_of(candidate.fact.id):
+                names = messages.join_names([self._entity_name(e) for e in sorted(named)], lang)
+                return messages.text("detail_not_held", lang, names=names,
+                                     statement=candidate.fact.statement.in_lang(lang))
+        return None
+
+    def _partner_share(self, analysis: Analysis, lang: Lang) -> str | None:
+        """ "How much is SoftBank putting into Stargate?": a partner's part of a joint figure
+        the facts give only in total. Says what they do give; never answers with the total."""
+        if "amount" not in analysis.roles or not self._joint_amounts_of or not analysis.entities:
+            return None
+        asked = Asked(analysis, self._leads)
+        if asked.wants_count:
+            return None
+        for entity in sorted(analysis.entities):
+            joint = self._joint_amounts_of.get(entity)
+            if not joint:
+                continue
+            fact = joint[-1]
+            assert fact.amount is not None
+            partners = [f"e:{p}" for p in partners_of(self.base, fact)]
+            if set(partners) <= analysis.entities:
+                continue  # all of them together: the total is what is asked
+            return messages.text(
+                "share_not_held", lang, names=self._entity_name(entity),
+                subject=self._entity_name(f"e:{fact.amount.subject}"),
+                amount=computed.amount_text(fact.amount, lang), period=computed.period_text(fact.amount, lang),
+                partners=messages.join_names([self._entity_name(p) for p in partners], lang))
+        return None
+
+    def _premise(self, text: str, analysis: Analysis) -> Premise | None:
+        """A cut, a figure or a growth the question assumes about one spender's amount that
+        the amount contradicts."""
+        if not {"money", "amount", "decrease"} & analysis.roles:
+            return None
+        if "decrease" not in analysis.roles and _HAS_DIGIT(text) is None:
+            return None  # no cut said, no figure stated: nothing to contradict
+        if "decrease" in analysis.roles and not {"money", "amount"} & analysis.roles:
+            return None
+        spenders = Asked(analysis, self._leads).spenders
+        named = [f for e in sorted(spenders) for _, f in self._amounts_of.get(e, ())]
+        by_subject = _one_per_subject(named, analysis.terms)
+        if len(by_subject) != 1:
+            return None
+        fact = by_subject[0]
+        assert fact.amount is not None
+        years = {int(t[2:]) for t in analysis.terms if t.startswith("y:")}
+        other_years = years - {fact.amount.period.year}
+        growth = fact.amount.growth
+        if other_years and (growth is None or other_years != {growth.versus_year}):
+            return None
+        # "Meta spent 40 billion in 2024?" states another year's figure: only a growth is checked
+        return premise_of(analysis, text, fact, money=not other_years)
+
+    def _premise_body(self, premise: Premise, lang: Lang) -> str:
+        fact, amount = premise.fact, premise.fact.amount
+        assert amount is not None
+        who = self._entity_name(f"e:{amount.subject}")
+        figure, period = computed.amount_text(amount, lang), computed.period_text(amount, lang)
+        if premise.cut:
+            growth = amount.growth
+            more = messages.text("premise_growth", lang, percent=f"{growth.percent:g}", year=growth.versus_year) \
+                if growth is not None else ""
+            note = messages.text("premise_cut", lang, who=who, amount=figure, period=period, growth=more)
+        elif premise.wrong_billions is not None:
+            note = messages.text("premise_figure", lang, who=who, amount=figure, period=period,
+                                 stated=messages.billions(premise.wrong_billions * 1e9, lang))
+        else:
+            assert amount.growth is not None and premise.wrong_percent is not None
+            note = messages.text("premise_percent", lang, percent=f"{amount.growth.percent:g}",
+                                 year=amount.growth.versus_year, stated=f"{premise.wrong_percent:g}")
+        return f"{note} {fact.statement.in_lang(lang)}"
+
+    def rank(self, analysis: Analysis, *, policy: AnswerPolicy | None = None) -> list[Candidate]:
         """The candidates that pass every fact gate of the policy, scored, best first. A costly
         gate is checked last, on the best-scored few only (:attr:`AnswerPolicy.costly_checks`)."""
-        asked = Asked(analysis, self._leads, self._latest_year, self._counted_by)
-        gates = self.policy.checks_for(asked)
-        costly = self.policy.checks_for(asked, costly=True)
+        policy = policy or self.policy
+        asked = Asked(analysis, self._leads, self._latest_year, self._counted_by, policy.context_terms)
+        gates = policy.checks_for(asked)
+        costly = policy.checks_for(asked, costly=True)
         facts, terms_of = self.base.facts, self.index.terms_of
         scored: list[tuple[Candidate, frozenset[str]]] = []
         for index in self.index.candidates(analysis):
@@ -216,13 +356,13 @@ class AnswerEngine:
                 candidate = self.index.score(replace(analysis, terms=frozenset(swapped)), index)
             else:
                 candidate = self.index.score(analysis, index)
-            bonus = self.policy.bonus(asked, fact)
+            bonus = policy.bonus(asked, fact)
             if bonus:
                 candidate = Candidate(fact, min(100.0, candidate.score + bonus), candidate.phrasing, candidate.score)
             scored.append((candidate, terms))
         scored.sort(key=lambda pair: -round(pair[0].score, TIE_DIGITS))
         if costly:
-            scored = [(c, terms) for c, terms in scored[: self.policy.costly_checks]
+            scored = [(c, terms) for c, terms in scored[: policy.costly_checks]
                       if all(keeps(asked, c.fact, terms) for keeps in costly)]
         ranked = [candidate for candidate, _ in scored]
         # Whether the best has most of what is asked besides names, years and numbers (the
@@ -259,16 +399,21 @@ class AnswerEngine:
 
     def _computed(self, analysis: Analysis, lang: Lang) -> computed.Computed | None:
         roles = analysis.roles
-        if not {"amount", "money", "rank", "compare"} & roles:
+        if not {"amount", "money", "rank", "compare"} & roles and not _ARITHMETIC & roles:
             return None
         spenders = Asked(analysis, self._leads).spenders
         named = [f for _, f in sorted(
             (pair for e in spenders for pair in self._amounts_of.get(e, ())), key=lambda pair: pair[0])]
-        if "rank" in roles and len(named) != 1:
+        if "rank" in roles and len(named) != 1 and not {"sum", "ratio"} & roles:
             ascending = "c:rank-ascending" in analysis.terms
             ordered = computed.by_size(named, ascending=ascending) if named else self._all_by_size(ascending)
             return computed.rank(self.base, ordered, lang, ascending=ascending) if ordered else None
-        by_subject = _one_per_subject(named, analysis.terms)
+        by_subject = _in_question_order(_one_per_subject(named, analysis.terms), analysis)
+        arithmetic = self._arithmetic(analysis, by_subject, lang)
+        if arithmetic is not None:
+            return arithmetic
+        if not {"amount", "money", "rank", "compare"} & roles:
+            return None  # "X et Y travaillent-ils ensemble ?" asks no figure
         if len(by_subject) >= 2:
             return computed.compare(self.base, by_subject[0], by_subject[1], lang)
         for fact in named:  # "How much did Meta spend in 2024?" from "50% more than in 2024"
@@ -276,6 +421,58 @@ class AnswerEngine:
             if growth is not None and f"y:{growth.versus_year}" in analysis.terms:
                 return computed.previous_year(self.base, fact, lang)
         return None
+
+    def _arithmetic(self, analysis: Analysis, facts: list[Fact], lang: Lang) -> computed.Computed | None:
+        """A sum or a ratio of two or three amounts; per year, per month, the midpoint, or the
+        increase in money of one. None when the question asks none of these of its amounts."""
+        roles = analysis.roles
+        if len(analysis.sequence) > self.policy.arithmetic_terms:
+            return None  # a long message: its context must not pick an operation
+        if len(facts) >= 2:
+            if "ratio" in roles:
+                return computed.ratio(self.base, facts[0], facts[1], lang)
+            # "X and Y together?" asks a sum of money; "X et Y travaillent-ils ensemble ?" does not
+            plain = {t for t in analysis.terms - analysis.entities if not t.startswith("y:")} - _TIME_TERMS \
+                - frozenset(self.index.analyzer.lexicon.role_terms.get("sum", ()))
+            keywords = not analysis.unknown and not plain
+            if "sum" in roles and ({"amount", "money"} & roles or keywords):
+                return computed.total(self.base, facts[: self.policy.max_summed], lang)
+            return None
+        if len(facts) != 1:
+            return None
+        fact, amount = facts[0], facts[0].amount
+        assert amount is not None
+        multi_year = not amount.period.is_yearly
+        if "per-month" in roles:
+            return computed.per_period(self.base, fact, lang, months=True)
+        if "midpoint" in roles or ("average" in roles and not multi_year):
+            return computed.midpoint(self.base, fact, lang)
+        if multi_year and ("average" in roles or _PER_YEAR in analysis.terms):
+            return computed.per_period(self.base, fact, lang)
+        said = {word for _, words, _ in analysis.sequence for word in words}
+        if amount.growth is not None and {"growth", "compare"} & roles and "amount" in roles and said & _MONEY_UNITS:
+            return computed.increase(self.base, fact, lang)  # "by how many dollars did it go up?"
+        return None
+
+    def derive(self, text: str, fact_ids: Sequence[str], lang: Lang | None = None) -> Answer | None:
+        """Arithmetic asked as a follow-up ("and per year?", "so both together?") over the
+        amounts of an earlier answer's facts (and any the follow-up names): the derived answer,
+        or None when the text asks no arithmetic of them. For the conversation layer."""
+        text = clean(text)
+        lang = lang or self.detect_language(text)
+        analysis = self.index.analyzer.analyse(text, lang)
+        if not _ARITHMETIC & analysis.roles and not {"growth", "compare"} & analysis.roles \
+                and _PER_YEAR not in analysis.terms:
+            return None
+        earlier = [f for i in fact_ids if (f := self._facts_by_id.get(i)) is not None and f.amount is not None]
+        spenders = Asked(analysis, self._leads).spenders
+        named = [f for e in sorted(spenders) for _, f in self._amounts_of.get(e, ())]
+        unique = {f.id: f for f in [*earlier, *named]}
+        facts = _in_question_order(_one_per_subject(list(unique.values()), analysis.terms), analysis)
+        result = self._arithmetic(analysis, facts, lang)
+        if result is None:
+            return None
+        return self._found(text, lang, result.body, result.facts, 100.0)
 
     def _all_by_size(self, ascending: bool) -> list[Fact]:
         """Every amount in order, sorted once per direction (a large base has thousands)."""
@@ -379,6 +576,27 @@ class AnswerEngine:
 
     def _entity_name(self, term: str) -> str:
         return self.base.entity(term.removeprefix("e:")).name
+
+
+_HAS_DIGIT = re.compile(r"\d").search
+#: Roles of the arithmetic a question may ask of amounts (see knowledge/data/lexicon.yaml).
+_ARITHMETIC = frozenset({"sum", "ratio", "average", "midpoint", "per-month"})
+#: Concepts of time that a keyword sum may name ("Meta and Microsoft combined this year?").
+_TIME_TERMS = frozenset({"c:this-year", "c:year"})
+#: The lexicon's concept for "per year" / "par an".
+_PER_YEAR = "c:per-year"
+#: Words that ask for money, not a percentage: "by how many dollars", "de combien de milliards".
+_MONEY_UNITS = frozenset({"usd", "eur", "gbp", "billion", "million", "trillion"})
+
+
+def _in_question_order(facts: list[Fact], analysis: Analysis) -> list[Fact]:
+    """Amounts in the order the question names their spenders: "how many times bigger is
+    Stargate than Microsoft" divides Stargate's by Microsoft's."""
+    order = {term: k for k, (term, _, _) in reversed(list(enumerate(analysis.sequence)))}
+    def place(fact: Fact) -> int:
+        assert fact.amount is not None
+        return order.get(f"e:{fact.amount.subject}", len(order))
+    return sorted(facts, key=place)
 
 
 def _one_per_subject(facts: list[Fact], terms: frozenset[str]) -> list[Fact]:

@@ -12,7 +12,16 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from bot.answering.analysis import Analysis, Analyzer, Candidate, Lexicon, amount_level_terms, rarity, unknown_weight
+from bot.answering.analysis import (
+    Analysis,
+    Analyzer,
+    Candidate,
+    Lexicon,
+    amount_level_terms,
+    rarity,
+    unknown_query_weight,
+    unknown_weight,
+)
 from bot.language import is_number, words, written_words
 from knowledge.models import Fact, FactBase
 
@@ -131,8 +140,8 @@ class MemoryIndex:
     def score(self, analysis: Analysis, fact_index: int) -> Candidate:
         fact = self.base.facts[fact_index]
         query = {t: self._weights[t] for t in analysis.terms if t in self._weights}
-        query_weight = sum(query.values()) + self.unknown_weight * (
-            len(analysis.unknown) + len(analysis.terms) - len(query))
+        query_weight = sum(query.values()) + self.unknown_weight * (len(analysis.terms) - len(query)) \
+            + unknown_query_weight(analysis, len(self.base.facts), self.unknown_weight)
         if query_weight == 0:
             return Candidate(fact, 0.0, "")
         fact_cover = sum(query.get(t, 0.0) for t in self._terms[fact_index]) / query_weight

@@ -13,9 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from bot.answering.analysis import Analysis, Candidate
-from knowledge.models import Fact
+from bot.answering.analysis import CONTEXT_TERMS, Analysis, Candidate
+from knowledge.models import Fact, Person, SlotValue
 
+#: Lexicon concepts that say what happened (an act), which a when/where slot must be of:
+#: "Where is Microsoft building?" is not answered by where its CEO spoke.
+ACTS = frozenset({"c:say", "c:reply", "c:announce", "c:build", "c:invest", "c:launch", "c:expand", "c:use",
+                  "c:punish", "c:boom"})
 #: The lexicon's concept for "next year" / "l'année prochaine".
 NEXT_YEAR = "c:next-year"
 
@@ -24,12 +28,15 @@ class Asked:
     """What a question asks, worked out once for every gate and every candidate (plain
     attributes: the gates read them for each of up to 30 candidates per question)."""
 
-    __slots__ = ("analysis", "asks_for_another", "counted_by", "leads", "spenders", "wants_count", "wants_figure",
-                 "years")
+    __slots__ = ("analysis", "asks_for_another", "counted_by", "leads", "long", "spenders", "wants_count",
+                 "wants_figure", "years")
 
     def __init__(self, analysis: Analysis, leads: Mapping[str, str], latest_year: int | None = None,
-                 counted_by: Callable[[Fact], frozenset[str]] = lambda fact: frozenset()) -> None:
+                 counted_by: Callable[[Fact], frozenset[str]] = lambda fact: frozenset(),
+                 context_terms: int = CONTEXT_TERMS) -> None:
         self.analysis = analysis
+        #: long enough to name context besides what it asks about (see AnswerPolicy.context_terms)
+        self.long = len(analysis.sequence) > context_terms
         #: what a fact's statements give a number of (read only when a count is asked)
         self.counted_by = counted_by
         #: organisation led by a person (e:satya-nadella -> e:microsoft), for the whole base
@@ -71,7 +78,7 @@ def _names_the_entities(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool
     for e in entities:  # a loop, not sum(): this runs for every candidate of every question
         if e not in terms and leads.get(e) not in terms:
             missing += 1
-    return missing <= len(entities) // 3
+    return missing <= (len(entities) // 3 if asked.long else 0)
 
 
 def _gives_the_figure(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
@@ -86,6 +93,82 @@ def _same_year(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
 
 def _names_someone_else(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
     return any(f"e:{e}" not in asked.analysis.entities for e in fact.entities)
+
+
+def _holds_the_detail(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    return asked.analysis.details <= terms
+
+
+def _holds_the_slot(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    return held_slot(asked, fact) is not None
+
+
+def held_slot(asked: Asked, fact: Fact) -> SlotValue | Person | None:
+    """The slot value of ``fact`` that answers what the question asks (a day, a place, an
+    app, someone's role), belonging to what it names; None if the fact holds none."""
+    slots, analysis = fact.slots, asked.analysis
+    if slots is None:
+        # A fact written without typed slots (a base from before them, the synthetic bases) is
+        # matched by its words, as before; a fact that has them (even none) is held to them.
+        return _UNTYPED
+    named = {e[2:] for e in analysis.entities}
+    acts = {t[2:] for t in analysis.terms & ACTS}
+    found: SlotValue | Person | None = None
+    for slot in ("when", "where", "what"):
+        if slot not in analysis.asks:
+            continue
+        kinds = analysis.what_kinds if slot == "what" else frozenset()
+        value = next((v for v in getattr(slots, slot) if _belongs(v.of, named, fact)
+                      and (not kinds or v.kind in kinds) and (slot == "what" or acts <= set(v.acts))), None)
+        if value is None:
+            return None
+        found = found or value
+    if "role" in analysis.asks:
+        person = next((p for p in slots.who if p.role is not None and p.entity in named), None)
+        if person is None:
+            return None
+        found = found or person
+    if "who" in analysis.asks:
+        person = next((p for p in slots.who if set(p.of) & named), None)
+        if person is None:
+            return None
+        found = found or person
+    if "chief" in analysis.asks:
+        person = next((p for p in slots.who if p.role is not None and set(p.of) & named), None)
+        if person is None:
+            return None
+        found = found or person
+    return found
+
+
+#: What :func:`held_slot` gives for a fact without typed slots: no direct answer, no refusal.
+_UNTYPED = Person(entity="someone")
+
+
+def _belongs(of: list[str], named: set[str], fact: Fact) -> bool:
+    """A slot value is about what the question names: its own entities, else the fact's."""
+    return not named or bool(set(of or fact.entities) & named)
+
+
+#: Acts a speaker does: "What did Altman say to Musk?" needs a fact where Altman speaks.
+SPEECH = frozenset({"c:say", "c:reply", "c:announce"})
+def _speaker(asked: Asked) -> str | None:
+    """The first name of a question about what someone said: its subject, in an active
+    sentence ("What did Altman say to Musk?"; a passive one, "attacked by Musk", is read wrong
+    and abstains)."""
+    for term, _, _ in asked.analysis.sequence:
+        if term.startswith("e:"):
+            return term[2:]
+    return None
+
+
+def _said_by_the_speaker(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    speaker = _speaker(asked)
+    if fact.slots is None or speaker is None:
+        return True
+    acts = {t[2:] for t in asked.analysis.terms & SPEECH}
+    person = next((p for p in fact.slots.who if p.entity == speaker), None)
+    return person is None or bool(acts & set(person.acts))
 
 
 def _counts_the_thing(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
@@ -105,12 +188,26 @@ FACT_GATES: tuple[Gate, ...] = (
          _gives_the_figure, lambda asked: asked.wants_figure),
     Gate("names_someone_else", "\"Who leads Meta?\" is not answered by a fact about Meta alone",
          _names_someone_else, lambda asked: asked.asks_for_another),
+    Gate("holds_the_detail",
+         "\"How did Altman reply to Musk?\" is not answered by Musk's attack: a fact must hold the reply",
+         _holds_the_detail, lambda asked: bool(asked.analysis.details)),
+    Gate("holds_the_slot",
+         "\"Where is Meta's data center?\" is not answered by its size: a who/when/where/what question "
+         "needs a fact holding that slot for what it names",
+         _holds_the_slot, lambda asked: bool(asked.analysis.asks)),
+    Gate("said_by_the_speaker",
+         "\"What did Altman say back to Musk?\" is not answered by a fact where Musk speaks and Altman is attacked",
+         _said_by_the_speaker, lambda asked: bool(asked.analysis.terms & SPEECH) and bool(asked.analysis.entities)),
     Gate("counts_the_thing",
          "\"How many engineers?\" is answered by a number of engineers, not by a budget",
          _counts_the_thing, lambda asked: asked.wants_count, costly=True),
 )
 #: Rules on the ranking, by name (see :meth:`AnswerPolicy.decide`).
-DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead")
+DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead", "premise", "partner_share",
+                  "slot_threshold", "unresolved_reference")
+#: Fact gates that ask for a detail rather than a topic: when they leave no answer, the bot
+#: says what the facts do hold about the subject instead of only "I don't know".
+DETAIL_GATES = ("holds_the_detail", "holds_the_slot", "said_by_the_speaker")
 #: Bonuses that break near-ties between facts, by name (switched off, they add nothing).
 BONUSES = ("primary_bonus",)
 GATE_NAMES = tuple(g.name for g in FACT_GATES) + DECISION_GATES + BONUSES
@@ -148,6 +245,17 @@ class AnswerPolicy:
     #: fact more than about a fact that mentions Stargate in passing.
     primary_bonus: float = 3.0
     max_suggestions: int = 3
+    #: A question of more terms than this may name context besides what it asks about, so a
+    #: third of its names may be missing from the answer; a shorter one names only what it asks
+    #: ("What did Nadella say about Google at Davos?" is not answered by a quote without Google).
+    context_terms: int = CONTEXT_TERMS
+    #: Arithmetic (a sum, a ratio, per year...) is worked out for a question of at most this
+    #: many terms: in a longer message, words of its context ("grow its teams", "in dollars")
+    #: would pick an operation nobody asked for. Twice ``context_terms``.
+    arithmetic_terms: int = 12
+    #: A sum adds at most this many amounts: "Meta, Microsoft and Stargate together" is three;
+    #: beyond, a total of everything is a ranking's job.
+    max_summed: int = 3
     #: A costly gate is checked on this many of the best-scored candidates, no more: enough for
     #: the answer, its runner-up and the suggestions.
     costly_checks: int = 10
@@ -177,14 +285,19 @@ class AnswerPolicy:
             return self.primary_bonus
         return 0.0
 
-    def decide(self, ranked: list[Candidate]) -> Decision:
+    def decide(self, ranked: list[Candidate], *, slot: bool = False) -> Decision:
         """Whether the best of the ranked facts answers: it clears the threshold and no
-        runner-up is too close, or it leads the rest clearly."""
+        runner-up is too close, or it leads the rest clearly. With ``slot``, the best holds the
+        typed slot the question asks for what it names, and is about what else it asks."""
         if not ranked:
             return Decision(False)
         best = ranked[0]
         second = ranked[1] if len(ranked) > 1 else None
-        clears = best.base_score >= self.threshold or not self.is_on("clears_threshold")
+        # A who/when/where/what question whose best fact holds that slot for what it names (and
+        # is about what else it asks) answers from the lead floor: the typed slot is evidence the
+        # words are not ("Zuckerberg a annoncé ça où ?" scores 49 against the fact holding "where").
+        threshold = self.lead_floor if slot and self.is_on("slot_threshold") else self.threshold
+        clears = best.base_score >= threshold or not self.is_on("clears_threshold")
         close = second is not None and (best.score - second.score < self.margin
                                         and best.base_score - second.base_score < self.margin)
         too_close = self.is_on("beats_runner_up") and close and best.score < self.confident_score

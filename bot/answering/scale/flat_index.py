@@ -38,6 +38,7 @@ from bot.answering.analysis import (
     Lexicon,
     _plain_term,
     amount_level_terms,
+    unknown_query_weight,
     unknown_weight,
 )
 from bot.answering.index import CANDIDATES, TIE_DIGITS, best_document
@@ -223,7 +224,7 @@ class FlatIndex:
         """
         fact = self.base.facts[fact_index]
         query: dict[int, float] = {}
-        query_weight = self.unknown_weight * len(analysis.unknown)
+        query_weight = unknown_query_weight(analysis, len(self.base.facts), self.unknown_weight)
         for term in analysis.terms:
             term_id = self._term_ids.get(term)
             if term_id is None:
