@@ -16,7 +16,6 @@ import logging
 import shutil
 import sqlite3
 import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +40,7 @@ from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import FakeSlack, event_callback, mention, slash_command
 from tests.slack.helpers import send_action, send_event, send_form
 from tests.slack.test_feedback import press, vote_buttons
+from tests.waiting import until
 
 database = digest_fixtures.database  # each test on a SQLite file and on a private PostgreSQL schema
 fake = slack_fixtures.fake  # the fake Slack, and the real adapter against it
@@ -102,20 +102,25 @@ async def health_served(health: Health) -> AsyncIterator[int]:
             await task
 
 
+#: /metrics is served on the health port only for this bearer token (AIBOT_METRICS_TOKEN).
+METRICS_TOKEN = "store-faults-metrics-token"
+
+
 async def get(http: aiohttp.ClientSession, port: int, path: str) -> tuple[int, str]:
-    async with http.get(f"http://127.0.0.1:{port}{path}") as response:
+    async with http.get(f"http://127.0.0.1:{port}{path}",
+                        headers={"Authorization": f"Bearer {METRICS_TOKEN}"}) as response:
         return response.status, await response.text()
 
 
 async def readyz_until(http: aiohttp.ClientSession, port: int, check: Callable[[int, str], bool],
                        within: float = 20.0) -> tuple[int, str]:
-    deadline = time.monotonic() + within
-    while True:
-        answer = await get(http, port, "/readyz")
-        if check(*answer):
-            return answer
-        assert time.monotonic() < deadline, f"/readyz stayed {answer}"
-        await asyncio.sleep(0.1)
+    seen: list[tuple[int, str]] = []
+
+    async def answer() -> tuple[int, str] | None:
+        seen.append(await get(http, port, "/readyz"))
+        return seen[-1] if check(*seen[-1]) else None
+
+    return await until(answer, within=within, what=lambda: f"/readyz stayed {seen[-1:]}", every=0.1)
 
 
 def metric(exposition: str, name: str, **labels: str) -> float:
@@ -138,7 +143,7 @@ async def test_failed_writes_wait_and_are_stored_when_the_lock_goes(
             aiohttp.ClientSession() as http:
         writer = StoreUnansweredLog(store, metrics=metrics)
         service = ConversationService(AnswerEngine(fact_base, unanswered=writer), questions=writer, feedback=writer)
-        health = Health(timeout=2.0, metrics=metrics)
+        health = Health(timeout=2.0, metrics=metrics, metrics_token=METRICS_TOKEN)
         health.watch_store(store)
         async with health_served(health) as port:
             assert await get(http, port, "/readyz") == (200, "ready\n")
@@ -171,7 +176,7 @@ async def test_the_cap_drops_counts_them_and_says_so_once(
     async with Store.open(database.url, schema=database.schema, seconds=1.0) as store, \
             aiohttp.ClientSession() as http:
         writer = StoreUnansweredLog(store, max_pending=2, metrics=metrics)
-        health = Health(timeout=2.0, metrics=metrics)
+        health = Health(timeout=2.0, metrics=metrics, metrics_token=METRICS_TOKEN)
         async with health_served(health) as port:
             with caplog.at_level(logging.WARNING, logger="bot.gaps"):
                 async with tables_locked(database):
