@@ -131,8 +131,11 @@ class StoreUnansweredLog:
         self._counts: dict[tuple[date, str, str, str], int] = {}
         self._unanswered: dict[str, UnansweredRow] = {}
         self._votes: dict[tuple[str, str, str], tuple[Vote, datetime]] = {}
-        self._in_flight = 0  # entries taken off the queue whose write has not returned yet
         self._wake = asyncio.Event()
+        # Set while no write is on its way: close() waits for it instead of cancelling a statement
+        # mid-way (on SQLite a cancelled statement goes on in its thread and keeps the lock).
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._writer: asyncio.Task[None] | None = None
         self._failing = False  # an outage in progress: said once when it starts, once when it ends
         self._overflowing = False
@@ -140,8 +143,7 @@ class StoreUnansweredLog:
 
     @property
     def pending(self) -> int:
-        """Entries not yet committed, those being written included (0 means all is stored)."""
-        return len(self._counts) + len(self._unanswered) + len(self._votes) + self._in_flight
+        return len(self._counts) + len(self._unanswered) + len(self._votes)
 
     async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
         from bot.store import UnansweredRow
@@ -217,7 +219,11 @@ class StoreUnansweredLog:
             async for attempt in AsyncRetrying(wait=wait_exponential_jitter(max=RETRY_MAX),
                                                retry=retry_if_exception_type(StoreError)):
                 with attempt:
-                    await self._flush()
+                    self._idle.clear()
+                    try:
+                        await self._flush()
+                    finally:
+                        self._idle.set()
 
     async def _flush(self) -> None:
         """Store everything pending, a batch at a time. A batch the database could not take
@@ -232,7 +238,6 @@ class StoreUnansweredLog:
                 if self._unanswered:
                     keys = list(self._unanswered)[:BATCH]
                     rows = [self._unanswered.pop(key) for key in keys]
-                    self._in_flight = len(rows)
                     try:
                         await self.store.add_unanswered(rows)
                     except (StoreError, asyncio.CancelledError):
@@ -242,13 +247,10 @@ class StoreUnansweredLog:
                     except Exception as exc:
                         _log.error("store writes: %d unanswered question(s) refused by the database, dropped: %s",
                                    len(rows), exc)
-                    finally:
-                        self._in_flight = 0
                 if self._counts:
                     counted = list(self._counts.items())[:BATCH]
                     for day_key, _ in counted:
                         del self._counts[day_key]
-                    self._in_flight = len(counted)
                     try:
                         await self.store.add_question_counts(
                             [QuestionCount(day=d, platform=p, lang=lang, outcome=o, count=n)  # type: ignore[arg-type]
@@ -260,8 +262,6 @@ class StoreUnansweredLog:
                     except Exception as exc:
                         _log.error("store writes: %d question count(s) refused by the database, dropped: %s",
                                    len(counted), exc)
-                    finally:
-                        self._in_flight = 0
                 for voter in list(self._votes)[:BATCH]:
                     vote, when = self._votes[voter]
                     try:
@@ -296,8 +296,12 @@ class StoreUnansweredLog:
         """Store what is pending, waiting at most ``seconds``; then stop the writer."""
         from bot.store import StoreError
 
+        deadline = asyncio.get_running_loop().time() + seconds  # one budget for all of it
         writer, self._writer = self._writer, None
         if writer is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout_at(deadline):
+                    await self._idle.wait()  # the write on its way ends (or its call's deadline does)
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
@@ -306,7 +310,7 @@ class StoreUnansweredLog:
         from tenacity import AsyncRetrying, retry_if_exception_type, wait_fixed
 
         try:
-            async with asyncio.timeout(seconds):  # a statement cut short may hold a lock a moment: try again
+            async with asyncio.timeout_at(deadline):  # a statement cut short may hold a lock a moment: try again
                 async for attempt in AsyncRetrying(wait=wait_fixed(CLOSE_RETRY), retry=retry_if_exception_type(
                         StoreError)):
                     with attempt:

@@ -5,7 +5,8 @@ A block holds one or more ``$ aibot ...`` commands, each followed by its output.
 test types them and rebuilds the transcript a terminal shows (the prompt, then the typed
 line), so the README shows exactly what a person sees. ``aibot knowledge report`` reads the
 store as of now: its example is run in this process on a store holding the week the README
-describes, with the clock set to the end of that week.
+describes, with the clock set to the end of that week. ``aibot data`` examples run on a store
+holding the votes, schedule and questions the README describes.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bot.feedback import QuestionCount, Vote
 from bot.language import Lang
 from bot.settings import load_settings
 from bot.store import open_store
-from bot.store.database import UnansweredRow
+from bot.store.database import NewSubscription, UnansweredRow
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -159,12 +160,35 @@ def run_report(example: Example, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return result.stdout.rstrip("\n").splitlines()
 
 
+async def seed_the_readme_people(data_dir: Path) -> None:
+    """The store the README's "Removing data" examples start from: two Slack votes and a digest
+    schedule by U0123ABCD, one Discord vote, three unanswered questions (two asked 40 days ago)."""
+    now = dt.datetime.now(dt.UTC)
+    async with open_store(load_settings(data_dir=data_dir, database_url=None)) as store:
+        for message in ("1700000000.000100", "1700000000.000200"):
+            await store.record_vote(Vote("slack", "U0123ABCD", message, ("meta-2025-ai-investment",), "en", False,
+                                         question="How much is Meta investing in AI?", channel_id="C1"), now)
+        await store.record_vote(Vote("discord", "123456789012345678", "3001", ("stargate-project",), "fr", True,
+                                     question="C'est quoi Stargate ?", channel_id="4001"), now)
+        await store.subscribe(NewSubscription(platform="slack", workspace_id="T1", channel_id="C1",
+                                              schedule_kind="daily", schedule_time="09:00", tz="UTC", lang="en",
+                                              created_by="U0123ABCD"), now)
+        await store.add_unanswered([
+            UnansweredRow("call me on 555 0100, how much is Intel spending?", "en", 10.0, now - dt.timedelta(days=40)),
+            UnansweredRow("What is Nvidia's revenue?", "en", 12.0, now - dt.timedelta(days=40)),
+            UnansweredRow("How much is Apple investing in AI?", "en", 20.0, now - dt.timedelta(days=1)),
+        ])
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[f"README:{e.line}" for e in EXAMPLES])
 def test_each_readme_example_is_what_the_command_prints(example: Example, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    if shlex.split(example.command)[1:3] == ["knowledge", "report"]:
+    words = shlex.split(example.command)
+    if words[1:3] == ["knowledge", "report"]:
         actual = run_report(example, monkeypatch)
     else:
+        if words[1] == "data":
+            asyncio.run(seed_the_readme_people(tmp_path / "data"))
         actual = run(example, tmp_path, tmp_path / "data")
     assert actual == example.expected, (
         f"README.md line {example.line}: `{example.command}` prints:\n" + "\n".join(actual))

@@ -224,6 +224,8 @@ MAX_UNANSWERED = 10_000
 #: A question not asked again for this long is forgotten: the default of
 #: AIBOT_UNANSWERED_RETENTION_DAYS (see bot.settings for why 30), which ``open_store`` applies.
 UNANSWERED_RETENTION = timedelta(days=30)
+#: The share of a call's timeout SQLite may spend waiting for another writer's lock (see make_engine).
+SQLITE_LOCK_SHARE = 0.8
 #: Seconds between two deletions of the event keys older than the retry window.
 FORGET_EVENTS_EVERY = 60.0
 #: Claim a batch of event keys: the ones returned were not there, so this caller is first. The
@@ -342,7 +344,10 @@ def make_engine(url: str, *, schema: str | None = None, timeout: float = DEFAULT
         path = parsed.database or ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connect_args["timeout"] = timeout  # waiting for another writer's lock
+        # Waiting for another writer's lock ends a little before the call's own deadline: a
+        # statement cancelled by that deadline goes on in aiosqlite's thread and, once it gets the
+        # lock, holds it in a transaction nobody commits, locking every later write out.
+        connect_args["timeout"] = timeout * SQLITE_LOCK_SHARE
     else:
         parsed, connect_args = asyncpg_arguments(parsed, timeout=timeout, schema=schema)
     engine = create_async_engine(parsed, connect_args=connect_args, pool_timeout=timeout,

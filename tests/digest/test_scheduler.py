@@ -21,6 +21,7 @@ from bot.store import Store
 from knowledge.models import FactBase
 from tests.clocks import JumpClock, ManualClock
 from tests.digest.conftest import Database, FakePoster
+from tests.waiting import until
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_7Z = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)  # 08:00 in Paris; the 09:00 digest runs at 08:00Z
@@ -92,7 +93,7 @@ async def test_a_crash_between_claim_and_post_does_not_post_again(database: Data
         await subscribe(store, composer, clock, "daily 09:00 Europe/Paris")
         clock.set(NINE_PARIS)
         crashed = asyncio.create_task(make_scheduler(store, composer, clock, stuck).run_once())
-        await asyncio.wait_for(_until(lambda: stuck.attempts == ["C1"]), 5)
+        await until(lambda: stuck.attempts == ["C1"], within=5, what="a post attempted to C1")
         crashed.cancel()
         with pytest.raises(asyncio.CancelledError):
             await crashed
@@ -115,7 +116,7 @@ async def test_a_slow_post_is_not_posted_twice(database: Database, composer: Dig
         await subscribe(store, composer, clock, "daily 09:00 Europe/Paris")
         clock.set(NINE_PARIS)
         pending = asyncio.create_task(make_scheduler(store, composer, clock, slow).run_once())
-        await asyncio.wait_for(_until(lambda: slow.attempts == ["C1"]), 5)
+        await until(lambda: slow.attempts == ["C1"], within=5, what="a post attempted to C1")
         clock.set(NINE_PARIS + timedelta(minutes=2))
         assert await make_scheduler(store, composer, clock, other).run_once() == 0
         assert slow.block is not None
@@ -298,19 +299,15 @@ async def test_the_run_loop_posts_when_the_clock_reaches_the_run_and_stops_clean
     async with database.open() as store:
         await subscribe(store, composer, clock, "daily 09:00 Europe/Paris")
         loop = asyncio.create_task(make_scheduler(store, composer, clock, poster).run())
-        await asyncio.wait_for(_until(lambda: clock.waiting_until is not None), 5)
+        await until(lambda: clock.waiting_until is not None, within=5, what="the scheduler asleep")
         assert clock.waiting_until == NINE_PARIS  # it sleeps exactly until the run
         assert poster.posts == []
         await clock.move_to(NINE_PARIS)
         await asyncio.wait_for(poster.posted.wait(), 5)
-        await asyncio.wait_for(_until(lambda: clock.waiting_until == NINE_PARIS + timedelta(seconds=60)), 5)
+        await until(lambda: clock.waiting_until == NINE_PARIS + timedelta(seconds=60), within=5,
+                    what=lambda: f"the scheduler asleep until 09:01, not {clock.waiting_until}")
         loop.cancel()
         with pytest.raises(asyncio.CancelledError):
             await loop
     assert [p.at for p in poster.posts] == [NINE_PARIS]
 
-
-async def _until(condition: object) -> None:
-    """Yield to the event loop until ``condition()`` holds (callers bound it with wait_for)."""
-    while not condition():  # type: ignore[operator]  # noqa: ASYNC110 - the state is not ours to signal
-        await asyncio.sleep(0.005)

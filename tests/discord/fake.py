@@ -13,7 +13,6 @@ inflates binary frames, so text frames are fine; interaction callbacks come with
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
@@ -22,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.waiting import until
 
 BOT_ID = 1000
 APP_ID = 1000
@@ -275,15 +276,9 @@ class FakeDiscord:
         return self.calls("POST", f"/interactions/{interaction_id}/token-{interaction_id}/callback")
 
     async def wait_for(self, condition: Callable[[], Any], within: float = 5.0) -> Any:
-        """Poll until ``condition()`` is truthy; the fake's own event loop keeps serving meanwhile."""
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            result = condition()
-            if result:
-                return result
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"timed out waiting; requests so far: {[(r.method, r.path) for r in self.requests]}")
-            await asyncio.sleep(0.01)
+        """Until ``condition()`` is truthy (tests.waiting.until), returning it; the fake keeps serving meanwhile."""
+        return await until(condition, within=within,
+                           what=lambda: f"requests so far: {[(r.method, r.path) for r in self.requests]}")
 
     # -- REST -----------------------------------------------------------------------------
 

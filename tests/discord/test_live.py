@@ -88,9 +88,11 @@ async def test_messages_from_bots_and_unaddressed_messages_are_ignored(fake: Fak
     await fake.say(META_EN)  # no mention, in a server: not for us
     human = await fake.say("What is Stargate?", mention_bot=True)
     [reply] = await answered(fake, 1)
-    await asyncio.sleep(0.2)
-    assert len(fake.channel_posts()) == 1
     assert reply.body["message_reference"]["message_id"] == int(human["id"])
+    # a later question, answered: by then a reply to the bot's or the unaddressed message would have come
+    sentinel = await fake.say(META_EN, mention_bot=True, author=user(4001, name="bob"))
+    posts = await answered(fake, 2)
+    assert [p.body["message_reference"]["message_id"] for p in posts] == [int(human["id"]), int(sentinel["id"])]
 
 
 async def test_a_dm_is_answered_without_a_mention(fake: FakeDiscord, start_bot: StartBot) -> None:
@@ -105,10 +107,13 @@ async def test_cooldown_says_slow_down_once_then_stays_silent(fake: FakeDiscord,
     for _ in range(4):
         await fake.say(META_EN, mention_bot=True)
     await fake.say(META_EN, mention_bot=True, author=user(4001, name="bob"))
-    posts = await answered(fake, 4)
-    await asyncio.sleep(0.2)
+    await answered(fake, 4)
+    # a later question, answered: by then anything alice's dropped 4th could have caused would have come
+    await fake.say("What is Stargate?", mention_bot=True, author=user(4002, name="carol"))
+    await fake.wait_for(lambda: any("Stargate" in description(p.body) for p in fake.channel_posts()))
     posts = fake.channel_posts()
-    assert len(posts) == 4  # alice: 2 answers + 1 "slow down"; her 4th is dropped; bob: 1 answer
+    # alice: 2 answers + 1 "slow down"; her 4th is dropped; bob: 1 answer; carol: 1 answer
+    assert len(posts) == 5
     slow = [p for p in posts if "asking faster" in (p.body.get("content") or "")]
     assert len(slow) == 1
     assert mentions_off(slow[0].body)
@@ -147,13 +152,15 @@ async def test_slash_ask_in_french_gets_a_french_answer_through_the_callback(
 
 
 class SlowUnansweredLog:
-    """An unanswered-questions store that takes its time, like a busy database."""
+    """An unanswered-questions store that takes its time, like a busy database: it writes only
+    once the test lets it (``release``), so the answer is late for as long as the test needs."""
 
     def __init__(self) -> None:
         self.recorded: list[str] = []
+        self.release = asyncio.Event()
 
     async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
-        await asyncio.sleep(0.3)
+        await self.release.wait()
         self.recorded.append(text)
 
 
@@ -167,6 +174,7 @@ async def test_slash_ask_is_deferred_when_the_answer_may_be_late(
     interaction = await fake.slash("ask", [{"name": "question", "type": 3, "value": UNCLEAR}])
     [callback] = await fake.wait_for(lambda: fake.callbacks(interaction))
     assert callback.body["type"] == 5  # "thinking..." first
+    log.release.set()
     [followup] = await fake.wait_for(lambda: fake.calls("POST", f"/webhooks/1000/token-{interaction}"))
     assert "Did you mean" in description(followup.body) and buttons(followup.body)
     assert log.recorded == [UNCLEAR]

@@ -17,6 +17,7 @@ from bot.settings import load_settings
 from tests.discord.conftest import StartBot
 from tests.discord.fake import FakeDiscord
 from tests.localhost import free_port
+from tests.waiting import until
 
 TOKEN = "fail-fast-test-token-which-must-never-be-logged"
 
@@ -79,10 +80,13 @@ async def test_an_unreachable_rest_api_is_retried_then_one_line(fake: FakeDiscor
 
 
 async def _problems_become(health: Health, expected: dict[str, str], within: float = 5.0) -> None:
-    deadline = time.monotonic() + within
-    while (problems := await health.problems()) != expected:
-        assert time.monotonic() < deadline, f"readiness problems stayed {problems}, expected {expected}"
-        await asyncio.sleep(0.02)
+    seen: list[dict[str, str]] = []
+
+    async def become() -> bool:
+        seen.append(await health.problems())
+        return seen[-1] == expected
+
+    await until(become, within=within, what=lambda: f"readiness problems stayed {seen[-1:]}, expected {expected}")
 
 
 async def test_readiness_follows_the_gateway_and_a_resume_counts_as_a_reconnect(
@@ -114,16 +118,18 @@ async def test_the_procfile_web_line_serves_health_and_metrics_for_discord_alone
     )
     try:
         async with aiohttp.ClientSession() as session:
-            deadline = time.monotonic() + 30
-            status = 0
-            while status != 200:
-                assert time.monotonic() < deadline and process.returncode is None, f"/readyz stayed {status}"
+            statuses: list[int] = []
+
+            async def ready() -> bool:
+                assert process.returncode is None, f"exited; /readyz was {statuses[-1:]}"
                 try:
                     async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
-                        status = response.status
+                        statuses.append(response.status)
                 except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.1)
+                    return False
+                return statuses[-1] == 200
+
+            await until(ready, within=30, what=lambda: f"/readyz 200; it stayed {statuses[-1:]}", every=0.1)
             async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
                 assert response.status == 401  # the public port asks for AIBOT_METRICS_TOKEN
             async with session.get(f"http://127.0.0.1:{port}/metrics",

@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import pytest
@@ -24,6 +24,7 @@ from tests.digest.conftest import PG_DSN
 from tests.localhost import free_port, scratch_database
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention
 from tests.slack.helpers import send_event
+from tests.waiting import until
 
 PG_HOST, PG_PORT = PG_DSN.split("@", 1)[1].split("/", 1)[0].split(":")
 
@@ -173,13 +174,27 @@ async def _first_answer(http: aiohttp.ClientSession, port: int, process: asyncio
                         within: float) -> float:
     """Seconds from now until /healthz first answers 200 (the process is already spawned)."""
     started = time.monotonic()
-    while time.monotonic() - started < within:
+
+    async def healthy() -> bool:
         assert process.returncode is None, "exited before serving /healthz"
         with contextlib.suppress(aiohttp.ClientConnectionError):
-            if (await _get(http, port, "/healthz"))[0] == 200:
-                return time.monotonic() - started
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"/healthz did not answer within {within} s")
+            return (await _get(http, port, "/healthz"))[0] == 200
+        return False
+
+    await until(healthy, within=within, what="/healthz answering 200")
+    return time.monotonic() - started
+
+
+async def _readyz_until(http: aiohttp.ClientSession, port: int, holds: Callable[[tuple[int, str]], bool], *,
+                        within: float) -> tuple[int, str]:
+    """/readyz's first answer for which ``holds(answer)`` (which may assert on the ones before)."""
+    seen: list[tuple[int, str]] = []
+
+    async def answer() -> tuple[int, str] | None:
+        seen.append(await _get(http, port, "/readyz"))
+        return seen[-1] if holds(seen[-1]) else None
+
+    return await until(answer, within=within, what=lambda: f"/readyz stayed {seen[-1:]}")
 
 
 async def test_aibot_run_serves_health_while_it_waits_for_the_database_then_exits_75() -> None:
@@ -193,10 +208,8 @@ async def test_aibot_run_serves_health_while_it_waits_for_the_database_then_exit
         process = await _spawn("run", "slack", "--http", "--port", str(port), env=env)
         async with aiohttp.ClientSession() as http:
             await _first_answer(http, port, process, within=10)
-            deadline = time.monotonic() + 10
-            while (ready := await _get(http, port, "/readyz"))[1] != "slack: not connected\nstore: not open yet\n":
-                assert time.monotonic() < deadline, ready
-                await asyncio.sleep(0.05)
+            ready = await _readyz_until(http, port, lambda r: r[1] == "slack: not connected\nstore: not open yet\n",
+                                        within=10)
             assert ready[0] == 503
             async with http.post(f"http://127.0.0.1:{port}/slack/events", data=b"{}") as early_event:
                 assert early_event.status == 503  # Slack retries it; the port is not its server yet
@@ -236,18 +249,22 @@ async def test_health_answers_from_the_start_while_an_unreachable_platform_is_re
     answers: list[int | str] = []
     async with aiohttp.ClientSession() as http:
         first = await _first_answer(http, port, process, within=10)
-        deadline = time.monotonic() + 10  # the platforms are named once their adapters are loaded
-        while f"{platform}: not connected" not in (ready := await _get(http, port, "/readyz"))[1]:
-            assert ready[0] == 503 and time.monotonic() < deadline, ready
-            await asyncio.sleep(0.02)
-        assert ready[0] == 503
-        until = time.monotonic() + 3  # well inside the 6 s window: every check answered
-        while time.monotonic() < until:
+
+        def named(ready: tuple[int, str]) -> bool:  # the platforms are named once their adapters are loaded
+            assert ready[0] == 503, ready
+            return f"{platform}: not connected" in ready[1]
+
+        await _readyz_until(http, port, named, within=10)
+        end = time.monotonic() + 3  # well inside the 6 s window: every check answered
+
+        async def checked_until_the_end() -> bool:
             try:
                 answers.append((await _get(http, port, "/healthz"))[0])
             except aiohttp.ClientConnectionError as exc:
                 answers.append(type(exc).__name__)
-            await asyncio.sleep(0.1)
+            return time.monotonic() >= end
+
+        await until(checked_until_the_end, within=10, what="3 s of /healthz checks", every=0.1)
     code, _, err = await _finish(process, within=30)
     assert set(answers) == {200}, answers
     assert first < 5, f"/healthz first answered {first:.1f} s after the process started"
@@ -268,16 +285,16 @@ async def test_slack_takes_the_port_over_without_a_refused_connection(tmp_path: 
     try:
         async with aiohttp.ClientSession() as http:
             await _first_answer(http, port, process, within=15)
-            deadline = time.monotonic() + 20
-            while True:
-                assert time.monotonic() < deadline, "never ready"
+
+            async def ready() -> bool:
                 try:
-                    status, _ = await _get(http, port, "/readyz")
-                    if status == 200:
-                        break
+                    return (await _get(http, port, "/readyz"))[0] == 200
                 except aiohttp.ClientConnectionError as exc:
                     failures.append(type(exc).__name__)
-                await asyncio.sleep(0.005)
+                    return False
+
+            # checked often, so a refused connection across the handover would be caught
+            await until(ready, within=20, what="/readyz 200", every=0.005)
             event = mention("What is Microsoft's data center budget?", channel="C0HANDOVER")
             status, _ = await send_event(http, port, event_callback(event))
             assert status == 200

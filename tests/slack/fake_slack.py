@@ -8,7 +8,6 @@ sent from ``calls`` and ``responses``, and script failures with :meth:`FakeSlack
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -20,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.waiting import until
 
 BOT_TOKEN = "xoxb-1111-2222-faketoken"
 APP_TOKEN = "xapp-1-A111-2222-fakeapptoken"
@@ -60,7 +61,6 @@ class FakeSlack:
         self.link_open = asyncio.Event()
         self.link_open.set()
         self._ts = itertools.count(1)
-        self._changed = asyncio.Event()
         #: external uploads: file id -> the bytes POSTed to its upload URL
         self.uploads: dict[str, bytes] = {}
         #: when set, the upload URL answers with this HTTP status instead of 200
@@ -108,18 +108,8 @@ class FakeSlack:
         self._scripted.setdefault(method, []).append(Scripted(status, {"ok": False, "error": error}, headers or {}))
 
     async def wait_until(self, predicate: Callable[[], bool], within: float = 3.0) -> None:
-        """Wake on every recorded call until ``predicate`` holds; fail after ``within`` seconds."""
-        deadline = time.monotonic() + within
-        while not predicate():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"condition not met within {within} s; calls: {[c.method for c in self.calls]}")
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
-
-    def _note(self) -> None:
-        self._changed.set()
+        """Until ``predicate`` holds (tests.waiting.until); fail after ``within`` seconds, naming the calls."""
+        await until(predicate, within=within, what=lambda: f"calls: {[c.method for c in self.calls]}")
 
     # --- Web API ---------------------------------------------------------------------
 
@@ -135,7 +125,6 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         self.calls.append(Call(method, params, token))
-        self._note()
         scripted = self._scripted.get(method)
         if scripted:
             answer = scripted.pop(0)
@@ -173,7 +162,6 @@ class FakeSlack:
         data = await request.read()
         file_id = request.match_info["file_id"]
         self.calls.append(Call("upload", {"file_id": file_id, "length": len(data)}, None))
-        self._note()
         if self.refuse_uploads is not None:
             return web.Response(status=self.refuse_uploads, text="refused")
         self.uploads[file_id] = data
@@ -181,7 +169,6 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.StreamResponse:
         self.responses.append((request.match_info["name"], await request.json()))
-        self._note()
         return web.Response(text="ok")
 
     # --- Socket Mode -----------------------------------------------------------------
@@ -197,7 +184,6 @@ class FakeSlack:
         async for message in socket:
             if message.type == WSMsgType.TEXT:
                 self.acks.append(json.loads(message.data))
-                self._note()
         return socket
 
     async def socket_connected(self, within: float = 5.0) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from tests.clocks import JumpClock
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import FakeSlack, all_strings, event_callback, mention, slash_command
 from tests.slack.helpers import BROADCAST, send_event, send_form
+from tests.waiting import until
 
 
 @pytest.fixture
@@ -104,10 +104,11 @@ async def test_an_admin_channels_digest_ends_with_the_report_of_the_questions_as
     await fake.wait_until(lambda: len(fake.posts()) == 2)
     store = services.store
     assert store is not None
-    for _ in range(100):  # the counts are written after the replies, by the background writer
-        if sum(c.count for c in await store.question_counts()) == 2:
-            break
-        await asyncio.sleep(0.05)
+
+    async def both_counted() -> bool:  # the counts are written after the replies, by the background writer
+        return sum(c.count for c in await store.question_counts()) == 2
+
+    await until(both_counted, within=5, what="two questions counted")
     assert {(c.platform, c.outcome) for c in await store.question_counts()} == {
         ("slack", "answered"), ("slack", "unanswered")}
 

@@ -24,6 +24,7 @@ from tests.digest.conftest import Database, _private_schema
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import SIGNING_SECRET, FakeSlack, direct_message, event_callback, mention
 from tests.slack.helpers import send_event
+from tests.waiting import until
 
 EVENTS = "/slack/events"
 
@@ -276,10 +277,8 @@ async def test_a_full_backlog_holds_the_next_ack_and_every_answer_leaves_it(
 
     async def answered(count: int) -> None:
         await fake.wait_until(lambda: len(fake.posts()) == count)
-        for _ in range(300):  # the answer leaves the backlog just after its post
-            if bot.backlog.answering == 0:
-                return
-            await asyncio.sleep(0.01)
+        # the answer leaves the backlog just after its post
+        await until(lambda: bot.backlog.answering == 0, within=3, what="the backlog empty")
 
     with bot.backlog.answer():  # an answer in progress fills it
         started = time.monotonic()

@@ -23,6 +23,7 @@ from adapters.slack import guard
 from adapters.slack.app import SlackPlatform
 from tests.slack.fake_slack import FakeSlack, event_callback, mention, sign
 from tests.slack.helpers import send_event, send_form
+from tests.waiting import until
 
 PAYLOADS = Path(__file__).parent / "payloads"
 
@@ -250,10 +251,7 @@ async def test_the_summary_line_comes_at_the_end_of_the_window_without_another_d
     dropped = guard.DroppedClients(limit=1, window=0.2)
     for _ in range(4):
         dropped.note("went_away", logging.INFO, "slack: gone")
-    deadline = time.monotonic() + 3
-    while "3 more client(s)" not in caplog.text:
-        assert time.monotonic() < deadline, caplog.text
-        await asyncio.sleep(0.02)
+    await until(lambda: "3 more client(s)" in caplog.text, within=3, what=lambda: f"the summary line in {caplog.text!r}")
 
 
 async def test_every_dropped_client_is_counted_in_the_metrics_by_reason(

@@ -26,6 +26,7 @@ from tests.localhost import free_port, scratch_database
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention
 from tests.slack.helpers import send_event
+from tests.waiting import until
 
 ANSWERED = "What is Microsoft's data center budget?"
 METRICS_TOKEN = "metrics-token-for-tests"
@@ -151,17 +152,17 @@ async def _ready(session: aiohttp.ClientSession, port: int) -> tuple[int, str]:
 
 async def _until(session: aiohttp.ClientSession, port: int, status: int, within: float = 15.0) -> str:
     """Poll /readyz until it answers ``status``; its body then."""
-    deadline = time.monotonic() + within
-    last: Any = None
-    while time.monotonic() < deadline:
+    last: list[Any] = [None]
+
+    async def answered() -> str | None:
         try:
-            last = await _ready(session, port)
-            if last[0] == status:
-                return str(last[1])
+            last[0] = await _ready(session, port)
         except aiohttp.ClientConnectionError as exc:
-            last = exc
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"/readyz never answered {status} within {within} s; last: {last}")
+            last[0] = exc
+            return None
+        return str(last[0][1]) if last[0][0] == status else None
+
+    return await until(answered, within=within, what=lambda: f"/readyz answering {status}; last: {last[0]}")
 
 
 async def test_readyz_is_503_until_slack_connects_and_while_the_store_stalls(

@@ -19,23 +19,25 @@ from bot.settings import SettingsError, load_settings
 from tests.localhost import free_port
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention
 from tests.slack.helpers import acked, push_envelope, send_event
+from tests.waiting import until
 
 
 async def wait_for_health(session: aiohttp.ClientSession, port: int, process: asyncio.subprocess.Process) -> None:
     """Until Slack serves the port: /healthz answers from the first second, so /readyz must no
-    longer say that Slack is not connected (the store may still be sick, on purpose)."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    longer say that Slack is not connected or the store not open (it may still be sick, on purpose)."""
+
+    async def serving() -> bool:
         if process.returncode is not None:
             raise AssertionError(f"aibot run exited with {process.returncode}")
         try:
             async with session.get(f"http://127.0.0.1:{port}/readyz") as resp:
-                if "slack: not connected" not in await resp.text():
-                    return
+                text = await resp.text()
+            # Slack connected and the store opened (before that, events get the start-up 503)
+            return "slack: not connected" not in text and "store: not open yet" not in text
         except aiohttp.ClientConnectionError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("aibot run did not start listening within 20 s")
+            return False
+
+    await until(serving, within=20, what="aibot run listening", every=0.1)
 
 
 async def test_aibot_run_slack_http_in_a_separate_process(fake: FakeSlack, http: aiohttp.ClientSession) -> None:
