@@ -346,6 +346,7 @@ def test_a_count_of_the_act_the_fact_counts_is_answered(engine: AnswerEngine, qu
 def test_the_acts_said_near_a_number_are_read_with_it(engine: AnswerEngine) -> None:
     analyzer, acts = engine.index.analyzer, frozenset({"c:use", "c:build", "c:expand"})
     text = "Meta AI will be the assistant serving a billion people, and Meta will build an AI engineer."
-    assert analyzer.counts_with_acts(text, "en", acts, 4) == {"c:people": frozenset({"c:use"})}
+    assert analyzer.counts_with_acts(text, "en", acts, 2) == {"c:people": frozenset({"c:use"})}
+    assert analyzer.counts_with_acts(text, "en", acts, 8) == {"c:people": frozenset({"c:use", "c:build"})}
     fr = "Meta recrutera 3 000 ingénieurs et construira un centre de données."
     assert analyzer.counts_with_acts(fr, "fr", acts, 2)["c:engineer"] == {"c:expand"}

@@ -28,7 +28,17 @@ from bot.answering.analysis import Analysis, Candidate
 from bot.answering.detect import BilingualVocabulary, detect_language
 from bot.answering.index import TIE_DIGITS, Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
-from bot.answering.policy import ACTS, COUNT_ACTS, DEFAULT_POLICY, DETAIL_GATES, SPEECH, Asked, Decision, count_acts, held_slot
+from bot.answering.policy import (
+    ACTS,
+    COUNT_ACTS,
+    DEFAULT_POLICY,
+    DETAIL_GATES,
+    SPEECH,
+    Asked,
+    Decision,
+    count_acts,
+    held_slot,
+)
 from bot.answering.premises import Premise, partners_of, premise_of
 from bot.language import Lang, clean, looks_foreign
 from knowledge.models import LANGS, EntityKind, Fact, FactBase, Person, SlotValue
@@ -250,7 +260,8 @@ class AnswerEngine:
         """The question asks for a detail (a reply, a place...) that a detail gate holds facts to."""
         speech = bool(analysis.terms & SPEECH and analysis.entities)
         counts_an_act = bool(analysis.counted and count_acts(analysis))
-        return bool(analysis.details or analysis.asks or speech or counts_an_act) and any(self.policy.is_on(g) for g in DETAIL_GATES)
+        asks = bool(analysis.details or analysis.asks or speech or counts_an_act)
+        return asks and any(self.policy.is_on(g) for g in DETAIL_GATES)
 
     def _held_about(self, analysis: Analysis, lang: Lang) -> str | None:
         """What the facts hold about the named subject when none holds the detail asked: the
