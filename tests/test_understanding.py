@@ -265,6 +265,9 @@ def test_every_shape_through_aibot_ask_json_batch() -> None:
         ("Where did Nadella speak?", True, "Davos"),
         ("Quelles applications possède Meta ?", True, "Facebook et Instagram"),
         ("Where will Meta build its data center?", False, "don't say that"),
+        ("how many people will meta hire for AI in 2025?", False, "don't say that about Meta"),
+        ("combien de personnes Meta va-t-il embaucher ?", False, "ne le disent pas pour Meta"),
+        ("Combien de personnes Meta AI servira-t-il ?", True, "milliard de personnes"),
     ]
     stdin = "".join(f"{q}\n" for q, _, _ in cases).encode()
     run = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "--batch", "-", "--conversation"],
