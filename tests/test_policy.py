@@ -19,6 +19,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "gives_the_figure": ("How much money does Stargate have?", "stargate-project"),
     "names_someone_else": ("Who will expand Meta's teams?", None),
     "counts_the_thing": ("How many data centers is Microsoft building?", None),
+    "counts_by_the_act": ("how many people will meta hire for AI in 2025?", None),
     "unknown_name": ("How does Huawei's AI budget compare with Meta's?", None),
     "clears_threshold": ("What is Meta's share price?", None),
     "beats_runner_up": ("investmnet", None),

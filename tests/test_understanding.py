@@ -265,6 +265,9 @@ def test_every_shape_through_aibot_ask_json_batch() -> None:
         ("Where did Nadella speak?", True, "Davos"),
         ("Quelles applications possède Meta ?", True, "Facebook et Instagram"),
         ("Where will Meta build its data center?", False, "don't say that"),
+        ("how many people will meta hire for AI in 2025?", False, "don't say that about Meta"),
+        ("combien de personnes Meta va-t-il embaucher ?", False, "ne le disent pas pour Meta"),
+        ("Combien de personnes Meta AI servira-t-il ?", True, "milliard de personnes"),
     ]
     stdin = "".join(f"{q}\n" for q, _, _ in cases).encode()
     run = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "--batch", "-", "--conversation"],
@@ -311,3 +314,42 @@ def test_where_the_money_goes_asks_what_it_pays_for(engine: AnswerEngine, questi
     """Found by the follow-up tests: "where does the money go?" is no place question."""
     answer = engine.answer_now(Question(text=question))
     assert answer.matched and answer.fact_ids == ["meta-2025-spending-use"], answer.answer
+
+
+# --- counts: what was done with what is counted --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how many people will meta hire for AI in 2025?", "How many people is Meta recruiting?",
+     "combien de personnes Meta va-t-il embaucher ?", "Combien de personnes Meta recrute-t-il pour l'IA ?"],
+)
+def test_a_count_of_an_act_no_fact_counts_abstains_and_says_what_is_held(engine: AnswerEngine, question: str) -> None:
+    """The base counts people Meta AI serves, not people Meta hires: before, the hiring
+    question got the billion people served as if it were a headcount."""
+    answer = engine.answer_now(Question(text=question))
+    assert not answer.matched and answer.fact_ids == [], answer.answer
+    held = answer.answer or ""
+    assert ("don't say that about Meta" in held or "ne le disent pas pour Meta" in held), held
+    assert "billion" in held or "milliard" in held  # what the base does hold, said not to answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many people will Meta AI serve?", "How many people will use Meta AI?", "how many people will meta ai serve",
+     "how many users does Meta want for its assistant", "Combien de personnes Meta AI servira-t-il ?",
+     "Combien de personnes utiliseront Meta AI ?", "combien de personnes pour Meta AI ?"],
+)
+def test_a_count_of_the_act_the_fact_counts_is_answered(engine: AnswerEngine, question: str) -> None:
+    """Serving and using are what the billion people are counted by ("serving", "au service de")."""
+    answer = engine.answer_now(Question(text=question))
+    assert answer.matched and answer.fact_ids == ["zuckerberg-2025-expectations"], answer.answer
+
+
+def test_the_acts_said_near_a_number_are_read_with_it(engine: AnswerEngine) -> None:
+    analyzer, acts = engine.index.analyzer, frozenset({"c:use", "c:build", "c:expand"})
+    text = "Meta AI will be the assistant serving a billion people, and Meta will build an AI engineer."
+    assert analyzer.counts_with_acts(text, "en", acts, 2) == {"c:people": frozenset({"c:use"})}
+    assert analyzer.counts_with_acts(text, "en", acts, 8) == {"c:people": frozenset({"c:use", "c:build"})}
+    fr = "Meta recrutera 3 000 ingénieurs et construira un centre de données."
+    assert analyzer.counts_with_acts(fr, "fr", acts, 1)["c:engineer"] == {"c:expand"}

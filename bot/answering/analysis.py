@@ -329,15 +329,22 @@ class Analyzer:
     def things_counted(self, text: str, lang: Lang) -> frozenset[str]:
         """The terms ``text`` gives a number of: each term right after a number that is not a
         year, past units and other numbers ("a billion people", "un milliard de personnes")."""
+        return frozenset(self.counts_with_acts(text, lang, frozenset(), 0))
+
+    def counts_with_acts(self, text: str, lang: Lang, acts: frozenset[str], window: int) -> dict[str, frozenset[str]]:
+        """Each term ``text`` gives a number of, with the ``acts`` (lexicon concepts) said
+        within ``window`` terms of that number: "serving more than a billion people" counts
+        c:people served (c:use), not hired."""
         sequence = self.analyse(text, lang).sequence
-        things = set()
+        things: dict[str, frozenset[str]] = {}
         for k, (term, _, _) in enumerate(sequence):
             if term.startswith("n:"):
                 after = next((t for t, said, _ in sequence[k + 1 : k + 4]
                               if not t.startswith(("n:", "y:")) and said[0] not in _UNIT_WORDS), None)
                 if after is not None:
-                    things.add(after)
-        return frozenset(things)
+                    near = frozenset(t for t, _, _ in sequence[max(0, k - window) : k + window + 1] if t in acts)
+                    things[after] = things.get(after, frozenset()) | near
+        return things
 
     def _longest_phrase(self, items: Sequence[Word], start: int) -> tuple[int, str] | None:
         longest = min(self.lexicon.phrase_lengths.get(items[start].text, 0), MAX_NGRAM, len(items) - start)

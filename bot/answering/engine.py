@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -28,7 +28,17 @@ from bot.answering.analysis import Analysis, Candidate
 from bot.answering.detect import BilingualVocabulary, detect_language
 from bot.answering.index import TIE_DIGITS, Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
-from bot.answering.policy import ACTS, DEFAULT_POLICY, DETAIL_GATES, SPEECH, Asked, Decision, held_slot
+from bot.answering.policy import (
+    ACTS,
+    COUNT_ACTS,
+    DEFAULT_POLICY,
+    DETAIL_GATES,
+    SPEECH,
+    Asked,
+    Decision,
+    count_acts,
+    held_slot,
+)
 from bot.answering.premises import Premise, partners_of, premise_of
 from bot.language import Lang, clean, looks_foreign
 from knowledge.models import LANGS, EntityKind, Fact, FactBase, Person, SlotValue
@@ -104,7 +114,7 @@ class AnswerEngine:
         self._latest_year = max((int(fact.reported[:4]) for fact in base.facts), default=None)
         self._facts_by_id = {fact.id: fact for fact in base.facts}
         #: fact id -> what its statements give a number of, read on a count question's need
-        self._things_counted: dict[str, frozenset[str]] = {}
+        self._things_counted: dict[str, dict[str, frozenset[str]]] = {}
         self._vocabulary: BilingualVocabulary | None = None  # read on the first keyword question
 
     def warm(self) -> AnswerEngine:
@@ -249,7 +259,9 @@ class AnswerEngine:
     def _asks_a_detail(self, analysis: Analysis) -> bool:
         """The question asks for a detail (a reply, a place...) that a detail gate holds facts to."""
         speech = bool(analysis.terms & SPEECH and analysis.entities)
-        return bool(analysis.details or analysis.asks or speech) and any(self.policy.is_on(g) for g in DETAIL_GATES)
+        counts_an_act = bool(analysis.counted and count_acts(analysis))
+        asks = bool(analysis.details or analysis.asks or speech or counts_an_act)
+        return asks and any(self.policy.is_on(g) for g in DETAIL_GATES)
 
     def _held_about(self, analysis: Analysis, lang: Lang) -> str | None:
         """What the facts hold about the named subject when none holds the detail asked: the
@@ -372,15 +384,21 @@ class AnswerEngine:
             ranked[0] = replace(ranked[0], on_topic=False)
         return ranked
 
-    def _counted_by(self, fact: Fact) -> frozenset[str]:
-        """What a fact's statements give a number of, read once per fact."""
+    def _counted_by(self, fact: Fact) -> Mapping[str, frozenset[str]]:
+        """What a fact's statements give a number of, with the acts said near each number (in
+        either language: "serving" and "au service de" say the same), read once per fact."""
         things = self._things_counted.get(fact.id)
         if things is None:
             if len(self._things_counted) > MAX_REMEMBERED:
                 self._things_counted.clear()
             analyzer = self.index.analyzer
-            things = self._things_counted[fact.id] = frozenset().union(
-                *(analyzer.things_counted(fact.statement.in_lang(lang), lang) for lang in LANGS))
+            things = {}
+            for lang in LANGS:
+                counts = analyzer.counts_with_acts(fact.statement.in_lang(lang), lang, COUNT_ACTS,
+                                                   self.policy.act_window)
+                for thing, acts in counts.items():
+                    things[thing] = things.get(thing, frozenset()) | acts
+            self._things_counted[fact.id] = things
         return things
 
     def suggestions_for(self, text: str, lang: Lang | None = None, limit: int = 25) -> list[str]:

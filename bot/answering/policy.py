@@ -20,6 +20,9 @@ from knowledge.models import Fact, Person, SlotValue
 #: "Where is Microsoft building?" is not answered by where its CEO spoke.
 ACTS = frozenset({"c:say", "c:reply", "c:announce", "c:build", "c:invest", "c:launch", "c:expand", "c:use",
                   "c:punish", "c:boom"})
+#: Lexicon concepts for what is done with a counted thing: people hired (c:expand holds "hire",
+#: "recruit", "embaucher") are not people served (c:use), nor data centers built (c:build).
+COUNT_ACTS = frozenset({"c:build", "c:invest", "c:launch", "c:expand", "c:use", "c:punish"})
 #: The lexicon's concept for "next year" / "l'année prochaine".
 NEXT_YEAR = "c:next-year"
 
@@ -32,12 +35,13 @@ class Asked:
                  "wants_figure", "years")
 
     def __init__(self, analysis: Analysis, leads: Mapping[str, str], latest_year: int | None = None,
-                 counted_by: Callable[[Fact], frozenset[str]] = lambda fact: frozenset(),
+                 counted_by: Callable[[Fact], Mapping[str, frozenset[str]]] = lambda fact: {},
                  context_terms: int = CONTEXT_TERMS) -> None:
         self.analysis = analysis
         #: long enough to name context besides what it asks about (see AnswerPolicy.context_terms)
         self.long = len(analysis.sequence) > context_terms
-        #: what a fact's statements give a number of (read only when a count is asked)
+        #: what a fact's statements give a number of, each with the acts said near that number
+        #: (read only when a count is asked)
         self.counted_by = counted_by
         #: organisation led by a person (e:satya-nadella -> e:microsoft), for the whole base
         self.leads = leads
@@ -172,7 +176,19 @@ def _said_by_the_speaker(asked: Asked, fact: Fact, terms: frozenset[str]) -> boo
 
 
 def _counts_the_thing(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
-    return bool(asked.counted_by(fact) & asked.analysis.counted)
+    return bool(asked.counted_by(fact).keys() & asked.analysis.counted)
+
+
+def count_acts(analysis: Analysis) -> frozenset[str]:
+    """What a count question says is done with what it counts ("hire", "serve", "build")."""
+    return analysis.terms & COUNT_ACTS
+
+
+def _counts_by_the_act(asked: Asked, fact: Fact, terms: frozenset[str]) -> bool:
+    acts = count_acts(asked.analysis)
+    counts = asked.counted_by(fact)
+    # the thing itself is the count gate's to check; this one checks what was done with it
+    return all(acts <= counts[thing] for thing in asked.analysis.counted if thing in counts)
 
 
 #: Every fact gate, in the order they are checked (cheapest first).
@@ -201,13 +217,17 @@ FACT_GATES: tuple[Gate, ...] = (
     Gate("counts_the_thing",
          "\"How many engineers?\" is answered by a number of engineers, not by a budget",
          _counts_the_thing, lambda asked: asked.wants_count, costly=True),
+    Gate("counts_by_the_act",
+         "\"How many people will Meta hire?\" is not answered by a billion people served: a count "
+         "question naming an act needs a fact giving that number with that act",
+         _counts_by_the_act, lambda asked: asked.wants_count and bool(count_acts(asked.analysis)), costly=True),
 )
 #: Rules on the ranking, by name (see :meth:`AnswerPolicy.decide`).
 DECISION_GATES = ("unknown_name", "clears_threshold", "beats_runner_up", "clear_lead", "premise", "partner_share",
                   "slot_threshold", "unresolved_reference")
 #: Fact gates that ask for a detail rather than a topic: when they leave no answer, the bot
 #: says what the facts do hold about the subject instead of only "I don't know".
-DETAIL_GATES = ("holds_the_detail", "holds_the_slot", "said_by_the_speaker")
+DETAIL_GATES = ("holds_the_detail", "holds_the_slot", "said_by_the_speaker", "counts_by_the_act")
 #: Bonuses that break near-ties between facts, by name (switched off, they add nothing).
 BONUSES = ("primary_bonus",)
 GATE_NAMES = tuple(g.name for g in FACT_GATES) + DECISION_GATES + BONUSES
@@ -259,6 +279,10 @@ class AnswerPolicy:
     #: A costly gate is checked on this many of the best-scored candidates, no more: enough for
     #: the answer, its runner-up and the suggestions.
     costly_checks: int = 10
+    #: An act counts for a number when said within this many terms of it: "the leading AI
+    #: assistant serving more than a billion people" puts "serving" two terms before the number;
+    #: a sentence's other verbs ("and Meta to build an AI engineer") sit further away.
+    act_window: int = 4
     #: gates and bonuses switched off by name (for the sweep; the bot runs with none off)
     off: frozenset[str] = field(default_factory=frozenset)
 
