@@ -67,6 +67,8 @@ DROP_WINDOW = 60.0
 MAX_BACKLOG = 200
 #: How long a request waits for room in the backlog before it is let in anyway (Slack wants the ack in 3 s).
 ADMIT_WAIT = 2.0
+#: Answers still running when a drain's time is up get this long to end once cancelled.
+CANCEL_WAIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -370,3 +372,59 @@ class Backlog:
             self.answering -= 1
             if self.answering < self.limit:
                 self._room.set()
+
+
+class InFlight:
+    """Work acknowledged to Slack and not finished yet: what a drain waits for on SIGTERM.
+
+    Slack never sends an acknowledged event again, so an answer dropped at shutdown is lost
+    for good; each listener runs inside :meth:`track`, and :meth:`drain` waits for them, then
+    cancels (and counts) whatever is left when its time is up.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: dict[asyncio.Task[Any], int] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def __len__(self) -> int:
+        return sum(self._tasks.values())
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        """Around one piece of work (the ack of a request, or the answer to it) in the current task."""
+        task = asyncio.current_task()
+        assert task is not None, "InFlight.track() runs inside a task"
+        self._tasks[task] = self._tasks.get(task, 0) + 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            left = self._tasks[task] - 1
+            if left:
+                self._tasks[task] = left
+            else:
+                del self._tasks[task]
+            if not self._tasks:
+                self._idle.set()
+
+    async def drain(self, seconds: float) -> int:
+        """Wait up to ``seconds`` for the work in flight; cancel what is left and return its count.
+
+        A request whose ack is being sent may start its answer in a task of its own right after:
+        that task's first step is already scheduled when the ack's work ends, so it registers
+        before this wakes up (asyncio runs callbacks in the order they were scheduled)."""
+        try:
+            async with asyncio.timeout(seconds):
+                while self._tasks:
+                    await self._idle.wait()
+                    await asyncio.sleep(0)  # an answer whose ack just went out registers now
+            return 0
+        except TimeoutError:
+            pass
+        left = [task for task in self._tasks if task is not asyncio.current_task()]
+        for task in left:
+            task.cancel()
+        if left:
+            await asyncio.wait(left, timeout=CANCEL_WAIT)
+        return len(left)
