@@ -22,7 +22,8 @@ REPLIES = 40
 
 @pytest.fixture
 async def counting() -> AsyncIterator[CountingFakeSlack]:
-    slack = await CountingFakeSlack().start()
+    slack = CountingFakeSlack()
+    await slack.start()
     try:
         yield slack
     finally:
@@ -34,7 +35,7 @@ async def test_replies_reuse_the_connections_of_one_session(
 ) -> None:
     """Without a shared session slack_sdk opens one per call: 40 replies (and the calls
     around them) opened 51 connections."""
-    settings = slack_settings(counting)  # type: ignore[arg-type]
+    settings = slack_settings(counting)
     bot = SlackPlatformFactory().create(Services(settings=settings, engine=engine),
                                         RunOptions(http=True, host="127.0.0.1", port=0))
     task = asyncio.create_task(bot.run())
