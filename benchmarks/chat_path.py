@@ -8,7 +8,8 @@ line in the thread (bolt's defaults, nothing else: the floor of what a bolt app 
 Signed mentions go to both interleaved in one run (mention i to aibot when i is even, to
 the bare app when odd) from ``--concurrency`` clients, so both see the same machine and
 the same load; the time is from sending the mention to the fake receiving its
-``chat.postMessage``. Also counted: the TCP connections each process opened to the fake
+``chat.postMessage``. Also measured: each process's CPU time per reply (steadier than
+latency on a shared machine), and the TCP connections each process opened to the fake
 Slack for its replies, per 1,000 replies. Bounded: ``--mentions`` per app and a deadline.
 
     python benchmarks/chat_path.py [--mentions 500] [--concurrency 20] [--deadline 300]
@@ -101,7 +102,7 @@ async def wait_ready(session: aiohttp.ClientSession, port: int, path: str, ok: s
 
 
 @contextlib.asynccontextmanager
-async def processes(fake: FakeSlack, data_dir: Path) -> AsyncIterator[tuple[int, int]]:
+async def processes(fake: FakeSlack, data_dir: Path) -> AsyncIterator[tuple[int, int, int, int]]:
     """aibot and the bare app, started and ready; stopped (SIGTERM) at the end."""
     aibot_port, bare_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "AIBOT_", "DATABASE_"))}
@@ -118,7 +119,7 @@ async def processes(fake: FakeSlack, data_dir: Path) -> AsyncIterator[tuple[int,
         async with aiohttp.ClientSession() as session:
             await wait_ready(session, aibot_port, "/readyz", {200})
             await wait_ready(session, bare_port, "/slack/events", {404, 405})
-        yield aibot_port, bare_port
+        yield aibot_port, bare_port, aibot.pid, bare.pid
     finally:
         for process in (aibot, bare):
             if process.returncode is None:
@@ -164,10 +165,13 @@ async def run(mentions: int, concurrency: int, deadline: float) -> None:
                     await asyncio.gather(*(client(warm, False) for _ in range(concurrency)))
                     numbers = itertools.count(warm)
                     peers_before = {who: set(peers) for who, peers in fake.peers.items()}
+                    cpu_before = {"aibot": cpu_seconds(ports[2]), "bare": cpu_seconds(ports[3])}
                     replies_before = dict(fake.replies)
                     started = time.perf_counter()
                     await asyncio.gather(*(client(warm + 2 * mentions, True) for _ in range(concurrency)))
                     elapsed = time.perf_counter() - started
+                    cpu = {"aibot": cpu_seconds(ports[2]) - cpu_before["aibot"],
+                           "bare": cpu_seconds(ports[3]) - cpu_before["bare"]}
     finally:
         await fake.stop()
     load_after = os.getloadavg()
@@ -181,9 +185,16 @@ async def run(mentions: int, concurrency: int, deadline: float) -> None:
         replies = fake.replies[who] - replies_before[who]
         print(f"  {label:26s} n={len(values)} p50 {statistics.median(values):6.1f} ms  "
               f"p90 {values[int(len(values) * 0.9) - 1]:6.1f} ms  p99 {values[int(len(values) * 0.99) - 1]:6.1f} ms  "
+              f"CPU {1000 * cpu[who] / max(replies, 1):.2f} ms a reply  "
               f"connections per 1,000 replies: {1000 * opened / max(replies, 1):.0f}")
     ratio = statistics.median(times["aibot"]) / statistics.median(times["bare"])
     print(f"  ratio of medians (aibot / bare): {ratio:.2f}x")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux): steadier than latency on a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_name() -> str:
