@@ -126,12 +126,13 @@ class SlackPlatform:
         self.draining = False
         self.dropped = guard.DroppedClients(on_drop=services.metrics.client_dropped if services.metrics else None)
         store = getattr(services, "store", None)
-        #: seen events in the store (SQLite or PostgreSQL): a retry after a restart, or one that
-        #: reaches another replica sharing DATABASE_URL, is answered once
+        #: replicas sharing a PostgreSQL DATABASE_URL answer a retry once between them
         metrics = services.metrics
         self.shared = guard.SharedEvents(
             store, self.recent, on_unchecked=(lambda: metrics.event_unshared(self.name)) if metrics else None,
-        ) if store is not None else None
+        ) if store is not None and store.dialect != "sqlite" else None
+        #: on a SQLite store (one process to a file), seen events outlive a restart
+        self.stored = guard.StoredEvents(store, self.recent) if store is not None and self.shared is None else None
         self.signing_secret = secret
         self.ready = asyncio.Event()
         self.bound_port: int | None = None
@@ -199,7 +200,10 @@ class SlackPlatform:
     async def _answer_event(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None,
                             headers: Mapping[str, Any]) -> None:
         keys = translate.event_keys(body)
-        first = await self.shared.first_time(keys) if keys and self.shared else self.recent.first_time(keys)
+        if keys and self.shared:
+            first = await self.shared.first_time(keys)
+        else:
+            first = self.stored.first_time(keys) if self.stored else self.recent.first_time(keys)
         if keys and not first:
             _log.info("slack: event %s already handled; ignoring delivery (retry %d)",
                       keys[0], translate.retry_number(headers))
@@ -392,6 +396,8 @@ class SlackPlatform:
         async with aiohttp.ClientSession(trust_env=self.client.trust_env_in_session) as session:
             self.client.session = session
             try:
+                if self.stored is not None:
+                    await self.stored.load()
                 await self._check_auth()
                 if self.http:
                     await self._serve_http()
@@ -399,12 +405,17 @@ class SlackPlatform:
                     await self._serve_socket_mode()
             finally:
                 self.client.session = None
+                if self.stored is not None:
+                    await self.stored.flush()
 
     async def drain(self, seconds: float) -> int:
         """SIGTERM: refuse new events (503, retried by Slack elsewhere) and give the answers already
         acknowledged ``seconds``; returns how many were still running and were cancelled."""
         self.draining = True
-        return await self.inflight.drain(seconds)
+        left = await self.inflight.drain(seconds)
+        if self.stored is not None:
+            await self.stored.flush()  # before the store closes: a retry after the restart is answered once
+        return left
 
     async def _check_auth(self) -> None:
         """Both tokens checked at start: a refused one ends the run with one line naming it

@@ -12,7 +12,9 @@ gone, is one line too (:class:`DroppedClients`, at most :data:`MAX_DROP_LINES` a
 Slack retries an event it thinks we missed (after about 0, 1 and 5 minutes).
 :class:`RecentEvents` remembers every event id for the whole retry window whatever the
 traffic (time decides what is forgotten, not a count); :class:`SharedEvents` also keeps
-them in the store, so replicas sharing ``DATABASE_URL`` answer a retry once between them.
+them in the store, so replicas sharing a PostgreSQL ``DATABASE_URL`` answer a retry once
+between them; :class:`StoredEvents` writes them behind to a SQLite store (one process to a
+file) and reads them back at start, so a retry after a restart is answered once.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ DROP_WINDOW = 60.0
 MAX_BACKLOG = 200
 #: How long a request waits for room in the backlog before it is let in anyway (Slack wants the ack in 3 s).
 ADMIT_WAIT = 2.0
+#: Seen events wait at most this long to be written to a SQLite store, in one statement: a crash
+#: (SIGKILL; SIGTERM writes them at once) forgets at most this much, and an event pays no write.
+STORE_EVENTS_EVERY = 1.0
 #: Answers still running when a drain's time is up get this long to end once cancelled.
 CANCEL_WAIT = 0.5
 
@@ -280,6 +285,66 @@ class SharedEvents:
                 if won is None:
                     self._unchecked()
                 answer.set_result(won is None or all(key[:200] in won for key in keys))
+
+
+class StoredEvents:
+    """:class:`RecentEvents` written behind to the store and read back at start (SQLite).
+
+    A SQLite file serves one process, so this process's memory decides alone and an event
+    never waits for the disk: seen keys are written in one statement a second
+    (:data:`STORE_EVENTS_EVERY`), and all at once on :meth:`flush` (a drain, a stop). A
+    process starting on the file first remembers the keys of the last retry window
+    (:meth:`load`), so Slack's retry of an event answered before the restart is not
+    answered again.
+    """
+
+    def __init__(self, store: Store, local: RecentEvents | None = None, *, every: float = STORE_EVENTS_EVERY) -> None:
+        self.store = store
+        self.local = local or RecentEvents()
+        self.every = every
+        self._pending: list[str] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def load(self) -> int:
+        """Remember what the store saw in the last window; a store that fails is logged, never fatal."""
+        try:
+            keys = await self.store.recent_events(window=self.local.window)
+        except Exception as exc:
+            _log.warning("slack: seen events could not be read from the store (%s); a retry of an event "
+                         "answered before this start may be answered again", type(exc).__name__)
+            return 0
+        if keys:
+            self.local.first_time(keys)
+        return len(keys)
+
+    def first_time(self, keys: list[str]) -> bool:
+        if not self.local.first_time(keys):
+            return False
+        self._pending.extend(keys)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_soon(), name="slack-stored-events")
+        return True
+
+    async def _write_soon(self) -> None:
+        await asyncio.sleep(self.every)
+        await self._write()
+
+    async def _write(self) -> None:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            await self.store.first_deliveries(batch, window=self.local.window)
+        except Exception as exc:  # the memory still has them: only a restart would forget them
+            _log.warning("slack: %d seen event(s) not stored (%s); kept in memory only", len(batch),
+                         type(exc).__name__)
+
+    async def flush(self) -> None:
+        """Write what is pending now (SIGTERM, a stop)."""
+        writer, self._writer = self._writer, None
+        if writer is not None and not writer.done() and writer is not asyncio.current_task():
+            writer.cancel()
+        await self._write()
 
 
 class DroppedClients:
