@@ -304,6 +304,7 @@ class StoredEvents:
         self.every = every
         self._pending: list[str] = []
         self._writer: asyncio.Task[None] | None = None
+        self._sleeping = False  # the writer waits for its second; once writing, it is never cut short
 
     async def load(self) -> int:
         """Remember what the store saw in the last window; a store that fails is logged, never fatal."""
@@ -322,11 +323,13 @@ class StoredEvents:
             return False
         self._pending.extend(keys)
         if self._writer is None or self._writer.done():
+            self._sleeping = True
             self._writer = asyncio.create_task(self._write_soon(), name="slack-stored-events")
         return True
 
     async def _write_soon(self) -> None:
         await asyncio.sleep(self.every)
+        self._sleeping = False
         await self._write()
 
     async def _write(self) -> None:
@@ -340,10 +343,13 @@ class StoredEvents:
                          type(exc).__name__)
 
     async def flush(self) -> None:
-        """Write what is pending now (SIGTERM, a stop)."""
+        """Write what is pending now (SIGTERM, a stop), and wait for a write already under way."""
         writer, self._writer = self._writer, None
         if writer is not None and not writer.done() and writer is not asyncio.current_task():
-            writer.cancel()
+            if self._sleeping:
+                writer.cancel()
+            else:
+                await asyncio.wait([writer])
         await self._write()
 
 
