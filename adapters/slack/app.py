@@ -46,10 +46,10 @@ PERMANENT_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archive
 #: Errors that say our credentials are wrong: every call will fail until someone fixes them.
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 MAX_RATE_LIMIT_RETRIES = 3
+MAX_RETRY_AFTER = 60.0
 #: Seconds the HTTP server waits for requests still open when it closes (aiohttp's default is 60):
 #: the drain before it already waited for answers, and the process must be gone within 10 s.
 SERVER_SHUTDOWN_TIMEOUT = 0.5
-MAX_RETRY_AFTER = 60.0
 
 Respond = Callable[..., Awaitable[Any]]
 
