@@ -13,6 +13,8 @@ latency on a shared machine), and the TCP connections each process opened to the
 Slack for its replies, per 1,000 replies. Bounded: ``--mentions`` per app and a deadline.
 
     python benchmarks/chat_path.py [--mentions 500] [--concurrency 20] [--deadline 300]
+    python benchmarks/chat_path.py --profile /tmp/aibot.prof   # aibot under cProfile (slower), then:
+    python -c "import pstats; pstats.Stats('/tmp/aibot.prof').sort_stats('cumulative').print_stats(40)"
 """
 
 from __future__ import annotations
@@ -102,15 +104,17 @@ async def wait_ready(session: aiohttp.ClientSession, port: int, path: str, ok: s
 
 
 @contextlib.asynccontextmanager
-async def processes(fake: FakeSlack, data_dir: Path) -> AsyncIterator[tuple[int, int, int, int]]:
+async def processes(fake: FakeSlack, data_dir: Path, profile: Path | None = None,
+                    ) -> AsyncIterator[tuple[int, int, int, int]]:
     """aibot and the bare app, started and ready; stopped (SIGTERM) at the end."""
     aibot_port, bare_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "AIBOT_", "DATABASE_"))}
     env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url,
             "AIBOT_DATA_DIR": str(data_dir), "AIBOT_WATCH_KNOWLEDGE": "false", "AIBOT_RATE_LIMIT_COUNT": "1000000",
             "AIBOT_LOG_LEVEL": "WARNING"}
+    profiler = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
     aibot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "slack", "--http", "--port", str(aibot_port), cwd=ROOT, env=env,
+        sys.executable, *profiler, "-m", "bot", "run", "slack", "--http", "--port", str(aibot_port), cwd=ROOT, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     bare = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--bare-app", str(bare_port), fake.api_url, cwd=ROOT, env=env,
@@ -131,7 +135,7 @@ async def processes(fake: FakeSlack, data_dir: Path) -> AsyncIterator[tuple[int,
                 process.kill()
 
 
-async def run(mentions: int, concurrency: int, deadline: float) -> None:
+async def run(mentions: int, concurrency: int, deadline: float, profile: Path | None = None) -> None:
     fake = TimingFakeSlack()
     await fake.start()
     load_before = os.getloadavg()
@@ -139,7 +143,7 @@ async def run(mentions: int, concurrency: int, deadline: float) -> None:
     times: dict[str, list[float]] = {"aibot": [], "bare": []}
     try:
         with tempfile.TemporaryDirectory(prefix="aibot-chat-path-") as data_dir:
-            async with processes(fake, Path(data_dir)) as ports, aiohttp.ClientSession(
+            async with processes(fake, Path(data_dir), profile) as ports, aiohttp.ClientSession(
                     connector=aiohttp.TCPConnector(limit=concurrency * 2)) as session:
 
                 async def one(n: int, timed: bool) -> None:
@@ -213,8 +217,9 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=500, help="timed mentions per app (default 500)")
     parser.add_argument("--concurrency", type=int, default=20, help="clients sending at once (default 20)")
     parser.add_argument("--deadline", type=float, default=300.0, help="stop after this many seconds (default 300)")
+    parser.add_argument("--profile", type=Path, help="run aibot under cProfile, writing its stats here at exit")
     options = parser.parse_args()
-    asyncio.run(run(options.mentions, options.concurrency, options.deadline))
+    asyncio.run(run(options.mentions, options.concurrency, options.deadline, options.profile))
 
 
 if __name__ == "__main__":
