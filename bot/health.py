@@ -1,7 +1,8 @@
 """``/healthz``, ``/readyz`` and ``/metrics``: what a platform's health check and Prometheus read.
 
 - ``/healthz`` (liveness): the process answers HTTP. Always ``200 ok`` while it runs.
-- ``/readyz`` (readiness): ``200`` only when every configured platform is connected and
+- ``/readyz`` (readiness): ``503 shutdown: draining`` from SIGTERM on; else ``200`` only
+  when every configured platform is connected and
   authenticated, the store is open (``store: not open yet`` while start-up waits for it),
   answers ``SELECT 1`` within ``AIBOT_READY_TIMEOUT`` and can write (its last write did not
   fail, its SQLite file is still the one it opened); otherwise ``503`` with one line per
@@ -71,6 +72,7 @@ class Health:
         self._platforms: dict[str, Probe] = {}
         self._store: Store | None = None
         self._store_expected = False
+        self._draining = False
 
     def expect(self, platform: str) -> None:
         """A platform that must connect before the bot is ready; not ready until it reports."""
@@ -90,8 +92,14 @@ class Health:
     def watch_store(self, store: Store) -> None:
         self._store = store
 
+    def drain(self) -> None:
+        """SIGTERM: not ready from now on, so a load balancer stops sending work here."""
+        self._draining = True
+
     async def problems(self) -> dict[str, str]:
         """What keeps the bot from being ready, by part; empty when it is ready."""
+        if self._draining:  # answered at once: nothing else matters to a process that is stopping
+            return {"shutdown": "draining"}
         problems: dict[str, str] = {}
         for name, probe in sorted(self._platforms.items()):
             try:

@@ -2,7 +2,9 @@
 
 Modelled on discord.py's advanced start-up example: resources are opened with
 ``async with`` in one place, every long-running part is a task in one group, and
-SIGTERM (Heroku's way of stopping a dyno) cancels the group so ``finally`` blocks run.
+SIGTERM (Heroku's way of stopping a dyno, and Docker's) first drains (:class:`Drain`):
+``/readyz`` turns 503, platforms refuse new work and get ``AIBOT_DRAIN_TIMEOUT`` seconds
+for the answers already acknowledged; then the group is cancelled so ``finally`` blocks run.
 """
 
 from __future__ import annotations
@@ -31,6 +33,49 @@ _log = logging.getLogger(__name__)
 
 class NothingToRun(SettingsError):
     """No platform has its settings; the message says how to chat locally instead."""
+
+
+class Drain:
+    """What SIGTERM does: readiness off at once, then the platforms' work in flight within a bound,
+    then the run is cancelled. Slack never sends an acknowledged event again, so an answer cut
+    off here is lost for good: it is waited for, and what cannot finish is counted in the log.
+    A second SIGTERM cancels at once.
+    """
+
+    def __init__(self, run: asyncio.Task[object], health: Health | None, timeout: float) -> None:
+        self.run = run
+        self.health = health
+        self.timeout = timeout
+        self.platforms: list[Platform] = []  # set once they exist; before that there is nothing to wait for
+        self.task: asyncio.Task[None] | None = None
+
+    def begin(self) -> None:
+        """The signal handler."""
+        if self.task is not None:
+            _log.warning("SIGTERM again: stopping now")
+            self.run.cancel()
+            return
+        if self.health is not None:
+            self.health.drain()
+        self.task = asyncio.get_running_loop().create_task(self._drain(), name="drain")
+
+    async def _drain(self) -> None:
+        drains = [drain for platform in self.platforms if (drain := getattr(platform, "drain", None)) is not None]
+        if drains:
+            _log.info("SIGTERM: draining; /readyz answers 503, new Slack events are refused, answers in flight "
+                      "get up to %g s", self.timeout)
+            started = time.perf_counter()
+            try:
+                left = sum(await asyncio.gather(*(drain(self.timeout) for drain in drains)))
+            except Exception:  # a drain that fails must not keep the process from stopping
+                _log.exception("drain failed; stopping now")
+            else:
+                if left:
+                    _log.warning("drain: %d answer(s) in flight not finished within %g s; dropped", left,
+                                 self.timeout)
+                else:
+                    _log.info("drain: every answer in flight finished (%.1f s)", time.perf_counter() - started)
+        self.run.cancel()
 
 
 @contextlib.asynccontextmanager
@@ -103,12 +148,13 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
     health.expect_store()
     current = asyncio.current_task()
     loop = asyncio.get_running_loop()
-    if current is not None:
+    drain = Drain(current, health, settings.drain_timeout) if current is not None else None
+    if drain is not None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGTERM, current.cancel)
+            loop.add_signal_handler(signal.SIGTERM, drain.begin)
     early = await _start_health(settings, options, health)
     try:
-        await _run(settings, names, options, health, early)
+        await _run(settings, names, options, health, early, drain)
     finally:
         if early is not None:
             early.close()
@@ -117,7 +163,7 @@ async def run_platforms(settings: Settings, names: list[str], options: RunOption
 
 
 async def _run(settings: Settings, names: list[str], options: RunOptions, health: Health,
-               early: HealthServer | None) -> None:
+               early: HealthServer | None, drain: Drain | None = None) -> None:
     """Everything after the health server: check the platforms' settings, log them in, open the
     services, then run the platforms, the knowledge watcher and the digest scheduler."""
     factories = await asyncio.to_thread(discover_platforms)  # imports the adapters: the health server answers
@@ -144,6 +190,8 @@ async def _run(settings: Settings, names: list[str], options: RunOptions, health
     await _preflight(factories, chosen, settings, options)
     async with open_services(settings, metrics=metrics, health=health, wait=True) as services:
         platforms = [_create(factories[name], name, services, options) for name in chosen]
+        if drain is not None:
+            drain.platforms = platforms
         if early is not None:
             _hand_over(early, platforms)
         _log.info("starting %s", ", ".join(chosen))

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     #: Prometheus on the same host or a sidecar); the token, when set, is asked there too.
     metrics_port: int | None = Field(default=None, ge=0, le=65535, validation_alias=_env("AIBOT_METRICS_PORT"))
     metrics_host: str = Field(default="127.0.0.1", validation_alias=_env("AIBOT_METRICS_HOST"))
+    #: On SIGTERM, answers already acknowledged (Slack never sends those events again) get this long
+    #: to finish; what is left is cancelled and counted in the log. 8 s leaves the rest of the 10 s
+    #: that `docker stop` (and so many hosts) waits before SIGKILL for closing the server and the store.
+    drain_timeout: float = Field(default=8.0, ge=0, le=300, validation_alias=_env("AIBOT_DRAIN_TIMEOUT"))
 
     # answering
     rate_limit_count: int = Field(default=5, ge=1, validation_alias=_env("AIBOT_RATE_LIMIT_COUNT"))

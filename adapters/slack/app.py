@@ -47,6 +47,9 @@ PERMANENT_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archive
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 MAX_RATE_LIMIT_RETRIES = 3
 MAX_RETRY_AFTER = 60.0
+#: Seconds the HTTP server waits for requests still open when it closes (aiohttp's default is 60):
+#: the drain before it already waited for answers, and the process must be gone within 10 s.
+SERVER_SHUTDOWN_TIMEOUT = 0.5
 
 Respond = Callable[..., Awaitable[Any]]
 
@@ -118,13 +121,18 @@ class SlackPlatform:
             services.engine, settings, metrics=services.metrics, feedback=services.store)
         self.recent = guard.RecentEvents()
         self.backlog = guard.Backlog()  # events acked and not yet answered, bounded
+        self.inflight = guard.InFlight()  # requests and answers a drain waits for
+        #: set on SIGTERM (:meth:`drain`): new Events API deliveries get a 503, which Slack retries elsewhere
+        self.draining = False
         self.dropped = guard.DroppedClients(on_drop=services.metrics.client_dropped if services.metrics else None)
         store = getattr(services, "store", None)
-        #: replicas sharing DATABASE_URL answer a retry once between them
+        #: replicas sharing a PostgreSQL DATABASE_URL answer a retry once between them
         metrics = services.metrics
         self.shared = guard.SharedEvents(
             store, self.recent, on_unchecked=(lambda: metrics.event_unshared(self.name)) if metrics else None,
-        ) if store is not None and settings.database_url else None
+        ) if store is not None and store.dialect != "sqlite" else None
+        #: on a SQLite store (one process to a file), seen events outlive a restart
+        self.stored = guard.StoredEvents(store, self.recent) if store is not None and self.shared is None else None
         self.signing_secret = secret
         self.ready = asyncio.Event()
         self.bound_port: int | None = None
@@ -140,28 +148,33 @@ class SlackPlatform:
         @app.event("app_mention")
         async def on_mention(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext,
                              request: AsyncBoltRequest) -> None:
-            await self.answer_event(body, event, context.bot_user_id, request.headers)
+            with self.inflight.track():
+                await self.answer_event(body, event, context.bot_user_id, request.headers)
 
         @app.event("message")
         async def on_message(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext,
                              request: AsyncBoltRequest) -> None:
             if translate.is_plain_dm(event):
-                await self.answer_event(body, event, context.bot_user_id, request.headers)
+                with self.inflight.track():
+                    await self.answer_event(body, event, context.bot_user_id, request.headers)
 
         @app.command("/aibot")
         async def on_command(ack: Callable[[], Awaitable[None]], body: dict[str, Any], respond: Respond) -> None:
-            await ack()
-            await self.answer_command(body, respond)
+            with self.inflight.track():
+                await ack()
+                await self.answer_command(body, respond)
 
         @app.action(re.compile(render.SUGGEST_ACTION_PATTERN))
         async def on_suggestion(ack: Callable[[], Awaitable[None]], body: dict[str, Any], respond: Respond) -> None:
-            await ack()
-            await self.answer_suggestion(body, respond)
+            with self.inflight.track():
+                await ack()
+                await self.answer_suggestion(body, respond)
 
         @app.action(re.compile(render.VOTE_ACTION_PATTERN))
         async def on_vote(ack: Callable[[], Awaitable[None]], body: dict[str, Any], respond: Respond) -> None:
-            await ack()
-            await self.answer_vote(body, respond)
+            with self.inflight.track():
+                await ack()
+                await self.answer_vote(body, respond)
 
         @app.event(re.compile(".*"))
         async def on_other_event(event: dict[str, Any]) -> None:
@@ -187,7 +200,10 @@ class SlackPlatform:
     async def _answer_event(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None,
                             headers: Mapping[str, Any]) -> None:
         keys = translate.event_keys(body)
-        first = await self.shared.first_time(keys) if keys and self.shared else self.recent.first_time(keys)
+        if keys and self.shared:
+            first = await self.shared.first_time(keys)
+        else:
+            first = self.stored.first_time(keys) if self.stored else self.recent.first_time(keys)
         if keys and not first:
             _log.info("slack: event %s already handled; ignoring delivery (retry %d)",
                       keys[0], translate.retry_number(headers))
@@ -371,12 +387,35 @@ class SlackPlatform:
     # --- serving ---------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Serve until cancelled: HTTP when asked (or without an app token), else Socket Mode."""
-        await self._check_auth()
-        if self.http:
-            await self._serve_http()
-        else:
-            await self._serve_socket_mode()
+        """Serve until cancelled: HTTP when asked (or without an app token), else Socket Mode.
+
+        Every Web API call goes through one aiohttp session with keep-alive: without one,
+        slack_sdk opens a session, and so a connection (a TLS handshake against Slack), per call.
+        bolt's per-request clients copy the app client's session, so they share it too.
+        """
+        async with aiohttp.ClientSession(trust_env=self.client.trust_env_in_session) as session:
+            self.client.session = session
+            try:
+                if self.stored is not None:
+                    await self.stored.load()
+                await self._check_auth()
+                if self.http:
+                    await self._serve_http()
+                else:
+                    await self._serve_socket_mode()
+            finally:
+                self.client.session = None
+                if self.stored is not None:
+                    await self.stored.flush()
+
+    async def drain(self, seconds: float) -> int:
+        """SIGTERM: refuse new events (503, retried by Slack elsewhere) and give the answers already
+        acknowledged ``seconds``; returns how many were still running and were cancelled."""
+        self.draining = True
+        left = await self.inflight.drain(seconds)
+        if self.stored is not None:
+            await self.stored.flush()  # before the store closes: a retry after the restart is answered once
+        return left
 
     async def _check_auth(self) -> None:
         """Both tokens checked at start: a refused one ends the run with one line naming it
@@ -424,11 +463,16 @@ class SlackPlatform:
                     _log.warning("slack: refused a request from %s: %s (%d bytes)", request.remote, refusal.reason,
                                  len(body))
                     return web.Response(status=refusal.status, text=refusal.reason)
-            await self.backlog.admit()  # a flood waits here, not parked in memory after its ack
-            bolt_request = AsyncBoltRequest(body=body.decode("utf-8", "replace"), query=request.query_string,
-                                            headers=dict(request.headers))
-            bolt_response = await self.app.async_dispatch(bolt_request)
-            return await to_aiohttp_response(bolt_response)
+            if self.draining and body.lstrip().startswith(b"{"):
+                # An Events API delivery (JSON; commands and buttons are forms, which Slack never
+                # sends again, so those are still answered): Slack retries a 503 on another replica.
+                return web.Response(status=503, text="shutting down")
+            with self.inflight.track():  # an ack under way: its answer starts in a task of its own right after
+                await self.backlog.admit()  # a flood waits here, not parked in memory after its ack
+                bolt_request = AsyncBoltRequest(body=body.decode("utf-8", "replace"), query=request.query_string,
+                                                headers=dict(request.headers))
+                bolt_response = await self.app.async_dispatch(bolt_request)
+                return await to_aiohttp_response(bolt_response)
 
         async def health(_: web.Request) -> web.StreamResponse:
             return web.Response(text="ok")
@@ -452,8 +496,10 @@ class SlackPlatform:
         # keepalive_timeout: aiohttp closes a connection still waiting for its request's headers
         # that long after it opened (or after its last reply), which makes it the header timeout.
         # lingering_time=0: after a 408 or a 413 the rest of the body is not read, the socket closes.
+        # shutdown_timeout: by the time the server closes, a drain has already waited for the work in
+        # flight; what is left is an idle keep-alive connection or a request cut short.
         runner = web.AppRunner(self.web_app(), access_log=None, keepalive_timeout=self.settings.http_header_timeout,
-                               lingering_time=0)
+                               lingering_time=0, shutdown_timeout=SERVER_SHUTDOWN_TIMEOUT)
         await runner.setup()
         try:
             site: web.BaseSite = (web.SockSite(runner, self.listener.take(), backlog=guard.LISTEN_BACKLOG)

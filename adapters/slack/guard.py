@@ -12,7 +12,9 @@ gone, is one line too (:class:`DroppedClients`, at most :data:`MAX_DROP_LINES` a
 Slack retries an event it thinks we missed (after about 0, 1 and 5 minutes).
 :class:`RecentEvents` remembers every event id for the whole retry window whatever the
 traffic (time decides what is forgotten, not a count); :class:`SharedEvents` also keeps
-them in the store, so replicas sharing ``DATABASE_URL`` answer a retry once between them.
+them in the store, so replicas sharing a PostgreSQL ``DATABASE_URL`` answer a retry once
+between them; :class:`StoredEvents` writes them behind to a SQLite store (one process to a
+file) and reads them back at start, so a retry after a restart is answered once.
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ DROP_WINDOW = 60.0
 MAX_BACKLOG = 200
 #: How long a request waits for room in the backlog before it is let in anyway (Slack wants the ack in 3 s).
 ADMIT_WAIT = 2.0
+#: Seen events wait at most this long to be written to a SQLite store, in one statement: a crash
+#: (SIGKILL; SIGTERM writes them at once) forgets at most this much, and an event pays no write.
+STORE_EVENTS_EVERY = 1.0
+#: Answers still running when a drain's time is up get this long to end once cancelled.
+CANCEL_WAIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -280,6 +287,72 @@ class SharedEvents:
                 answer.set_result(won is None or all(key[:200] in won for key in keys))
 
 
+class StoredEvents:
+    """:class:`RecentEvents` written behind to the store and read back at start (SQLite).
+
+    A SQLite file serves one process, so this process's memory decides alone and an event
+    never waits for the disk: seen keys are written in one statement a second
+    (:data:`STORE_EVENTS_EVERY`), and all at once on :meth:`flush` (a drain, a stop). A
+    process starting on the file first remembers the keys of the last retry window
+    (:meth:`load`), so Slack's retry of an event answered before the restart is not
+    answered again.
+    """
+
+    def __init__(self, store: Store, local: RecentEvents | None = None, *, every: float = STORE_EVENTS_EVERY) -> None:
+        self.store = store
+        self.local = local or RecentEvents()
+        self.every = every
+        self._pending: list[str] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._sleeping = False  # the writer waits for its second; once writing, it is never cut short
+
+    async def load(self) -> int:
+        """Remember what the store saw in the last window; a store that fails is logged, never fatal."""
+        try:
+            keys = await self.store.recent_events(window=self.local.window)
+        except Exception as exc:
+            _log.warning("slack: seen events could not be read from the store (%s); a retry of an event "
+                         "answered before this start may be answered again", type(exc).__name__)
+            return 0
+        if keys:
+            self.local.first_time(keys)
+        return len(keys)
+
+    def first_time(self, keys: list[str]) -> bool:
+        if not self.local.first_time(keys):
+            return False
+        self._pending.extend(keys)
+        if self._writer is None or self._writer.done():
+            self._sleeping = True
+            self._writer = asyncio.create_task(self._write_soon(), name="slack-stored-events")
+        return True
+
+    async def _write_soon(self) -> None:
+        await asyncio.sleep(self.every)
+        self._sleeping = False
+        await self._write()
+
+    async def _write(self) -> None:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            await self.store.first_deliveries(batch, window=self.local.window)
+        except Exception as exc:  # the memory still has them: only a restart would forget them
+            _log.warning("slack: %d seen event(s) not stored (%s); kept in memory only", len(batch),
+                         type(exc).__name__)
+
+    async def flush(self) -> None:
+        """Write what is pending now (SIGTERM, a stop), and wait for a write already under way."""
+        writer, self._writer = self._writer, None
+        if writer is not None and not writer.done() and writer is not asyncio.current_task():
+            if self._sleeping:
+                writer.cancel()
+            else:
+                await asyncio.wait([writer])
+        await self._write()
+
+
 class DroppedClients:
     """One short line per dropped client, up to :data:`MAX_DROP_LINES` a window; then a count.
 
@@ -370,3 +443,59 @@ class Backlog:
             self.answering -= 1
             if self.answering < self.limit:
                 self._room.set()
+
+
+class InFlight:
+    """Work acknowledged to Slack and not finished yet: what a drain waits for on SIGTERM.
+
+    Slack never sends an acknowledged event again, so an answer dropped at shutdown is lost
+    for good; each listener runs inside :meth:`track`, and :meth:`drain` waits for them, then
+    cancels (and counts) whatever is left when its time is up.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: dict[asyncio.Task[Any], int] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def __len__(self) -> int:
+        return sum(self._tasks.values())
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        """Around one piece of work (the ack of a request, or the answer to it) in the current task."""
+        task = asyncio.current_task()
+        assert task is not None, "InFlight.track() runs inside a task"
+        self._tasks[task] = self._tasks.get(task, 0) + 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            left = self._tasks[task] - 1
+            if left:
+                self._tasks[task] = left
+            else:
+                del self._tasks[task]
+            if not self._tasks:
+                self._idle.set()
+
+    async def drain(self, seconds: float) -> int:
+        """Wait up to ``seconds`` for the work in flight; cancel what is left and return its count.
+
+        A request whose ack is being sent may start its answer in a task of its own right after:
+        that task's first step is already scheduled when the ack's work ends, so it registers
+        before this wakes up (asyncio runs callbacks in the order they were scheduled)."""
+        try:
+            async with asyncio.timeout(seconds):
+                while self._tasks:
+                    await self._idle.wait()
+                    await asyncio.sleep(0)  # an answer whose ack just went out registers now
+            return 0
+        except TimeoutError:
+            pass
+        left = [task for task in self._tasks if task is not asyncio.current_task()]
+        for task in left:
+            task.cancel()
+        if left:
+            await asyncio.wait(left, timeout=CANCEL_WAIT)
+        return len(left)

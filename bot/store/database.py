@@ -697,6 +697,15 @@ class Store:
                     seen_events.c.seen_at < now - timedelta(seconds=window)))
         return won
 
+    @_bounded
+    async def recent_events(self, *, window: float) -> list[str]:
+        """The keys recorded in the last ``window`` seconds: what a process starting on this
+        database must not answer again (a retry of an event answered before a restart)."""
+        since = datetime.now(UTC) - timedelta(seconds=window)
+        async with self.engine.connect() as connection:
+            result = await connection.execute(select(seen_events.c.key).where(seen_events.c.seen_at >= since))
+            return [str(key) for key in result.scalars()]
+
     async def _claim_events(self, keys: list[str], window: float) -> set[str]:
         """PostgreSQL: one statement and one round trip for a whole batch, on a connection of its own.
 
