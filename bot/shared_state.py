@@ -170,6 +170,7 @@ class RedisLink:
         self.where = where  # host:port, for the log (never the password)
         self.metrics = metrics
         self.down_since: float | None = None
+        self._said_refused = False
         self._probe: asyncio.Task[None] | None = None
         self._writes: set[asyncio.Task[None]] = set()
         self.save_topic = client.register_script(_SAVE_TOPIC)
@@ -186,7 +187,10 @@ class RedisLink:
         try:
             async with asyncio.timeout(self.timeout):
                 return await operation(self.client)
-        except (TimeoutError, OSError, _redis_errors()) as exc:
+        except _redis_errors()[0] as exc:  # Redis answers but refuses: out of memory, a read-only replica
+            self._refused(exc)
+            raise RedisUnavailable(str(exc)) from exc
+        except (TimeoutError, OSError, _redis_errors()[1]) as exc:
             self._went_away(exc)
             raise RedisUnavailable(str(exc) or type(exc).__name__) from exc
 
@@ -216,6 +220,13 @@ class RedisLink:
             return False
         return True
 
+    def _refused(self, exc: BaseException) -> None:
+        """Said once: the counter shows whether it goes on (pinging would not tell, Redis answers)."""
+        if not self._said_refused:
+            self._said_refused = True
+            _log.warning("Redis at %s refused a command (%s): conversation context and rate limits are this "
+                         "replica's own while it does", self.where, str(exc)[:200])
+
     def _went_away(self, exc: BaseException) -> None:
         if self.down_since is not None:
             return
@@ -231,7 +242,7 @@ class RedisLink:
             try:
                 async with asyncio.timeout(self.timeout):
                     await self.client.ping()
-            except (TimeoutError, OSError, _redis_errors()):
+            except (TimeoutError, OSError, _redis_errors()[1]):
                 continue
             down_for = time.monotonic() - (self.down_since or time.monotonic())
             self.down_since = None
@@ -391,7 +402,8 @@ async def open_redis(settings: Settings, *, metrics: Metrics | None = None) -> A
         await link.aclose()
 
 
-def _redis_errors() -> type[Exception]:
-    from redis.exceptions import RedisError
+def _redis_errors() -> tuple[type[Exception], type[Exception]]:
+    """redis-py's (ResponseError, RedisError), imported when first needed: ``aibot ask`` never is."""
+    from redis.exceptions import RedisError, ResponseError
 
-    return RedisError
+    return ResponseError, RedisError

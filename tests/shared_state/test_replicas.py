@@ -198,6 +198,20 @@ async def test_a_value_that_is_not_a_topic_is_ignored_not_run(
         assert any("not one this version reads" in r.getMessage() for r in caplog.records)
 
 
+async def test_a_command_redis_refuses_falls_back_without_leaving_redis(
+        engine: AnswerEngine, redis_prefix: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Redis answering with an error (here a key of the wrong type; out of memory is the same)."""
+    async with replicas(engine, redis_prefix, count=1, rate_limit_count=100) as (a,):
+        assert a.link is not None
+        await a.link.client.set(f"{redis_prefix}rates", b"not a sorted set")
+        with caplog.at_level(logging.WARNING, logger="bot.shared_state"):
+            replies = [await ask(a, "What is Stargate?", DM) for _ in range(3)]
+        assert all(r.kind is ReplyKind.ANSWER for r in replies)
+        assert a.link.up
+        assert len([r for r in caplog.records if "refused a command" in r.getMessage()]) == 1
+        assert a.metrics.value("aibot_shared_state_fallbacks_total", kind="rate_limit") == 3
+
+
 # -- Redis cut or stalled mid-run --------------------------------------------------------------
 
 @pytest.mark.parametrize("failure", ["cut", "stall"])
