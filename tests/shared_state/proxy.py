@@ -19,6 +19,7 @@ class RedisProxy:
         self.connections = 0  # accepted so far: a reconnection shows as a new one
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._sessions: set[asyncio.Task[object]] = set()
         self._flowing = asyncio.Event()
         self._flowing.set()
 
@@ -51,10 +52,16 @@ class RedisProxy:
     async def close(self) -> None:
         self._flowing.set()
         await self.cut()
+        for session in list(self._sessions):
+            session.cancel()
+        await asyncio.gather(*self._sessions, return_exceptions=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         self._writers.add(writer)
+        session = asyncio.current_task()
+        if session is not None:
+            self._sessions.add(session)
         upstream_writer: asyncio.StreamWriter | None = None
         try:
             await self._flowing.wait()
@@ -63,7 +70,10 @@ class RedisProxy:
             await asyncio.gather(self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer))
         except (OSError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:  # closed: asyncio 3.11 would report a cancelled handler as an error
+            pass
         finally:
+            self._sessions.discard(session)  # type: ignore[arg-type]
             for end in (writer, upstream_writer):
                 if end is not None:
                     self._writers.discard(end)
