@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -269,6 +270,8 @@ class RedisState:
         self.limiter = limiter
         self.redis = link
         self._retry_after: dict[str, int] = {}
+        #: conversations whose topic here is newer than Redis's (written while it was away), oldest first
+        self._unsaved: OrderedDict[str, None] = OrderedDict()
 
     def _topic_key(self, key: str) -> str:
         return f"{self.redis.prefix}topic:{key}"
@@ -303,8 +306,11 @@ class RedisState:
 
     async def load_topic(self, key: str) -> Topic | None:
         """The shared topic of ``key``, put in the memory; this replica's own when Redis has none
-        (expired, or written while Redis was away) or cannot be asked."""
+        (expired) or cannot be asked, or when this replica's is newer (answered while Redis was
+        away: then None, so that :meth:`save_topic` publishes it)."""
         local = self.memory.peek(key)
+        if key in self._unsaved:
+            return None if local is not None else local
         name = self._topic_key(key)
 
         async def read(client: Redis) -> list[Any]:
@@ -341,6 +347,12 @@ class RedisState:
             await self.redis.call(operation)
         except RedisUnavailable:
             self.redis.fell_back("conversation")
+            self._unsaved[key] = None
+            self._unsaved.move_to_end(key)
+            while len(self._unsaved) > self.memory.capacity:
+                self._unsaved.popitem(last=False)
+        else:
+            self._unsaved.pop(key, None)
 
     def link(self, new_key: str, key: str) -> None:
         """The answer's own key continues ``key`` here at once, and in Redis when it answers."""

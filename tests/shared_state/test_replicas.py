@@ -225,6 +225,7 @@ async def test_redis_lost_mid_run_costs_answers_under_a_second_and_sharing_comes
                             rate_limit_count=100) as (a, b):
             await ask(a, "How much is Meta investing in AI?", "slack:C1:1.1")
             assert "plans more" in (await ask(b, "bigger than Microsoft's?", "slack:C1:1.1")).text
+            await ask(a, "How much is Meta investing in AI?", "slack:C1:4.1")  # shared, then replaced below
             if failure == "cut":
                 await proxy.cut()
             else:
@@ -238,6 +239,7 @@ async def test_redis_lost_mid_run_costs_answers_under_a_second_and_sharing_comes
             assert slowest < 1.0, slowest
             # a follow-up on the replica that answered the first turn is still read with it
             assert "plans more" in (await ask(a, "bigger than Microsoft's?", "slack:C1:2.0", user="U0")).text
+            await ask(a, "What is Stargate?", "slack:C1:4.1")  # newer here than in Redis
             went = [r for r in caplog.records if "did not answer" in r.getMessage()]
             assert len(went) == 2, [r.getMessage() for r in went]  # one line per replica, not per message
             for replica in (a, b):
@@ -248,6 +250,9 @@ async def test_redis_lost_mid_run_costs_answers_under_a_second_and_sharing_comes
             assert len([r for r in caplog.records if "answers again" in r.getMessage()]) == 2
             await ask(a, "How much is Meta investing in AI?", "slack:C1:3.1")
             assert "plans more" in (await ask(b, "bigger than Microsoft's?", "slack:C1:3.1")).text
+            # what A answered while Redis was away wins over Redis's older topic, and is shared from then on
+            assert "Donald Trump presented" in (await ask(a, "who presented it?", "slack:C1:4.1")).text
+            assert "Donald Trump presented" in (await ask(b, "who presented it?", "slack:C1:4.1")).text
             assert len([r for r in caplog.records if "did not answer" in r.getMessage()]) == 2
     finally:
         await proxy.close()
