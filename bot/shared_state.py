@@ -9,7 +9,8 @@ stay underneath: the service reads topics from that memory while it answers, and
 slow or gone (every call bounded by ``AIBOT_REDIS_TIMEOUT``) answers go on from it. Redis is
 then left alone, pinged in the background every ``AIBOT_REDIS_RETRY_SECONDS`` until it answers,
 with one log line when it goes and one when it comes back, and a counter of what was decided
-locally meanwhile (``aibot_shared_state_fallbacks_total``).
+locally meanwhile (``aibot_shared_state_fallbacks_total``). A topic answered meanwhile is newer
+than Redis's copy: it wins when its conversation goes on, and is published then.
 
 Keys, each under ``AIBOT_REDIS_PREFIX``:
 
@@ -310,7 +311,7 @@ class RedisState:
         away: then None, so that :meth:`save_topic` publishes it)."""
         local = self.memory.peek(key)
         if key in self._unsaved:
-            return None if local is not None else local
+            return None
         name = self._topic_key(key)
 
         async def read(client: Redis) -> list[Any]:
