@@ -16,6 +16,8 @@ platform reconnects; ``aibot ask`` builds none, so it never imports prometheus_c
 ``aibot_platform_reconnects_total``    platform
 ``aibot_events_unshared_total``        platform: events checked against this replica's memory only
                                        (the database shared by replicas was too slow or down)
+``aibot_shared_state_fallbacks_total``  kind (conversation, rate_limit): decisions made from this
+                                       replica's own state, Redis (REDIS_URL) being slow or down
 ``aibot_http_clients_dropped_total``   reason (body_timeout, too_large, went_away): HTTP clients
                                        dropped before their request was read
 =====================================  ==============================================
@@ -74,6 +76,9 @@ class Metrics:
         self.events_unshared = Counter("aibot_events_unshared", "Events checked for repeats by this replica only: "
                                        "the shared memory in the database was too slow or down.", ["platform"],
                                        registry=self.registry)
+        self.shared_fallbacks = Counter("aibot_shared_state_fallbacks", "Topics and rate limits read or written "
+                                        "in this replica only: Redis was too slow or down.", ["kind"],
+                                        registry=self.registry)
         self.http_dropped = Counter("aibot_http_clients_dropped", "HTTP clients closed before their request was "
                                     "read: too slow with the body, too large, or gone.", ["reason"],
                                     registry=self.registry)
@@ -100,6 +105,10 @@ class Metrics:
     def event_unshared(self, platform: str) -> None:
         """A retry of this event reaching another replica now could be answered twice."""
         self.events_unshared.labels(platform).inc()
+
+    def shared_state_fallback(self, kind: str) -> None:
+        """A topic or rate limit decided by this replica alone: ``kind`` is conversation or rate_limit."""
+        self.shared_fallbacks.labels(kind).inc()
 
     def client_dropped(self, reason: str) -> None:
         """An HTTP client closed before its request was read: ``reason`` is one of a fixed few words."""

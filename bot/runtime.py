@@ -91,13 +91,14 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
     from bot.digest.service import DigestService
     from bot.gaps import StoreUnansweredLog, jsonl_path
     from bot.reload import Reloader
+    from bot.shared_state import open_redis
     from bot.store import open_store
 
     start = time.perf_counter()
     cache = index_cache(settings)
     base, worker = await asyncio.to_thread(load_base, settings.knowledge_dir, cache)
     try:
-        async with open_store(settings, wait=wait) as store:
+        async with open_store(settings, wait=wait) as store, open_redis(settings, metrics=metrics) as redis:
             await store.import_unanswered_jsonl(jsonl_path(settings))  # what `aibot ask` logged meanwhile
             unanswered = StoreUnansweredLog(store, max_pending=settings.store_queue_limit, metrics=metrics)
             engine = await asyncio.to_thread(engine_for, base, cache=cache, worker=worker, unanswered=unanswered)
@@ -110,7 +111,7 @@ async def open_services(settings: Settings, *, metrics: Metrics | None = None,
                                     grace=timedelta(hours=settings.digest_grace_hours),
                                     max_failures=settings.digest_max_failures)
             conversation = ConversationService.from_settings(engine, settings, metrics=metrics, feedback=unanswered,
-                                                              questions=unanswered)
+                                                              questions=unanswered, redis=redis)
             services = Services(settings=settings, engine=engine, digests=digests, conversation=conversation,
                                 store=store, metrics=metrics, health=health)
 
@@ -226,6 +227,7 @@ def _import_the_rest() -> None:
     import bot.metrics
     import bot.reload
     import bot.retention
+    import bot.shared_state
     import bot.store  # noqa: F401
 
 

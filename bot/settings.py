@@ -39,6 +39,7 @@ def _env(name: str) -> AliasChoices:
 
 
 _SUPPORTED_DATABASES = ("postgresql+asyncpg://", "sqlite+aiosqlite://")
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -96,6 +97,20 @@ class Settings(BaseSettings):
     #: that `docker stop` (and so many hosts) waits before SIGKILL for closing the server and the store.
     drain_timeout: float = Field(default=8.0, ge=0, le=300, validation_alias=_env("AIBOT_DRAIN_TIMEOUT"))
 
+    # state shared by replicas (bot.shared_state): conversation context and per-user rate limits
+    #: redis://[:password@]host:port[/db] or rediss:// (TLS); unset, each process keeps its own.
+    #: A secret: the URL usually carries the password, so it is never printed or logged.
+    redis_url: SecretStr | None = Field(default=None, validation_alias=_env("REDIS_URL"))
+    #: Longest any one Redis call may take before the message is answered from this process's own
+    #: state: an answer takes milliseconds, so a few hundred more is the most a stalled Redis may cost.
+    redis_timeout: float = Field(default=0.25, gt=0, le=5, validation_alias=_env("AIBOT_REDIS_TIMEOUT"))
+    #: After a failure Redis is left alone (no message waits on it) and pinged this often until it
+    #: answers: often enough that replicas share again within seconds, rare enough to cost nothing.
+    redis_retry_seconds: float = Field(default=2.0, gt=0, le=300, validation_alias=_env("AIBOT_REDIS_RETRY_SECONDS"))
+    #: Every key starts with it, so two bots (or a test) can share one Redis without meeting.
+    redis_prefix: str = Field(default="aibot:", min_length=1, max_length=100,
+                              validation_alias=_env("AIBOT_REDIS_PREFIX"))
+
     # answering
     rate_limit_count: int = Field(default=5, ge=1, validation_alias=_env("AIBOT_RATE_LIMIT_COUNT"))
     rate_limit_seconds: float = Field(default=30.0, gt=0, validation_alias=_env("AIBOT_RATE_LIMIT_SECONDS"))
@@ -148,6 +163,14 @@ class Settings(BaseSettings):
         if value and not value.startswith(_SUPPORTED_DATABASES):
             # The value is not repeated: it may hold a password.
             raise ValueError("expected a postgres://, postgresql:// or sqlite:/// URL (PostgreSQL or SQLite)")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        """A URL redis-py cannot open fails at start, naming the setting (never repeating the value)."""
+        if value is not None and not value.get_secret_value().startswith(_REDIS_SCHEMES):
+            raise ValueError("expected a redis://, rediss:// or unix:// URL")
         return value
 
     @field_validator("data_dir", "knowledge_dir")

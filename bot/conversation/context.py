@@ -4,6 +4,9 @@ A conversation is whatever key the adapter gives (a Slack thread, a Discord chan
 user, a console session). Memory is bounded twice: a topic expires after ``ttl`` seconds,
 and at most ``capacity`` conversations are kept, the least recently used dropped first.
 A topic belongs to the user it was answered for: another user in the same key gets nothing.
+
+Replicas share topics through :mod:`bot.shared_state` as JSON (:func:`topic_to_json`), never
+pickle: a value read from a shared store is data, validated, not code.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.language import Lang
 
@@ -36,6 +41,42 @@ class Topic:
     #: about that the base does not know ("how much is Acme investing?", ("Acme",))
     abstained: str | None = None
     unknown: tuple[str, ...] = ()
+
+
+class _SharedTopic(BaseModel):
+    """A topic as replicas exchange it: versioned, and without ``at``, which is a reading of one
+    process's monotonic clock (the shared store's own expiry says how old a topic is)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    v: Literal[1] = 1
+    user_id: str
+    question: str
+    lang: Lang
+    entities: tuple[str, ...]
+    year: int | None
+    fact_ids: tuple[str, ...]
+    abstained: str | None = None
+    unknown: tuple[str, ...] = ()
+
+
+def topic_to_json(topic: Topic) -> bytes:
+    """The topic as JSON for a shared store (entities sorted, so equal topics are equal bytes)."""
+    return _SharedTopic(user_id=topic.user_id, question=topic.question, lang=topic.lang,
+                        entities=tuple(sorted(topic.entities)), year=topic.year, fact_ids=topic.fact_ids,
+                        abstained=topic.abstained, unknown=topic.unknown).model_dump_json().encode()
+
+
+def topic_from_json(raw: str | bytes, *, at: float) -> Topic | None:
+    """A topic read from a shared store, dated ``at`` on this process's clock; None when the
+    value is not one this version reads (written by a newer version, or damaged)."""
+    try:
+        shared = _SharedTopic.model_validate_json(raw)
+    except ValidationError:
+        return None
+    return Topic(user_id=shared.user_id, question=shared.question, lang=shared.lang,
+                 entities=frozenset(shared.entities), year=shared.year, fact_ids=shared.fact_ids, at=at,
+                 abstained=shared.abstained, unknown=shared.unknown)
 
 
 class ConversationMemory:

@@ -46,6 +46,7 @@ from knowledge.smalltalk import SmallTalk, SmallTalkKind, load_smalltalk
 if TYPE_CHECKING:
     from bot.metrics import Metrics
     from bot.settings import Settings
+    from bot.shared_state import RedisLink, SharedState
 
 _log = logging.getLogger(__name__)
 #: "What's new?" lists at most this many of the facts added last.
@@ -98,6 +99,7 @@ class ConversationService:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         questions: QuestionCounter | None = None,
         reading: ReadingLimits = DEFAULT_LIMITS,
+        shared: SharedState | None = None,
     ) -> None:
         self.engine = engine
         self.base = engine.base
@@ -118,6 +120,10 @@ class ConversationService:
         self.reading = reading
         self.finder = QuestionFinder(self.phrasebook.is_smalltalk, reading, names_something=self._names_something)
         self._newest_year: int | None = None
+        from bot.shared_state import LocalState  # here: bot.shared_state imports this package
+
+        #: where topics and rate limits live between messages (Redis, shared by replicas, or here)
+        self.shared: SharedState = shared if shared is not None else LocalState(self.memory, self.limiter)
 
     @classmethod
     def from_settings(cls, engine: AnswerEngine, settings: Settings, *, limits: bool = True,
@@ -125,14 +131,19 @@ class ConversationService:
                       chart_maker: ChartMaker | None = make_chart,
                       metrics: Metrics | None = None,
                       feedback: FeedbackStore | None = None,
-                      questions: QuestionCounter | None = None) -> ConversationService:
+                      questions: QuestionCounter | None = None,
+                      redis: RedisLink | None = None) -> ConversationService:
         """The service as the settings say; ``limits=False`` for batch use (``aibot ask``).
-        Charts are drawn with matplotlib unless ``chart_maker`` is None (then the text ranking)."""
+        Charts are drawn with matplotlib unless ``chart_maker`` is None (then the text ranking);
+        topics and rate limits are shared through ``redis`` when given (``REDIS_URL``)."""
+        from bot.shared_state import shared_state
+
         limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds, clock) if limits else None
         memory = ConversationMemory(ttl=settings.conversation_ttl_seconds, capacity=settings.conversation_limit,
                                     clock=clock)
         return cls(engine, limiter=limiter, memory=memory, chart_maker=chart_maker, metrics=metrics,
-                   stale_after_months=settings.stale_after_months, feedback=feedback, questions=questions)
+                   stale_after_months=settings.stale_after_months, feedback=feedback, questions=questions,
+                   shared=shared_state(memory, limiter, redis))
 
     # -- messages ------------------------------------------------------------------------
 
@@ -152,7 +163,7 @@ class ConversationService:
         started = time.perf_counter()
         log_ids(platform=message.platform, channel_id=message.channel_id, user_id=message.user_id)
         if self.limiter is not None:
-            verdict = self.limiter.check(message.user_id)
+            verdict = await self.shared.check_rate(message.user_id)
             if verdict is not Verdict.ALLOW:
                 _log.info("user %s over the question limit (%s)", message.user_id, verdict.value)
                 if self.metrics is not None:
@@ -160,10 +171,12 @@ class ConversationService:
                 if verdict is Verdict.DROP:
                     return Reply(ReplyKind.IGNORE, self._lang(message, clean(message.text)))
                 return self.slow_down(message)
+        loaded = await self.shared.load_topic(message.conversation)
         if chart:
             reply = await self.chart(message.text, message.lang or self._lang(message, clean(message.text)))
         else:
             reply = await self.respond(message)
+        await self.shared.save_topic(message.conversation, loaded)
         if self.metrics is not None:
             self.metrics.reply(message, reply, time.perf_counter() - started)
         self._count(message, reply)
@@ -182,7 +195,7 @@ class ConversationService:
 
     def slow_down(self, message: Message) -> Reply:
         lang = self._lang(message, clean(message.text))
-        seconds = self.limiter.retry_after(message.user_id) if self.limiter else 0
+        seconds = self.shared.retry_after(message.user_id) if self.limiter else 0
         return Reply(ReplyKind.SLOW_DOWN, lang, body=messages.text("slow_down", lang, seconds=seconds))
 
     async def respond(self, message: Message) -> Reply:
@@ -605,6 +618,7 @@ class ConversationService:
         """Store a 👍 / 👎 press and say so, briefly, in the answer's language. The question comes
         from the button when it carries one, else from the memory of the answer's conversation."""
         if vote.question is None and vote.conversation is not None:
+            await self.shared.load_topic(vote.conversation)
             topic = self.memory.peek(vote.conversation)
             if topic is not None and set(topic.fact_ids) & set(vote.fact_ids):
                 vote = replace(vote, question=topic.question)
@@ -641,7 +655,7 @@ class ConversationService:
     def link(self, new_key: str, key: str) -> None:
         """A platform message (the bot's answer) continues conversation ``key``: a reply to it
         is read with that conversation's topic."""
-        self.memory.link(new_key, key)
+        self.shared.link(new_key, key)
 
     def _example(self, lang: Lang) -> str:
         facts = [f for f in self.base.facts if f.amount is not None] or self.base.facts
