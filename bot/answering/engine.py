@@ -29,6 +29,7 @@ from bot.answering.index import TIE_DIGITS, Index, MemoryIndex
 from bot.answering.models import Answer, SourceRef, UnansweredLog
 from bot.answering.policy import DEFAULT_POLICY, Asked, Decision
 from bot.language import Lang, clean, looks_foreign
+from bot.tenants import CONSOLE
 from knowledge.models import LANGS, Fact, FactBase
 
 if TYPE_CHECKING:
@@ -117,7 +118,8 @@ class AnswerEngine:
         answer = self.answer_now(question)
         if not answer.matched and self.unanswered is not None and answer.question:
             try:
-                await self.unanswered.record(answer.question, answer.lang, answer.score, datetime.now(UTC))
+                await self.unanswered.record(answer.question, answer.lang, answer.score, datetime.now(UTC),
+                                             tenant=question.tenant or CONSOLE)
             except Exception:  # the answer matters more than the record of it
                 _log.exception("could not record an unanswered question")
         return answer
