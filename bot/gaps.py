@@ -123,8 +123,9 @@ class StoreUnansweredLog:
     stay pending and are tried again with growing waits (tenacity), merged as they wait (one
     entry per day/tenant/platform/language/outcome count, per tenant and normalised question, per
     person's vote on a message; every entry keeps its tenant, bot.tenants), so an outage costs
-    memory only in distinct entries. At most ``limit`` wait; beyond that new ones are dropped, counted in ``aibot_store_writes_dropped_total`` and said
-    in one log line per outage. ``close`` flushes what it can within a few seconds.
+    memory only in distinct entries. At most ``limit`` wait; beyond that new ones are dropped,
+    counted in ``aibot_store_writes_dropped_total`` and said in one log line per outage. ``close``
+    flushes what it can within a few seconds.
     """
 
     def __init__(self, store: Store, *, max_pending: int = DEFAULT_QUEUE_LIMIT,
