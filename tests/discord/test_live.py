@@ -152,7 +152,7 @@ class SlowUnansweredLog:
     def __init__(self) -> None:
         self.recorded: list[str] = []
 
-    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
+    async def record(self, text: str, lang: Lang, score: float, when: datetime, *, tenant: str = "console") -> None:
         await asyncio.sleep(0.3)
         self.recorded.append(text)
 
