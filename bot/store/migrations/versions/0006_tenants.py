@@ -12,6 +12,7 @@ tenant; one without (a DM subscribed long ago) goes to ``legacy`` too.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -84,7 +85,7 @@ def downgrade() -> None:
         else:
             seen["count"] += row.count
             seen["best_score"] = max(seen["best_score"], row.best_score)
-            seen["last_asked"] = max(seen["last_asked"], row.last_asked)
+            seen["last_asked"] = max(_utc(seen["last_asked"]), _utc(row.last_asked))
     op.execute(unanswered.delete())
     op.drop_index("ix_unanswered_counts_tenant_count", table_name="unanswered_counts")
     with op.batch_alter_table("unanswered_counts") as batch:
@@ -93,3 +94,8 @@ def downgrade() -> None:
         batch.create_primary_key("pk_unanswered_counts", ["key"])
     if merged:
         op.bulk_insert(unanswered, list(merged.values()))
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite keeps no zone: a value read back may be naive (UTC) beside an aware one."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
