@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, get_args
 
 from bot import messages
-from bot.gaps import Gap, StoreUnansweredLog, Unanswered, group_gaps, jsonl_path
+from bot.gaps import Gap, StoreUnansweredLog, Unanswered, gap_key, group_gaps, jsonl_path
 from bot.language import Lang
 from bot.tenants import CONSOLE
 from knowledge.errors import AibotError
@@ -364,7 +364,8 @@ def weekly_report(feedback: Feedback, *, since: datetime, until: datetime, limit
         else:
             other[row.outcome] = other.get(row.outcome, 0) + row.count
     return Report(
-        since=since, until=until, unanswered_questions=len(recent), unanswered_asks=sum(u.count for u in recent),
+        since=since, until=until, unanswered_questions=len({gap_key(u.text) for u in recent}),  # one per question,
+        unanswered_asks=sum(u.count for u in recent),  # however many tenants asked it
         top_unanswered=group_gaps(recent, limit=limit), votes_up=feedback.up, votes_down=feedback.down,
         answers_voted=len({(v.platform, v.message_id) for v in feedback.votes}),
         disliked=disliked_by_fact(feedback.votes, limit=limit), questions=questions,

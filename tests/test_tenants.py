@@ -78,6 +78,7 @@ async def test_each_tenant_reads_only_its_own_rows(store: Store) -> None:
     assert whole.tenant is None and {name: t.asked for name, t in whole.by_tenant.items()} == {GUILD: 1, SLACK_TEAM: 3}
     [cup] = [g for g in whole.top_unanswered if "1998" in g.text]
     assert cup.count == 3 and cup.tenants == (GUILD, SLACK_TEAM)  # grouped across tenants, most asks first
+    assert whole.unanswered_questions == 3 and whole.unanswered_asks == 5  # the cup once, asked in two tenants
 
 
 async def test_pruning_keeps_the_most_asked_across_tenants(store: Store) -> None:
