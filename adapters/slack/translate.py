@@ -87,11 +87,15 @@ def tenant_of(body: Mapping[str, Any]) -> str:
     """Whose data a request is (bot.tenants): the organisation's id when the app is installed
     org-wide (Enterprise Grid), else the workspace's team id, read as bolt reads them for its
     installation store (an event's ``authorizations`` first, so a shared channel's message is
-    the receiving installation's)."""
+    the receiving installation's). A payload of an odd shape is the unknown tenant's, never an error."""
     payload = dict(body)
-    team = extract_team_id(payload)
-    enterprise = extract_enterprise_id(payload)
-    if enterprise and (extract_is_enterprise_install(payload) or not team):
+    try:
+        team = extract_team_id(payload)
+        enterprise = extract_enterprise_id(payload)
+        org_wide = extract_is_enterprise_install(payload)
+    except (AttributeError, TypeError, KeyError, IndexError):  # bolt's readers expect Slack's shapes
+        return UNKNOWN_TENANT
+    if enterprise and (org_wide or not team):
         return str(enterprise)
     return str(team) if team else UNKNOWN_TENANT
 

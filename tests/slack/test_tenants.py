@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.slack import translate
 from bot.platforms import Services
@@ -140,3 +142,15 @@ def test_the_tenant_is_the_org_for_an_org_wide_install_else_the_workspace() -> N
     assert translate.command(typed).tenant == "E0ORG0001"
     assert translate.command(slash_command("digest show", "http://127.0.0.1/r")).tenant == TEAM_ID
     assert translate.tenant_of({}) == translate.UNKNOWN_TENANT
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner,
+                                                                                        max_size=3), max_leaves=10)
+
+
+@given(st.dictionaries(st.sampled_from(["team", "team_id", "enterprise", "enterprise_id", "authorizations",
+                                        "is_enterprise_install", "event", "user", "view"]), json_values))
+def test_any_payload_has_a_tenant_and_never_raises(body: dict[str, Any]) -> None:
+    tenant = translate.tenant_of(body)
+    assert isinstance(tenant, str) and tenant
