@@ -81,6 +81,17 @@ async def test_each_tenant_reads_only_its_own_rows(store: Store) -> None:
     assert whole.unanswered_questions == 3 and whole.unanswered_asks == 5  # the cup once, asked in two tenants
 
 
+async def test_the_write_queue_holds_each_tenants_entries_apart_within_its_bound(store: Store) -> None:
+    log = StoreUnansweredLog(store, max_pending=3)
+    for tenant in (SLACK_TEAM, GUILD, "T0THIRD03", "T0FOURTH4"):  # the writer has not run yet: three fit
+        await log.record("Who won the 1998 football world cup?", "en", 1.0, NOW, tenant=tenant)
+    await log.record("Who won the 1998 football world cup?", "en", 1.0, NOW, tenant=SLACK_TEAM)  # grows in place
+    assert log.dropped == 1
+    await log.close()
+    assert sorted((r.tenant, r.count) for r in await store.unanswered()) == [(GUILD, 1), (SLACK_TEAM, 2),
+                                                                              ("T0THIRD03", 1)]
+
+
 async def test_pruning_keeps_the_most_asked_across_tenants(store: Store) -> None:
     await store.add_unanswered([UnansweredRow(f"question number {n}", "en", 1.0, NOW, count=n, tenant=tenant)
                                 for n in range(1, 7) for tenant in (SLACK_TEAM, GUILD)])
