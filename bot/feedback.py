@@ -306,13 +306,13 @@ class Report:
 
     def lines(self) -> list[str]:
         first, last = counted_days(self.since, self.until)
-        whose = f"tenant {self.tenant}" if self.tenant is not None else "every tenant"
-        lines = [f"aibot report: {self.since:%Y-%m-%d} to {self.until:%Y-%m-%d} (UTC), {whose}"]
+        whose = f", tenant {self.tenant}" if self.tenant is not None else ""
+        lines = [f"aibot report: {self.since:%Y-%m-%d} to {self.until:%Y-%m-%d} (UTC){whose}"]
         if self.questions.asked:
             lines.append(f"Questions asked ({first} to {last}): {self.questions.asked}, answered: "
                          f"{self.questions.answered}, answered share {_percent(self.questions.share)}.")
             tables = [("by language", self.by_lang), ("by platform", self.by_platform)]
-            if self.tenant is None:
+            if len(self.by_tenant) > 1:  # every tenant's report, with more than one: where each stands
                 tables.append(("by tenant", self.by_tenant))
             for heading, tallies in tables:
                 lines.append(f"  {heading}: " + "; ".join(
