@@ -247,8 +247,9 @@ def test_the_command_line_shows_every_tenant_or_one(private_data_dir: Path) -> N
     gaps = json.loads(aibot("knowledge", "gaps", "--json").stdout)
     assert [(g["text"], g["tenants"]) for g in gaps] == [("What is the capital of Australia?", [GUILD]),
                                                           ("Who won the 1998 football world cup?", [SLACK_TEAM])]
+    assert f"(lang en, best score 10, tenants {GUILD})" in aibot("knowledge", "gaps").stdout
     one = aibot("knowledge", "gaps", "--tenant", SLACK_TEAM).stdout
-    assert "1998" in one and "Australia" not in one
+    assert "1998" in one and "Australia" not in one and "tenants" not in one
     assert "No unanswered questions recorded for tenant T0NOBODY." in aibot("knowledge", "gaps", "--tenant",
                                                                              "T0NOBODY").stdout
     refused = aibot("knowledge", "gaps", "--tenant", "two words")

@@ -195,8 +195,9 @@ def gaps(limit: int, as_json: bool, tenant: str | None) -> None:
         return
     if not grouped:
         click.echo("No unanswered questions recorded" + (f" for tenant {tenant}." if tenant else "."))
+    several = len({name for gap in grouped for name in gap.tenants}) > 1  # one tenant: nothing to tell apart
     for gap in grouped:
-        whose = "" if tenant else f", tenants {', '.join(gap.tenants)}"
+        whose = f", tenants {', '.join(gap.tenants)}" if several else ""
         click.echo(f"{gap.count:4d}x  {gap.text}  (lang {gap.lang}, best score {gap.best_score:.0f}{whose})")
         for variant in gap.variants[:3]:
             click.echo(f"        also: {variant}")
