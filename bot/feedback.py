@@ -18,8 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, get_args
 
 from bot import messages
-from bot.gaps import Gap, StoreUnansweredLog, Unanswered, group_gaps, jsonl_path
+from bot.gaps import Gap, StoreUnansweredLog, Unanswered, gap_key, group_gaps, jsonl_path
 from bot.language import Lang
+from bot.tenants import CONSOLE
 from knowledge.errors import AibotError
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class Vote:
     question: str | None = None
     channel_id: str | None = None
     conversation: str | None = None  # the key the answer was remembered under, to recover its question
+    tenant: str | None = None  # the Slack team or org, the Discord guild (bot.tenants); None: the console
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class VoteRow:
     up: bool
     question: str | None
     voted_at: datetime
+    tenant: str = CONSOLE
 
 
 class VoteDeferred(AibotError):
@@ -159,6 +162,7 @@ class QuestionCount:
     lang: Lang
     outcome: str
     count: int = 1
+    tenant: str = CONSOLE  # whose community asked (bot.tenants)
 
 
 #: A reply's outcome as counted: a fact answered, or not; small talk, help and charts apart.
@@ -172,8 +176,8 @@ class QuestionCounter(Protocol):
     """Where every question's outcome is counted (:class:`bot.gaps.StoreUnansweredLog` is one):
     ``count_question`` only queues it, so a reply never waits for the database."""
 
-    def count_question(self, day: date, platform: str, lang: Lang, outcome: str) -> None:
-        """Count one question of ``day`` (UTC); never raises, never blocks."""
+    def count_question(self, day: date, platform: str, lang: Lang, outcome: str, tenant: str = CONSOLE) -> None:
+        """Count one question of ``day`` (UTC) in ``tenant``; never raises, never blocks."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,7 @@ class Feedback:
     up: int  # counted in the database, so exact however many votes there are
     down: int
     questions: list[QuestionCount] = field(default_factory=list)  # the report's days only
+    tenant: str | None = None  # the one tenant read, None: every tenant
 
 
 def counted_days(since: datetime, until: datetime) -> tuple[date, date]:
@@ -193,28 +198,29 @@ def counted_days(since: datetime, until: datetime) -> tuple[date, date]:
     return (since.astimezone(UTC).date() + timedelta(days=1), until.astimezone(UTC).date())
 
 
-async def read_feedback(store: Store, *, since: datetime | None = None,
-                        until: datetime | None = None) -> Feedback:
+async def read_feedback(store: Store, *, since: datetime | None = None, until: datetime | None = None,
+                        tenant: str | None = None) -> Feedback:
     """Unanswered questions, the votes since ``since`` and, with both ends, the questions counted
-    on the report's days, from an open store."""
-    unanswered = await StoreUnansweredLog(store).entries()
-    votes = await store.votes(since=since)
-    up, down = await store.vote_counts(since=since)
+    on the report's days, from an open store: ``tenant``'s only (bot.tenants), or every
+    tenant's without it (the command line's view, never a platform's)."""
+    unanswered = await StoreUnansweredLog(store).entries(tenant=tenant)
+    votes = await store.votes(since=since, tenant=tenant)
+    up, down = await store.vote_counts(since=since, tenant=tenant)
     questions: list[QuestionCount] = []
     if since is not None and until is not None:
         first, last = counted_days(since, until)
-        questions = await store.question_counts(since=first, until=last)
-    return Feedback(unanswered=unanswered, votes=votes, up=up, down=down, questions=questions)
+        questions = await store.question_counts(since=first, until=last, tenant=tenant)
+    return Feedback(unanswered=unanswered, votes=votes, up=up, down=down, questions=questions, tenant=tenant)
 
 
 async def stored_feedback(settings: Settings, *, since: datetime | None = None,
-                          until: datetime | None = None) -> Feedback:
+                          until: datetime | None = None, tenant: str | None = None) -> Feedback:
     """:func:`read_feedback` from the settings' store, after importing ``aibot ask``'s file."""
     from bot.store import open_store
 
     async with open_store(settings) as store:
         await store.import_unanswered_jsonl(jsonl_path(settings))
-        return await read_feedback(store, since=since, until=until)
+        return await read_feedback(store, since=since, until=until, tenant=tenant)
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,8 @@ class Report:
     by_lang: dict[str, Tally] = field(default_factory=dict)
     by_platform: dict[str, Tally] = field(default_factory=dict)
     other_messages: dict[str, int] = field(default_factory=dict)  # smalltalk, help, chart
+    tenant: str | None = None  # the one tenant reported on; None: every tenant (the command line)
+    by_tenant: dict[str, Tally] = field(default_factory=dict)  # with every tenant: each one's questions
 
     @property
     def questions_asked(self) -> int:
@@ -278,12 +286,15 @@ class Report:
     def as_json(self) -> dict[str, object]:
         first, last = counted_days(self.since, self.until)
         return {
+            "tenant": self.tenant,
             "since": self.since.isoformat(), "until": self.until.isoformat(),
             "counted_days": {"from": first.isoformat(), "to": last.isoformat()},
             "questions_asked": self.questions.asked, "questions_answered": self.questions.answered,
             "answered_share": self.questions.share,
             "by_lang": {lang: tally.as_json() for lang, tally in self.by_lang.items()},
             "by_platform": {platform: tally.as_json() for platform, tally in self.by_platform.items()},
+            **({"by_tenant": {name: tally.as_json() for name, tally in self.by_tenant.items()}}
+               if self.tenant is None else {}),
             "other_messages": self.other_messages,
             "unanswered_questions": self.unanswered_questions, "unanswered_asks": self.unanswered_asks,
             "top_unanswered": [{"text": g.text, "count": g.count, "lang": g.lang,
@@ -295,11 +306,15 @@ class Report:
 
     def lines(self) -> list[str]:
         first, last = counted_days(self.since, self.until)
-        lines = [f"aibot report: {self.since:%Y-%m-%d} to {self.until:%Y-%m-%d} (UTC)"]
+        whose = f", tenant {self.tenant}" if self.tenant is not None else ""
+        lines = [f"aibot report: {self.since:%Y-%m-%d} to {self.until:%Y-%m-%d} (UTC){whose}"]
         if self.questions.asked:
             lines.append(f"Questions asked ({first} to {last}): {self.questions.asked}, answered: "
                          f"{self.questions.answered}, answered share {_percent(self.questions.share)}.")
-            for heading, tallies in (("by language", self.by_lang), ("by platform", self.by_platform)):
+            tables = [("by language", self.by_lang), ("by platform", self.by_platform)]
+            if len(self.by_tenant) > 1:  # every tenant's report, with more than one: where each stands
+                tables.append(("by tenant", self.by_tenant))
+            for heading, tallies in tables:
                 lines.append(f"  {heading}: " + "; ".join(
                     f"{name} {tally.asked} asked, {tally.answered} answered ({_percent(tally.share)})"
                     for name, tally in tallies.items()))
@@ -338,21 +353,25 @@ def weekly_report(feedback: Feedback, *, since: datetime, until: datetime, limit
     questions = Tally()
     by_lang: dict[str, Tally] = {}
     by_platform: dict[str, Tally] = {}
+    by_tenant: dict[str, Tally] = {}
     other: dict[str, int] = {}
     for row in feedback.questions:
         if row.outcome in FACT_QUESTIONS:
             questions = questions.add(row.outcome, row.count)
             by_lang[row.lang] = by_lang.get(row.lang, Tally()).add(row.outcome, row.count)
             by_platform[row.platform] = by_platform.get(row.platform, Tally()).add(row.outcome, row.count)
+            by_tenant[row.tenant] = by_tenant.get(row.tenant, Tally()).add(row.outcome, row.count)
         else:
             other[row.outcome] = other.get(row.outcome, 0) + row.count
     return Report(
-        since=since, until=until, unanswered_questions=len(recent), unanswered_asks=sum(u.count for u in recent),
+        since=since, until=until, unanswered_questions=len({gap_key(u.text) for u in recent}),  # one per question,
+        unanswered_asks=sum(u.count for u in recent),  # however many tenants asked it
         top_unanswered=group_gaps(recent, limit=limit), votes_up=feedback.up, votes_down=feedback.down,
         answers_voted=len({(v.platform, v.message_id) for v in feedback.votes}),
         disliked=disliked_by_fact(feedback.votes, limit=limit), questions=questions,
         by_lang=dict(sorted(by_lang.items())), by_platform=dict(sorted(by_platform.items())),
-        other_messages={kind: other[kind] for kind in OUTCOMES if kind in other})
+        other_messages={kind: other[kind] for kind in OUTCOMES if kind in other}, tenant=feedback.tenant,
+        by_tenant=dict(sorted(by_tenant.items())) if feedback.tenant is None else {})
 
 
 def report_lines(report: Report, lang: Lang) -> list[str]:
@@ -388,7 +407,9 @@ def _short(text: str, limit: int = 120) -> str:
 DIGEST_REPORT_DAYS = 7
 
 
-async def digest_report(store: Store, until: datetime, *, days: int = DIGEST_REPORT_DAYS) -> Report:
-    """The report of the ``days`` before ``until``, read from an open store, for a digest."""
+async def digest_report(store: Store, until: datetime, *, tenant: str, days: int = DIGEST_REPORT_DAYS) -> Report:
+    """The report of the ``days`` before ``until`` on ``tenant``'s data only (the subscription's
+    Slack team or Discord guild), read from an open store, for a digest."""
     since = until - timedelta(days=days)
-    return weekly_report(await read_feedback(store, since=since, until=until), since=since, until=until, limit=1)
+    feedback = await read_feedback(store, since=since, until=until, tenant=tenant)
+    return weekly_report(feedback, since=since, until=until, limit=1)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bot.language import Lang, fold
+from bot.tenants import CONSOLE, tenant_or_console
 
 if TYPE_CHECKING:
     from prometheus_client import Counter as PromCounter
@@ -46,6 +47,7 @@ class Unanswered:
     score: float
     when: datetime
     count: int = 1  # how often it was asked (the store counts per normalised question)
+    tenant: str = CONSOLE  # whose community asked it (bot.tenants)
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -68,6 +70,7 @@ class Gap:
     best_score: float
     last_asked: datetime
     variants: tuple[str, ...]
+    tenants: tuple[str, ...] = ()  # whose communities asked it, most asks first (bot.tenants)
 
 
 class JsonlUnansweredLog:
@@ -76,9 +79,9 @@ class JsonlUnansweredLog:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
-        line = json.dumps({"text": text, "lang": lang, "score": score, "when": when.isoformat()},
-                          ensure_ascii=False)
+    async def record(self, text: str, lang: Lang, score: float, when: datetime, *, tenant: str = CONSOLE) -> None:
+        line = json.dumps({"text": text, "lang": lang, "score": score, "when": when.isoformat(),
+                           "tenant": tenant_or_console(tenant)}, ensure_ascii=False)
         await asyncio.to_thread(self._append, line)
 
     def _append(self, line: str) -> None:
@@ -97,7 +100,8 @@ class JsonlUnansweredLog:
             try:
                 item = json.loads(line)
                 result.append(Unanswered(item["text"], item["lang"], float(item["score"]),
-                                         datetime.fromisoformat(item["when"])))
+                                         datetime.fromisoformat(item["when"]),
+                                         tenant=tenant_or_console(str(item.get("tenant") or ""))))
             except (ValueError, KeyError, TypeError):
                 _log.warning("%s:%d: skipping an unreadable line", self.path, number)
         return result
@@ -117,10 +121,11 @@ class StoreUnansweredLog:
     task stores what is pending, each statement under the store's timeout. A write that fails
     (a stalled or locked database, an unwritable or lost SQLite file) is not dropped: its rows
     stay pending and are tried again with growing waits (tenacity), merged as they wait (one
-    entry per day/platform/language/outcome count, per normalised question, per person's vote
-    on a message), so an outage costs memory only in distinct entries. At most ``limit`` wait;
-    beyond that new ones are dropped, counted in ``aibot_store_writes_dropped_total`` and said
-    in one log line per outage. ``close`` flushes what it can within a few seconds.
+    entry per day/tenant/platform/language/outcome count, per tenant and normalised question, per
+    person's vote on a message; every entry keeps its tenant, bot.tenants), so an outage costs
+    memory only in distinct entries. At most ``limit`` wait; beyond that new ones are dropped,
+    counted in ``aibot_store_writes_dropped_total`` and said in one log line per outage. ``close``
+    flushes what it can within a few seconds.
     """
 
     def __init__(self, store: Store, *, max_pending: int = DEFAULT_QUEUE_LIMIT,
@@ -128,8 +133,8 @@ class StoreUnansweredLog:
         self.store = store
         self.limit = max_pending
         self.dropped = 0
-        self._counts: dict[tuple[date, str, str, str], int] = {}
-        self._unanswered: dict[str, UnansweredRow] = {}
+        self._counts: dict[tuple[date, str, str, str, str], int] = {}  # (day, platform, lang, outcome, tenant)
+        self._unanswered: dict[tuple[str, str], UnansweredRow] = {}  # (tenant, normalised question)
         self._votes: dict[tuple[str, str, str], tuple[Vote, datetime]] = {}
         self._wake = asyncio.Event()
         # Set while no write is on its way: close() waits for it instead of cancelling a statement
@@ -145,16 +150,17 @@ class StoreUnansweredLog:
     def pending(self) -> int:
         return len(self._counts) + len(self._unanswered) + len(self._votes)
 
-    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
+    async def record(self, text: str, lang: Lang, score: float, when: datetime, *, tenant: str = CONSOLE) -> None:
         from bot.store import UnansweredRow
 
         key = gap_key(text)
         if key:
-            self._add_unanswered(key, UnansweredRow(text, lang, score, when))
+            owner = tenant_or_console(tenant)
+            self._add_unanswered((owner, key), UnansweredRow(text, lang, score, when, tenant=owner))
 
-    def count_question(self, day: date, platform: str, lang: Lang, outcome: str) -> None:
+    def count_question(self, day: date, platform: str, lang: Lang, outcome: str, tenant: str = CONSOLE) -> None:
         """Count one question's outcome on ``day`` (see :class:`bot.feedback.QuestionCounter`)."""
-        key = (day, platform, lang, outcome)
+        key = (day, platform, lang, outcome, tenant_or_console(tenant))
         if key in self._counts or self._room("count"):
             self._counts[key] = self._counts.get(key, 0) + 1
             self._kick()
@@ -176,7 +182,7 @@ class StoreUnansweredLog:
             raise
         self._votes.pop(key, None)  # an older press still waiting must not overwrite this one
 
-    def _add_unanswered(self, key: str, row: UnansweredRow) -> None:
+    def _add_unanswered(self, key: tuple[str, str], row: UnansweredRow) -> None:
         seen = self._unanswered.get(key)
         if seen is not None:
             self._unanswered[key] = replace(seen, count=seen.count + row.count, score=max(seen.score, row.score),
@@ -253,8 +259,8 @@ class StoreUnansweredLog:
                         del self._counts[day_key]
                     try:
                         await self.store.add_question_counts(
-                            [QuestionCount(day=d, platform=p, lang=lang, outcome=o, count=n)  # type: ignore[arg-type]
-                             for (d, p, lang, o), n in counted])
+                            [QuestionCount(day=d, platform=p, lang=lang, outcome=o, count=n,  # type: ignore[arg-type]
+                                           tenant=t) for (d, p, lang, o, t), n in counted])
                     except (StoreError, asyncio.CancelledError):
                         for day_key, n in counted:
                             self._counts[day_key] = self._counts.get(day_key, 0) + n
@@ -286,7 +292,7 @@ class StoreUnansweredLog:
             _log.warning("store writes: the database takes writes again; everything waiting is stored")
         self._failing = self._overflowing = False
 
-    def _requeue_unanswered(self, key: str, row: UnansweredRow) -> None:
+    def _requeue_unanswered(self, key: tuple[str, str], row: UnansweredRow) -> None:
         seen = self._unanswered.get(key)
         self._unanswered[key] = row if seen is None else replace(
             row, count=row.count + seen.count, score=max(row.score, seen.score),
@@ -319,8 +325,10 @@ class StoreUnansweredLog:
             _log.warning("store writes: %d not stored at shutdown (%d questions, %d counts, %d votes)",
                          self.pending, len(self._unanswered), len(self._counts), len(self._votes))
 
-    async def entries(self) -> list[Unanswered]:
-        return [Unanswered(r.text, r.lang, r.score, r.asked_at, r.count) for r in await self.store.unanswered()]
+    async def entries(self, *, tenant: str | None = None) -> list[Unanswered]:
+        """The stored unanswered questions of ``tenant`` (of every tenant without it)."""
+        return [Unanswered(r.text, r.lang, r.score, r.asked_at, r.count, r.tenant)
+                for r in await self.store.unanswered(tenant=tenant)]
 
 
 #: The longest wait (seconds) between two tries of a failed write; they start at 1 s and double.
@@ -348,13 +356,13 @@ def jsonl_path(settings: Settings) -> Path:
     return settings.data_dir / "unanswered.jsonl"
 
 
-async def stored_entries(settings: Settings) -> list[Unanswered]:
+async def stored_entries(settings: Settings, *, tenant: str | None = None) -> list[Unanswered]:
     """Every unanswered question, after moving the ``aibot ask`` file into the store."""
     from bot.store import open_store
 
     async with open_store(settings) as store:
         await store.import_unanswered_jsonl(jsonl_path(settings))
-        return await StoreUnansweredLog(store).entries()
+        return await StoreUnansweredLog(store).entries(tenant=tenant)
 
 
 def group_gaps(entries: list[Unanswered], limit: int = 20) -> list[Gap]:
@@ -378,14 +386,16 @@ def group_gaps(entries: list[Unanswered], limit: int = 20) -> list[Gap]:
     for group in groups:
         wording: Counter[str] = Counter()
         langs: Counter[Lang] = Counter()
+        tenants: Counter[str] = Counter()
         for e in group:
             wording[e.text] += e.count
             langs[e.lang] += e.count
+            tenants[e.tenant] += e.count
         ranked = wording.most_common()
         gaps.append(Gap(
             text=ranked[0][0], count=sum(e.count for e in group), lang=langs.most_common(1)[0][0],
             best_score=max(e.score for e in group), last_asked=max(e.when for e in group),
-            variants=tuple(w for w, _ in ranked[1:]),
+            variants=tuple(w for w, _ in ranked[1:]), tenants=tuple(t for t, _ in tenants.most_common()),
         ))
     gaps.sort(key=lambda g: (-g.count, -g.last_asked.timestamp()))
     return gaps[:limit]

@@ -209,7 +209,7 @@ class RecordingLog:
     def __init__(self) -> None:
         self.records: list[tuple[str, str, float]] = []
 
-    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
+    async def record(self, text: str, lang: Lang, score: float, when: datetime, *, tenant: str = "console") -> None:
         self.records.append((text, lang, score))
 
 

@@ -223,15 +223,16 @@ def test_slack_vote_translation_reads_a_press() -> None:
     from adapters.slack.translate import vote_from_action
 
     pressed = {"actions": [{"value": "aibot:vote:d:fr:stargate-project\nC'est quoi Stargate ?"}],
-               "user": {"id": "U1"}, "container": {"message_ts": "1.2"}, "channel": {"id": "C1"}}
+               "user": {"id": "U1", "team_id": "T1"}, "container": {"message_ts": "1.2"}, "channel": {"id": "C1"},
+               "team": {"id": "T1"}}
     assert vote_from_action(pressed) == Vote(platform="slack", user_id="U1", message_id="1.2",
                                              fact_ids=("stargate-project",), lang="fr", up=False,
-                                             question="C'est quoi Stargate ?", channel_id="C1")
+                                             question="C'est quoi Stargate ?", channel_id="C1", tenant="T1")
 
 
 @given(st.text(max_size=120), st.integers(min_value=1), st.one_of(st.none(), st.integers(min_value=1)))
 def test_discord_vote_translation_only_reads_vote_ids(custom_id: str, user_id: int, message_id: int | None) -> None:
     from adapters.discord.translate import vote_from_press
 
-    vote = vote_from_press(custom_id, user_id, message_id, None)
+    vote = vote_from_press(custom_id, user_id, message_id, None, None)
     assert vote is None or (custom_id.startswith("aibot:vote:") and vote.message_id == str(message_id))

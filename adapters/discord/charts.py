@@ -74,7 +74,8 @@ def _reason(exc: discord.HTTPException) -> str:
 async def send_chart(platform: DiscordPlatform, interaction: discord.Interaction[Any], lang: Lang) -> None:
     """``/chart``: asked of the conversation service (rate limit included), then shown."""
     asked = dataclasses.replace(
-        translate.message_from_command(messages.text("chart_title", lang), interaction.user.id, interaction.channel_id),
+        translate.message_from_command(messages.text("chart_title", lang), interaction.user.id, interaction.channel_id,
+                                       interaction.guild_id),
         lang=lang)
     reply = await platform.in_time(interaction, platform.conversation.handle(asked, chart=True))
     if reply.kind is ReplyKind.IGNORE:

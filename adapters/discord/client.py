@@ -124,7 +124,8 @@ class SuggestionButton(discord.ui.Button["SuggestionView"]):
         self.question = question
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        asked = translate.message_from_command(self.question, interaction.user.id, interaction.channel_id)
+        asked = translate.message_from_command(self.question, interaction.user.id, interaction.channel_id,
+                                               interaction.guild_id)
         await self.platform.answer_interaction(interaction, asked)
 
 
@@ -384,7 +385,7 @@ class DiscordPlatform:
             return
         message = interaction.message
         vote = translate.vote_from_press(custom_id, interaction.user.id, message.id if message else None,
-                                         interaction.channel_id)
+                                         interaction.channel_id, interaction.guild_id)
         if vote is None:
             return
         try:
@@ -474,7 +475,8 @@ def register_commands(tree: app_commands.CommandTree[Any], host: Callable[[], Di
     @tree.command(name="ask", description=_desc("discord_cmd_ask"))
     @app_commands.describe(question=_desc("discord_opt_question"))
     async def ask(interaction: discord.Interaction[Any], question: str) -> None:
-        asked = translate.message_from_command(question, interaction.user.id, interaction.channel_id)
+        asked = translate.message_from_command(question, interaction.user.id, interaction.channel_id,
+                                               interaction.guild_id)
         await host().answer_interaction(interaction, asked)
 
     @ask.autocomplete("question")

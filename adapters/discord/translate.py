@@ -22,6 +22,14 @@ MANAGE_GUILD = 1 << 5
 MANAGE_CHANNELS = 1 << 4
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
+#: The tenant of what is said in a DM: it belongs to no server, so no server's admin sees it
+#: (the command line does: ``aibot knowledge report --tenant discord-dm``).
+DM_TENANT = "discord-dm"
+
+
+def tenant(guild_id: int | None) -> str:
+    """Whose data a message or press is (bot.tenants): its server's, or the DMs' own tenant."""
+    return str(guild_id) if guild_id is not None else DM_TENANT
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ def message_from(message: IncomingMessage, bot_user_id: int) -> Message | None:
         user_id=str(message.author_id),
         channel_id=str(message.channel_id),
         platform=PLATFORM,
+        tenant=tenant(message.guild_id),
     )
 
 
@@ -83,7 +92,7 @@ def answer_key(message_id: int) -> str:
     return f"{PLATFORM}:answer:{message_id}"
 
 
-def message_from_command(text: str, user_id: int, channel_id: int | None) -> Message:
+def message_from_command(text: str, user_id: int, channel_id: int | None, guild_id: int | None) -> Message:
     """``/ask question:`` and a "Did you mean" press; the language comes from the words."""
     return Message(
         text=text,
@@ -91,6 +100,7 @@ def message_from_command(text: str, user_id: int, channel_id: int | None) -> Mes
         user_id=str(user_id),
         channel_id=str(channel_id) if channel_id is not None else None,
         platform=PLATFORM,
+        tenant=tenant(guild_id),
     )
 
 
@@ -170,7 +180,8 @@ def post_error(status: int, code: int, text: str) -> PostError:
     return PostError(reason, permanent=True)
 
 
-def vote_from_press(custom_id: str, user_id: int, message_id: int | None, channel_id: int | None) -> Vote | None:
+def vote_from_press(custom_id: str, user_id: int, message_id: int | None, channel_id: int | None,
+                    guild_id: int | None) -> Vote | None:
     """A pressed 👍 / 👎: its custom_id names the answer's facts; the question is recovered by the
     conversation service from the conversation the answer message continues."""
     button = read_vote_token(custom_id)
@@ -178,4 +189,4 @@ def vote_from_press(custom_id: str, user_id: int, message_id: int | None, channe
         return None
     return Vote(platform=PLATFORM, user_id=str(user_id), message_id=str(message_id), fact_ids=button.fact_ids,
                 lang=button.lang, up=button.up, channel_id=str(channel_id) if channel_id else None,
-                conversation=answer_key(message_id))
+                conversation=answer_key(message_id), tenant=tenant(guild_id))

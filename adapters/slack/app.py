@@ -208,7 +208,7 @@ class SlackPlatform:
             _log.info("slack: event %s already handled; ignoring delivery (retry %d)",
                       keys[0], translate.retry_number(headers))
             return
-        message = translate.event_message(event, bot_user_id=bot_user_id)
+        message = translate.event_message(event, bot_user_id=bot_user_id, tenant=translate.tenant_of(body))
         reply = await self.conversation.handle(message)
         if reply.kind is ReplyKind.IGNORE:
             return
@@ -279,7 +279,8 @@ class SlackPlatform:
                                 response_type="ephemeral")
             return
         context = CommandContext(platform="slack", workspace_id=cmd.team_id, channel_id=cmd.channel_id,
-                                 user_id=cmd.user_id, is_admin=is_admin and not cmd.direct, lang=lang)
+                                 user_id=cmd.user_id, is_admin=is_admin and not cmd.direct, lang=lang,
+                                 tenant=cmd.tenant)
         reply = await digests.handle_command(context, cmd.args, direct=cmd.direct)  # a DM gets no admin data
         if reply.digest is not None:
             intro = render.notice(reply.text.split("\n", 1)[0])

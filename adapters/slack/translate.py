@@ -13,11 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from slack_bolt.request.internals import extract_enterprise_id, extract_is_enterprise_install, extract_team_id
+
 from bot.conversation import Message
 from bot.feedback import Vote, read_vote_token
 from bot.language import Lang, detect_language
 
 PLATFORM = "slack"
+#: The tenant of a payload that names no team nor organisation (Slack always names one).
+UNKNOWN_TENANT = "slack-unknown"
 
 #: ``<...>`` markup: user, channel and special mentions, links.
 _MARKUP = re.compile(r"<([^<>]*)>")
@@ -79,6 +83,23 @@ def is_plain_dm(event: Mapping[str, Any]) -> bool:
     return not subtype
 
 
+def tenant_of(body: Mapping[str, Any]) -> str:
+    """Whose data a request is (bot.tenants): the organisation's id when the app is installed
+    org-wide (Enterprise Grid), else the workspace's team id, read as bolt reads them for its
+    installation store (an event's ``authorizations`` first, so a shared channel's message is
+    the receiving installation's). A payload of an odd shape is the unknown tenant's, never an error."""
+    payload = dict(body)
+    try:
+        team = extract_team_id(payload)
+        enterprise = extract_enterprise_id(payload)
+        org_wide = extract_is_enterprise_install(payload)
+    except (AttributeError, TypeError, KeyError, IndexError):  # bolt's readers expect Slack's shapes
+        return UNKNOWN_TENANT
+    if enterprise and (org_wide or not team):
+        return str(enterprise)
+    return str(team) if team else UNKNOWN_TENANT
+
+
 def event_keys(body: Mapping[str, Any]) -> list[str]:
     """What identifies one question across Slack's retries (same event_id) and across the
     two events one message can raise (app_mention and message.im share channel and ts)."""
@@ -104,9 +125,10 @@ def retry_number(headers: Mapping[str, Any]) -> int:
     return 0
 
 
-def event_message(event: Mapping[str, Any], *, bot_user_id: str | None = None) -> Message:
+def event_message(event: Mapping[str, Any], *, bot_user_id: str | None = None, tenant: str | None = None) -> Message:
     """An app_mention or a DM as a message of its conversation: a DM channel is one
-    conversation, a mention in a channel belongs to the thread the answer goes in."""
+    conversation, a mention in a channel belongs to the thread the answer goes in. ``tenant``
+    is the event's envelope's (:func:`tenant_of`); the event alone does not always say it."""
     channel = str(event.get("channel") or "")
     thread = reply_thread(event)
     direct = event.get("channel_type") == "im" or thread is None
@@ -117,6 +139,7 @@ def event_message(event: Mapping[str, Any], *, bot_user_id: str | None = None) -
         user_id=str(event.get("user") or ""),
         channel_id=channel or None,
         platform=PLATFORM,
+        tenant=tenant,
     )
 
 
@@ -140,6 +163,7 @@ class Command:
     user_id: str = ""
     channel_id: str = ""
     team_id: str | None = None
+    tenant: str = UNKNOWN_TENANT  # the workspace's or its organisation's (tenant_of)
     #: typed in a direct message with the bot (one person, or a group DM), not in a channel
     direct: bool = False
 
@@ -175,14 +199,14 @@ def command(body: Mapping[str, Any]) -> Command:
     team = body.get("team_id")
     channel = str(body.get("channel_id") or "")
     return Command(kind, text, lang, args=args, user_id=str(body.get("user_id") or ""), channel_id=channel,
-                   team_id=str(team) if team else None,
+                   team_id=str(team) if team else None, tenant=tenant_of(body),
                    direct=is_direct_channel(channel, str(body.get("channel_name") or "")))
 
 
 def command_message(cmd: Command) -> Message:
     """``/aibot <question>``: one conversation per channel and user."""
     return Message(text=cmd.text, conversation=f"{PLATFORM}:{cmd.channel_id}:{cmd.user_id}", user_id=cmd.user_id,
-                   channel_id=cmd.channel_id or None, platform=PLATFORM)
+                   channel_id=cmd.channel_id or None, platform=PLATFORM, tenant=cmd.tenant)
 
 
 def action_message(body: Mapping[str, Any]) -> Message | None:
@@ -199,7 +223,7 @@ def action_message(body: Mapping[str, Any]) -> Message | None:
     thread = (body.get("container") or {}).get("thread_ts") or (body.get("message") or {}).get("thread_ts")
     key = f"{PLATFORM}:{channel}:{thread}" if thread else f"{PLATFORM}:{channel}:{user}"
     return Message(text=plain_text(value), conversation=key, user_id=user, channel_id=channel or None,
-                   platform=PLATFORM)
+                   platform=PLATFORM, tenant=tenant_of(body))
 
 
 def vote_from_action(body: Mapping[str, Any]) -> Vote | None:
@@ -218,4 +242,5 @@ def vote_from_action(body: Mapping[str, Any]) -> Vote | None:
         return None
     channel = str(part("channel").get("id") or "") or None
     return Vote(platform=PLATFORM, user_id=user, message_id=str(message_ts), fact_ids=button.fact_ids,
-                lang=button.lang, up=button.up, question=button.question, channel_id=channel)
+                lang=button.lang, up=button.up, question=button.question, channel_id=channel,
+                tenant=tenant_of(body))

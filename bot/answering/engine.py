@@ -41,6 +41,7 @@ from bot.answering.policy import (
 )
 from bot.answering.premises import Premise, partners_of, premise_of
 from bot.language import Lang, clean, looks_foreign
+from bot.tenants import CONSOLE
 from knowledge.models import LANGS, EntityKind, Fact, FactBase, Person, SlotValue
 
 if TYPE_CHECKING:
@@ -138,7 +139,8 @@ class AnswerEngine:
         answer = self.answer_now(question)
         if not answer.matched and self.unanswered is not None and answer.question:
             try:
-                await self.unanswered.record(answer.question, answer.lang, answer.score, datetime.now(UTC))
+                await self.unanswered.record(answer.question, answer.lang, answer.score, datetime.now(UTC),
+                                             tenant=question.tenant or CONSOLE)
             except Exception:  # the answer matters more than the record of it
                 _log.exception("could not record an unanswered question")
         return answer

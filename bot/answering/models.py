@@ -8,6 +8,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from bot.language import Lang
+from bot.tenants import CONSOLE
 
 
 class Question(BaseModel):
@@ -18,6 +19,7 @@ class Question(BaseModel):
     user_id: str | None = None
     channel_id: str | None = None
     platform: str | None = None
+    tenant: str | None = None  # whose community asked (bot.tenants); None: the console
 
 
 class SourceRef(BaseModel):
@@ -49,4 +51,5 @@ class Answer(BaseModel):
 class UnansweredLog(Protocol):
     """Where questions the bot could not answer are kept, for admins to see what to add."""
 
-    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None: ...
+    async def record(self, text: str, lang: Lang, score: float, when: datetime, *,
+                     tenant: str = CONSOLE) -> None: ...

@@ -20,6 +20,7 @@ from bot.cli.common import settings_and_logging, user_errors
 from bot.computed import amount_text, period_text
 from bot.feedback import disliked_by_fact, disliked_line, stored_feedback, weekly_report
 from bot.gaps import group_gaps
+from bot.tenants import MAX_TENANT
 from knowledge.accept import AcceptRefused, accept_draft
 from knowledge.coverage import coverage as document_coverage_of
 from knowledge.coverage import read_skipped
@@ -158,26 +159,46 @@ def list_facts(as_json: bool, stale: bool, as_of: dt.datetime | None) -> None:
         click.echo(f"    about: {', '.join(fact.entities)}; source: {fact.source.publisher}, {fact.source.date}")
 
 
+def _tenant_id(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``--tenant``: one id as the store keeps it, or a clear refusal."""
+    if value is None:
+        return None
+    tenant = value.strip()
+    if not tenant or len(tenant) > MAX_TENANT or any(c.isspace() for c in tenant):
+        raise click.BadParameter(f"expected one tenant id of at most {MAX_TENANT} characters, without spaces "
+                                 "(a Slack team or org id, a Discord server id, discord-dm, console or legacy)")
+    return tenant
+
+
+_TENANT_HELP = ("Only this tenant's data: a Slack team id (T0123ABCD) or org id (E0123ABCD), a Discord server id, "
+                "discord-dm, console (the terminal) or legacy (stored before tenants). Default: every tenant.")
+
+
 @knowledge.command()
 @click.option("--limit", default=20, show_default=True, help="How many groups to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON.")
-def gaps(limit: int, as_json: bool) -> None:
+@click.option("--tenant", metavar="ID", callback=_tenant_id, help=_TENANT_HELP)
+def gaps(limit: int, as_json: bool, tenant: str | None) -> None:
     """The questions the bot could not answer, grouped when near-identical, most asked first;
-    then the answers people voted down, grouped by fact (the JSON lists the questions only)."""
+    then the answers people voted down, grouped by fact (the JSON lists the questions only).
+    Every tenant's, each question with the tenants that asked it, or one tenant's with --tenant."""
     with user_errors():
         settings = settings_and_logging()
-        feedback = asyncio.run(stored_feedback(settings))
+        feedback = asyncio.run(stored_feedback(settings, tenant=tenant))
     grouped = group_gaps(feedback.unanswered, limit=limit)
     if as_json:
         click.echo(json.dumps([
             {"text": g.text, "count": g.count, "lang": g.lang, "best_score": g.best_score,
-             "last_asked": g.last_asked.isoformat(), "variants": list(g.variants)} for g in grouped
+             "last_asked": g.last_asked.isoformat(), "variants": list(g.variants), "tenants": list(g.tenants)}
+            for g in grouped
         ], ensure_ascii=False))
         return
     if not grouped:
-        click.echo("No unanswered questions recorded.")
+        click.echo("No unanswered questions recorded" + (f" for tenant {tenant}." if tenant else "."))
+    several = len({name for gap in grouped for name in gap.tenants}) > 1  # one tenant: nothing to tell apart
     for gap in grouped:
-        click.echo(f"{gap.count:4d}x  {gap.text}  (lang {gap.lang}, best score {gap.best_score:.0f})")
+        whose = f", tenants {', '.join(gap.tenants)}" if several else ""
+        click.echo(f"{gap.count:4d}x  {gap.text}  (lang {gap.lang}, best score {gap.best_score:.0f}{whose})")
         for variant in gap.variants[:3]:
             click.echo(f"        also: {variant}")
     disliked = disliked_by_fact(feedback.votes, limit=limit)
@@ -191,17 +212,19 @@ def gaps(limit: int, as_json: bool) -> None:
               help="How many days back (questions are counted per UTC day, today included).")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(min=1), help="How many of each top list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def report(days: int, limit: int, as_json: bool) -> None:
+@click.option("--tenant", metavar="ID", callback=_tenant_id, help=_TENANT_HELP)
+def report(days: int, limit: int, as_json: bool, tenant: str | None) -> None:
     """A summary for admins over the last DAYS days: questions asked and the answered share
     (in all, per language and per platform), unanswered questions, votes, the most asked
     unanswered questions and the most disliked answers. Questions asked are those that asked
     the chat platforms for a fact (answered or not), counted per UTC day, today included;
-    small talk, help and charts are listed apart and left out of the share."""
+    small talk, help and charts are listed apart and left out of the share. Every tenant's, with
+    the questions per tenant, or one tenant's with --tenant (what that community's admins see)."""
     until = dt.datetime.now(dt.UTC)
     since = until - dt.timedelta(days=days)
     with user_errors():
         settings = settings_and_logging()
-        feedback = asyncio.run(stored_feedback(settings, since=since, until=until))
+        feedback = asyncio.run(stored_feedback(settings, since=since, until=until, tenant=tenant))
     summary = weekly_report(feedback, since=since, until=until, limit=limit)
     if as_json:
         click.echo(json.dumps(summary.as_json(), ensure_ascii=False))

@@ -39,6 +39,7 @@ from bot.feedback import ANSWERED, UNANSWERED, FeedbackStore, QuestionCounter, V
 from bot.language import Lang, clean, clean_lines, detect_language, fold
 from bot.logs import log_ids
 from bot.ratelimit import RateLimiter, Verdict
+from bot.tenants import tenant_or_console
 from knowledge.freshness import reported_on, stale_since
 from knowledge.models import Fact
 from knowledge.smalltalk import SmallTalk, SmallTalkKind, load_smalltalk
@@ -71,7 +72,8 @@ def package_version() -> str:
 @dataclass(frozen=True)
 class Message:
     """What someone said, where: ``conversation`` is the adapter's key for the exchange (a
-    Slack thread, a Discord channel and user, a console session), ``user_id`` who said it."""
+    Slack thread, a Discord channel and user, a console session), ``user_id`` who said it,
+    ``tenant`` whose community it was said in (bot.tenants: what it stores is scoped to it)."""
 
     text: str
     conversation: str
@@ -79,6 +81,7 @@ class Message:
     lang: Lang | None = None
     platform: str | None = None
     channel_id: str | None = None
+    tenant: str | None = None  # a Slack team or org, a Discord guild; None: the console
 
 
 class ConversationService:
@@ -189,7 +192,7 @@ class ConversationService:
             return
         try:
             self.questions.count_question(self._now().astimezone(UTC).date(), message.platform or "cli",
-                                          reply.lang, outcome)
+                                          reply.lang, outcome, tenant_or_console(message.tenant))
         except Exception:  # the reply matters more than its count
             _log.exception("could not count a question")
 
@@ -402,7 +405,7 @@ class ConversationService:
         topic wins only when it answers with a higher score than the message alone."""
         def question(words: str) -> Question:
             return Question(text=words, lang=message.lang or lang, user_id=message.user_id,
-                            channel_id=message.channel_id, platform=message.platform)
+                            channel_id=message.channel_id, platform=message.platform, tenant=message.tenant)
 
         if reading is None:
             return await self.engine.answer(question(text))

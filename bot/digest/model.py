@@ -88,6 +88,9 @@ class CommandContext:
     user_id: str
     is_admin: bool
     lang: Lang
+    #: whose data the channel's digest report reads (bot.tenants); None: the workspace's. A
+    #: Slack app installed org-wide passes its organisation's id here.
+    tenant: str | None = None
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ async def plan_for(
 async def _report(store: Store, subscription: Subscription, until: datetime) -> Report | None:
     """The report for a digest; if it cannot be read the digest goes out without it, not never."""
     try:
-        return await digest_report(store, until)
+        return await digest_report(store, until, tenant=subscription.tenant)  # its own community's only
     except Exception as exc:
         _log.warning("digest %d: the admins' report could not be read (%s); posting without it",
                      subscription.id, exc)

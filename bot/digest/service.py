@@ -17,8 +17,9 @@ arrive as one item or as five, with or without its quotes):
 ZONE defaults to UTC and the language to the asker's. Only ``ctx.is_admin`` may
 subscribe, turn off or change the report; anyone may show or preview, but only an admin's
 preview carries the admins' report. A direct message (``direct``, or no workspace) is never
-an admin and gets no digest command but ``help``: the stored questions and counts the report
-quotes are not scoped to one server yet, so a DM must not see them. Input echoed back in an
+an admin and gets no digest command but ``help``: it belongs to no one server or workspace.
+The report a digest carries reads its subscription's tenant only (bot.tenants): the Slack
+workspace (or org) or the Discord server it was set up in, never another's questions. Input echoed back in an
 error is reduced to harmless characters, so no mass mention can be smuggled through it.
 """
 
@@ -170,7 +171,8 @@ class DigestService:
         subscription = await self.store.subscribe(NewSubscription(
             platform=ctx.platform, workspace_id=ctx.workspace_id, channel_id=ctx.channel_id,
             schedule_kind=schedule.kind, schedule_time=schedule.time, schedule_day=schedule.day, cron=schedule.cron,
-            tz=schedule.zone, lang=lang, created_by=ctx.user_id, include_report=report), now)
+            tz=schedule.zone, lang=lang, created_by=ctx.user_id, include_report=report,
+            tenant=ctx.tenant or ctx.workspace_id), now)
         if existing is None:  # what exists now is not "new" to this channel's first digest
             await self.store.mark_shown(subscription.id, ANNOUNCED, self.composer.known_fact_ids(), now)
         _log.info("digest subscription %d: %s in %s channel %s by %s", subscription.id, schedule.describe(),
@@ -207,7 +209,7 @@ class DigestService:
 
 def without_report(digest: Digest) -> Digest:
     """The digest without the admins' report: for someone who is not an admin, and for a direct
-    message (the questions it quotes are not scoped to one server yet)."""
+    message (it belongs to no one server or workspace)."""
     return dataclasses.replace(digest, report=[]) if digest.report else digest
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
-from sqlalchemy import Connection, and_, delete, event, func, select, text, update
+from sqlalchemy import Connection, and_, delete, event, func, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
@@ -40,6 +40,7 @@ from bot.store.tables import (
     subscriptions,
     unanswered_counts,
 )
+from bot.tenants import CONSOLE, LEGACY, tenant_or_console
 from knowledge.errors import AibotError
 
 if TYPE_CHECKING:
@@ -177,6 +178,7 @@ class Subscription:
     last_failure_at: datetime | None
     last_posted_at: datetime | None
     include_report: bool = False  # the digest ends with the admins' report
+    tenant: str = LEGACY  # whose admins' report it carries (bot.tenants)
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ class NewSubscription:
     schedule_day: int | None = None
     cron: str | None = None
     include_report: bool | None = None  # None: as it was (off for a new subscription)
+    tenant: str | None = None  # None: the workspace's (a Slack team, a Discord guild)
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,7 @@ class UnansweredRow:
     score: float
     asked_at: datetime
     count: int = 1
+    tenant: str = CONSOLE  # whose community asked it (bot.tenants)
 
 
 #: Distinct unanswered questions kept; beyond it the least asked (then the oldest) go first.
@@ -393,7 +397,8 @@ def _read_unanswered(path: Path) -> list[UnansweredRow]:
             item = json.loads(line)
             when = datetime.fromisoformat(item["when"])
             rows.append(UnansweredRow(str(item["text"]), item["lang"], float(item["score"]),
-                                      when if when.tzinfo else when.replace(tzinfo=UTC)))
+                                      when if when.tzinfo else when.replace(tzinfo=UTC),
+                                      tenant=tenant_or_console(str(item.get("tenant") or ""))))  # older lines: none
         except (ValueError, KeyError, TypeError):
             _log.warning("%s:%d: skipping an unreadable line", path, number)
     return rows
@@ -533,6 +538,7 @@ class Store:
             "schedule_kind": new.schedule_kind, "schedule_time": new.schedule_time,
             "schedule_day": new.schedule_day, "cron": new.cron, "tz": new.tz, "lang": new.lang,
             "created_by": new.created_by, "updated_at": now, "enabled": True, "failures": 0,
+            "tenant": (new.tenant or new.workspace_id or LEGACY)[:64],
         }
         if new.include_report is not None:
             values["include_report"] = new.include_report
@@ -755,15 +761,17 @@ class Store:
         """Count unanswered questions under their normalised form, in one statement; returns how many."""
         from bot.gaps import gap_key
 
-        merged: dict[str, dict[str, Any]] = {}
+        merged: dict[tuple[str, str], dict[str, Any]] = {}
         for row in rows:
             key = gap_key(row.text)
             if not key:
                 continue
-            seen = merged.get(key)
+            tenant = tenant_or_console(row.tenant)
+            seen = merged.get((tenant, key))
             if seen is None:
-                merged[key] = {"key": key, "text": row.text[:2000], "lang": row.lang, "count": row.count,
-                               "best_score": row.score, "first_asked": row.asked_at, "last_asked": row.asked_at}
+                merged[(tenant, key)] = {"tenant": tenant, "key": key, "text": row.text[:2000], "lang": row.lang,
+                                         "count": row.count, "best_score": row.score, "first_asked": row.asked_at,
+                                         "last_asked": row.asked_at}
             else:
                 seen["count"] += row.count
                 seen["best_score"] = max(seen["best_score"], row.score)
@@ -772,15 +780,15 @@ class Store:
             return 0
         insert_ = self._insert(unanswered_counts)
         table = unanswered_counts.c
-        statement = insert_.on_conflict_do_update(index_elements=["key"], set_={
+        statement = insert_.on_conflict_do_update(index_elements=["tenant", "key"], set_={
             "count": table.count + insert_.excluded.count,
             "best_score": func.max(table.best_score, insert_.excluded.best_score) if self.dialect == "sqlite"
             else func.greatest(table.best_score, insert_.excluded.best_score),
             "last_asked": func.max(table.last_asked, insert_.excluded.last_asked) if self.dialect == "sqlite"
             else func.greatest(table.last_asked, insert_.excluded.last_asked),
         })
-        async with self.engine.begin() as connection:
-            await connection.execute(statement, list(merged.values()))
+        async with self.engine.begin() as connection:  # in key order: two writers lock rows in one order
+            await connection.execute(statement, [merged[key] for key in sorted(merged)])
         return sum(row.count for row in rows)
 
     @_writes
@@ -793,20 +801,24 @@ class Store:
             total = (await connection.execute(select(func.count()).select_from(unanswered_counts))).scalar_one()
             excess = 0
             if total > keep:
-                doomed = (select(table.key).order_by(table.count, table.last_asked).limit(total - keep)
-                          .scalar_subquery())
-                excess = (await connection.execute(delete(unanswered_counts).where(table.key.in_(doomed)))).rowcount
+                doomed = (select(table.tenant, table.key).order_by(table.count, table.last_asked)
+                          .limit(total - keep))
+                excess = (await connection.execute(delete(unanswered_counts).where(
+                    tuple_(table.tenant, table.key).in_(doomed)))).rowcount
         return int(old.rowcount or 0) + int(excess or 0)
 
     @_bounded
-    async def unanswered(self, limit: int = GAPS_READ) -> list[UnansweredRow]:
-        """The ``limit`` most asked unanswered questions, most asked first (an index serves it)."""
+    async def unanswered(self, limit: int = GAPS_READ, *, tenant: str | None = None) -> list[UnansweredRow]:
+        """The ``limit`` most asked unanswered questions of ``tenant`` (of all without it), most
+        asked first (an index serves either)."""
         table = unanswered_counts.c
+        query = (select(table.text, table.lang, table.best_score, table.last_asked, table.count, table.tenant)
+                 .order_by(table.count.desc(), table.last_asked.desc()).limit(limit))
+        if tenant is not None:
+            query = query.where(table.tenant == tenant)
         async with self.engine.connect() as connection:
-            rows = (await connection.execute(
-                select(table.text, table.lang, table.best_score, table.last_asked, table.count)
-                .order_by(table.count.desc(), table.last_asked.desc()).limit(limit))).all()
-        return [UnansweredRow(text, lang, score, when, count) for text, lang, score, when, count in rows]
+            rows = (await connection.execute(query)).all()
+        return [UnansweredRow(text, lang, score, when, count, owner) for text, lang, score, when, count, owner in rows]
 
     async def import_unanswered_jsonl(self, path: Path) -> int:
         """Count the lines ``aibot ask`` appended to a JSON Lines file into the store, then delete it.
@@ -844,21 +856,21 @@ class Store:
         """Add to the day's count per platform, language and outcome, in one statement; returns how
         many questions. The first batch of each new day also deletes the counts older than
         :data:`QUESTION_COUNT_RETENTION`, so the table stays a year's worth of rows."""
-        merged: dict[tuple[date, str, str, str], int] = {}
+        merged: dict[tuple[date, str, str, str, str], int] = {}
         for item in counts:
-            key = (item.day, item.platform[:32], item.lang, item.outcome[:16])
+            key = (item.day, tenant_or_console(item.tenant), item.platform[:32], item.lang, item.outcome[:16])
             merged[key] = merged.get(key, 0) + item.count
         if not merged:
             return 0
         insert_ = self._insert(question_counts)
         statement = insert_.on_conflict_do_update(
-            index_elements=["day", "platform", "lang", "outcome"],
+            index_elements=["day", "tenant", "platform", "lang", "outcome"],
             set_={"count": question_counts.c.count + insert_.excluded.count})
-        today = max(day for day, _, _, _ in merged)
+        today = max(key[0] for key in merged)
         async with self.engine.begin() as connection:
             await connection.execute(statement, [  # in key order: two writers lock rows in one order, no deadlock
-                {"day": day, "platform": platform, "lang": lang, "outcome": outcome, "count": count}
-                for (day, platform, lang, outcome), count in sorted(merged.items())])
+                {"day": day, "tenant": tenant, "platform": platform, "lang": lang, "outcome": outcome, "count": count}
+                for (day, tenant, platform, lang, outcome), count in sorted(merged.items())])
             if today != self._counts_pruned_on:
                 await connection.execute(delete(question_counts).where(
                     question_counts.c.day < today - QUESTION_COUNT_RETENTION))
@@ -866,19 +878,23 @@ class Store:
         return sum(merged.values())
 
     @_bounded
-    async def question_counts(self, *, since: date | None = None, until: date | None = None) -> list[QuestionCount]:
-        """The daily counts from ``since`` to ``until`` (both included), oldest day first."""
+    async def question_counts(self, *, since: date | None = None, until: date | None = None,
+                              tenant: str | None = None) -> list[QuestionCount]:
+        """The daily counts from ``since`` to ``until`` (both included) of ``tenant`` (of every
+        one without it, a row per tenant), oldest day first."""
         table = question_counts.c
-        query = select(table.day, table.platform, table.lang, table.outcome, table.count).order_by(
-            table.day, table.platform, table.lang, table.outcome)
+        query = select(table.day, table.platform, table.lang, table.outcome, table.count, table.tenant).order_by(
+            table.day, table.tenant, table.platform, table.lang, table.outcome)
+        if tenant is not None:
+            query = query.where(table.tenant == tenant)
         if since is not None:
             query = query.where(table.day >= since)
         if until is not None:
             query = query.where(table.day <= until)
         async with self.engine.connect() as connection:
             rows = (await connection.execute(query)).all()
-        return [QuestionCount(day=day, platform=platform, lang=lang, outcome=outcome, count=int(count))
-                for day, platform, lang, outcome, count in rows]
+        return [QuestionCount(day=day, platform=platform, lang=lang, outcome=outcome, count=int(count), tenant=owner)
+                for day, platform, lang, outcome, count, owner in rows]
 
     # --- votes on answers ---
 
@@ -888,7 +904,7 @@ class Store:
         INSERT ... ON CONFLICT DO UPDATE, so two quick presses cannot leave two rows)."""
         values: dict[str, Any] = {
             "channel_id": (vote.channel_id or "")[:64] or None, "fact_ids": ",".join(vote.fact_ids),
-            "lang": vote.lang, "up": vote.up, "voted_at": now,
+            "lang": vote.lang, "up": vote.up, "voted_at": now, "tenant": tenant_or_console(vote.tenant),
         }
         insert_ = self._insert(answer_votes)
         statement = insert_.values(platform=vote.platform[:32], message_id=vote.message_id[:120],
@@ -903,11 +919,15 @@ class Store:
 
     @_bounded
     async def votes(self, *, since: datetime | None = None, up: bool | None = None,
-                    limit: int = GAPS_READ) -> list[VoteRow]:
-        """The latest ``limit`` votes (since ``since``; only up or down ones if ``up`` says so), newest first."""
+                    limit: int = GAPS_READ, tenant: str | None = None) -> list[VoteRow]:
+        """The latest ``limit`` votes (since ``since``; only up or down ones if ``up`` says so; only
+        ``tenant``'s if given), newest first."""
         table = answer_votes.c
         query = select(table.platform, table.user_id, table.message_id, table.fact_ids, table.lang, table.up,
-                       table.question, table.voted_at).order_by(table.voted_at.desc(), table.id.desc()).limit(limit)
+                       table.question, table.voted_at, table.tenant).order_by(
+            table.voted_at.desc(), table.id.desc()).limit(limit)
+        if tenant is not None:
+            query = query.where(table.tenant == tenant)
         if since is not None:
             query = query.where(table.voted_at >= since)
         if up is not None:
@@ -915,13 +935,17 @@ class Store:
         async with self.engine.connect() as connection:
             rows = (await connection.execute(query)).all()
         return [VoteRow(platform=p, user_id=u, message_id=m, fact_ids=tuple(i for i in f.split(",") if i), lang=lang,
-                        up=bool(way), question=q, voted_at=when) for p, u, m, f, lang, way, q, when in rows]
+                        up=bool(way), question=q, voted_at=when, tenant=owner)
+                for p, u, m, f, lang, way, q, when, owner in rows]
 
     @_bounded
-    async def vote_counts(self, *, since: datetime | None = None) -> tuple[int, int]:
-        """(up votes, down votes) cast since ``since`` (all of them without it), counted in the database."""
+    async def vote_counts(self, *, since: datetime | None = None, tenant: str | None = None) -> tuple[int, int]:
+        """(up votes, down votes) cast since ``since`` (all of them without it) in ``tenant`` (in
+        every one without it), counted in the database."""
         table = answer_votes.c
         query = select(table.up, func.count()).group_by(table.up)
+        if tenant is not None:
+            query = query.where(table.tenant == tenant)
         if since is not None:
             query = query.where(table.voted_at >= since)
         async with self.engine.connect() as connection:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -27,6 +28,8 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.types import TypeDecorator
+
+from bot.tenants import LEGACY, MAX_TENANT
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -78,6 +81,8 @@ subscriptions = Table(
     Column("last_posted_at", UTCDateTime),
     # the digest ends with the admins' report (questions, answered share, gaps, votes): opt-in
     Column("include_report", Boolean, nullable=False, default=False, server_default=false()),
+    # whose admins' report the digest carries (bot.tenants): the Slack team or org, the Discord guild
+    Column("tenant", String(MAX_TENANT), nullable=False, server_default=LEGACY),
     UniqueConstraint("platform", "workspace_id", "channel_id", name="uq_subscriptions_channel"),
 )
 
@@ -103,17 +108,21 @@ shown_facts = Table(
 )
 
 #: One row per normalised unanswered question (see bot.gaps.gap_key), with how often it was
-#: asked: the table grows with distinct questions, not with traffic, and is pruned (retention).
+#: asked, per tenant (bot.tenants): the table grows with distinct questions, not with traffic,
+#: and is pruned (retention).
 unanswered_counts = Table(
     "unanswered_counts", metadata,
-    Column("key", String(200), primary_key=True),
+    Column("tenant", String(MAX_TENANT), nullable=False, server_default=LEGACY),
+    Column("key", String(200), nullable=False),
     Column("text", Text, nullable=False),  # the first wording seen
     Column("lang", String(2), nullable=False),
     Column("count", Integer, nullable=False),
     Column("best_score", Float, nullable=False),
     Column("first_asked", UTCDateTime, nullable=False),
     Column("last_asked", UTCDateTime, nullable=False, index=True),
+    PrimaryKeyConstraint("tenant", "key", name="pk_unanswered_counts"),
     Index("ix_unanswered_counts_count_last", "count", "last_asked"),
+    Index("ix_unanswered_counts_tenant_count", "tenant", "count", "last_asked"),  # one tenant's gaps
 )
 
 seen_events = Table(
@@ -136,17 +145,21 @@ answer_votes = Table(
     Column("up", Boolean, nullable=False),
     Column("question", Text),  # when known
     Column("voted_at", UTCDateTime, nullable=False, index=True),
+    Column("tenant", String(MAX_TENANT), nullable=False, server_default=LEGACY),
     UniqueConstraint("platform", "message_id", "user_id", name="uq_answer_votes_voter"),
+    Index("ix_answer_votes_tenant_voted_at", "tenant", "voted_at"),  # one tenant's votes
 )
 
-#: How many questions were asked each UTC day, per platform, language and outcome (answered,
-#: unanswered, smalltalk, help, chart): counts only, no text, so the table is small
-#: (days x platforms x 2 languages x 5 outcomes) and pruned after a retention period.
+#: How many questions were asked each UTC day, per tenant, platform, language and outcome
+#: (answered, unanswered, smalltalk, help, chart): counts only, no text, so the table is small
+#: (days x tenants x 2 languages x 5 outcomes) and pruned after a retention period.
 question_counts = Table(
     "question_counts", metadata,
-    Column("day", Date, primary_key=True),
-    Column("platform", String(32), primary_key=True),
-    Column("lang", String(2), primary_key=True),
-    Column("outcome", String(16), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("tenant", String(MAX_TENANT), nullable=False, server_default=LEGACY),
+    Column("platform", String(32), nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("outcome", String(16), nullable=False),
     Column("count", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "tenant", "platform", "lang", "outcome", name="pk_question_counts"),
 )

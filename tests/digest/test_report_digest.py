@@ -31,17 +31,18 @@ def composer(fact_base: FactBase) -> DigestComposer:
 
 
 def counts(day: date) -> list[QuestionCount]:
-    return [QuestionCount(day, "slack", "en", "answered", 6), QuestionCount(day, "slack", "en", "unanswered", 2),
-            QuestionCount(day, "discord", "fr", "answered", 1), QuestionCount(day, "discord", "fr", "unanswered", 1),
-            QuestionCount(day, "slack", "en", "smalltalk", 9)]
+    """A day's counts in the workspace T1 (the tenant of ``ctx``'s subscriptions)."""
+    return [QuestionCount(day, "slack", "en", "answered", 6, "T1"), QuestionCount(day, "slack", "en", "unanswered", 2, "T1"),
+            QuestionCount(day, "discord", "fr", "answered", 1, "T1"),
+            QuestionCount(day, "discord", "fr", "unanswered", 1, "T1"), QuestionCount(day, "slack", "en", "smalltalk", 9, "T1")]
 
 
 async def fill(store: Store, until: datetime) -> None:
     await store.add_question_counts(counts(until.date() - timedelta(days=1)))
     await store.add_unanswered([UnansweredRow("What is Nvidia's <!channel> revenue?", "en", 10.0,
-                                              until - timedelta(hours=5))] * 3)
+                                              until - timedelta(hours=5), tenant="T1")] * 3)
     await store.record_vote(Vote(platform="slack", user_id="U1", message_id="1.1", fact_ids=("stargate",),
-                                 lang="en", up=False, question="Stargate?"), until - timedelta(days=2))
+                                 lang="en", up=False, question="Stargate?", tenant="T1"), until - timedelta(days=2))
 
 
 def test_the_report_section_comes_last_in_the_digests_language(composer: DigestComposer) -> None:

@@ -31,7 +31,7 @@ async def test_reopening_migrates_to_head_and_keeps_rows(database: Database) -> 
     async with database.open() as store:  # a restart: migrating again is a no-op, nothing is lost
         async with store.engine.connect() as connection:
             version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-        assert version == "0005"
+        assert version == "0006"
         again = await store.subscription_for("slack", "T1", "C1")
         assert again is not None and again.id == first.id and again.tz == "Europe/Paris"
         assert again.created_at == NOW and again.created_at.tzinfo is not None

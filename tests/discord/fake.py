@@ -226,19 +226,21 @@ class FakeDiscord:
 
     async def interact(self, kind: int, data: dict[str, Any], *, locale: str = "en-US",
                        permissions: str = EVERYONE_PERMISSIONS, message: dict[str, Any] | None = None,
-                       author: dict[str, Any] | None = None, dm: bool = False) -> str:
-        """An INTERACTION_CREATE in the main server, or with ``dm`` in a DM with the bot, as Discord
-        sends one for a command registered before it was made guild-only (no guild, no member, a
-        ``user``); returns the interaction id."""
+                       author: dict[str, Any] | None = None, dm: bool = False, guild_id: int = GUILD_ID,
+                       channel_id: int = CHANNEL_ID) -> str:
+        """An INTERACTION_CREATE in a server (the main one unless ``guild_id`` and ``channel_id``
+        say another), or with ``dm`` in a DM with the bot, as Discord sends one for a command
+        registered before it was made guild-only (no guild, no member, a ``user``); returns the
+        interaction id."""
         interaction_id = self.next_id()
         payload: dict[str, Any] = {
             "id": str(interaction_id), "application_id": str(APP_ID), "type": kind, "data": data,
-            "guild_id": str(GUILD_ID), "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
-            "channel_id": str(CHANNEL_ID), "channel": _channel(CHANNEL_ID, GUILD_ID),
+            "guild_id": str(guild_id), "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+            "channel_id": str(channel_id), "channel": _channel(channel_id, guild_id),
             "member": {**_member(), "user": author or user(), "permissions": permissions},
             "token": f"token-{interaction_id}", "version": 1, "locale": locale, "guild_locale": "en-US",
             "app_permissions": EVERYONE_PERMISSIONS, "entitlements": [], "context": 0,
-            "authorizing_integration_owners": {"0": str(GUILD_ID)}, "attachment_size_limit": 8 * 1024 * 1024,
+            "authorizing_integration_owners": {"0": str(guild_id)}, "attachment_size_limit": 8 * 1024 * 1024,
         }
         if dm:
             for key in ("guild_id", "guild", "member", "guild_locale"):
@@ -249,7 +251,7 @@ class FakeDiscord:
                            authorizing_integration_owners={"0": str(GUILD_ID)})
         if message is not None:
             payload["message"] = message
-        await self.dispatch("INTERACTION_CREATE", payload, None if dm else GUILD_ID)
+        await self.dispatch("INTERACTION_CREATE", payload, None if dm else guild_id)
         return str(interaction_id)
 
     async def slash(self, name: str, options: list[dict[str, Any]] | None = None, **kwargs: Any) -> str:

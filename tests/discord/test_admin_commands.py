@@ -79,7 +79,7 @@ async def digests(store: Store, fact_base: FactBase) -> DigestService:
                            is_admin=True, lang="en")
     assert (await service.handle_command(admin, ["daily", "09:00", "UTC"])).ok
     assert (await service.handle_command(admin, ["report", "on"])).ok
-    await store.add_unanswered([UnansweredRow(SECRET, "en", 10.0, NOW - timedelta(hours=5))])
+    await store.add_unanswered([UnansweredRow(SECRET, "en", 10.0, NOW - timedelta(hours=5), tenant=str(GUILD_ID))])
     await store.add_question_counts([QuestionCount(NOW.date() - timedelta(days=1), "discord", "en", "unanswered", 1)])
     return service
 

@@ -39,8 +39,8 @@ async def test_the_report_is_posted_once_in_the_admin_channels_embed_only(
         assert (await service.handle_command(admin_in(channel), "daily 09:00 Europe/Paris en".split())).ok
     assert (await service.handle_command(admin_in(CHANNEL_ID), ["report", "on"])).ok
     day = NINE_PARIS.date() - timedelta(days=1)
-    await store.add_question_counts([QuestionCount(day, "discord", "en", "answered", 3),
-                                     QuestionCount(day, "discord", "en", "unanswered", 1)])
+    await store.add_question_counts([QuestionCount(day, "discord", "en", "answered", 3, tenant="1"),  # admin_in's guild
+                                     QuestionCount(day, "discord", "en", "unanswered", 1, tenant="1")])
     clock.set(NINE_PARIS)
     scheduler = service.scheduler({"discord": platform}, clock=clock)
     assert await scheduler.run_once() == 2

@@ -159,7 +159,7 @@ class SlowUnansweredLog:
         self.recorded: list[str] = []
         self.release = asyncio.Event()
 
-    async def record(self, text: str, lang: Lang, score: float, when: datetime) -> None:
+    async def record(self, text: str, lang: Lang, score: float, when: datetime, *, tenant: str = "console") -> None:
         await self.release.wait()
         self.recorded.append(text)
 

@@ -29,7 +29,7 @@ def message(content: str, *, author: int = 4000, bot: bool = False, guild: int |
 def test_a_mention_becomes_the_question_without_the_mention() -> None:
     question = translate.message_from(message(f"<@{BOT}> how much is Meta investing?"), BOT)
     assert question == Message(text="how much is Meta investing?", conversation="discord:3000:4000", user_id="4000",
-                               channel_id="3000", platform="discord")
+                               channel_id="3000", platform="discord", tenant="2000")
 
 
 def test_conversation_keys_are_the_channel_and_user_or_the_answer_replied_to() -> None:

@@ -32,7 +32,7 @@ async def services(fake: FakeSlack) -> AsyncIterator[Services]:
     async with open_services(slack_settings(fake)) as opened:
         assert opened.digests is not None and opened.store is not None
         now = datetime.now(UTC)
-        await opened.store.add_unanswered([UnansweredRow(SECRET, "en", 10.0, now - timedelta(hours=5))])
+        await opened.store.add_unanswered([UnansweredRow(SECRET, "en", 10.0, now - timedelta(hours=5), tenant=TEAM_ID)])
         await opened.store.add_question_counts([QuestionCount(now.date() - timedelta(days=1), "slack", "en",
                                                               "unanswered", 1)])
         yield opened

@@ -93,7 +93,7 @@ def test_slash_command_channel_mention_is_inert() -> None:
 def test_button_press_is_the_suggested_question() -> None:
     message = translate.action_message(load("block_actions.json"))
     assert message == Message(text="What is Microsoft's data center budget?", conversation="slack:CBR2V3XEX:UA8RXUSPL",
-                              user_id="UA8RXUSPL", channel_id="CBR2V3XEX", platform="slack")
+                              user_id="UA8RXUSPL", channel_id="CBR2V3XEX", platform="slack", tenant="T9TK3CUKW")
     assert translate.action_message(load("block_actions.json") | {"actions": []}) is None
     threaded = load("block_actions.json")
     threaded["container"] = threaded["container"] | {"thread_ts": "1548261200.000100"}
