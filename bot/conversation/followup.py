@@ -86,7 +86,7 @@ def read_follow_up(text: str, topic: Topic, phrasebook: Phrasebook, analyse: Cal
             return Reading(f"{_unpunctuated(rest)} {topic_names}", True)  # "bigger than Microsoft's?"
         if not (opened or pronoun):
             return None
-        if not content:  # "and Google?": the last question, about Google
+        if not content and not (analysis.asks or analysis.asks_who):  # "and Google?": the last question, about Google
             new_names = " ".join(names_of(e)[0] for e in sorted(analysis.entities))
             if topic.abstained:  # the last question went unanswered: it is the one asked again
                 asked = _swap_names(topic.abstained, topic.unknown, new_names)
