@@ -37,6 +37,17 @@ def test_an_unknown_name_in_any_case_or_with_digits_is_never_answered(
     assert name in answer.unknown_names and name in (answer.answer or "")
 
 
+@pytest.mark.parametrize(("question", "names"), [
+    ("How much is Zorblax0corp spending on AI?", "Zorblax0corp."),
+    ("Combien investit G42corp dans l'IA ?", "G42corp."),
+])
+def test_a_name_with_digits_is_named_once_not_with_its_pieces(engine: AnswerEngine, question: str, names: str) -> None:
+    answer = engine.answer_now(Question(text=question))
+    assert not answer.matched
+    assert answer.unknown_names == [names.rstrip(".")]
+    assert names in (answer.answer or "")
+
+
 @pytest.mark.parametrize(
     "question",
     ["What is the company's AI budget?", "How much is everyone spending on AI?", "how much are startups investing in ai",

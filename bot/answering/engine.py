@@ -179,7 +179,7 @@ class AnswerEngine:
             return self._reply(text, "en", messages.text("foreign", "en", example=self._example("en")))
         analysis = self._best_reading(text, lang)
         if self.policy.abstains_on_unknown_names(analysis):
-            unknown = list(dict.fromkeys(analysis.unknown_names))
+            unknown = _whole_names(analysis.unknown_names)
             body = messages.text("unknown_entity", lang, names=messages.join_names(unknown, lang),
                                  known=self._known_names(lang))
             reply = self._reply(text, lang, body, suggestions=self._suggest(analysis, lang))
@@ -644,3 +644,12 @@ def _sources(facts: Sequence[Fact]) -> list[SourceRef]:
         refs.setdefault((s.publisher, s.title, s.date), SourceRef(
             publisher=s.publisher, title=s.title, date=s.date, document=s.document, url=s.url))
     return list(refs.values())
+
+
+def _whole_names(names: Sequence[str]) -> list[str]:
+    """Each unknown name once, without the pieces a longer one holds ("Zorblax0corp" is read
+    whole and as "zorblax" and "corp": the reply names it once)."""
+    unique = list(dict.fromkeys(names))
+    folded = [name.casefold() for name in unique]
+    return [name for name, low in zip(unique, folded, strict=True)
+            if not any(low != other and low in other for other in folded)]

@@ -34,7 +34,7 @@ MODIFIERS = frozenset({"per", "a", "in", "each", "every", "over", "par", "en", "
 
 class Analysis(Protocol):
     """What a follow-up needs of the engine's reading of a text (``AnswerEngine.analyse``):
-    its terms ("e:meta" for an entity, "y:2025" for a year), entities and roles."""
+    its terms ("e:meta" for an entity, "y:2025" for a year), entities, roles and the slots asked."""
 
     @property
     def terms(self) -> frozenset[str]: ...
@@ -44,6 +44,12 @@ class Analysis(Protocol):
 
     @property
     def roles(self) -> frozenset[str]: ...
+
+    @property
+    def asks(self) -> frozenset[str]: ...  # the typed slots asked: "when", "where", "what", "role"...
+
+    @property
+    def asks_who(self) -> bool: ...
 
 
 @dataclass(frozen=True)
