@@ -4,7 +4,6 @@ the real services of ``aibot run`` (``open_services``) on SQLite and on PostgreS
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from tests.digest import conftest as digest_fixtures
 from tests.digest.conftest import PG_DSN, Database
 from tests.discord.conftest import StartBot
 from tests.discord.fake import CHANNEL_ID, DM_CHANNEL_ID, GUILD_ID, OTHER_GUILD_ID, FakeDiscord
+from tests.waiting import until
 
 database = digest_fixtures.database
 
@@ -60,11 +60,13 @@ async def written(store: Store, questions: int) -> None:
     async def counted() -> int:
         return sum(c.count for c in await store.question_counts())
 
-    for _ in range(200):
-        if await counted() >= questions:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{await counted()} of {questions} questions counted")
+    seen: list[int] = []
+
+    async def all_counted() -> bool:
+        seen.append(await counted())
+        return seen[-1] >= questions
+
+    await until(all_counted, within=4, what=lambda: f"{seen[-1]} of {questions} questions counted")
 
 
 async def digest_command(fake: FakeDiscord, sub: str, options: list[dict[str, Any]], *, guild_id: int,
@@ -130,11 +132,6 @@ async def test_a_vote_is_stored_under_its_server(fake: FakeDiscord, start_bot: S
     await fake.wait_for(lambda: fake.callbacks(pressed) or fake.calls("POST", rf"/webhooks/\d+/token-{pressed}"))
     store = services.store
     assert store is not None
-    votes = []
-    for _ in range(100):
-        votes = await store.votes()
-        if votes:
-            break
-        await asyncio.sleep(0.02)
+    votes = await until(store.votes, within=2, what="the vote stored (written behind the reply)")
     assert [(v.tenant, v.up) for v in votes] == [(str(OTHER_GUILD_ID), False)]
     assert await store.vote_counts(tenant=str(GUILD_ID)) == (0, 0)

@@ -9,7 +9,6 @@ Each test has keys of its own (``redis_prefix``), deleted afterwards; without a 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -27,6 +26,7 @@ from bot.settings import load_settings
 from bot.shared_state import LocalState, RedisLink, RedisState, open_redis
 from tests.shared_state.conftest import REDIS_URL
 from tests.shared_state.proxy import RedisProxy
+from tests.waiting import until
 
 THREAD = "slack:C0CHANNEL:1700000000.000100"
 DM = "slack:D0DIRECT"
@@ -60,11 +60,9 @@ async def ask(replica: Replica, text: str, key: str, user: str = "U1") -> Reply:
     return await replica.service.handle(Message(text=text, conversation=key, user_id=user, platform="slack"))
 
 
-async def wait_until(condition: Callable[[], bool]) -> None:
+async def wait_until(condition: Callable[[], bool], what: str) -> None:
     """Until ``condition`` holds (the sentinel), five seconds at most."""
-    async with asyncio.timeout(5):
-        while not condition():  # noqa: ASYNC110 - the state is not ours to signal
-            await asyncio.sleep(0.02)
+    await until(condition, within=5, what=what)
 
 
 # -- follow-ups over two replicas -------------------------------------------------------------
@@ -119,7 +117,7 @@ async def test_a_reply_to_the_answer_continues_its_conversation_on_the_other_rep
         await ask(a, "How much is Meta investing in AI?", "discord:1:2")
         a.service.link("discord:answer:99", "discord:1:2")
         assert a.link is not None
-        await wait_until(lambda: not a.link._writes)  # type: ignore[union-attr]
+        await wait_until(lambda: not a.link._writes, "the writes behind sent")  # type: ignore[union-attr]
         follow_up = await ask(b, "bigger than Microsoft's?", "discord:answer:99")
         assert "Microsoft plans more" in follow_up.text
 
@@ -162,10 +160,10 @@ async def test_the_shared_limit_keeps_the_local_rules_and_cap(redis_prefix: str)
         assert await link.client.zcard(f"{redis_prefix}rates") == 3
         assert len(await link.client.keys(f"{redis_prefix}rate:*")) == 3
         assert await link.client.exists(f"{redis_prefix}rate:U4")  # the latest is kept, the oldest go
-        deadline = time.monotonic() + 3
-        while await link.client.exists(f"{redis_prefix}rate:spammer"):  # the window empties
-            assert time.monotonic() < deadline
-            await asyncio.sleep(0.05)
+        async def emptied() -> bool:  # the window empties
+            return not await link.client.exists(f"{redis_prefix}rate:spammer")
+
+        await until(emptied, within=3, what="the spammer's rate window emptied", every=0.05)
         assert await state.check_rate("spammer") is Verdict.ALLOW
 
 
@@ -246,7 +244,8 @@ async def test_redis_lost_mid_run_costs_answers_under_a_second_and_sharing_comes
                 assert replica.metrics.value("aibot_shared_state_fallbacks_total", kind="conversation") >= 10
                 assert replica.metrics.value("aibot_shared_state_fallbacks_total", kind="rate_limit") >= 10
             await proxy.restore()
-            await wait_until(lambda: a.link is not None and a.link.up and b.link is not None and b.link.up)
+            await wait_until(lambda: a.link is not None and a.link.up and b.link is not None and b.link.up,
+                             "both replicas back on Redis")
             assert len([r for r in caplog.records if "answers again" in r.getMessage()]) == 2
             await ask(a, "How much is Meta investing in AI?", "slack:C1:3.1")
             assert "plans more" in (await ask(b, "bigger than Microsoft's?", "slack:C1:3.1")).text

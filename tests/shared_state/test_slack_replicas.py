@@ -21,19 +21,25 @@ from tests.shared_state.conftest import REDIS_URL
 from tests.slack.conftest import fake, http  # noqa: F401 - fixtures
 from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, direct_message, event_callback, mention
 from tests.slack.helpers import send_event
+from tests.waiting import until
 
 
 async def wait_until_ready(http: aiohttp.ClientSession, port: int,  # noqa: F811
                            process: asyncio.subprocess.Process) -> None:
     """Until /readyz answers 200: Slack serves the port, the store and the fact base are loaded."""
-    async with asyncio.timeout(30):
-        while True:
-            assert process.returncode is None, f"aibot run exited with {process.returncode}"
-            with contextlib.suppress(aiohttp.ClientConnectionError):
-                async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
-                    if resp.status == 200:
-                        return
-            await asyncio.sleep(0.1)
+    statuses: list[int] = []
+
+    async def ready() -> bool:
+        assert process.returncode is None, f"aibot run exited with {process.returncode}"
+        try:
+            async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
+                statuses.append(resp.status)
+        except aiohttp.ClientConnectionError:
+            return False
+        return statuses[-1] == 200
+
+    async with asyncio.timeout(30 + 5):  # a request that hangs cannot outlast the wait by much
+        await until(ready, within=30, what=lambda: f"/readyz 200; it stayed {statuses[-1:]}", every=0.1)
 
 
 @contextlib.asynccontextmanager

@@ -24,6 +24,7 @@ import pytest
 from tests.localhost import free_port
 from tests.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, event_callback, mention
 from tests.slack.helpers import send_event
+from tests.waiting import until
 
 QUESTION = "What is Microsoft's data center budget?"
 EVENTS = 10
@@ -55,18 +56,16 @@ class Bot:
 
     async def ready(self, http: aiohttp.ClientSession) -> None:
         """Until /readyz answers 200: Slack connected, the store open."""
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        async def serving() -> bool:
             if self.process.returncode is not None:
                 raise AssertionError(f"aibot run exited with {self.process.returncode}: {await self.log()}")
             try:
                 async with http.get(f"http://127.0.0.1:{self.port}/readyz") as response:
-                    if response.status == 200:
-                        return
+                    return response.status == 200
             except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.1)
-        raise AssertionError("aibot run was not ready within 30 s")
+                return False
+
+        await until(serving, within=30, what="aibot run ready (/readyz 200)", every=0.1)
 
     async def stopped(self) -> tuple[float, str]:
         """Seconds from the SIGTERM already sent to the exit, and the log."""
@@ -177,14 +176,16 @@ async def test_a_retry_after_a_restart_on_the_same_sqlite_file_is_answered_once(
 
 async def _refuses_new_work(http: aiohttp.ClientSession, port: int) -> None:
     """Right after SIGTERM: not ready, and a new event is refused with a 503 for Slack to retry elsewhere."""
-    deadline = time.monotonic() + 1.0
-    while True:  # the signal reaches the process's loop within a few milliseconds
+    seen: list[tuple[int, str]] = []
+
+    async def not_ready() -> bool:
         async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
-            body = await response.text()
-            if response.status == 503:
-                break
-        assert time.monotonic() < deadline, f"/readyz still {response.status} {body!r} 1 s after SIGTERM"
-        await asyncio.sleep(0.01)
+            seen.append((response.status, await response.text()))
+        return seen[-1][0] == 503
+
+    # the signal reaches the process's loop within a few milliseconds
+    await until(not_ready, within=1.0, what=lambda: f"/readyz 503 after SIGTERM; still {seen[-1][0]} {seen[-1][1]!r}")
+    body = seen[-1][1]
     assert "draining" in body
     status, _ = await send_event(http, port, event_callback(mention(QUESTION, channel="C0LATE")))
     assert status == 503

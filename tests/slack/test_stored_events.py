@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 
 from adapters.slack.guard import RecentEvents, StoredEvents
 from bot.store import Store
+from tests.waiting import until
 
 
 async def test_events_seen_before_a_restart_are_remembered_after_it(tmp_path: Path) -> None:
@@ -30,10 +29,10 @@ async def test_seen_events_are_written_within_a_second_without_a_flush(tmp_path:
     async with Store.open(f"sqlite+aiosqlite:///{tmp_path / 'aibot.sqlite3'}") as store:
         stored = StoredEvents(store, every=0.05)
         assert stored.first_time(["EvTIMED01"])
-        deadline = time.monotonic() + 2.0
-        while "EvTIMED01" not in await store.recent_events(window=600):
-            assert time.monotonic() < deadline, "not written within 2 s"
-            await asyncio.sleep(0.02)
+        async def written() -> bool:
+            return "EvTIMED01" in await store.recent_events(window=600)
+
+        await until(written, within=2.0, what="EvTIMED01 written without a flush")
 
 
 async def test_a_store_that_cannot_be_read_is_not_fatal(tmp_path: Path) -> None:

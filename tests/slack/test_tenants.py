@@ -4,7 +4,6 @@ against the fake Slack, the real services of ``aibot run`` on SQLite and on Post
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from tests.slack.fake_slack import (
     slash_command,
 )
 from tests.slack.helpers import send_event, send_form
+from tests.waiting import until
 
 database = digest_fixtures.database
 
@@ -82,11 +82,13 @@ async def written(store: Store, questions: int) -> None:
     async def counted() -> int:
         return sum(c.count for c in await store.question_counts())
 
-    for _ in range(200):
-        if await counted() >= questions:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{await counted()} of {questions} questions counted")
+    seen: list[int] = []
+
+    async def all_counted() -> bool:
+        seen.append(await counted())
+        return seen[-1] >= questions
+
+    await until(all_counted, within=4, what=lambda: f"{seen[-1]} of {questions} questions counted")
 
 
 async def test_each_workspaces_admins_see_only_their_workspaces_questions(
