@@ -46,6 +46,22 @@ def judge(case: dict, reply: dict) -> tuple[bool, str]:
     return (not missing, "" if not missing else f"missing {missing} in {reply.get('answer')!r}")
 
 
+def ask_all(questions: str, cmd: str) -> tuple[list[dict], list[str], float] | None:
+    """The question set's cases, one JSON line per case from ``cmd``, and the seconds it took;
+    None (said on stdout) when the command's output cannot be scored."""
+    cases = yaml.safe_load(Path(questions).read_text(encoding="utf-8"))["cases"]
+    stdin = "".join(case["q"].replace("\n", " ") + "\n" for case in cases)
+    start = time.perf_counter()
+    run = subprocess.run(shlex.split(cmd), input=stdin, capture_output=True, text=True, timeout=600)
+    wall = time.perf_counter() - start
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    if run.returncode != 0 or len(lines) != len(cases):
+        print(run.stderr[-2000:], file=sys.stderr)
+        print(f"score: unusable output (exit {run.returncode}, {len(lines)} lines for {len(cases)} questions)")
+        return None
+    return cases, lines, wall
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", default=str(HERE / "questions.yaml"))
@@ -54,16 +70,10 @@ def main() -> int:
     parser.add_argument("--min", type=float, default=None, help="exit 1 below this overall score (percent)")
     args = parser.parse_args()
 
-    cases = yaml.safe_load(Path(args.questions).read_text(encoding="utf-8"))["cases"]
-    stdin = "".join(case["q"].replace("\n", " ") + "\n" for case in cases)
-    start = time.perf_counter()
-    run = subprocess.run(shlex.split(args.cmd), input=stdin, capture_output=True, text=True, timeout=600)
-    wall = time.perf_counter() - start
-    lines = [line for line in run.stdout.splitlines() if line.strip()]
-    if run.returncode != 0 or len(lines) != len(cases):
-        print(run.stderr[-2000:], file=sys.stderr)
-        print(f"score: unusable output (exit {run.returncode}, {len(lines)} lines for {len(cases)} questions)")
+    answered = ask_all(args.questions, args.cmd)
+    if answered is None:
         return 1
+    cases, lines, wall = answered
 
     tally: dict[str, list[int]] = {}
     passed = lang_ok = 0

@@ -13,19 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from score import judge  # noqa: E402  (the one judgement, shared with score.py)
+from score import ask_all, judge  # noqa: E402  (the one runner and judgement, shared with score.py)
 
 
 def judge_case(case: dict[str, Any], reply: dict[str, Any]) -> tuple[bool, str]:
@@ -44,16 +39,10 @@ def main() -> int:
     parser.add_argument("--failures", action="store_true", help="list every case that failed")
     args = parser.parse_args()
 
-    cases = yaml.safe_load(Path(args.questions).read_text(encoding="utf-8"))["cases"]
-    stdin = "".join(case["q"].replace("\n", " ") + "\n" for case in cases)
-    start = time.perf_counter()
-    run = subprocess.run(shlex.split(args.cmd), input=stdin, capture_output=True, text=True, timeout=600)
-    wall = time.perf_counter() - start
-    lines = [line for line in run.stdout.splitlines() if line.strip()]
-    if run.returncode != 0 or len(lines) != len(cases):
-        print(run.stderr[-2000:], file=sys.stderr)
-        print(f"score: unusable output (exit {run.returncode}, {len(lines)} lines for {len(cases)} questions)")
+    answered = ask_all(args.questions, args.cmd)
+    if answered is None:
         return 1
+    cases, lines, wall = answered
 
     shapes: dict[str, list[int]] = {}
     passed = lang_ok = abstain_ok = abstain_total = answered_when_due = 0
